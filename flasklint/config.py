@@ -1,0 +1,132 @@
+"""`[tool.flasklint]` in pyproject.toml, merged with command-line options.
+
+Unknown keys are errors: a typo that silently disables nothing is worse than a clear message.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+DEFAULT_EXCLUDE = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".env",
+    "env",
+    ".tox",
+    ".nox",
+    ".eggs",
+    "*.egg-info",
+    "__pycache__",
+    "node_modules",
+    "site-packages",
+    "build",
+    "dist",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".flasklint_cache",
+)
+
+KNOWN_KEYS = frozenset({"select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude"})
+
+
+class ConfigError(Exception):
+    """A configuration problem the user must fix; the CLI prints it and exits 2."""
+
+
+@dataclass
+class Config:
+    select: list[str] = field(default_factory=lambda: ["FLK"])
+    ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    exclude: list[str] = field(default_factory=list)
+
+    def is_selected(self, code: str, path: str | None = None) -> bool:
+        """ruff's prefix semantics: the longest matching prefix of select/ignore wins."""
+        selected = _longest_prefix(code, [*self.select, *self.extend_select])
+        ignored = _longest_prefix(code, self.ignore)
+        if selected < 0 or ignored >= selected:
+            return False
+        if path is not None:
+            for pattern, codes in self.per_file_ignores.items():
+                if _path_matches(path, pattern) and _longest_prefix(code, codes) >= 0:
+                    return False
+        return True
+
+    def is_excluded(self, relative: PurePosixPath) -> bool:
+        patterns = (*DEFAULT_EXCLUDE, *self.exclude)
+        for pattern in patterns:
+            if _path_matches(str(relative), pattern):
+                return True
+            if any(fnmatch.fnmatch(part, pattern) for part in relative.parts):
+                return True
+        return False
+
+
+def _longest_prefix(code: str, prefixes: list[str]) -> int:
+    best = -1
+    for prefix in prefixes:
+        if prefix == "ALL" or code.startswith(prefix):
+            best = max(best, 0 if prefix == "ALL" else len(prefix))
+    return best
+
+
+def _path_matches(path: str, pattern: str) -> bool:
+    pattern = pattern.rstrip("/")
+    return fnmatch.fnmatch(path, pattern) or path.startswith(pattern + "/") or path == pattern
+
+
+def load_config(root: Path) -> Config:
+    """Read `[tool.flasklint]` from root/pyproject.toml (a missing file or section means defaults)."""
+    pyproject = root / "pyproject.toml"
+    if not pyproject.is_file():
+        return Config()
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        raise ConfigError(f"{pyproject}: cannot read TOML: {exc}") from exc
+    section = data.get("tool", {}).get("flasklint")
+    if section is None:
+        return Config()
+    return config_from_mapping(section, str(pyproject))
+
+
+def config_from_mapping(section: object, origin: str) -> Config:
+    if not isinstance(section, dict):
+        raise ConfigError(f"{origin}: [tool.flasklint] must be a table")
+    unknown = sorted(set(section) - KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{origin}: unknown key(s) in [tool.flasklint]: {', '.join(unknown)} "
+            f"(known keys: {', '.join(sorted(KNOWN_KEYS))})"
+        )
+    config = Config()
+    for key in ("select", "ignore", "extend-select", "exclude", "extend-exclude"):
+        if key in section:
+            value = section[key]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{origin}: [tool.flasklint] {key} must be a list of strings")
+    if "select" in section:
+        config.select = list(section["select"])
+    config.ignore = list(section.get("ignore", []))
+    config.extend_select = list(section.get("extend-select", []))
+    config.exclude = [*section.get("exclude", []), *section.get("extend-exclude", [])]
+    per_file = section.get("per-file-ignores", {})
+    if not isinstance(per_file, dict) or not all(
+        isinstance(v, list) and all(isinstance(c, str) for c in v) for v in per_file.values()
+    ):
+        raise ConfigError(f"{origin}: [tool.flasklint] per-file-ignores must map globs to lists of codes")
+    config.per_file_ignores = {str(k): list(v) for k, v in per_file.items()}
+    return config

@@ -1,0 +1,350 @@
+"""The engine: files -> facts (per file, cached) -> project index -> rules -> diagnostics -> noqa.
+
+Every front-end (CLI, flake8 plugin, language server) goes through `Project`; none of them parses,
+runs a rule, or decides a severity on its own.
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+import multiprocessing
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Iterable
+
+from flasklint.cache import Cache, cache_key
+from flasklint.config import Config, load_config
+from flasklint.diagnostics import Diagnostic
+from flasklint.model.extract import build_model, is_test_path
+from flasklint.model.facts import FileFacts
+from flasklint.model.names import module_name_for
+from flasklint.model.project import ProjectIndex
+from flasklint.model.templates import TEMPLATE_SUFFIXES, build_template_model
+from flasklint.noqa import NOQA_RE, noqa_codes
+from flasklint.rules import FILE_RULES, PROJECT_RULES, SYNTAX_ERROR, TEMPLATE_SYNTAX_ERROR
+from flasklint.source import SourceError, decode_source, parse_source
+
+log = logging.getLogger("flasklint")
+
+ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+# A Python file that mentions none of these cannot hold anything a rule looks for: it is indexed
+# by name (for FLK301 and config resolution) but never parsed. Parsing is the dominant cost.
+RELEVANT = re.compile(
+    r"flask|Flask|url_for|route|add_url_rule|register_blueprint|SECRET_KEY|secret_key|session|flash|"
+    r"login_user|\.run\(|request|redirect|Blueprint|as_view|render_template|\.save\("
+)
+OTHER_FILES = re.compile(
+    r"^(Dockerfile.*|.*\.dockerfile|Procfile.*|.*\.sh|(docker-)?compose.*\.ya?ml|\.flaskenv|\.env)$", re.I
+)
+PARALLEL_THRESHOLD = 24
+
+
+def find_project_root(path: Path) -> Path:
+    """The nearest ancestor holding a project marker; else the directory itself."""
+    path = path.resolve()
+    start = path if path.is_dir() else path.parent
+    for directory in (start, *start.parents):
+        if any((directory / marker).exists() for marker in ROOT_MARKERS):
+            return directory
+    return start
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    relative: str  # POSIX, relative to the project root
+    absolute: Path
+    kind: str  # python | template | other
+
+
+def analyse_python(relative: str, module: str, is_package: bool, data: bytes) -> FileFacts:
+    """Facts and file-rule diagnostics of one Python file. Never raises for bad input."""
+    decoded = decode_source(data)
+    if isinstance(decoded, SourceError):
+        return _unparsable(relative, module, decoded)
+    facts_noqa = _noqa_rows(decoded)
+    if not RELEVANT.search(decoded):
+        # Nothing here for the Flask rules; CPython's own (much faster) parser still checks syntax.
+        facts = FileFacts(path=relative, module=module, kind="python", is_test=is_test_path(relative))
+        error = _syntax_error(decoded)
+        if error is not None:
+            facts = _unparsable(relative, module, error)
+        facts.noqa = facts_noqa
+        return facts
+    tree = parse_source(decoded)
+    if isinstance(tree, SourceError):
+        facts = _unparsable(relative, module, tree)
+        facts.noqa = facts_noqa
+        return facts
+    model = build_model(relative, module, is_package, decoded, tree)
+    diagnostics: list[Diagnostic] = []
+    for rule in FILE_RULES:
+        if "python" in rule.kinds:
+            diagnostics.extend(_run_safely(rule.code, relative, lambda r=rule: r.check_module(model)))
+    model.facts.diagnostics = diagnostics
+    model.facts.noqa = facts_noqa
+    return model.facts
+
+
+def analyse_template(relative: str, data: bytes) -> FileFacts:
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        facts = FileFacts(path=relative, module="", kind="template", parse_error=True)
+        line = data.count(b"\n", 0, exc.start) + 1
+        facts.diagnostics = [TEMPLATE_SYNTAX_ERROR.at(relative, line, f"cannot decode the template as UTF-8: {exc}")]
+        return facts
+    model = build_template_model(relative, text)
+    diagnostics: list[Diagnostic] = []
+    if model.error is not None:
+        model.facts.parse_error = True
+        if not model.error.unknown_tag:
+            diagnostics.append(TEMPLATE_SYNTAX_ERROR.at(relative, model.error.line, model.error.message))
+    for rule in FILE_RULES:
+        if "template" in rule.kinds:
+            diagnostics.extend(_run_safely(rule.code, relative, lambda r=rule: r.check_template(model)))
+    model.facts.diagnostics = diagnostics
+    model.facts.noqa = _noqa_rows(text)
+    return model.facts
+
+
+def analyse_other(relative: str, data: bytes) -> FileFacts:
+    facts = FileFacts(path=relative, module="", kind="other")
+    text = data.decode("utf-8", errors="replace")
+    for rule in FILE_RULES:
+        if "other" in rule.kinds:
+            facts.diagnostics.extend(_run_safely(rule.code, relative, lambda r=rule: r.check_text(relative, text)))
+    facts.noqa = _noqa_rows(text)
+    return facts
+
+
+def _run_safely(code: str, path: str, check: "callable") -> list[Diagnostic]:  # type: ignore[valid-type]
+    """A rule that raises loses its own findings on that file, never the run (or the server)."""
+    try:
+        return list(check())
+    except Exception:  # noqa: BLE001 - isolate rule bugs
+        log.exception("internal error in rule %s on %s; its findings for this file are skipped", code, path)
+        return []
+
+
+def _syntax_error(text: str) -> SourceError | None:
+    try:
+        ast.parse(text)
+    except SyntaxError as exc:
+        return SourceError(f"syntax error: {exc.msg}", exc.lineno or 1, max((exc.offset or 1) - 1, 0))
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return SourceError(f"cannot parse the file: {exc}")
+    return None
+
+
+def _unparsable(relative: str, module: str, error: SourceError) -> FileFacts:
+    facts = FileFacts(path=relative, module=module, kind="python", parse_error=True, is_test=is_test_path(relative))
+    facts.diagnostics = [SYNTAX_ERROR.at(relative, error.line, error.message, error.column)]
+    return facts
+
+
+def _noqa_rows(text: str) -> dict[str, list[str]]:
+    """Rows (as JSON-friendly string keys) carrying a noqa comment -> codes ([] for a bare noqa)."""
+    if "noqa" not in text and "NOQA" not in text.upper():
+        return {}
+    rows: dict[str, list[str]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if NOQA_RE.search(line):
+            codes = noqa_codes(line)
+            rows[str(number)] = sorted(codes or ())
+    return rows
+
+
+def _analyse_job(job: tuple[str, str, bool, bytes]) -> dict:
+    return analyse_python(*job).to_dict()
+
+
+class Project:
+    """One project root: its config, every file's facts, the index, and per-file diagnostics.
+
+    The language server keeps one Project per workspace folder and feeds it buffer contents with
+    `set_source`; the CLI and flake8 build one per run (or per process) from disk and the cache.
+    """
+
+    def __init__(self, root: Path, config: Config | None = None, use_cache: bool = True, jobs: int | None = None):
+        self.root = root.resolve()
+        self.config = config if config is not None else load_config(self.root)
+        self.cache = Cache(self.root) if use_cache else None
+        self.jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 4)
+        self.files: dict[str, SourceFile] = {}
+        self.facts: dict[str, FileFacts] = {}
+        self._index: ProjectIndex | None = None
+
+    # -- discovery -------------------------------------------------------------------------
+    def discover(self) -> None:
+        """Find the project's Python files, templates and deployment files (honouring excludes)."""
+        found: dict[str, SourceFile] = {}
+        for directory, subdirectories, filenames in os.walk(self.root):
+            relative_dir = PurePosixPath(Path(directory).relative_to(self.root).as_posix())
+            subdirectories[:] = sorted(
+                d for d in subdirectories if not self.config.is_excluded(relative_dir / d) and not d.startswith(".")
+            )
+            for name in sorted(filenames):
+                relative = relative_dir / name
+                if self.config.is_excluded(relative):
+                    continue
+                kind = _kind_of(relative)
+                if kind is not None:
+                    key = str(relative).removeprefix("./")
+                    found[key] = SourceFile(key, Path(directory) / name, kind)
+        self.files = found
+
+    # -- analysis --------------------------------------------------------------------------
+    def analyse(self, overlays: dict[str, str] | None = None) -> None:
+        """Facts for every file: from the cache, in parallel when many files need parsing."""
+        overlays = overlays or {}
+        pending: list[tuple[str, str, bool, bytes, str]] = []
+        for source in self.files.values():
+            if source.kind == "template":
+                continue  # templates are analysed once the index knows the template folders
+            data = self._read(source, overlays)
+            if data is None:
+                continue
+            if source.kind == "other":
+                self.facts[source.relative] = self._cached(source, data, "", lambda: analyse_other(source.relative, data))
+                continue
+            module = module_name_for(source.absolute, self.root)
+            key = cache_key(data, source.relative, module)
+            cached = self.cache.get(key) if self.cache else None
+            if cached is not None:
+                self.facts[source.relative] = cached
+            else:
+                pending.append((source.relative, module, source.absolute.name == "__init__.py", data, key))
+        self._analyse_pending(pending)
+        self._index = None
+        self._analyse_templates(overlays)
+
+    def _analyse_pending(self, pending: list[tuple[str, str, bool, bytes, str]]) -> None:
+        jobs = [(rel, module, is_package, data) for rel, module, is_package, data, _ in pending]
+        if len(pending) >= PARALLEL_THRESHOLD and self.jobs > 1:
+            context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+            with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context) as pool:
+                results = [FileFacts.from_dict(d) for d in pool.map(_analyse_job, jobs, chunksize=4)]
+        else:
+            results = [analyse_python(*job) for job in jobs]
+        for (relative, _, _, _, key), facts in zip(pending, results):
+            self.facts[relative] = facts
+            if self.cache:
+                self.cache.put(key, facts)
+
+    def _analyse_templates(self, overlays: dict[str, str]) -> None:
+        folders = self.index.template_folders
+        for source in self.files.values():
+            if source.kind != "template":
+                continue
+            in_folder = any(source.relative.startswith(f.rstrip("/") + "/") for f in folders)
+            if not in_folder and "templates" not in PurePosixPath(source.relative).parts[:-1]:
+                self.facts.pop(source.relative, None)
+                continue
+            data = self._read(source, overlays)
+            if data is not None:
+                self.facts[source.relative] = self._cached(
+                    source, data, "template", lambda: analyse_template(source.relative, data)
+                )
+        self._index = None
+
+    def _cached(self, source: SourceFile, data: bytes, module: str, compute: "callable") -> FileFacts:  # type: ignore[valid-type]
+        key = cache_key(data, source.relative, module, source.kind)
+        if self.cache:
+            cached = self.cache.get(key)
+            if cached is not None:
+                return cached
+        facts = compute()
+        if self.cache:
+            self.cache.put(key, facts)
+        return facts
+
+    def _read(self, source: SourceFile, overlays: dict[str, str]) -> bytes | None:
+        if source.relative in overlays:
+            return overlays[source.relative].encode("utf-8", errors="surrogatepass")
+        try:
+            return source.absolute.read_bytes()
+        except OSError as exc:
+            log.warning("cannot read %s: %s", source.absolute, exc)
+            return None
+
+    def set_source(self, relative: str, text: str | None) -> None:
+        """Re-analyse one file from editor text (None: re-read it from disk, or forget it if gone)."""
+        absolute = self.root / relative
+        kind = _kind_of(PurePosixPath(relative))
+        if kind is None:
+            return
+        if text is None and not absolute.exists():
+            self.files.pop(relative, None)
+            self.facts.pop(relative, None)
+            self._index = None
+            return
+        source = SourceFile(relative, absolute, kind)
+        self.files[relative] = source
+        overlays = {relative: text} if text is not None else {}
+        data = self._read(source, overlays)
+        if data is None:
+            return
+        if kind == "python":
+            module = module_name_for(absolute, self.root)
+            self.facts[relative] = self._cached(
+                source, data, module, lambda: analyse_python(relative, module, absolute.name == "__init__.py", data)
+            )
+        elif kind == "template":
+            self.facts[relative] = self._cached(source, data, "template", lambda: analyse_template(relative, data))
+        else:
+            self.facts[relative] = self._cached(source, data, "", lambda: analyse_other(relative, data))
+        self._index = None
+
+    # -- results ---------------------------------------------------------------------------
+    @property
+    def index(self) -> ProjectIndex:
+        if self._index is None:
+            self._index = ProjectIndex.build(str(self.root), self.facts)
+        return self._index
+
+    def diagnostics(self, relative: str, apply_noqa: bool = True) -> list[Diagnostic]:
+        """Every selected diagnostic of one file, sorted, with noqa applied."""
+        facts = self.facts.get(relative)
+        if facts is None:
+            return []
+        index = self.index
+        found = list(facts.diagnostics)
+        for rule in PROJECT_RULES:
+            found.extend(_run_safely(rule.code, relative, lambda r=rule: r.check(index, facts)))
+        selected = [d for d in found if self.config.is_selected(d.code, relative)]
+        if apply_noqa:
+            selected = [d for d in selected if not _suppressed(d, facts.noqa)]
+        return sorted(selected, key=Diagnostic.sort_key)
+
+    def checked_files(self, paths: Iterable[Path]) -> list[str]:
+        """Project files under the given paths (the files a run reports on)."""
+        wanted = [p.resolve() for p in paths]
+        selected = []
+        for relative, source in sorted(self.files.items()):
+            if relative not in self.facts:
+                continue
+            absolute = source.absolute.resolve()
+            if any(absolute == p or p in absolute.parents for p in wanted):
+                selected.append(relative)
+        return selected
+
+
+def _suppressed(diagnostic: Diagnostic, noqa: dict[str, list[str]]) -> bool:
+    codes = noqa.get(str(diagnostic.noqa_row))
+    if codes is None:
+        return False
+    return not codes or any(diagnostic.code.startswith(code) for code in codes)
+
+
+def _kind_of(relative: PurePosixPath) -> str | None:
+    if relative.suffix == ".py":
+        return "python"
+    if relative.suffix.lower() in TEMPLATE_SUFFIXES:
+        return "template"
+    if OTHER_FILES.match(relative.name):
+        return "other"
+    return None

@@ -1,0 +1,657 @@
+"""The one libcst traversal per Python file: builds the ModuleModel rules query and the FileFacts the index uses.
+
+Rules never walk the whole tree again: the traversal records every call, assignment, function and
+class with its scope, and resolves Flask objects (apps, blueprints, routes, registrations) as it
+goes. Positions are resolved lazily, once per file, and only when something needs reporting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Iterator
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from flasklint.model.facts import (
+    AppDef,
+    BlueprintDef,
+    FileFacts,
+    Registration,
+    RouteDef,
+    Span,
+    TemplateRef,
+    Unresolved,
+    UrlForCall,
+)
+from flasklint.model.names import ImportTable, dotted_name
+
+FLASK_CLASSES = frozenset({"flask.Flask", "flask.app.Flask"})
+BLUEPRINT_CLASSES = frozenset({"flask.Blueprint", "flask.blueprints.Blueprint"})
+VIEW_BASES = frozenset({"flask.views.MethodView", "flask.views.View"})
+ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "patch", "delete"})
+VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "dispatch_request"})
+URL_FOR = frozenset({"flask.url_for", "flask.helpers.url_for"})
+RENDER_TEMPLATE = frozenset({"flask.render_template", "flask.templating.render_template"})
+# Registrations made by extensions whose endpoints the index does not model (yet): it stays humble.
+EXTENSION_REGISTRARS = frozenset({"add_resource", "add_namespace", "register_api", "add_view", "init_app_routes"})
+
+TEST_FILE_NAMES = ("conftest.py",)
+
+
+def is_test_path(path: str) -> bool:
+    """Test code drives the app through literal URLs and throwaway keys: several rules skip it."""
+    posix = PurePosixPath(path)
+    name = posix.name
+    return (
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or name in TEST_FILE_NAMES
+        or any(part in ("tests", "test", "testing") for part in posix.parts[:-1])
+    )
+
+
+@dataclass
+class Scope:
+    """A module, class or function scope: its imports, parameters and assigned names."""
+
+    kind: str  # module | class | function
+    qualname: str  # "" for the module, "create_app", "create_app.<locals>.inner", "Cls"
+    imports: ImportTable
+    parent: Scope | None = None
+    params: set[str] = field(default_factory=set)
+    assigned: dict[str, cst.BaseExpression | None] = field(default_factory=dict)
+
+    def child_qualname(self, name: str) -> str:
+        if self.kind == "function":
+            return f"{self.qualname}.<locals>.{name}"
+        return f"{self.qualname}.{name}" if self.qualname else name
+
+
+@dataclass
+class FunctionInfo:
+    node: cst.FunctionDef
+    qualname: str
+    scope: Scope  # the function's own scope
+    class_name: str | None = None
+    routes: list[RouteDef] = field(default_factory=list)
+    is_view: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.node.name.value
+
+
+@dataclass
+class ClassInfo:
+    node: cst.ClassDef
+    qualname: str
+    bases: list[str]  # qualified (or project ref) names of the bases
+    scope: Scope
+
+
+@dataclass
+class CallInfo:
+    node: cst.Call
+    qualified: str | None  # e.g. "flask.redirect"; None when the callee is not an imported name
+    dotted: str | None  # the callee as written: "app.run", "bp.route"
+    scope: Scope
+    function: FunctionInfo | None
+
+
+@dataclass
+class AssignInfo:
+    node: cst.Assign | cst.AnnAssign | cst.AugAssign
+    targets: list[cst.BaseExpression]
+    value: cst.BaseExpression | None
+    scope: Scope
+    function: FunctionInfo | None
+
+
+class ModuleModel:
+    """Everything rules need about one parsed module, gathered in a single traversal."""
+
+    def __init__(self, path: str, module_name: str, is_package: bool, text: str, tree: cst.Module) -> None:
+        self.path = path
+        self.module_name = module_name
+        self.is_package = is_package
+        self.text = text
+        self.tree = tree
+        self.lines = text.splitlines(keepends=True)
+        self.module_scope = Scope("module", "", ImportTable())
+        self.functions: list[FunctionInfo] = []
+        self.classes: list[ClassInfo] = []
+        self.calls: list[CallInfo] = []
+        self.assigns: list[AssignInfo] = []
+        self.function_of: dict[cst.FunctionDef, FunctionInfo] = {}
+        self.facts = FileFacts(path=path, module=module_name, kind="python", is_test=is_test_path(path))
+        self._positions: object | None = None
+
+    # -- positions -------------------------------------------------------------------------
+    def span(self, node: cst.CSTNode) -> Span:
+        """(line, col, end_line, end_col) of a node; the position pass runs once, on first need."""
+        if self._positions is None:
+            self._positions = MetadataWrapper(self.tree, unsafe_skip_copy=True).resolve(PositionProvider)
+        code_range = self._positions[node]  # type: ignore[index]
+        return (code_range.start.line, code_range.start.column, code_range.end.line, code_range.end.column)
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.tree.code_for_node(node)
+
+    # -- queries ---------------------------------------------------------------------------
+    def views(self) -> Iterator[FunctionInfo]:
+        return (f for f in self.functions if f.is_view)
+
+    def calls_to(self, *qualified: str) -> Iterator[CallInfo]:
+        wanted = set(qualified)
+        return (c for c in self.calls if c.qualified in wanted)
+
+    def qualify(self, node: cst.BaseExpression, scope: Scope | None = None) -> str | None:
+        return (scope or self.module_scope).imports.qualify(node)
+
+    def ref_of(self, node: cst.BaseExpression, scope: Scope) -> str | None:
+        """A project-wide reference for the object an expression names ("pkg.auth.bp", "param:app")."""
+        if isinstance(node, cst.Name):
+            return self._ref_of_name(node.value, scope)
+        if isinstance(node, cst.Attribute):
+            base = self.ref_of(node.value, scope)
+            return f"{base}.{node.attr.value}" if base else None
+        return None
+
+    def _ref_of_name(self, name: str, scope: Scope) -> str | None:
+        current: Scope | None = scope
+        while current is not None:
+            if current.kind == "function":
+                if name in current.params:
+                    return f"param:{name}"
+                if name in current.assigned:
+                    return f"{self.module_name}.{current.qualname}.<locals>.{name}"
+                imported = current.imports.aliases.get(name)
+                if imported is not None:
+                    return imported
+            elif current.kind == "module":
+                imported = current.imports.aliases.get(name)
+                if imported is not None:
+                    return imported
+                if name in current.assigned:
+                    return f"{self.module_name}.{name}" if self.module_name else name
+            current = current.parent
+        return None
+
+    def value_of(self, name: str, scope: Scope) -> cst.BaseExpression | None:
+        """The expression last assigned to `name` in the scope chain (module constants included)."""
+        current: Scope | None = scope
+        while current is not None:
+            if current.kind != "class" and name in current.assigned:
+                return current.assigned[name]
+            if name in current.params:
+                return None
+            current = current.parent
+        return None
+
+
+def literal_string(node: cst.BaseExpression | None) -> str | None:
+    """The value of a plain (or implicitly concatenated) string literal; None for anything else."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    if isinstance(node, cst.ConcatenatedString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def argument(call: cst.Call, position: int | None, keyword: str | None) -> cst.BaseExpression | None:
+    """The expression passed for a parameter, by keyword or by position (stops at * / ** args)."""
+    if keyword is not None:
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == keyword:
+                return arg.value
+    if position is not None:
+        index = 0
+        for arg in call.args:
+            if arg.keyword is not None or arg.star:
+                break
+            if index == position:
+                return arg.value
+            index += 1
+    return None
+
+
+def has_keyword(call: cst.Call, keyword: str) -> bool:
+    return any(arg.keyword is not None and arg.keyword.value == keyword for arg in call.args)
+
+
+def string_list(node: cst.BaseExpression | None) -> list[str] | None:
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        values = [literal_string(el.value) for el in node.elements if isinstance(el, cst.Element)]
+        if all(v is not None for v in values):
+            return [v for v in values if v is not None]
+    return None
+
+
+class _Extractor(cst.CSTVisitor):
+    """The traversal itself. Keep it cheap: it runs on every Python file of the project."""
+
+    def __init__(self, model: ModuleModel) -> None:
+        self.model = model
+        self.scope = model.module_scope
+        self.function: FunctionInfo | None = None
+        self.function_stack: list[FunctionInfo | None] = []
+        self.class_stack: list[ClassInfo] = []
+        self.view_func_names: set[str] = set()
+        self.project_view_bases: set[str] = set()
+        self.flask_classes = set(FLASK_CLASSES)
+        self.blueprint_classes = set(BLUEPRINT_CLASSES)
+        self._prescan_module(model.tree)
+
+    def _prescan_module(self, tree: cst.Module) -> None:
+        """Module-level names are visible in functions defined above their assignment."""
+        assigned = self.model.module_scope.assigned
+        for statement in _top_level_statements(tree.body):
+            if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                assigned.setdefault(statement.name.value, None)
+            elif isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.Assign):
+                        for target in small.targets:
+                            if isinstance(target.target, cst.Name):
+                                assigned.setdefault(target.target.value, None)
+                    elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                        assigned.setdefault(small.target.value, None)
+
+    # -- imports ---------------------------------------------------------------------------
+    def visit_Import(self, node: cst.Import) -> bool:
+        self._import(node)
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        self._import(node)
+        return False
+
+    def _import(self, node: cst.Import | cst.ImportFrom) -> None:
+        table = self.scope.imports
+        before = dict(table.aliases)
+        table.add_import(node, self.model.module_name, self.model.is_package)
+        new = {k: v for k, v in table.aliases.items() if before.get(k) != v}
+        facts = self.model.facts
+        if any(v == "flask" or v.startswith("flask.") for v in new.values()):
+            facts.imports_flask = True
+        if self.scope.kind == "module":
+            facts.imports.update(new)
+        if self.scope.kind == "function":
+            for name in new:
+                self.scope.assigned.pop(name, None)
+
+    # -- scopes ----------------------------------------------------------------------------
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        qualname = self.scope.child_qualname(node.name.value)
+        bases = [self._base_name(arg.value) for arg in node.bases]
+        scope = Scope("class", qualname, ImportTable(self.scope.imports), parent=self.scope)
+        info = ClassInfo(node, qualname, [b for b in bases if b], scope)
+        self.model.classes.append(info)
+        if any(b in VIEW_BASES or b in self.project_view_bases for b in info.bases):
+            self.project_view_bases.add(qualname)
+        if any(b in self.flask_classes for b in info.bases):
+            self.flask_classes.add(qualname)
+        if any(b in self.blueprint_classes for b in info.bases):
+            self.blueprint_classes.add(qualname)
+        self.class_stack.append(info)
+        self.scope = scope
+        return True
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.class_stack.pop()
+        assert self.scope.parent is not None
+        self.scope = self.scope.parent
+
+    def _base_name(self, node: cst.BaseExpression) -> str | None:
+        qualified = self.model.qualify(node, self.scope)
+        if qualified:
+            return qualified
+        name = dotted_name(node)
+        return name
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        qualname = self.scope.child_qualname(node.name.value)
+        if self.scope.kind in ("module", "function"):
+            self.scope.assigned[node.name.value] = None
+        scope = Scope("function", qualname, ImportTable(self.scope.imports), parent=self.scope)
+        for param in _parameters(node.params):
+            scope.params.add(param)
+            scope.imports.shadow(param)
+        class_info = self.class_stack[-1] if self.class_stack and self.scope.kind == "class" else None
+        info = FunctionInfo(node, qualname, scope, class_name=class_info.qualname if class_info else None)
+        if class_info is not None and class_info.qualname in self.project_view_bases and info.name in VIEW_METHODS:
+            info.is_view = True
+        self.model.functions.append(info)
+        self.model.function_of[node] = info
+        # Decorators are evaluated in the enclosing scope.
+        for decorator in node.decorators:
+            self._route_decorator(decorator.decorator, info)
+        self.function_stack.append(self.function)
+        self.function = info
+        self.scope = scope
+        return True
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.function = self.function_stack.pop()
+        assert self.scope.parent is not None
+        self.scope = self.scope.parent
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return True
+
+    # -- assignments -----------------------------------------------------------------------
+    def visit_Assign(self, node: cst.Assign) -> None:
+        targets = [t.target for t in node.targets]
+        self._assignment(node, targets, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._assignment(node, [node.target], node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.model.assigns.append(AssignInfo(node, [node.target], node.value, self.scope, self.function))
+
+    def _assignment(
+        self, node: cst.Assign | cst.AnnAssign, targets: list[cst.BaseExpression], value: cst.BaseExpression | None
+    ) -> None:
+        self.model.assigns.append(AssignInfo(node, targets, value, self.scope, self.function))
+        for target in targets:
+            for name in _target_names(target):
+                if self.scope.kind != "class":
+                    self.scope.assigned[name] = value if isinstance(target, cst.Name) else None
+                    self.scope.imports.shadow(name)
+            if isinstance(target, cst.Name) and isinstance(value, cst.Call):
+                self._constructor(target, value)
+            elif isinstance(target, cst.Name) and isinstance(value, (cst.Name, cst.Attribute)):
+                self._alias(target, value, value)
+            elif isinstance(target, cst.Subscript) and _is_converter_map(target.value):
+                key = literal_string(_subscript_key(target))
+                if key:
+                    self.model.facts.converters.append(key)
+            elif (
+                isinstance(target, cst.Attribute)
+                and target.attr.value == "session_interface"
+                and value is not None
+            ):
+                self.model.facts.custom_session_interface = True
+
+    def _constructor(self, target: cst.Name, call: cst.Call) -> None:
+        qualified = self.model.qualify(call.func, self.scope) or self._local_class(call.func)
+        ref = self.model.ref_of(target, self.scope)
+        if ref is None:
+            return
+        if qualified in self.flask_classes:
+            self._app(ref, call)
+        elif qualified in self.blueprint_classes:
+            self._blueprint(ref, call)
+        else:
+            self._alias(target, call.func, call)
+
+    def _alias(self, target: cst.Name, source: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """Remember `app = create_app()` / `application = app` so the index can follow app objects."""
+        ref = self.model.ref_of(target, self.scope)
+        source_ref = self.model.ref_of(source, self.scope)
+        if ref is None or source_ref is None or source_ref.startswith("param:"):
+            return
+        self.model.facts.aliases[ref] = f"call:{source_ref}" if isinstance(value, cst.Call) else source_ref
+
+    def _local_class(self, func: cst.BaseExpression) -> str | None:
+        name = dotted_name(func)
+        if name in self.flask_classes or name in self.blueprint_classes:
+            return name
+        return None
+
+    def _import_name_module(self, node: cst.BaseExpression | None) -> str:
+        """`__name__` is this module; a literal names a module; anything else is unknown (this one)."""
+        text = literal_string(node)
+        return text if text else self.model.module_name
+
+    def _app(self, ref: str, call: cst.Call) -> None:
+        static_url_path: str | None = "/static"
+        static_folder = argument(call, 2, "static_folder")
+        static_path_arg = argument(call, 1, "static_url_path")
+        if isinstance(static_folder, cst.Name) and static_folder.value == "None":
+            static_url_path = None
+        elif static_path_arg is not None:
+            static_url_path = literal_string(static_path_arg)
+        elif static_folder is not None:
+            folder = literal_string(static_folder)
+            static_url_path = "/" + folder.rstrip("/").split("/")[-1] if folder else None
+        template_folder: str | None = "templates"
+        if has_keyword(call, "template_folder") or _positional_count(call) > 4:
+            template_folder = literal_string(argument(call, 4, "template_folder"))
+        factory = self.function.qualname if self.function else None
+        self.model.facts.apps.append(
+            AppDef(
+                ref=ref,
+                span=self.model.span(call),
+                root_module=self._import_name_module(argument(call, 0, "import_name")),
+                static_url_path=static_url_path,
+                template_folder=template_folder,
+                factory=factory,
+            )
+        )
+
+    def _blueprint(self, ref: str, call: cst.Call) -> None:
+        name = literal_string(argument(call, 0, "name"))
+        prefix_node = argument(call, 5, "url_prefix")
+        prefix = literal_string(prefix_node)
+        prefix_known = prefix_node is None or prefix is not None or _is_none(prefix_node)
+        static_folder = argument(call, 2, "static_folder")
+        static_url_path: str | None = None
+        if static_folder is not None and not _is_none(static_folder):
+            explicit = literal_string(argument(call, 3, "static_url_path"))
+            folder = literal_string(static_folder)
+            static_url_path = explicit or ("/" + folder.rstrip("/").split("/")[-1] if folder else None)
+        template_node = argument(call, 4, "template_folder")
+        self.model.facts.blueprints.append(
+            BlueprintDef(
+                ref=ref,
+                span=self.model.span(call),
+                name=name,
+                root_module=self._import_name_module(argument(call, 1, "import_name")),
+                url_prefix=prefix,
+                url_prefix_known=prefix_known,
+                template_folder=literal_string(template_node),
+                static_url_path=static_url_path,
+            )
+        )
+
+    # -- calls -----------------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        qualified = self.model.qualify(node.func, self.scope)
+        dotted = dotted_name(node.func)
+        self.model.calls.append(CallInfo(node, qualified, dotted, self.scope, self.function))
+        if qualified in URL_FOR:
+            self._url_for(node)
+        elif qualified in RENDER_TEMPLATE:
+            name = literal_string(argument(node, 0, "template_name_or_list"))
+            if name:
+                self.model.facts.template_refs.append(TemplateRef(name, self.model.span(node.args[0].value)))
+        elif isinstance(node.func, cst.Attribute):
+            method = node.func.attr.value
+            if method == "register_blueprint":
+                self._registration(node)
+            elif method == "add_url_rule":
+                self._add_url_rule(node)
+            elif method in EXTENSION_REGISTRARS and node.args:
+                self.model.facts.unresolved.append(
+                    Unresolved("endpoint", None, self.model.span(node), f"{dotted or method}() registers views")
+                )
+
+    def _url_for(self, node: cst.Call) -> None:
+        endpoint_node = argument(node, 0, "endpoint")
+        endpoint = literal_string(endpoint_node)
+        keywords = [a.keyword.value for a in node.args if a.keyword is not None]
+        star = any(a.star == "**" for a in node.args)
+        span = self.model.span(endpoint_node if endpoint_node is not None else node)
+        owners = sorted({r.owner for r in self.function.routes if r.owner}) if self.function else []
+        self.model.facts.url_for_calls.append(UrlForCall(endpoint, span, keywords, star, owners))
+
+    def _registration(self, node: cst.Call) -> None:
+        assert isinstance(node.func, cst.Attribute)
+        parent = self.model.ref_of(node.func.value, self.scope)
+        child_node = argument(node, 0, "blueprint")
+        child = self.model.ref_of(child_node, self.scope) if child_node is not None else None
+        prefix_node = argument(node, None, "url_prefix")
+        prefix = literal_string(prefix_node)
+        name_node = argument(node, None, "name")
+        registration = Registration(
+            parent=parent,
+            child=child,
+            span=self.model.span(node),
+            url_prefix=prefix,
+            url_prefix_given=prefix_node is not None and not _is_none(prefix_node),
+            url_prefix_known=prefix_node is None or prefix is not None or _is_none(prefix_node),
+            name=literal_string(name_node),
+        )
+        self.model.facts.registrations.append(registration)
+        if child is None or (name_node is not None and registration.name is None):
+            self.model.facts.unresolved.append(
+                Unresolved("blueprint", parent, registration.span, "register_blueprint() of a computed blueprint")
+            )
+
+    def _add_url_rule(self, node: cst.Call) -> None:
+        assert isinstance(node.func, cst.Attribute)
+        owner = self.model.ref_of(node.func.value, self.scope)
+        rule_node = argument(node, 0, "rule")
+        endpoint_node = argument(node, 1, "endpoint")
+        view_node = argument(node, 2, "view_func")
+        endpoint = literal_string(endpoint_node)
+        view_name: str | None = None
+        if isinstance(view_node, cst.Call) and isinstance(view_node.func, cst.Attribute):
+            if view_node.func.attr.value == "as_view":
+                as_view_name = literal_string(argument(view_node, 0, "name"))
+                view_name = dotted_name(view_node.func.value)
+                endpoint = endpoint or as_view_name
+                if as_view_name is None and endpoint_node is None:
+                    endpoint = None
+        elif view_node is not None:
+            name = dotted_name(view_node)
+            if name:
+                view_name = name
+                self.view_func_names.add(name.split(".")[-1])
+                if endpoint_node is None:
+                    endpoint = name.split(".")[-1]
+        span = self.model.span(node)
+        if endpoint is None:
+            self.model.facts.unresolved.append(Unresolved("endpoint", owner, span, "add_url_rule() with a computed endpoint"))
+            return
+        self.model.facts.routes.append(
+            RouteDef(
+                owner=owner,
+                rule=literal_string(rule_node),
+                endpoint=endpoint,
+                view=view_name,
+                span=span,
+                methods=string_list(argument(node, None, "methods")),
+                defaults=_dict_keys(argument(node, None, "defaults")),
+            )
+        )
+
+    def _route_decorator(self, decorator: cst.BaseExpression, info: FunctionInfo) -> None:
+        if not (isinstance(decorator, cst.Call) and isinstance(decorator.func, cst.Attribute)):
+            return
+        method = decorator.func.attr.value
+        if method not in ROUTE_DECORATORS:
+            return
+        rule_node = argument(decorator, 0, "rule")
+        rule = literal_string(rule_node)
+        if rule_node is None or (rule is not None and not rule.startswith("/")):
+            return
+        owner = self.model.ref_of(decorator.func.value, self.scope)
+        endpoint_node = argument(decorator, None, "endpoint")
+        endpoint = literal_string(endpoint_node) if endpoint_node is not None else info.name
+        methods = string_list(argument(decorator, None, "methods"))
+        if method != "route":
+            methods = [method.upper()]
+        span = self.model.span(decorator)
+        info.is_view = True
+        if endpoint is None:
+            self.model.facts.unresolved.append(Unresolved("endpoint", owner, span, "route with a computed endpoint"))
+            return
+        route = RouteDef(
+            owner=owner,
+            rule=rule,
+            endpoint=endpoint,
+            view=info.qualname,
+            span=span,
+            methods=methods,
+            defaults=_dict_keys(argument(decorator, None, "defaults")),
+            view_span=self.model.span(info.node.name),
+        )
+        info.routes.append(route)
+        self.model.facts.routes.append(route)
+
+
+def _top_level_statements(body: object) -> Iterator[cst.CSTNode]:
+    """Statements at module level, including those nested in if/try/with blocks (not in defs)."""
+    for statement in body:  # type: ignore[attr-defined]
+        yield statement
+        if isinstance(statement, (cst.If, cst.Try, cst.With)):
+            inner = statement.body
+            yield from _top_level_statements(inner.body if isinstance(inner, cst.IndentedBlock) else [])
+            orelse = getattr(statement, "orelse", None)
+            if isinstance(orelse, (cst.Else, cst.If)) and isinstance(orelse.body, cst.IndentedBlock):
+                yield from _top_level_statements(orelse.body.body)
+            for handler in getattr(statement, "handlers", ()):
+                if isinstance(handler.body, cst.IndentedBlock):
+                    yield from _top_level_statements(handler.body.body)
+
+
+def _parameters(params: cst.Parameters) -> Iterator[str]:
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        yield param.name.value
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            yield star.name.value
+
+
+def _target_names(target: cst.BaseExpression) -> Iterator[str]:
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from _target_names(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _target_names(target.value)
+
+
+def _is_none(node: cst.BaseExpression | None) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _positional_count(call: cst.Call) -> int:
+    return sum(1 for a in call.args if a.keyword is None and not a.star)
+
+
+def _dict_keys(node: cst.BaseExpression | None) -> list[str]:
+    if isinstance(node, cst.Dict):
+        keys = [literal_string(e.key) for e in node.elements if isinstance(e, cst.DictElement)]
+        return [k for k in keys if k]
+    return []
+
+
+def _is_converter_map(node: cst.BaseExpression) -> bool:
+    name = dotted_name(node)
+    return bool(name) and name.endswith("url_map.converters")  # type: ignore[union-attr]
+
+
+def _subscript_key(node: cst.Subscript) -> cst.BaseExpression | None:
+    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        return node.slice[0].slice.value
+    return None
+
+
+def build_model(path: str, module_name: str, is_package: bool, text: str, tree: cst.Module) -> ModuleModel:
+    """Run the single traversal and return the populated model (facts included)."""
+    model = ModuleModel(path, module_name, is_package, text, tree)
+    extractor = _Extractor(model)
+    tree.visit(extractor)
+    for info in model.functions:
+        if info.name in extractor.view_func_names and info.class_name is None:
+            info.is_view = True
+    return model

@@ -1,0 +1,218 @@
+"""Per-file facts: pure data, JSON-serialisable, cached by content hash.
+
+A fact never holds a libcst node: the project index and the project-wide rules work from these
+alone, so a warm run (everything cached) parses nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from flasklint.diagnostics import Diagnostic
+
+# (line, column, end_line, end_column): 1-based lines, 0-based code-point columns.
+Span = tuple[int, int, int, int]
+
+
+@dataclass
+class AppDef:
+    """`Flask(__name__, ...)` bound to a name (at module level or inside an app factory)."""
+
+    ref: str
+    span: Span
+    root_module: str
+    static_url_path: str | None = "/static"  # None: no static route (static_folder=None) or unknown
+    template_folder: str | None = "templates"
+    factory: str | None = None
+
+
+@dataclass
+class BlueprintDef:
+    """`Blueprint("name", __name__, url_prefix=..., ...)`; None fields were not literals."""
+
+    ref: str
+    span: Span
+    name: str | None
+    root_module: str
+    url_prefix: str | None = None
+    url_prefix_known: bool = True
+    template_folder: str | None = None
+    static_url_path: str | None = None  # only when static_folder= is given
+
+
+@dataclass
+class RouteDef:
+    """One URL rule: a route decorator, `add_url_rule`, or `as_view` registration."""
+
+    owner: str | None  # ref of the app/blueprint object, "param:<name>" for a factory parameter
+    rule: str | None  # None: not a literal
+    endpoint: str | None  # the endpoint as Flask derives it for this registration (without blueprint name)
+    view: str | None  # qualified name of the view function/class in its module ("index", "Cls.get")
+    span: Span
+    methods: list[str] | None = None
+    defaults: list[str] = field(default_factory=list)
+    view_span: Span | None = None
+
+
+@dataclass
+class Registration:
+    """`parent.register_blueprint(child, url_prefix=..., name=...)`."""
+
+    parent: str | None
+    child: str | None
+    span: Span
+    url_prefix: str | None = None
+    url_prefix_given: bool = False
+    url_prefix_known: bool = True
+    name: str | None = None
+
+
+@dataclass
+class UrlForCall:
+    """`url_for("endpoint", **values)` in Python or a template."""
+
+    endpoint: str | None  # None: not a literal
+    span: Span  # of the endpoint argument (or the call when there is none)
+    keywords: list[str] = field(default_factory=list)
+    has_star_kwargs: bool = False
+    blueprints: list[str] = field(default_factory=list)  # refs owning the enclosing view (for ".x")
+
+
+@dataclass
+class TemplateRef:
+    """`render_template("x.html")` (Python) or `{% extends/include/import "x.html" %}` (template)."""
+
+    name: str
+    span: Span
+
+
+@dataclass
+class SecretKeySet:
+    """A place where the secret key is set (`app.secret_key = ...`, `config["SECRET_KEY"] = ...`, ...)."""
+
+    how: str  # attribute | config_item | update | from_mapping | class_attribute | module_constant
+    value: str  # literal | literal_fallback | environment | generated | unknown
+    span: Span  # of the value expression
+    owner: str | None = None
+    literal: str | None = None  # the literal's source text, for messages
+
+
+@dataclass
+class ConfigLoad:
+    """A config loader; `opaque` loaders (from_pyfile, from_envvar, ...) may set any key."""
+
+    method: str
+    span: Span
+    target: str | None = None  # qualified ref, for from_object
+    opaque: bool = True
+
+
+@dataclass
+class SessionWrite:
+    """A write to the session (Flask raises without a secret key)."""
+
+    kind: str  # session_item | session_method | flash | login_user
+    span: Span
+
+
+@dataclass
+class UrlLiteral:
+    """A literal path that may be one of the app's own URLs (FLK203 candidates).
+
+    `path` keeps f-string holes as `{}`; `query`/`fragment` are split off.
+    """
+
+    path: str
+    span: Span
+    context: str  # redirect | location | html | template
+    fragment: str | None = None
+    query: str | None = None
+    holes: list[str] = field(default_factory=list)  # source of each f-string hole, in order
+    quote: str = '"'
+
+
+@dataclass
+class Unresolved:
+    """A registration the index could not resolve: project-wide rules stay silent where it matters."""
+
+    what: str  # endpoint | blueprint | prefix | loader | extension
+    owner: str | None
+    span: Span
+    detail: str = ""
+
+
+@dataclass
+class FileFacts:
+    path: str  # project-relative, POSIX separators
+    module: str  # dotted module name ("" for non-Python files)
+    kind: str  # python | template | other
+    imports: dict[str, str] = field(default_factory=dict)  # module-level alias -> qualified name
+    imports_flask: bool = False
+    is_test: bool = False
+    apps: list[AppDef] = field(default_factory=list)
+    blueprints: list[BlueprintDef] = field(default_factory=list)
+    routes: list[RouteDef] = field(default_factory=list)
+    registrations: list[Registration] = field(default_factory=list)
+    url_for_calls: list[UrlForCall] = field(default_factory=list)
+    template_refs: list[TemplateRef] = field(default_factory=list)
+    secret_keys: list[SecretKeySet] = field(default_factory=list)
+    config_loads: list[ConfigLoad] = field(default_factory=list)
+    session_writes: list[SessionWrite] = field(default_factory=list)
+    url_literals: list[UrlLiteral] = field(default_factory=list)
+    converters: list[str] = field(default_factory=list)  # custom converter names registered
+    # ref -> what it is bound to: another ref, or "call:<ref>" for the result of calling a project function
+    # (`app = create_app()`), so the index can follow app objects through factories.
+    aliases: dict[str, str] = field(default_factory=dict)
+    unresolved: list[Unresolved] = field(default_factory=list)
+    custom_session_interface: bool = False
+    # Results of the file-scope rules, cached with the facts (they need the tree, the index does not).
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    parse_error: bool = False
+    # Rows (string keys, for JSON) with a noqa comment -> its codes ([] for a bare `# noqa`).
+    noqa: dict[str, list[str]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        for name, items in data.items():
+            if name == "diagnostics":
+                data[name] = [d.to_dict() for d in items]
+            elif isinstance(items, list) and items and dataclasses.is_dataclass(items[0]):
+                data[name] = [dataclasses.asdict(item) for item in items]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "FileFacts":
+        kwargs: dict[str, Any] = {}
+        hints = {f.name: f for f in dataclasses.fields(cls)}
+        for name, value in data.items():
+            if name not in hints:
+                continue
+            item_type = _LIST_TYPES.get(name)
+            if name == "diagnostics":
+                value = [Diagnostic.from_dict(d) for d in value]
+            elif item_type is not None:
+                value = [item_type(**_tuples(item)) for item in value]
+            kwargs[name] = value
+        return cls(**kwargs)
+
+
+_LIST_TYPES: dict[str, type] = {
+    "apps": AppDef,
+    "blueprints": BlueprintDef,
+    "routes": RouteDef,
+    "registrations": Registration,
+    "url_for_calls": UrlForCall,
+    "template_refs": TemplateRef,
+    "secret_keys": SecretKeySet,
+    "config_loads": ConfigLoad,
+    "session_writes": SessionWrite,
+    "url_literals": UrlLiteral,
+    "unresolved": Unresolved,
+}
+
+
+def _tuples(item: dict[str, Any]) -> dict[str, Any]:
+    """JSON turns span tuples into lists; turn them back so facts compare equal after a cache round trip."""
+    return {k: tuple(v) if k.endswith("span") and isinstance(v, list) else v for k, v in item.items()}

@@ -1,0 +1,299 @@
+"""The project index: every file's facts resolved together.
+
+Answers the cross-file questions (which endpoints exist, under which full rule; is a secret key
+set; which templates exist) and, as important, records where it is *incomplete* so project-wide
+rules can stay silent instead of crying wolf.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from flasklint.model.facts import AppDef, BlueprintDef, FileFacts, RouteDef, Span
+from flasklint.model.routing import join_prefix, match_rule, parse_rule
+
+ANY_APP = "<app>"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One buildable endpoint, with its full rule (prefixes applied)."""
+
+    name: str
+    rule: str | None  # None: not a literal, or a prefix could not be computed
+    path: str  # the file that registers it
+    span: Span
+    view: str | None = None
+    methods: tuple[str, ...] | None = None
+    blueprint: str | None = None  # registered blueprint name ("auth", "parent.child")
+    view_span: Span | None = None
+
+
+@dataclass
+class _Mount:
+    """Where a blueprint ends up: its full registered name and url prefix."""
+
+    name: str
+    prefix: str | None
+    prefix_known: bool
+
+
+@dataclass
+class ProjectIndex:
+    root: str
+    files: dict[str, FileFacts]
+    endpoints: dict[str, list[Endpoint]] = field(default_factory=dict)
+    # No app found, or a registration on an app could not be resolved: any endpoint may exist.
+    endpoints_incomplete: bool = False
+    incomplete_blueprints: set[str] = field(default_factory=set)
+    blueprint_names: set[str] = field(default_factory=set)
+    has_app: bool = False
+    secret_key_set: bool = False
+    secret_key_unknowable: bool = False
+    template_folders: list[str] = field(default_factory=list)  # project-relative POSIX dirs
+    templates: set[str] = field(default_factory=set)  # template names as render_template sees them
+    converters: set[str] = field(default_factory=set)
+
+    # -- construction -----------------------------------------------------------------------
+    @classmethod
+    def build(cls, root: str, files: dict[str, FileFacts]) -> "ProjectIndex":
+        index = cls(root=root, files=files)
+        _Builder(index).run()
+        return index
+
+    # -- queries ----------------------------------------------------------------------------
+    def endpoint_exists(self, name: str) -> bool:
+        return name in self.endpoints
+
+    def endpoint_may_exist(self, name: str) -> bool:
+        """True when the index cannot rule the endpoint out (it is known, or that part is incomplete)."""
+        if name in self.endpoints or self.endpoints_incomplete:
+            return True
+        blueprint = name.rpartition(".")[0]
+        while blueprint:
+            if blueprint in self.incomplete_blueprints:
+                return True
+            blueprint = blueprint.rpartition(".")[0]
+        return False
+
+    def closest_endpoints(self, name: str, limit: int = 3) -> list[str]:
+        return difflib.get_close_matches(name, sorted(self.endpoints), n=limit, cutoff=0.6)
+
+    def blueprints_registered_as(self, refs: list[str]) -> list[str]:
+        """Registered names of the blueprints behind the given object refs (for relative `.view`)."""
+        builder = _Builder(self)
+        names: list[str] = []
+        for ref in refs:
+            resolved = builder.resolve(ref)
+            if resolved and resolved[0] == "blueprint":
+                names.extend(m.name for m in builder.mounts(resolved[1]))
+        return names
+
+    def match_path(self, path: str) -> list[tuple[Endpoint, dict[str, str]]]:
+        """Endpoints whose full rule matches a literal path (holes allowed); catch-alls never match."""
+        found: list[tuple[Endpoint, dict[str, str]]] = []
+        for endpoints in self.endpoints.values():
+            for endpoint in endpoints:
+                if endpoint.rule is None or parse_rule(endpoint.rule).is_catch_all:
+                    continue
+                values = match_rule(endpoint.rule, path)
+                if values is not None:
+                    found.append((endpoint, values))
+        return found
+
+
+class _Builder:
+    """Resolves refs across modules (imports, re-exports, factories) and fills the index."""
+
+    def __init__(self, index: ProjectIndex) -> None:
+        self.index = index
+        self.by_module: dict[str, FileFacts] = {f.module: f for f in index.files.values() if f.kind == "python"}
+        self.apps: dict[str, tuple[FileFacts, AppDef]] = {}
+        self.blueprints: dict[str, tuple[FileFacts, BlueprintDef]] = {}
+        self.factories: dict[str, str] = {}  # "pkg.create_app" -> app ref made inside it
+        for facts in self.by_module.values():
+            for app in facts.apps:
+                self.apps[app.ref] = (facts, app)
+                if app.factory:
+                    self.factories[f"{facts.module}.{app.factory}"] = app.ref
+            for blueprint in facts.blueprints:
+                self.blueprints[blueprint.ref] = (facts, blueprint)
+        self._mounts: dict[str, list[_Mount]] = {}
+
+    # -- ref resolution --------------------------------------------------------------------
+    def resolve(self, ref: str | None, depth: int = 0) -> tuple[str, str] | None:
+        """("app", ref) / ("blueprint", ref) for a ref naming a Flask object, else None."""
+        if ref is None or depth > 12:
+            return None
+        if ref.startswith("param:"):
+            return ("app", ANY_APP) if self.apps else None
+        if ref in self.apps:
+            return ("app", ref)
+        if ref in self.blueprints:
+            return ("blueprint", ref)
+        if ref.startswith("call:"):
+            made = self.factories.get(ref[5:])
+            return ("app", made) if made else None
+        module, _, name = ref.rpartition(".")
+        facts = self.by_module.get(module)
+        if facts is not None:
+            if ref in facts.aliases:
+                return self.resolve(facts.aliases[ref], depth + 1)
+            if name in facts.imports:
+                return self.resolve(facts.imports[name], depth + 1)
+        return None
+
+    def mounts(self, blueprint_ref: str, depth: int = 0) -> list[_Mount]:
+        """Every (name, prefix) a blueprint is registered under, nested registrations included."""
+        if blueprint_ref in self._mounts:
+            return self._mounts[blueprint_ref]
+        _, blueprint = self.blueprints[blueprint_ref]
+        mounts: list[_Mount] = []
+        self._mounts[blueprint_ref] = mounts  # guards against registration cycles
+        for facts in self.by_module.values():
+            for registration in facts.registrations:
+                if self.resolve(registration.child) != ("blueprint", blueprint_ref):
+                    continue
+                own_name = registration.name or blueprint.name
+                if own_name is None:
+                    continue
+                if registration.url_prefix_given:
+                    prefix, known = registration.url_prefix, registration.url_prefix_known
+                else:
+                    prefix, known = blueprint.url_prefix, blueprint.url_prefix_known
+                parent = self.resolve(registration.parent)
+                if parent is None:
+                    continue
+                if parent[0] == "app":
+                    mounts.append(_Mount(own_name, prefix, known))
+                elif depth < 8:
+                    for outer in self.mounts(parent[1], depth + 1):
+                        joined = join_prefix(outer.prefix, prefix or "") if prefix else outer.prefix
+                        mounts.append(_Mount(f"{outer.name}.{own_name}", joined, known and outer.prefix_known))
+        if not mounts and blueprint.name:
+            # Registered somewhere we cannot see: the name holds, the prefix may be overridden.
+            mounts.append(_Mount(blueprint.name, blueprint.url_prefix, False))
+        return mounts
+
+    # -- filling the index -----------------------------------------------------------------
+    def run(self) -> None:
+        index = self.index
+        index.has_app = bool(self.apps)
+        if not self.apps:
+            index.endpoints_incomplete = True
+        for facts in self.by_module.values():
+            index.converters.update(facts.converters)
+            for route in facts.routes:
+                self._add_route(facts, route)
+            self._unresolved(facts)
+        self._static_endpoints()
+        self._secret_key()
+        self._templates()
+
+    def _add(self, endpoint: Endpoint) -> None:
+        self.index.endpoints.setdefault(endpoint.name, []).append(endpoint)
+
+    def _add_route(self, facts: FileFacts, route: RouteDef) -> None:
+        owner = self.resolve(route.owner)
+        if owner is None:
+            self.index.endpoints_incomplete = True
+            return
+        assert route.endpoint is not None
+        methods = tuple(route.methods) if route.methods else None
+        if owner[0] == "app":
+            self._add(Endpoint(route.endpoint, route.rule, facts.path, route.span, route.view, methods, None, route.view_span))
+            return
+        for mount in self.mounts(owner[1]):
+            self.index.blueprint_names.add(mount.name)
+            rule = None
+            if route.rule is not None and mount.prefix_known:
+                rule = join_prefix(mount.prefix, route.rule)
+            self._add(
+                Endpoint(
+                    f"{mount.name}.{route.endpoint}", rule, facts.path, route.span, route.view, methods, mount.name,
+                    route.view_span,
+                )
+            )
+
+    def _unresolved(self, facts: FileFacts) -> None:
+        for item in facts.unresolved:
+            if item.what not in ("endpoint", "blueprint"):
+                continue
+            owner = self.resolve(item.owner)
+            if owner is not None and owner[0] == "blueprint":
+                self.index.incomplete_blueprints.update(m.name for m in self.mounts(owner[1]))
+            else:
+                self.index.endpoints_incomplete = True
+
+    def _static_endpoints(self) -> None:
+        for facts, app in self.apps.values():
+            if app.static_url_path is not None:
+                rule = f"{app.static_url_path.rstrip('/')}/<path:filename>"
+                self._add(Endpoint("static", rule, facts.path, app.span))
+        for ref, (facts, blueprint) in self.blueprints.items():
+            if blueprint.static_url_path is None:
+                continue
+            for mount in self.mounts(ref):
+                rule = None
+                if mount.prefix_known:
+                    rule = join_prefix(mount.prefix, f"{blueprint.static_url_path.rstrip('/')}/<path:filename>")
+                self._add(Endpoint(f"{mount.name}.static", rule, facts.path, blueprint.span, blueprint=mount.name))
+
+    def _secret_key(self) -> None:
+        index = self.index
+        class_or_module_keys = False
+        for facts in self.by_module.values():
+            if facts.custom_session_interface:
+                index.secret_key_unknowable = True
+            for key in facts.secret_keys:
+                if key.how in ("class_attribute", "module_constant"):
+                    class_or_module_keys = True
+                else:
+                    index.secret_key_set = True
+        for facts in self.by_module.values():
+            for load in facts.config_loads:
+                if load.method == "from_object" and not load.opaque:
+                    if class_or_module_keys:
+                        index.secret_key_set = True
+                    elif not self._is_project_symbol(load.target):
+                        index.secret_key_unknowable = True
+                else:
+                    index.secret_key_unknowable = True
+
+    def _is_project_symbol(self, ref: str | None) -> bool:
+        if not ref:
+            return False
+        if ref in self.by_module:
+            return True
+        module = ref.rpartition(".")[0]
+        while module:
+            if module in self.by_module:
+                return True
+            module = module.rpartition(".")[0]
+        return False
+
+    def _templates(self) -> None:
+        index = self.index
+        folders: list[str] = []
+        for facts, app in self.apps.values():
+            if app.template_folder is not None:
+                folders.append(self._folder(facts, app.root_module, app.template_folder))
+        for facts, blueprint in self.blueprints.values():
+            if blueprint.template_folder is not None:
+                folders.append(self._folder(facts, blueprint.root_module, blueprint.template_folder))
+        index.template_folders = sorted(set(folders))
+        for path, facts in index.files.items():
+            if facts.kind != "template":
+                continue
+            for folder in index.template_folders:
+                prefix = folder.rstrip("/") + "/" if folder not in ("", ".") else ""
+                if path.startswith(prefix):
+                    index.templates.add(path[len(prefix) :])
+
+    def _folder(self, facts: FileFacts, root_module: str, folder: str) -> str:
+        """Template folders are relative to the directory of the module named by import_name."""
+        owner = self.by_module.get(root_module, facts)
+        base = PurePosixPath(owner.path).parent
+        return str(base / folder) if str(base) != "." else folder

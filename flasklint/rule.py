@@ -1,0 +1,107 @@
+"""The rule model: a rule is one small class carrying its code, name, docs, examples and check.
+
+Docs live in the class docstring under ruff's headings (What it does / Why is this bad? / Example /
+Use instead / Fix safety); `flasklint rule`, `docs/rules/` and the LSP hover all read them from here.
+
+Two kinds of rule, matching the data flow (files -> facts -> index -> rules):
+- FileRule runs while a file's tree is in memory (taint, literal checks); its results are cached
+  with the file's facts by content hash.
+- ProjectRule runs on facts plus the project index (endpoints, secret key, templates): it needs no
+  tree, so a warm run parses nothing.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Iterable
+
+from flasklint.diagnostics import Diagnostic, Fix, Location, Severity
+
+if TYPE_CHECKING:
+    from flasklint.model.extract import ModuleModel
+    from flasklint.model.facts import FileFacts, Span
+    from flasklint.model.project import ProjectIndex
+    from flasklint.model.templates import TemplateModel
+
+DOCS_URL = "https://github.com/flasklint/flasklint/blob/main/docs/rules/{code}-{name}.md"
+
+
+@dataclass(frozen=True)
+class Case:
+    """An example project for a rule: file path -> source. INVALID cases must trigger the rule."""
+
+    files: dict[str, str]
+
+    @classmethod
+    def of(cls, case: str | dict[str, str]) -> "Case":
+        return cls({"app.py": case} if isinstance(case, str) else case)
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]  # one line, used in tables and `--statistics`
+    severity: ClassVar[Severity] = Severity.WARNING
+    fix_availability: ClassVar[str] = "none"  # none | safe | unsafe | sometimes
+    # Which files the rule looks at: "python", "template", "other" (Dockerfile, Procfile, shell scripts).
+    kinds: ClassVar[frozenset[str]] = frozenset({"python"})
+    valid: ClassVar[list[str | dict[str, str]]] = []
+    invalid: ClassVar[list[str | dict[str, str]]] = []
+
+    @classmethod
+    def docs(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def url(cls) -> str:
+        return DOCS_URL.format(code=cls.code, name=cls.name)
+
+    @classmethod
+    def doc_section(cls, heading: str) -> str:
+        """The text under one `## heading` of the docs (empty when absent)."""
+        match = re.search(rf"^## {re.escape(heading)}\s*\n(.*?)(?=^## |\Z)", cls.docs(), re.M | re.S)
+        return match.group(1).strip() if match else ""
+
+    def diagnostic(
+        self,
+        path: str,
+        span: "Span",
+        message: str,
+        fix: Fix | None = None,
+        severity: Severity | None = None,
+        **data: object,
+    ) -> Diagnostic:
+        line, column, end_line, end_column = span
+        return Diagnostic(
+            code=self.code,
+            message=message,
+            path=path,
+            start=Location(line, column),
+            end=Location(end_line, end_column),
+            severity=severity or self.severity,
+            fix=fix,
+            data=dict(data),
+        )
+
+
+class FileRule(Rule):
+    """Runs on one file in memory. Override the hook(s) for the kinds in `kinds`."""
+
+    def check_module(self, model: "ModuleModel") -> Iterable[Diagnostic]:
+        return ()
+
+    def check_template(self, template: "TemplateModel") -> Iterable[Diagnostic]:
+        return ()
+
+    def check_text(self, path: str, text: str) -> Iterable[Diagnostic]:
+        """Non-Python, non-template files (kind "other")."""
+        return ()
+
+
+class ProjectRule(Rule):
+    """Runs per file with the project index; never sees a tree."""
+
+    def check(self, index: "ProjectIndex", facts: "FileFacts") -> Iterable[Diagnostic]:
+        return ()

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Iterable
+
+from flasklint.diagnostics import Diagnostic, Severity
+from flasklint.model.facts import FileFacts
+from flasklint.model.project import ProjectIndex
+from flasklint.rule import ProjectRule
+
+
+class AppModuleNamedFlask(ProjectRule):
+    """
+    ## What it does
+    Reports a module `flask.py`, or a package `flask/`, that shadows the Flask library: one at the
+    project root (or under `src/`), or one next to a module that imports Flask.
+
+    ## Why is this bad?
+    Python puts the script's directory first on `sys.path`, so `from flask import Flask` imports
+    *your* file instead of the library and fails with `ImportError: cannot import name 'Flask' from
+    partially initialized module 'flask' (most likely due to a circular import)`. The `flask`
+    command may still work (it imports the library before your directory is on the path), which
+    makes the failure under gunicorn, `python app.py` or `python -m flask` all the more confusing.
+    The Flask quickstart warns: never call your application `flask.py`.
+
+    ## Example
+    ```python
+    # flask.py
+    from flask import Flask
+
+    app = Flask(__name__)
+    ```
+
+    ## Use instead
+    ```python
+    # hello.py
+    from flask import Flask
+
+    app = Flask(__name__)
+    ```
+
+    ## Fix safety
+    There is no automatic fix in the CLI: renaming a module touches every import of it. The
+    language server offers the rename as a workspace edit.
+    """
+
+    code = "FLK301"
+    name = "app-module-named-flask"
+    summary = "Module `flask.py` or package `flask/` shadows the Flask library"
+    severity = Severity.ERROR
+    invalid = [
+        {"flask.py": "from flask import Flask\n\napp = Flask(__name__)\n"},
+        {"flask.py": "print('hello')\n", "app.py": "from flask import Flask\n\napp = Flask(__name__)\n"},
+        {"flask/__init__.py": "", "app.py": "from flask import Flask\n\napp = Flask(__name__)\n"},
+    ]
+    valid = [
+        {"flask_app.py": "from flask import Flask\n\napp = Flask(__name__)\n"},
+        {"flask_utils.py": "from flask import request\n"},
+        {
+            "pkg/__init__.py": "",
+            "pkg/integrations/__init__.py": "",
+            "pkg/integrations/flask.py": "from flask import Flask\n",
+        },
+        {"flask/static/readme.py": "x = 1\n", "app.py": "from flask import Flask\n"},
+    ]
+
+    def check(self, index: ProjectIndex, facts: FileFacts) -> Iterable[Diagnostic]:
+        if facts.kind != "python" or facts.module != "flask":
+            return
+        path = PurePosixPath(facts.path)
+        module_dir = path.parent.parent if path.name == "__init__.py" else path.parent
+        top_level = str(module_dir) in (".", "src")
+        sibling_imports_flask = any(
+            other.imports_flask and PurePosixPath(other.path).parent == module_dir and other.path != facts.path
+            for other in index.files.values()
+            if other.kind == "python"
+        )
+        if not (top_level and (facts.imports_flask or _project_uses_flask(index)) or sibling_imports_flask):
+            return
+        what = "package `flask/`" if path.name == "__init__.py" else "module `flask.py`"
+        yield self.diagnostic(
+            facts.path,
+            (1, 0, 1, 0),
+            f"{what} shadows the Flask library: `from flask import Flask` will import this file; rename it",
+            suggested_name="app.py" if path.name != "__init__.py" else None,
+        )
+
+
+def _project_uses_flask(index: ProjectIndex) -> bool:
+    return any(f.imports_flask for f in index.files.values() if f.module != "flask")
