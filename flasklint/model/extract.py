@@ -654,4 +654,10 @@ def build_model(path: str, module_name: str, is_package: bool, text: str, tree: 
     for info in model.functions:
         if info.name in extractor.view_func_names and info.class_name is None:
             info.is_view = True
+    # Derived facts: each collector queries the model built above (no second traversal).
+    from flasklint.model.config_facts import collect_config_facts
+    from flasklint.model.urls import collect_url_literals
+
+    collect_config_facts(model)
+    collect_url_literals(model)
     return model
