@@ -7,9 +7,12 @@ and a fingerprint of flasklint's own code, so an upgrade or a local edit invalid
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
 import json
 import os
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,29 +39,53 @@ def cache_key(data: bytes, relative_path: str, module: str, extra: str = "") -> 
     return digest.hexdigest()
 
 
+_TEMPLATE = FileFacts(path="", module="", kind="")
+
+
+def _well_formed(facts: FileFacts) -> bool:
+    """Each top-level field has the type it is declared with (a damaged entry must not reach the index)."""
+    for item in dataclasses.fields(facts):
+        default = getattr(_TEMPLATE, item.name)
+        if default is not None and not isinstance(getattr(facts, item.name), type(default)):
+            return False
+    return True
+
+
 class Cache:
     def __init__(self, root: Path) -> None:
         self.directory = root / CACHE_DIR_NAME / engine_fingerprint()
         self._ready = False
 
     def get(self, key: str) -> FileFacts | None:
+        """The cached facts, or None when absent or unusable (a corrupt entry is a cache miss)."""
         path = self.directory / key[:2] / f"{key}.json"
         try:
-            return FileFacts.from_dict(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError, KeyError):
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
             return None
+        if not isinstance(data, dict):
+            return None
+        try:
+            facts = FileFacts.from_dict(data)
+        except Exception:  # noqa: BLE001 - whatever shape a damaged or foreign entry has, recompute
+            return None
+        return facts if _well_formed(facts) else None
 
     def put(self, key: str, facts: FileFacts) -> None:
         """Best effort: a read-only checkout simply runs uncached."""
         try:
+            text = json.dumps(facts.to_dict(), separators=(",", ":"))
+        except (TypeError, ValueError):
+            return  # a rule put something JSON cannot hold into its data: recompute next time
+        temporary = self.directory / key[:2] / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
+        try:
             self._prepare()
-            folder = self.directory / key[:2]
-            folder.mkdir(exist_ok=True)
-            temporary = folder / f".{key}.{os.getpid()}.tmp"
-            temporary.write_text(json.dumps(facts.to_dict(), separators=(",", ":")), encoding="utf-8")
-            os.replace(temporary, folder / f"{key}.json")
+            temporary.parent.mkdir(exist_ok=True)
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, temporary.parent / f"{key}.json")
         except OSError:
-            pass
+            with contextlib.suppress(OSError):
+                temporary.unlink()
 
     def _prepare(self) -> None:
         if self._ready:

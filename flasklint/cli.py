@@ -1,28 +1,34 @@
-"""`flasklint check|rule`: ruff's conventions (flags, exit codes 0/1/2, output formats) over the engine."""
+"""`flasklint check|rule`: ruff's conventions (flags, exit codes 0/1/2, output formats) over the engine.
+
+Exit codes: 0 nothing found, 1 diagnostics found (or, with `--diff`, fixes to apply), 2 an error
+that kept flasklint from doing its job (bad configuration, a missing or unreadable path, a fix
+that would have broken a file, a file it could not write).
+"""
 
 from __future__ import annotations
 
 import argparse
 import difflib
-import io
+import logging
+import os
+import re
 import sys
-import tokenize
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
 from flasklint import __version__
-from flasklint.config import Config, ConfigError, load_config
-from flasklint.diagnostics import Applicability, Diagnostic
+from flasklint.config import Config, ConfigError, load_config, validate_selectors
 from flasklint.engine import Project, find_project_root
-from flasklint.fix import apply_fixes, write_atomically
-from flasklint.output import Report, formatters
+from flasklint.fix import decode_for_fix, fix_file, write_atomically
+from flasklint.output import Report, diff_summary, formatters, summary
+from flasklint.output.statistics import format_statistics
 from flasklint.rule import Rule
 from flasklint.rules import ALL_RULES, RULES_BY_CODE
-from flasklint.source import SourceError, decode_source, parse_source
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-MAX_FIX_PASSES = 10
+log = logging.getLogger("flasklint")
 
 
 def _codes(value: str) -> list[str]:
@@ -38,36 +44,85 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", type=Path, help="files or directories to check")
     check.add_argument("--output-format", choices=sorted(formatters()), default="text")
     check.add_argument("--fix", action="store_true", help="apply safe fixes")
-    check.add_argument("--unsafe-fixes", action="store_true", help="also apply (with --fix) or show unsafe fixes")
+    check.add_argument("--unsafe-fixes", action="store_true", help="also apply (with --fix) or offer unsafe fixes")
     check.add_argument("--diff", action="store_true", help="print the fixes as a diff instead of writing them")
+    check.add_argument("--show-fixes", action="store_true", help="list the fixes applied, per file")
     check.add_argument("--select", type=_codes, help="comma-separated rule codes or prefixes to enable")
     check.add_argument("--extend-select", type=_codes, default=[], help="codes to enable on top of the selection")
     check.add_argument("--ignore", type=_codes, default=[], help="codes or prefixes to disable")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when diagnostics are found")
     check.add_argument("--statistics", action="store_true", help="print a count per rule instead of each diagnostic")
     check.add_argument("--no-cache", action="store_true", help="neither read nor write .flasklint_cache/")
+    check.add_argument("-q", "--quiet", action="store_true", help="print diagnostics only, no summary")
+    check.add_argument("-v", "--verbose", action="store_true", help="show internal errors with their traceback")
 
     rule = commands.add_parser("rule", help="print a rule's documentation")
     rule.add_argument("code", nargs="?", help="a rule code, e.g. FLK101")
     rule.add_argument("--all", action="store_true", help="print every rule's documentation")
+
+    server = commands.add_parser("server", help="start the language server (LSP on stdin/stdout)")
+    server.add_argument("--stdio", action="store_true", help="speak LSP on stdin/stdout (the default)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    configure_logging(getattr(args, "verbose", False))
     try:
         if args.command == "check":
             return run_check(args)
         if args.command == "rule":
             return run_rule(args)
+        if args.command == "server":
+            from flasklint_lsp.server import main as serve  # pygls is imported only for the server
+
+            return serve([])
     except ConfigError as exc:
         print(f"flasklint: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return EXIT_ERROR
+    except BrokenPipeError:  # `flasklint check | head`
+        sys.stderr.close()
+        return EXIT_ERROR
     parser.print_help()
     return EXIT_ERROR
+
+
+class _MessageOnly(logging.Formatter):
+    """`flasklint: error: message`; the traceback of an internal error only with --verbose."""
+
+    def __init__(self, verbose: bool) -> None:
+        super().__init__("flasklint: %(levelname)s: %(message)s")
+        self.verbose = verbose
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.levelname = record.levelname.lower()
+        if record.exc_info and not self.verbose:
+            record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
+            return f"{super().format(record)} (run with --verbose for the traceback)"
+        return super().format(record)
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to the current sys.stderr, so calling `main()` in-process (tests) never keeps a stale one."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
+
+
+def configure_logging(verbose: bool) -> None:
+    handler = _StderrHandler()
+    handler.setFormatter(_MessageOnly(verbose))
+    log.handlers[:] = [handler]
+    log.setLevel(logging.INFO if verbose else logging.WARNING)
+    log.propagate = False
 
 
 # -- rule ----------------------------------------------------------------------------------
@@ -93,142 +148,166 @@ def run_rule(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     rule = RULES_BY_CODE.get(args.code.upper())
     if rule is None:
-        print(f"flasklint: error: unknown rule code {args.code!r}", file=sys.stderr)
+        print(f"flasklint: error: unknown rule code {args.code!r} (`flasklint rule --all` lists them)", file=sys.stderr)
         return EXIT_ERROR
     print(rule_markdown(rule), end="")
     return EXIT_CLEAN
 
 
 # -- check ---------------------------------------------------------------------------------
+@dataclass
+class _Run:
+    """What one `check` run accumulates across project roots."""
+
+    report: Report
+    errors: int = 0
+    diffs: list[str] = field(default_factory=list)
+    fixed_by_file: dict[Path, Counter[str]] = field(default_factory=dict)
+
+    def error(self, message: str) -> None:
+        print(f"flasklint: error: {message}", file=sys.stderr)
+        self.errors += 1
+
+
 def _config_for(root: Path, args: argparse.Namespace) -> Config:
     config = load_config(root)
     if args.select is not None:
-        config.select = args.select
-    config.extend_select = [*config.extend_select, *args.extend_select]
-    config.ignore = [*config.ignore, *args.ignore]
+        config.select = validate_selectors(args.select, "--select")
+    config.extend_select = [*config.extend_select, *validate_selectors(args.extend_select, "--extend-select")]
+    config.ignore = [*config.ignore, *validate_selectors(args.ignore, "--ignore")]
     return config
+
+
+def _missing(path: Path) -> str | None:
+    if path.exists():
+        return None
+    if os.path.lexists(path):
+        return f"{path}: broken symbolic link (or a symlink loop)"
+    return f"{path}: no such file or directory"
 
 
 def run_check(args: argparse.Namespace) -> int:
     paths: list[Path] = args.paths or [Path(".")]
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        for path in missing:
-            print(f"flasklint: error: {path}: no such file or directory", file=sys.stderr)
+    problems = [problem for problem in map(_missing, paths) if problem]
+    if problems:
+        for problem in problems:
+            print(f"flasklint: error: {problem}", file=sys.stderr)
         return EXIT_ERROR
     groups: dict[Path, list[Path]] = {}
     for path in paths:
         groups.setdefault(find_project_root(path), []).append(path)
+    configs = {root: _config_for(root, args) for root in groups}  # every config error before any work
 
-    report = Report()
-    failed = False
+    run = _Run(Report(unsafe_fixes=args.unsafe_fixes))
     for root, group in groups.items():
-        project = Project(root, _config_for(root, args), use_cache=not args.no_cache)
-        project.discover()
-        for path in group:
-            _include_explicit_file(project, path)
-        project.analyse()
-        for relative in project.checked_files(group):
-            if args.fix or args.diff:
-                fixed, ok = _fix_file(project, relative, args)
-                report.fixed += fixed
-                failed |= not ok
-            for diagnostic in project.diagnostics(relative):
-                report.entries.append((project.root / relative, _shown(diagnostic, args)))
+        _check_project(Project(root, configs[root], use_cache=not args.no_cache), group, args, run)
 
-    if args.statistics:
-        sys.stdout.write(_statistics(report))
-    elif not args.diff:
-        sys.stdout.write(formatters()[args.output_format](report))
-    if failed:
+    _print_results(run, args)
+    if run.errors:
         return EXIT_ERROR
-    if report.entries and not args.exit_zero and not args.diff:
+    if args.diff:
+        return EXIT_FINDINGS if run.diffs and not args.exit_zero else EXIT_CLEAN
+    if run.report.entries and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
 
 
+def _check_project(project: Project, group: list[Path], args: argparse.Namespace, run: _Run) -> None:
+    project.discover()
+    for path in group:
+        _include_explicit_file(project, path)
+    project.analyse()
+    checked = project.checked_files(group)
+    for relative in sorted(project.unreadable):
+        if any(_is_under(project.root / relative, path) for path in group):
+            run.errors += 1  # the engine has logged "cannot read ...: reason"
+    if args.fix or args.diff:
+        for relative in checked:
+            _fix(project, relative, args, run)
+    for relative in checked:
+        for diagnostic in project.diagnostics(relative):
+            run.report.entries.append((project.root / relative, diagnostic))
+
+
+def _is_under(file: Path, path: Path) -> bool:
+    path = path.resolve()
+    return file == path or path in file.parents
+
+
 def _include_explicit_file(project: Project, path: Path) -> None:
-    """A file named on the command line is checked even if its name is not one flasklint discovers."""
+    """A file named on the command line is checked even if excluded (as ruff does)."""
     if path.is_file():
         relative = path.resolve().relative_to(project.root).as_posix()
         if relative not in project.files:
             project.set_source(relative, None)
 
 
-def _shown(diagnostic: Diagnostic, args: argparse.Namespace) -> Diagnostic:
-    """Unsafe fixes are hidden unless asked for, as ruff does."""
-    if diagnostic.fix is not None and diagnostic.fix.applicability is Applicability.UNSAFE and not args.unsafe_fixes:
-        from dataclasses import replace
-
-        return replace(diagnostic, fix=None)
-    return diagnostic
-
-
-def _statistics(report: Report) -> str:
-    counts = Counter(d.code for d in report.diagnostics)
-    fixable = {d.code for d in report.diagnostics if d.fix is not None}
-    lines = []
-    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        rule = RULES_BY_CODE.get(code)
-        marker = "[*]" if code in fixable else "   "
-        lines.append(f"{count:>5}\t{code}\t{marker} {rule.name if rule else ''}")
-    return "\n".join(lines) + ("\n" if lines else "")
-
-
-def _fix_file(project: Project, relative: str, args: argparse.Namespace) -> tuple[int, bool]:
-    """Apply fixes until none applies (re-linting each time); write once, atomically. -> (fixed, ok)."""
+def _fix(project: Project, relative: str, args: argparse.Namespace, run: _Run) -> None:
+    """Fix one file in memory until stable; then write it atomically (or record its diff)."""
     absolute = project.root / relative
     try:
-        original_bytes = absolute.read_bytes()
+        data = absolute.read_bytes()
     except OSError as exc:
-        print(f"flasklint: error: {absolute}: {exc}", file=sys.stderr)
-        return 0, False
-    encoding = _encoding_of(original_bytes, relative)
-    decoded = decode_source(original_bytes) if relative.endswith(".py") else None
-    if isinstance(decoded, SourceError):
-        return 0, True
-    text = decoded if decoded is not None else original_bytes.decode("utf-8", errors="surrogateescape")
-    original = text
-    total = 0
-    for _ in range(MAX_FIX_PASSES):
-        fixes = [
-            d.fix
-            for d in project.diagnostics(relative)
-            if d.fix is not None and (d.fix.applicability is Applicability.SAFE or args.unsafe_fixes)
-        ]
-        if not fixes:
-            break
-        candidate, applied = apply_fixes(text, fixes)
-        if candidate == text or applied == 0:
-            break
-        if relative.endswith(".py") and isinstance(parse_source(candidate), SourceError):
-            print(f"flasklint: error: {absolute}: a fix would break the file; it was not applied", file=sys.stderr)
-            break
-        text = candidate
-        total += applied
-        project.set_source(relative, text)
-    if text == original:
-        return 0, True
-    if args.diff:
-        diff = difflib.unified_diff(
-            original.splitlines(keepends=True), text.splitlines(keepends=True), f"a/{relative}", f"b/{relative}"
+        run.error(f"{absolute}: cannot read: {exc.strerror or exc}")
+        return
+    decoded = decode_for_fix(data, project.files[relative].kind)
+    if decoded is None:
+        return  # undecodable: its own diagnostic says so, and no fix can be placed in it
+    text, encoding = decoded
+    result = fix_file(project, relative, text, unsafe=args.unsafe_fixes)
+    for diagnostic in result.rejected:
+        run.error(
+            f"{absolute}:{diagnostic.start.row}:{diagnostic.start.column + 1}: the {diagnostic.code} fix "
+            f"\"{diagnostic.fix.message if diagnostic.fix else ''}\" would leave the file unparsable; "
+            "it was not applied (please report this as a flasklint bug)"
         )
-        sys.stdout.write("".join(diff))
-        project.set_source(relative, None)
-        return total, True
-    try:
-        write_atomically(absolute, text, encoding)
-    except (OSError, UnicodeEncodeError) as exc:
-        print(f"flasklint: error: {absolute}: cannot write the fixed file: {exc}", file=sys.stderr)
-        return 0, False
-    return total, True
+    if not result.changed:
+        return
+    display = Report.display_path(absolute)
+    if args.diff:
+        lines = difflib.unified_diff(_lines(result.original), _lines(result.text), display, display)
+        run.diffs.append("".join(line if line.endswith("\n") else f"{line}\n\\ No newline at end of file\n" for line in lines))
+    else:
+        try:
+            write_atomically(absolute, result.text, encoding)
+        except (OSError, UnicodeEncodeError) as exc:
+            run.error(f"{absolute}: cannot write the fixed file: {exc}")
+            project.set_source(relative, None)
+            return
+    run.fixed_by_file[absolute] = result.applied
+    run.report.fixed.update(result.applied)
 
 
-def _encoding_of(data: bytes, relative: str) -> str:
-    if not relative.endswith(".py"):
-        return "utf-8"
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError:
-        return "utf-8"
-    return "utf-8" if encoding == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf") else encoding
+def _lines(text: str) -> list[str]:
+    """Lines with their endings, split at newlines only (str.splitlines also splits at form feeds)."""
+    return re.findall(r"[^\n]*\n|[^\n]+\Z", text)
+
+
+def _print_results(run: _Run, args: argparse.Namespace) -> None:
+    report = run.report
+    if args.diff:
+        sys.stdout.write("".join(run.diffs))
+        if not args.quiet:
+            sys.stderr.write(diff_summary(report))
+        return
+    text_output = args.output_format == "text"
+    if args.statistics:
+        sys.stdout.write(format_statistics(report, args.output_format))
+    else:
+        sys.stdout.write(formatters()[args.output_format](report))
+    if text_output and args.show_fixes and run.fixed_by_file:
+        sys.stdout.write(_fix_listing(run.fixed_by_file))
+    if text_output and not args.quiet:
+        sys.stdout.write(summary(report))
+
+
+def _fix_listing(fixed_by_file: dict[Path, Counter[str]]) -> str:
+    """ruff's `--show-fixes` block: per file, how many fixes of each rule were applied."""
+    total = sum(sum(counts.values()) for counts in fixed_by_file.values())
+    lines = ["", f"Fixed {total} error{'' if total == 1 else 's'}:"]
+    for file, counts in sorted(fixed_by_file.items()):
+        lines.append(f"- {Report.display_path(file)}:")
+        for code, count in sorted(counts.items()):
+            rule = RULES_BY_CODE.get(code)
+            lines.append(f"    {count} × {code} ({rule.name if rule else code})")
+    return "\n".join(lines) + "\n\n"

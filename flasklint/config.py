@@ -5,6 +5,7 @@ Unknown keys are errors: a typo that silently disables nothing is worse than a c
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import sys
 from dataclasses import dataclass, field
@@ -97,7 +98,8 @@ def load_config(root: Path) -> Config:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
         raise ConfigError(f"{pyproject}: cannot read TOML: {exc}") from exc
-    section = data.get("tool", {}).get("flasklint")
+    tool = data.get("tool")
+    section = tool.get("flasklint") if isinstance(tool, dict) else None
     if section is None:
         return Config()
     return config_from_mapping(section, str(pyproject))
@@ -108,9 +110,10 @@ def config_from_mapping(section: object, origin: str) -> Config:
         raise ConfigError(f"{origin}: [tool.flasklint] must be a table")
     unknown = sorted(set(section) - KNOWN_KEYS)
     if unknown:
+        hints = [f"{key!r} (did you mean {close[0]!r}?)" if (close := _close_key(key)) else repr(key) for key in unknown]
         raise ConfigError(
-            f"{origin}: unknown key(s) in [tool.flasklint]: {', '.join(unknown)} "
-            f"(known keys: {', '.join(sorted(KNOWN_KEYS))})"
+            f"{origin}: unknown key(s) in [tool.flasklint]: {', '.join(hints)}; "
+            f"known keys: {', '.join(sorted(KNOWN_KEYS))}"
         )
     config = Config()
     for key in ("select", "ignore", "extend-select", "exclude", "extend-exclude"):
@@ -119,14 +122,37 @@ def config_from_mapping(section: object, origin: str) -> Config:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{origin}: [tool.flasklint] {key} must be a list of strings")
     if "select" in section:
-        config.select = list(section["select"])
-    config.ignore = list(section.get("ignore", []))
-    config.extend_select = list(section.get("extend-select", []))
+        config.select = validate_selectors(section["select"], f"{origin}: [tool.flasklint] select")
+    config.ignore = validate_selectors(section.get("ignore", []), f"{origin}: [tool.flasklint] ignore")
+    config.extend_select = validate_selectors(
+        section.get("extend-select", []), f"{origin}: [tool.flasklint] extend-select"
+    )
     config.exclude = [*section.get("exclude", []), *section.get("extend-exclude", [])]
     per_file = section.get("per-file-ignores", {})
     if not isinstance(per_file, dict) or not all(
         isinstance(v, list) and all(isinstance(c, str) for c in v) for v in per_file.values()
     ):
         raise ConfigError(f"{origin}: [tool.flasklint] per-file-ignores must map globs to lists of codes")
-    config.per_file_ignores = {str(k): list(v) for k, v in per_file.items()}
+    config.per_file_ignores = {
+        str(k): validate_selectors(v, f"{origin}: [tool.flasklint] per-file-ignores {k!r}") for k, v in per_file.items()
+    }
     return config
+
+
+def validate_selectors(codes: list[str], where: str) -> list[str]:
+    """Upper-cased codes; each must be `ALL` or a prefix of a known rule code (a typo is an error)."""
+    from flasklint.rules import ALL_RULES  # late: the rules import the model, which must not need config
+
+    known = [rule.code for rule in ALL_RULES]
+    normalised = [code.strip().upper() for code in codes]
+    for code in normalised:
+        if not code or code != "ALL" and not any(k.startswith(code) for k in known):
+            raise ConfigError(
+                f"{where}: unknown rule code or prefix {code!r} (codes look like FLK101; "
+                "`flasklint rule --all` lists them)"
+            )
+    return normalised
+
+
+def _close_key(key: str) -> list[str]:
+    return difflib.get_close_matches(key.replace("_", "-"), sorted(KNOWN_KEYS), n=1, cutoff=0.6)

@@ -6,11 +6,12 @@ runs a rule, or decides a severity on its own.
 
 from __future__ import annotations
 
-import ast
+import io
 import logging
 import multiprocessing
 import os
 import re
+import tokenize
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -24,9 +25,10 @@ from flasklint.model.facts import FileFacts
 from flasklint.model.names import module_name_for
 from flasklint.model.project import ProjectIndex
 from flasklint.model.templates import TEMPLATE_SUFFIXES, build_template_model
-from flasklint.noqa import NOQA_RE, noqa_codes
-from flasklint.rules import FILE_RULES, PROJECT_RULES, SYNTAX_ERROR, TEMPLATE_SYNTAX_ERROR
-from flasklint.source import SourceError, decode_source, parse_source
+from flasklint.noqa import is_suppressed, noqa_map
+from flasklint.rules import FILE_RULES, PROJECT_RULES, RULES_BY_CODE, SYNTAX_ERROR, TEMPLATE_SYNTAX_ERROR
+from flasklint.rules.flk002_file_not_analysed import MAX_ANALYSED_BYTES, FileNotAnalysed, too_large_reason
+from flasklint.source import SourceError, cpython_syntax_error, decode_source, parse_source, run_deep
 
 log = logging.getLogger("flasklint")
 
@@ -35,12 +37,15 @@ ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 # by name (for FLK301 and config resolution) but never parsed. Parsing is the dominant cost.
 RELEVANT = re.compile(
     r"flask|Flask|url_for|route|add_url_rule|register_blueprint|SECRET_KEY|secret_key|session|flash|"
-    r"login_user|\.run\(|request|redirect|Blueprint|as_view|render_template|\.save\("
+    r"login_user|\.run\(|request|redirect|Blueprint|as_view|render_template|\.save\(|"
+    r"from_(?:object|pyfile|envvar|file|prefixed_env|mapping|json)\(|config\.update\(|"
+    r"@[\w.]+\.(?:get|post|put|patch|delete)\(|create_app"
 )
 OTHER_FILES = re.compile(
     r"^(Dockerfile.*|.*\.dockerfile|Procfile.*|.*\.sh|(docker-)?compose.*\.ya?ml|\.flaskenv|\.env)$", re.I
 )
 PARALLEL_THRESHOLD = 24
+NOT_ANALYSED: FileNotAnalysed = RULES_BY_CODE["FLK002"]  # type: ignore[assignment]
 
 
 def find_project_root(path: Path) -> Path:
@@ -62,34 +67,52 @@ class SourceFile:
 
 def analyse_python(relative: str, module: str, is_package: bool, data: bytes) -> FileFacts:
     """Facts and file-rule diagnostics of one Python file. Never raises for bad input."""
+    if len(data) > MAX_ANALYSED_BYTES:
+        return _not_analysed(relative, module, "python", too_large_reason(len(data)))
     decoded = decode_source(data)
     if isinstance(decoded, SourceError):
         return _unparsable(relative, module, decoded)
-    facts_noqa = _noqa_rows(decoded)
-    if not RELEVANT.search(decoded):
+    facts_noqa = noqa_map(decoded, python=True)
+    if not is_package and not RELEVANT.search(decoded):
         # Nothing here for the Flask rules; CPython's own (much faster) parser still checks syntax.
+        # (Packages' __init__.py are always parsed: their imports re-export blueprints and apps.)
         facts = FileFacts(path=relative, module=module, kind="python", is_test=is_test_path(relative))
-        error = _syntax_error(decoded)
+        error = cpython_syntax_error(decoded)
         if error is not None:
             facts = _unparsable(relative, module, error)
         facts.noqa = facts_noqa
         return facts
+    try:
+        facts = _analyse_tree(relative, module, is_package, decoded, first_attempt=True)
+    except RecursionError:
+        # Valid but deeply nested code (a 1,000-term concatenation): libcst's visitors recurse
+        # per level. Retry with a large stack and recursion limit; skip the file if still too deep.
+        retried = run_deep(lambda: _analyse_tree(relative, module, is_package, decoded, first_attempt=False))
+        facts = retried if retried is not None else _not_analysed(relative, module, "python", "it nests too deeply")
+    facts.noqa = facts_noqa
+    return facts
+
+
+def _analyse_tree(relative: str, module: str, is_package: bool, decoded: str, first_attempt: bool) -> FileFacts:
+    """Parse, extract facts, run the file rules. On the first attempt a RecursionError anywhere
+    propagates (the file is retried deeper); on the retry a rule's is that rule's own bug."""
     tree = parse_source(decoded)
     if isinstance(tree, SourceError):
-        facts = _unparsable(relative, module, tree)
-        facts.noqa = facts_noqa
-        return facts
+        # CPython's message ("'(' was never closed") is clearer than the libcst parser's.
+        return _unparsable(relative, module, cpython_syntax_error(decoded) or tree)
     model = build_model(relative, module, is_package, decoded, tree)
     diagnostics: list[Diagnostic] = []
     for rule in FILE_RULES:
         if "python" in rule.kinds:
-            diagnostics.extend(_run_safely(rule.code, relative, lambda r=rule: r.check_module(model)))
+            check = rule.check_module
+            diagnostics.extend(_run_safely(rule.code, relative, lambda c=check: c(model), retry_deeper=first_attempt))
     model.facts.diagnostics = diagnostics
-    model.facts.noqa = facts_noqa
     return model.facts
 
 
 def analyse_template(relative: str, data: bytes) -> FileFacts:
+    if len(data) > MAX_ANALYSED_BYTES:
+        return _not_analysed(relative, "", "template", too_large_reason(len(data)))
     try:
         text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
@@ -97,7 +120,15 @@ def analyse_template(relative: str, data: bytes) -> FileFacts:
         line = data.count(b"\n", 0, exc.start) + 1
         facts.diagnostics = [TEMPLATE_SYNTAX_ERROR.at(relative, line, f"cannot decode the template as UTF-8: {exc}")]
         return facts
-    model = build_template_model(relative, text)
+    try:
+        model = build_template_model(relative, text)
+    except RecursionError:
+        # Jinja's parser and compiler recurse per nesting level: Flask would fail to render it too.
+        facts = FileFacts(path=relative, module="", kind="template", parse_error=True)
+        message = "the template nests too deeply for Jinja to compile it (RecursionError)"
+        facts.diagnostics = [TEMPLATE_SYNTAX_ERROR.at(relative, 1, message)]
+        facts.noqa = noqa_map(text, python=False)
+        return facts
     diagnostics: list[Diagnostic] = []
     if model.error is not None:
         model.facts.parse_error = True
@@ -107,7 +138,7 @@ def analyse_template(relative: str, data: bytes) -> FileFacts:
         if "template" in rule.kinds:
             diagnostics.extend(_run_safely(rule.code, relative, lambda r=rule: r.check_template(model)))
     model.facts.diagnostics = diagnostics
-    model.facts.noqa = _noqa_rows(text)
+    model.facts.noqa = noqa_map(text, python=False)
     return model.facts
 
 
@@ -117,27 +148,25 @@ def analyse_other(relative: str, data: bytes) -> FileFacts:
     for rule in FILE_RULES:
         if "other" in rule.kinds:
             facts.diagnostics.extend(_run_safely(rule.code, relative, lambda r=rule: r.check_text(relative, text)))
-    facts.noqa = _noqa_rows(text)
+    facts.noqa = noqa_map(text, python=False)
     return facts
 
 
-def _run_safely(code: str, path: str, check: "callable") -> list[Diagnostic]:  # type: ignore[valid-type]
-    """A rule that raises loses its own findings on that file, never the run (or the server)."""
+def _run_safely(code: str, path: str, check: "callable", retry_deeper: bool = False) -> list[Diagnostic]:  # type: ignore[valid-type]
+    """A rule that raises loses its own findings on that file, never the run (or the server).
+
+    With `retry_deeper`, a RecursionError (deeply nested code, not a rule bug) propagates so the
+    caller can redo the file with a larger stack."""
     try:
         return list(check())
+    except RecursionError:
+        if retry_deeper:
+            raise
+        log.exception("internal error in rule %s on %s; its findings for this file are skipped", code, path)
+        return []
     except Exception:  # noqa: BLE001 - isolate rule bugs
         log.exception("internal error in rule %s on %s; its findings for this file are skipped", code, path)
         return []
-
-
-def _syntax_error(text: str) -> SourceError | None:
-    try:
-        ast.parse(text)
-    except SyntaxError as exc:
-        return SourceError(f"syntax error: {exc.msg}", exc.lineno or 1, max((exc.offset or 1) - 1, 0))
-    except (ValueError, RecursionError, MemoryError) as exc:
-        return SourceError(f"cannot parse the file: {exc}")
-    return None
 
 
 def _unparsable(relative: str, module: str, error: SourceError) -> FileFacts:
@@ -146,16 +175,12 @@ def _unparsable(relative: str, module: str, error: SourceError) -> FileFacts:
     return facts
 
 
-def _noqa_rows(text: str) -> dict[str, list[str]]:
-    """Rows (as JSON-friendly string keys) carrying a noqa comment -> codes ([] for a bare noqa)."""
-    if "noqa" not in text and "NOQA" not in text.upper():
-        return {}
-    rows: dict[str, list[str]] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if NOQA_RE.search(line):
-            codes = noqa_codes(line)
-            rows[str(number)] = sorted(codes or ())
-    return rows
+def _not_analysed(relative: str, module: str, kind: str, reason: str) -> FileFacts:
+    """A file flasklint skips (multi-megabyte generated code stalls every run; extreme nesting
+    exhausts the parser): skipped, and said so."""
+    facts = FileFacts(path=relative, module=module, kind=kind, is_test=is_test_path(relative))
+    facts.diagnostics = [NOT_ANALYSED.at(relative, reason)]
+    return facts
 
 
 def _analyse_job(job: tuple[str, str, bool, bytes]) -> dict:
@@ -176,6 +201,8 @@ class Project:
         self.jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 4)
         self.files: dict[str, SourceFile] = {}
         self.facts: dict[str, FileFacts] = {}
+        # Files found but not readable (permissions, symlink loops): relative path -> reason.
+        self.unreadable: dict[str, str] = {}
         self._index: ProjectIndex | None = None
 
     # -- discovery -------------------------------------------------------------------------
@@ -192,9 +219,12 @@ class Project:
                 if self.config.is_excluded(relative):
                     continue
                 kind = _kind_of(relative)
-                if kind is not None:
+                absolute = Path(directory) / name
+                # A FIFO or device named `x.py` would block or stream forever; broken links stay
+                # (reading them fails with a clear message).
+                if kind is not None and (os.path.isfile(absolute) or not os.path.exists(absolute)):
                     key = str(relative).removeprefix("./")
-                    found[key] = SourceFile(key, Path(directory) / name, kind)
+                    found[key] = SourceFile(key, absolute, kind)
         self.files = found
 
     # -- analysis --------------------------------------------------------------------------
@@ -264,12 +294,15 @@ class Project:
 
     def _read(self, source: SourceFile, overlays: dict[str, str]) -> bytes | None:
         if source.relative in overlays:
-            return overlays[source.relative].encode("utf-8", errors="surrogatepass")
+            return _encode_overlay(overlays[source.relative], source.kind)
         try:
-            return source.absolute.read_bytes()
+            data = source.absolute.read_bytes()
         except OSError as exc:
-            log.warning("cannot read %s: %s", source.absolute, exc)
+            self.unreadable[source.relative] = exc.strerror or str(exc)
+            log.error("cannot read %s: %s", source.absolute, exc.strerror or exc)
             return None
+        self.unreadable.pop(source.relative, None)
+        return data
 
     def set_source(self, relative: str, text: str | None) -> None:
         """Re-analyse one file from editor text (None: re-read it from disk, or forget it if gone)."""
@@ -317,27 +350,36 @@ class Project:
             found.extend(_run_safely(rule.code, relative, lambda r=rule: r.check(index, facts)))
         selected = [d for d in found if self.config.is_selected(d.code, relative)]
         if apply_noqa:
-            selected = [d for d in selected if not _suppressed(d, facts.noqa)]
+            selected = [d for d in selected if not is_suppressed(d, facts.noqa)]
         return sorted(selected, key=Diagnostic.sort_key)
 
     def checked_files(self, paths: Iterable[Path]) -> list[str]:
         """Project files under the given paths (the files a run reports on)."""
         wanted = [p.resolve() for p in paths]
-        selected = []
+        chosen: dict[Path, str] = {}  # real file -> the project path it is reported (and fixed) under
         for relative, source in sorted(self.files.items()):
             if relative not in self.facts:
                 continue
             absolute = source.absolute.resolve()
-            if any(absolute == p or p in absolute.parents for p in wanted):
-                selected.append(relative)
-        return selected
+            if not any(absolute == p or p in absolute.parents for p in wanted):
+                continue
+            # A symlink to a project file is that file: report it once, under its real path.
+            if absolute not in chosen or not source.absolute.is_symlink():
+                chosen[absolute] = relative
+        return sorted(chosen.values())
 
 
-def _suppressed(diagnostic: Diagnostic, noqa: dict[str, list[str]]) -> bool:
-    codes = noqa.get(str(diagnostic.noqa_row))
-    if codes is None:
-        return False
-    return not codes or any(diagnostic.code.startswith(code) for code in codes)
+def _encode_overlay(text: str, kind: str) -> bytes:
+    """Editor text back to bytes as the file would hold them: in the encoding its coding cookie
+    declares (a latin-1 module stays latin-1), so decoding it again yields the same text."""
+    if kind == "python":
+        head = "\n".join(text.splitlines()[:2]).encode("utf-8", errors="surrogatepass")
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(head).readline)
+            return text.encode("utf-8" if encoding == "utf-8-sig" else encoding)
+        except (SyntaxError, LookupError, UnicodeEncodeError):
+            pass
+    return text.encode("utf-8", errors="surrogatepass")
 
 
 def _kind_of(relative: PurePosixPath) -> str | None:

@@ -1,13 +1,31 @@
-"""Fixes as text edits: applying non-overlapping edits, shared by `--fix` and the language server."""
+"""Fixes as text edits: applying non-overlapping edits, and fixing a file until it is stable.
+
+Shared by `--fix` and the language server ("fix all"): both call `fix_file` on the in-memory
+project, which re-lints after every pass and refuses any fix that would leave the file unparsable.
+Writing the result back is the caller's job (`write_atomically` for the CLI).
+"""
 
 from __future__ import annotations
 
+import ast
+import io
 import os
 import tempfile
+import tokenize
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from flasklint.diagnostics import Edit, Fix, Location
+from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
+from flasklint.model.templates import build_template_model
+from flasklint.source import SourceError, parse_source
+
+if TYPE_CHECKING:
+    from flasklint.engine import Project
+
+MAX_FIX_PASSES = 10
 
 
 def _offsets(text: str) -> list[int]:
@@ -37,26 +55,31 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     return text
 
 
-def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, int]:
-    """Apply as many fixes as fit without overlapping (earlier ones first); returns (text, applied).
+def select_fixes(fixes: Iterable[Fix]) -> list[Fix]:
+    """The fixes that can be applied together: earlier ones first, skipping any that overlaps them.
 
     Edits that insert at one point (imports) may coincide across fixes: identical edits are merged
     so two fixes adding the same import add it once.
     """
-    chosen: list[Edit] = []
+    chosen: list[Fix] = []
     taken: list[tuple[Location, Location]] = []
     seen: set[Edit] = set()
-    applied = 0
     for fix in sorted(fixes, key=lambda f: min((e.start for e in f.edits), default=Location(0, 0))):
         new_edits = [e for e in fix.edits if e not in seen]
         if any(_overlaps(e, taken) for e in new_edits):
             continue
         for edit in new_edits:
-            chosen.append(edit)
             seen.add(edit)
             taken.append((edit.start, edit.end))
-        applied += 1
-    return apply_edits(text, chosen), applied
+        chosen.append(fix)
+    return chosen
+
+
+def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, int]:
+    """Apply as many fixes as fit without overlapping; returns (text, number applied)."""
+    chosen = select_fixes(fixes)
+    edits = dict.fromkeys(edit for fix in chosen for edit in fix.edits)  # merged, in order
+    return apply_edits(text, edits), len(chosen)
 
 
 def _overlaps(edit: Edit, taken: list[tuple[Location, Location]]) -> bool:
@@ -68,14 +91,117 @@ def _overlaps(edit: Edit, taken: list[tuple[Location, Location]]) -> bool:
     return False
 
 
-def write_atomically(path: Path, text: str, encoding: str = "utf-8") -> None:
-    """Write via a temporary file in the same directory and os.replace: never a half-written file."""
-    directory = path.parent
-    mode = path.stat().st_mode & 0o7777 if path.exists() else None
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".flasklint-tmp", dir=directory)
+# -- fixing a whole file -------------------------------------------------------------------
+@dataclass
+class FixResult:
+    """What `fix_file` did to one file's text."""
+
+    original: str
+    text: str
+    applied: Counter[str] = field(default_factory=Counter)  # code -> fixes applied
+    rejected: list[Diagnostic] = field(default_factory=list)  # fixes that would break the file
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original
+
+
+def fix_file(project: "Project", relative: str, text: str, unsafe: bool = False) -> FixResult:
+    """Apply the file's fixes, re-linting after each pass, until none is left (or MAX_FIX_PASSES).
+
+    `text` is the file's current content, the one the project's facts were computed from. Every
+    pass is checked to still parse (libcst and CPython for Python, Jinja for templates); a pass that
+    breaks the file is retried fix by fix and the culprits are left out and reported. On return the
+    project holds the fixed text.
+    """
+    kind = project.files[relative].kind if relative in project.files else "python"
+    result = FixResult(original=text, text=text)
+    if not _parses(text, kind):
+        return result  # never "fix" a file that does not parse: positions cannot be trusted
+    rejected: set[tuple[str, str]] = set()
+    for _ in range(MAX_FIX_PASSES):
+        candidates = [
+            d
+            for d in project.diagnostics(relative)
+            if d.fix is not None
+            and (unsafe or d.fix.applicability is Applicability.SAFE)
+            and (d.code, d.message) not in rejected
+        ]
+        if not candidates:
+            break
+        by_fix = {id(d.fix): d for d in candidates}
+        chosen = select_fixes(d.fix for d in candidates if d.fix is not None)
+        new_text, _ = apply_fixes(result.text, chosen)
+        if new_text == result.text:
+            break
+        if not _parses(new_text, kind):
+            for fix in chosen:
+                alone, _ = apply_fixes(result.text, [fix])
+                if not _parses(alone, kind):
+                    diagnostic = by_fix[id(fix)]
+                    rejected.add((diagnostic.code, diagnostic.message))
+                    result.rejected.append(diagnostic)
+            continue
+        result.text = new_text
+        result.applied.update(by_fix[id(fix)].code for fix in chosen)
+        project.set_source(relative, new_text)
+    return result
+
+
+def _parses(text: str, kind: str) -> bool:
+    if kind == "python":
+        if isinstance(parse_source(text), SourceError):
+            return False
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
+        return True
+    if kind == "template":
+        try:
+            error = build_template_model("fix-check", text).error
+        except RecursionError:
+            return False
+        return error is None or error.unknown_tag
+    return True
+
+
+# -- reading and writing files ---------------------------------------------------------------
+def source_encoding(data: bytes, kind: str) -> str:
+    """The encoding to write a file back in: its PEP 263 cookie or BOM for Python, else UTF-8."""
+    if kind != "python":
+        return "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     try:
-        with os.fdopen(handle, "w", encoding=encoding, newline="") as stream:
-            stream.write(text)
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:
+        return "utf-8"
+    return "utf-8" if encoding == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf") else encoding
+
+
+def decode_for_fix(data: bytes, kind: str) -> tuple[str, str] | None:
+    """(text, encoding to write it back in), or None when the bytes do not decode exactly."""
+    encoding = source_encoding(data, kind)
+    try:
+        return data.decode(encoding), encoding
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def write_atomically(path: Path, text: str, encoding: str = "utf-8") -> None:
+    """Write via a temporary file in the same directory and os.replace: never a half-written file.
+
+    Line endings are written exactly as `text` has them, the file's permission bits are kept, and
+    a symlink is written through (its target is replaced, the link stays a link).
+    """
+    path = Path(os.path.realpath(path))
+    data = text.encode(encoding)  # fail before touching the disk if the text cannot be encoded
+    mode = path.stat().st_mode & 0o7777 if path.exists() else None
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".flasklint-tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         if mode is not None:

@@ -7,6 +7,7 @@ goes. Positions are resolved lazily, once per file, and only when something need
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Iterator
@@ -278,6 +279,10 @@ class _Extractor(cst.CSTVisitor):
         facts = self.model.facts
         if any(v == "flask" or v.startswith("flask.") for v in new.values()):
             facts.imports_flask = True
+        for qualified in new.values():
+            top = qualified.partition(".")[0]
+            if top.startswith("flask_") and top not in facts.extensions:
+                facts.extensions.append(top)
         if self.scope.kind == "module":
             facts.imports.update(new)
         if self.scope.kind == "function":
@@ -297,9 +302,20 @@ class _Extractor(cst.CSTVisitor):
             self.flask_classes.add(qualname)
         if any(b in self.blueprint_classes for b in info.bases):
             self.blueprint_classes.add(qualname)
+        for decorator in node.decorators:
+            self._class_route_decorator(decorator.decorator)
         self.class_stack.append(info)
         self.scope = scope
         return True
+
+    def _class_route_decorator(self, decorator: cst.BaseExpression) -> None:
+        """`@ns.route("/x") class Todo(Resource)` (Flask-RESTX, flask-smorest): endpoints the index cannot name."""
+        if isinstance(decorator, cst.Call) and isinstance(decorator.func, cst.Attribute):
+            if decorator.func.attr.value in ROUTE_DECORATORS:
+                owner = self.model.ref_of(decorator.func.value, self.scope)
+                self.model.facts.unresolved.append(
+                    Unresolved("endpoint", owner, self.model.span(decorator), "class registered by a route decorator")
+                )
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self.class_stack.pop()
@@ -410,19 +426,14 @@ class _Extractor(cst.CSTVisitor):
         return text if text else self.model.module_name
 
     def _app(self, ref: str, call: cst.Call) -> None:
-        static_url_path: str | None = "/static"
+        # Flask(import_name, static_url_path, static_folder, static_host, host_matching,
+        #       subdomain_matching, template_folder, ...)
         static_folder = argument(call, 2, "static_folder")
-        static_path_arg = argument(call, 1, "static_url_path")
-        if isinstance(static_folder, cst.Name) and static_folder.value == "None":
-            static_url_path = None
-        elif static_path_arg is not None:
-            static_url_path = literal_string(static_path_arg)
-        elif static_folder is not None:
-            folder = literal_string(static_folder)
-            static_url_path = "/" + folder.rstrip("/").split("/")[-1] if folder else None
+        has_static = not _is_none(static_folder)
+        static_url_path = _static_url_path(argument(call, 1, "static_url_path"), static_folder, "static")
         template_folder: str | None = "templates"
-        if has_keyword(call, "template_folder") or _positional_count(call) > 4:
-            template_folder = literal_string(argument(call, 4, "template_folder"))
+        if has_keyword(call, "template_folder") or _positional_count(call) > 6:
+            template_folder = literal_string(argument(call, 6, "template_folder"))
         factory = self.function.qualname if self.function else None
         self.model.facts.apps.append(
             AppDef(
@@ -432,6 +443,7 @@ class _Extractor(cst.CSTVisitor):
                 static_url_path=static_url_path,
                 template_folder=template_folder,
                 factory=factory,
+                has_static=has_static,
             )
         )
 
@@ -441,11 +453,8 @@ class _Extractor(cst.CSTVisitor):
         prefix = literal_string(prefix_node)
         prefix_known = prefix_node is None or prefix is not None or _is_none(prefix_node)
         static_folder = argument(call, 2, "static_folder")
-        static_url_path: str | None = None
-        if static_folder is not None and not _is_none(static_folder):
-            explicit = literal_string(argument(call, 3, "static_url_path"))
-            folder = literal_string(static_folder)
-            static_url_path = explicit or ("/" + folder.rstrip("/").split("/")[-1] if folder else None)
+        has_static = static_folder is not None and not _is_none(static_folder)
+        static_url_path = _static_url_path(argument(call, 3, "static_url_path"), static_folder) if has_static else None
         template_node = argument(call, 4, "template_folder")
         self.model.facts.blueprints.append(
             BlueprintDef(
@@ -457,6 +466,7 @@ class _Extractor(cst.CSTVisitor):
                 url_prefix_known=prefix_known,
                 template_folder=literal_string(template_node),
                 static_url_path=static_url_path,
+                has_static=has_static,
             )
         )
 
@@ -477,6 +487,8 @@ class _Extractor(cst.CSTVisitor):
                 self._registration(node)
             elif method == "add_url_rule":
                 self._add_url_rule(node)
+            elif method == "add_resource" and node.args:
+                self._add_resource(node)
             elif method in EXTENSION_REGISTRARS and node.args:
                 self.model.facts.unresolved.append(
                     Unresolved("endpoint", None, self.model.span(node), f"{dotted or method}() registers views")
@@ -519,16 +531,21 @@ class _Extractor(cst.CSTVisitor):
         owner = self.model.ref_of(node.func.value, self.scope)
         rule_node = argument(node, 0, "rule")
         endpoint_node = argument(node, 1, "endpoint")
+        if _is_none(endpoint_node):
+            endpoint_node = None  # endpoint=None: Flask derives it from the view, as when omitted
         view_node = argument(node, 2, "view_func")
+        if isinstance(view_node, cst.Name) and _is_as_view(self.model.value_of(view_node.value, self.scope)):
+            # view = V.as_view("v"); app.add_url_rule("/v", view_func=view)
+            view_node = self.model.value_of(view_node.value, self.scope)
         endpoint = literal_string(endpoint_node)
         view_name: str | None = None
-        if isinstance(view_node, cst.Call) and isinstance(view_node.func, cst.Attribute):
-            if view_node.func.attr.value == "as_view":
-                as_view_name = literal_string(argument(view_node, 0, "name"))
-                view_name = dotted_name(view_node.func.value)
-                endpoint = endpoint or as_view_name
-                if as_view_name is None and endpoint_node is None:
-                    endpoint = None
+        if _is_as_view(view_node):
+            assert isinstance(view_node, cst.Call) and isinstance(view_node.func, cst.Attribute)
+            view_name = dotted_name(view_node.func.value)
+            if endpoint_node is None:
+                endpoint = literal_string(argument(view_node, 0, "name"))
+        elif isinstance(view_node, cst.Lambda) and endpoint_node is None:
+            endpoint = "<lambda>"
         elif view_node is not None:
             name = dotted_name(view_node)
             if name:
@@ -552,6 +569,27 @@ class _Extractor(cst.CSTVisitor):
             )
         )
 
+    def _add_resource(self, node: cst.Call) -> None:
+        """Flask-RESTful / Flask-RESTX `api.add_resource(Todo, "/todos")`: the endpoint is `endpoint=`, else
+        the class name lower-cased (RESTful) or snake-cased (RESTX). The Api may wrap the app or any
+        blueprint, so the index records the name as "unplaced" (it may exist under any blueprint).
+        """
+        assert isinstance(node.func, cst.Attribute)
+        span = self.model.span(node)
+        owner = f"extension:{self.model.ref_of(node.func.value, self.scope) or ''}"
+        endpoint_node = argument(node, None, "endpoint")
+        resource = dotted_name(node.args[0].value)
+        if endpoint_node is not None:
+            endpoint = literal_string(endpoint_node)
+            names = [endpoint] if endpoint else []
+        else:
+            class_name = resource.rpartition(".")[2] if resource else None
+            names = sorted({class_name.lower(), _snake_case(class_name)}) if class_name else []
+        if not names:
+            self.model.facts.unresolved.append(Unresolved("endpoint", None, span, "add_resource() of a computed class"))
+        for name in names:
+            self.model.facts.routes.append(RouteDef(owner=owner, rule=None, endpoint=name, view=resource, span=span))
+
     def _route_decorator(self, decorator: cst.BaseExpression, info: FunctionInfo) -> None:
         if not (isinstance(decorator, cst.Call) and isinstance(decorator.func, cst.Attribute)):
             return
@@ -560,8 +598,8 @@ class _Extractor(cst.CSTVisitor):
             return
         rule_node = argument(decorator, 0, "rule")
         rule = literal_string(rule_node)
-        if rule_node is None or (rule is not None and not rule.startswith("/")):
-            return
+        if rule_node is None or (rule is not None and rule and not rule.startswith("/")):
+            return  # not a Flask route (or one Flask rejects at import: FLK205's business)
         owner = self.model.ref_of(decorator.func.value, self.scope)
         endpoint_node = argument(decorator, None, "endpoint")
         endpoint = literal_string(endpoint_node) if endpoint_node is not None else info.name
@@ -622,6 +660,33 @@ def _target_names(target: cst.BaseExpression) -> Iterator[str]:
 
 def _is_none(node: cst.BaseExpression | None) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _snake_case(name: str) -> str:
+    """flask_restx.utils.camel_to_dash: "TodoList" -> "todo_list"."""
+    first = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", first).lower()
+
+
+def _is_as_view(node: cst.BaseExpression | None) -> bool:
+    return (
+        isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "as_view"
+    )
+
+
+def _static_url_path(
+    explicit: cst.BaseExpression | None, folder: cst.BaseExpression | None, default_folder: str | None = None
+) -> str | None:
+    """Flask's `static_url_path` property: the explicit value, else "/" + the folder's basename.
+
+    None when it is not a literal (the static endpoint still exists; its rule is unknown).
+    """
+    if explicit is not None and not _is_none(explicit):
+        return literal_string(explicit)
+    folder_name = literal_string(folder) if folder is not None else default_folder
+    if folder_name is None:
+        return None
+    return ("/" + folder_name.rstrip("/").split("/")[-1]).rstrip("/")
 
 
 def _positional_count(call: cst.Call) -> int:

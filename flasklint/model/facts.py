@@ -23,9 +23,16 @@ class AppDef:
     ref: str
     span: Span
     root_module: str
-    static_url_path: str | None = "/static"  # None: no static route (static_folder=None) or unknown
+    static_url_path: str | None = "/static"  # None: no static route, or its path is not a literal
     template_folder: str | None = "templates"
     factory: str | None = None
+    has_static: bool = True  # False only with static_folder=None: then there is no `static` endpoint
+    # Where FLK302's fix adds `app.secret_key = ...` (set only when the file also writes the session):
+    # the line after the statement creating the app (None: that statement shares its lines with other
+    # code), its indentation, and the line a missing `import os` goes before (None: `os` is imported).
+    setup_line: int | None = None
+    setup_indent: str = ""
+    import_line: int | None = None
 
 
 @dataclass
@@ -39,14 +46,17 @@ class BlueprintDef:
     url_prefix: str | None = None
     url_prefix_known: bool = True
     template_folder: str | None = None
-    static_url_path: str | None = None  # only when static_folder= is given
+    static_url_path: str | None = None  # only when static_folder= is given (None: not a literal)
+    has_static: bool = False  # static_folder= given: the blueprint has a `<name>.static` endpoint
 
 
 @dataclass
 class RouteDef:
     """One URL rule: a route decorator, `add_url_rule`, or `as_view` registration."""
 
-    owner: str | None  # ref of the app/blueprint object, "param:<name>" for a factory parameter
+    # ref of the app/blueprint object; "param:<name>" for a function parameter; "extension:<ref>" for an
+    # extension object (Flask-RESTful `Api`) that may wrap the app or any blueprint.
+    owner: str | None
     rule: str | None  # None: not a literal
     endpoint: str | None  # the endpoint as Flask derives it for this registration (without blueprint name)
     view: str | None  # qualified name of the view function/class in its module ("index", "Cls.get")
@@ -97,6 +107,7 @@ class SecretKeySet:
     span: Span  # of the value expression
     owner: str | None = None
     literal: str | None = None  # the literal's source text, for messages
+    env_name: str | None = None  # the environment variable read (`os.environ.get("SECRET_KEY") or "dev"`)
 
 
 @dataclass
@@ -121,7 +132,10 @@ class SessionWrite:
 class UrlLiteral:
     """A literal path that may be one of the app's own URLs (FLK203 candidates).
 
-    `path` keeps f-string holes as `{}`; `query`/`fragment` are split off.
+    `path` and `query` mark each f-string hole / Jinja expression with routing.HOLE ("\\x00");
+    `holes` holds their source text, in order (None: a hole that cannot be moved into `url_for`,
+    such as one with a format spec). `span` is the text a fix replaces: the whole string literal
+    for redirect/location, the attribute value for html/template.
     """
 
     path: str
@@ -129,8 +143,11 @@ class UrlLiteral:
     context: str  # redirect | location | html | template
     fragment: str | None = None
     query: str | None = None
-    holes: list[str] = field(default_factory=list)  # source of each f-string hole, in order
-    quote: str = '"'
+    holes: list[str | None] = field(default_factory=list)
+    quote: str = '"'  # the quote to use for string arguments in a fix
+    url_for: str | None = None  # how `flask.url_for` is spelled where the literal is (None: not imported)
+    # Edit.to_dict() adding `from flask import url_for` (None: already imported, or a local name would clash).
+    import_edit: dict[str, Any] | None = None
 
 
 @dataclass
@@ -162,6 +179,8 @@ class FileFacts:
     session_writes: list[SessionWrite] = field(default_factory=list)
     url_literals: list[UrlLiteral] = field(default_factory=list)
     converters: list[str] = field(default_factory=list)  # custom converter names registered
+    # Top-level names of imported Flask extensions (`flask_admin`, ...): they may register blueprints.
+    extensions: list[str] = field(default_factory=list)
     # ref -> what it is bound to: another ref, or "call:<ref>" for the result of calling a project function
     # (`app = create_app()`), so the index can follow app objects through factories.
     aliases: dict[str, str] = field(default_factory=dict)

@@ -15,6 +15,20 @@ from flasklint.model.facts import AppDef, BlueprintDef, FileFacts, RouteDef, Spa
 from flasklint.model.routing import join_prefix, match_rule, parse_rule
 
 ANY_APP = "<app>"
+# Parameter names that, in `def register_views(app): @app.route(...)`, almost always hold the app.
+APP_PARAMETER_NAMES = frozenset({"app", "application", "flask_app", "wsgi_app"})
+# Flask extensions known to register no blueprint; any other imported `flask_*` package may (Flask-Admin's
+# "admin", Flask-Security's "security", Flask-Bootstrap's "bootstrap", ...), so endpoints of blueprints the
+# index does not know are then not reported as unknown.
+EXTENSIONS_WITHOUT_BLUEPRINTS = frozenset(
+    {
+        "flask_sqlalchemy", "flask_migrate", "flask_login", "flask_wtf", "flask_cors", "flask_caching",
+        "flask_mail", "flask_babel", "flask_limiter", "flask_compress", "flask_session", "flask_bcrypt",
+        "flask_marshmallow", "flask_moment", "flask_talisman", "flask_socketio", "flask_jwt_extended",
+        "flask_httpauth", "flask_pymongo", "flask_redis", "flask_sslify", "flask_assets", "flask_principal",
+        "flask_script", "flask_testing", "flask_seasurf", "flask_executor", "flask_restful", "flask_mongoengine",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -48,19 +62,29 @@ class ProjectIndex:
     # No app found, or a registration on an app could not be resolved: any endpoint may exist.
     endpoints_incomplete: bool = False
     incomplete_blueprints: set[str] = field(default_factory=set)
-    blueprint_names: set[str] = field(default_factory=set)
-    has_app: bool = False
+    blueprint_names: set[str] = field(default_factory=set)  # every registered name ("auth", "admin.child")
+    # A blueprint the index cannot name may be registered (an extension's, a computed one): any
+    # "<unknown blueprint>.<x>" endpoint may exist; "<known blueprint>.<x>" and "<x>" stay checkable.
+    foreign_blueprints: bool = False
+    # Endpoints registered on an object that may be the app or any blueprint (a function parameter,
+    # a Flask-RESTful Api): "<x>" and "<any blueprint>.<x>" may exist.
+    unplaced_endpoints: set[str] = field(default_factory=set)
+    has_app: bool = False  # an app is created outside test files
+    app_count: int = 0  # apps created outside test files (endpoints of several apps share one table)
     secret_key_set: bool = False
     secret_key_unknowable: bool = False
     template_folders: list[str] = field(default_factory=list)  # project-relative POSIX dirs
     templates: set[str] = field(default_factory=set)  # template names as render_template sees them
     converters: set[str] = field(default_factory=set)
+    _builder: "_Builder | None" = field(default=None, repr=False, compare=False)
+    _routable: dict[str | None, list[Endpoint]] | None = field(default=None, repr=False, compare=False)
 
     # -- construction -----------------------------------------------------------------------
     @classmethod
     def build(cls, root: str, files: dict[str, FileFacts]) -> "ProjectIndex":
         index = cls(root=root, files=files)
-        _Builder(index).run()
+        index._builder = _Builder(index)
+        index._builder.run()
         return index
 
     # -- queries ----------------------------------------------------------------------------
@@ -71,37 +95,93 @@ class ProjectIndex:
         """True when the index cannot rule the endpoint out (it is known, or that part is incomplete)."""
         if name in self.endpoints or self.endpoints_incomplete:
             return True
-        blueprint = name.rpartition(".")[0]
+        blueprint, _, local = name.rpartition(".")
+        if local in self.unplaced_endpoints:
+            return True
+        if blueprint and self.foreign_blueprints and blueprint not in self.blueprint_names:
+            return True
         while blueprint:
             if blueprint in self.incomplete_blueprints:
                 return True
             blueprint = blueprint.rpartition(".")[0]
         return False
 
-    def closest_endpoints(self, name: str, limit: int = 3) -> list[str]:
-        return difflib.get_close_matches(name, sorted(self.endpoints), n=limit, cutoff=0.6)
+    def closest_endpoints(self, name: str, limit: int = 3, among: list[str] | None = None) -> list[str]:
+        """Likely intended endpoints: same last component in another blueprint first, then difflib's."""
+        candidates = sorted(self.endpoints) if among is None else sorted(among)
+        local = name.rpartition(".")[2]
+        same_view = [c for c in candidates if c != name and c.rpartition(".")[2] == local]
+        similar = difflib.get_close_matches(name, candidates, n=limit, cutoff=0.6)
+        return list(dict.fromkeys(same_view + similar))[:limit]
 
-    def blueprints_registered_as(self, refs: list[str]) -> list[str]:
-        """Registered names of the blueprints behind the given object refs (for relative `.view`)."""
-        builder = _Builder(self)
+    def blueprints_registered_as(self, refs: list[str]) -> list[str] | None:
+        """Registered names of the objects behind route-owner refs: "" for the app, "auth" for a blueprint.
+
+        Used to resolve a relative `url_for(".view")` in a view; None when any owner is unknown.
+        """
+        if not refs or self._builder is None:
+            return None
         names: list[str] = []
         for ref in refs:
-            resolved = builder.resolve(ref)
-            if resolved and resolved[0] == "blueprint":
-                names.extend(m.name for m in builder.mounts(resolved[1]))
-        return names
+            resolved = self._builder.resolve(ref)
+            if resolved is None or resolved[0] == "unplaced":
+                return None
+            if resolved[0] == "app":
+                names.append("")
+            else:
+                names.extend(m.name for m in self._builder.mounts(resolved[1]))
+        return sorted(set(names))
 
     def match_path(self, path: str) -> list[tuple[Endpoint, dict[str, str]]]:
-        """Endpoints whose full rule matches a literal path (holes allowed); catch-alls never match."""
+        """Endpoints whose full rule matches a literal path (holes allowed), the most specific first.
+
+        Catch-all rules never count, nor rules registered only in test files. A path without its
+        trailing slash also matches a rule with one (Flask redirects to it).
+        """
+        found = self._match(path)
+        if not found and not path.endswith("/"):
+            found = self._match(path + "/")
+        return sorted(found, key=lambda item: -_specificity(item[0].rule or ""))
+
+    def _match(self, path: str) -> list[tuple[Endpoint, dict[str, str]]]:
+        if self._routable is None:
+            self._routable = self._routable_by_first_segment()
+        candidates = self._routable.get(_first_segment(path), []) + self._routable.get(None, [])
         found: list[tuple[Endpoint, dict[str, str]]] = []
+        for endpoint in candidates:
+            assert endpoint.rule is not None
+            values = match_rule(endpoint.rule, path)
+            if values is not None:
+                found.append((endpoint, values))
+        return found
+
+    def _routable_by_first_segment(self) -> dict[str | None, list[Endpoint]]:
+        """Endpoints a literal may match, keyed by their rule's first literal segment (None: a variable)."""
+        table: dict[str | None, list[Endpoint]] = {}
         for endpoints in self.endpoints.values():
             for endpoint in endpoints:
                 if endpoint.rule is None or parse_rule(endpoint.rule).is_catch_all:
                     continue
-                values = match_rule(endpoint.rule, path)
-                if values is not None:
-                    found.append((endpoint, values))
-        return found
+                registering = self.files.get(endpoint.path)
+                if registering is not None and registering.is_test:
+                    continue
+                parts = parse_rule(endpoint.rule).parts
+                first = parts[0] if parts and isinstance(parts[0], str) else None
+                if first is None or (len(parts) > 1 and "/" not in first[1:]):
+                    key = None  # "/<lang>/x", "/user<id>": the first segment holds a variable
+                else:
+                    key = _first_segment(first)
+                table.setdefault(key, []).append(endpoint)
+        return table
+
+
+def _first_segment(path: str) -> str:
+    return path.lstrip("/").split("/", 1)[0]
+
+
+def _specificity(rule: str) -> int:
+    """Werkzeug tries rules with more literal text first: `/users/new` beats `/users/<name>`."""
+    return len(parse_rule(rule).static_text)
 
 
 class _Builder:
@@ -124,11 +204,19 @@ class _Builder:
 
     # -- ref resolution --------------------------------------------------------------------
     def resolve(self, ref: str | None, depth: int = 0) -> tuple[str, str] | None:
-        """("app", ref) / ("blueprint", ref) for a ref naming a Flask object, else None."""
+        """("app", ref) / ("blueprint", ref) / ("unplaced", ref) for a ref naming a Flask object, else None.
+
+        "unplaced": an object that may be the app or any blueprint (a parameter, an extension's Api).
+        """
         if ref is None or depth > 12:
             return None
+        if ref.startswith("extension:"):
+            return ("unplaced", ref)
         if ref.startswith("param:"):
-            return ("app", ANY_APP) if self.apps else None
+            if not self.apps:
+                return None
+            name = ref[len("param:") :]
+            return ("app", ANY_APP) if name in APP_PARAMETER_NAMES else ("unplaced", ref)
         if ref in self.apps:
             return ("app", ref)
         if ref in self.blueprints:
@@ -164,33 +252,49 @@ class _Builder:
                 else:
                     prefix, known = blueprint.url_prefix, blueprint.url_prefix_known
                 parent = self.resolve(registration.parent)
-                if parent is None:
-                    continue
-                if parent[0] == "app":
+                if parent is None or parent[0] == "unplaced":
+                    # Registered on something we cannot follow: the name most likely holds, the prefix may not.
+                    mounts.append(_Mount(own_name, prefix, False))
+                elif parent[0] == "app":
                     mounts.append(_Mount(own_name, prefix, known))
                 elif depth < 8:
                     for outer in self.mounts(parent[1], depth + 1):
                         joined = join_prefix(outer.prefix, prefix or "") if prefix else outer.prefix
                         mounts.append(_Mount(f"{outer.name}.{own_name}", joined, known and outer.prefix_known))
         if not mounts and blueprint.name:
-            # Registered somewhere we cannot see: the name holds, the prefix may be overridden.
+            # Registered somewhere we cannot see (a loop, a helper): the name holds, the prefix may be overridden.
             mounts.append(_Mount(blueprint.name, blueprint.url_prefix, False))
         return mounts
 
     # -- filling the index -----------------------------------------------------------------
     def run(self) -> None:
         index = self.index
-        index.has_app = bool(self.apps)
-        if not self.apps:
+        index.app_count = sum(1 for facts, _ in self.apps.values() if not facts.is_test)
+        index.has_app = index.app_count > 0
+        if not index.has_app:
             index.endpoints_incomplete = True
+        self._blueprint_names()
         for facts in self.by_module.values():
             index.converters.update(facts.converters)
+            if any(e not in EXTENSIONS_WITHOUT_BLUEPRINTS for e in facts.extensions):
+                index.foreign_blueprints = True
+            for registration in facts.registrations:
+                child = self.resolve(registration.child)
+                if child is None or child[0] != "blueprint":
+                    index.foreign_blueprints = True
             for route in facts.routes:
                 self._add_route(facts, route)
             self._unresolved(facts)
         self._static_endpoints()
         self._secret_key()
         self._templates()
+
+    def _blueprint_names(self) -> None:
+        for ref, (_, blueprint) in self.blueprints.items():
+            mounts = self.mounts(ref)
+            if not mounts:  # a computed name: its endpoints are "<something>.<view>"
+                self.index.foreign_blueprints = True
+            self.index.blueprint_names.update(m.name for m in mounts)
 
     def _add(self, endpoint: Endpoint) -> None:
         self.index.endpoints.setdefault(endpoint.name, []).append(endpoint)
@@ -202,11 +306,13 @@ class _Builder:
             return
         assert route.endpoint is not None
         methods = tuple(route.methods) if route.methods else None
+        if owner[0] == "unplaced":
+            self.index.unplaced_endpoints.add(route.endpoint)
+            return
         if owner[0] == "app":
             self._add(Endpoint(route.endpoint, route.rule, facts.path, route.span, route.view, methods, None, route.view_span))
             return
         for mount in self.mounts(owner[1]):
-            self.index.blueprint_names.add(mount.name)
             rule = None
             if route.rule is not None and mount.prefix_known:
                 rule = join_prefix(mount.prefix, route.rule)
@@ -219,7 +325,9 @@ class _Builder:
 
     def _unresolved(self, facts: FileFacts) -> None:
         for item in facts.unresolved:
-            if item.what not in ("endpoint", "blueprint"):
+            if item.what == "blueprint":
+                self.index.foreign_blueprints = True
+            if item.what != "endpoint":
                 continue
             owner = self.resolve(item.owner)
             if owner is not None and owner[0] == "blueprint":
@@ -229,22 +337,25 @@ class _Builder:
 
     def _static_endpoints(self) -> None:
         for facts, app in self.apps.values():
-            if app.static_url_path is not None:
-                rule = f"{app.static_url_path.rstrip('/')}/<path:filename>"
+            if app.has_static:
+                rule = f"{app.static_url_path.rstrip('/')}/<path:filename>" if app.static_url_path is not None else None
                 self._add(Endpoint("static", rule, facts.path, app.span))
         for ref, (facts, blueprint) in self.blueprints.items():
-            if blueprint.static_url_path is None:
+            if not blueprint.has_static:
                 continue
             for mount in self.mounts(ref):
                 rule = None
-                if mount.prefix_known:
+                if mount.prefix_known and blueprint.static_url_path is not None:
                     rule = join_prefix(mount.prefix, f"{blueprint.static_url_path.rstrip('/')}/<path:filename>")
                 self._add(Endpoint(f"{mount.name}.static", rule, facts.path, blueprint.span, blueprint=mount.name))
 
     def _secret_key(self) -> None:
+        """Is a key set (or could one be)? Test files do not count: production never runs them, and a
+        key set only by a test fixture is exactly the bug FLK302 reports."""
         index = self.index
+        production = [facts for facts in self.by_module.values() if not facts.is_test]
         class_or_module_keys = False
-        for facts in self.by_module.values():
+        for facts in production:
             if facts.custom_session_interface:
                 index.secret_key_unknowable = True
             for key in facts.secret_keys:
@@ -252,7 +363,7 @@ class _Builder:
                     class_or_module_keys = True
                 else:
                     index.secret_key_set = True
-        for facts in self.by_module.values():
+        for facts in production:
             for load in facts.config_loads:
                 if load.method == "from_object" and not load.opaque:
                     if class_or_module_keys:

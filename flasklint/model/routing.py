@@ -47,10 +47,17 @@ class ParsedRule:
         return tuple(p for p in self.parts if isinstance(p, Variable))
 
     @property
+    def static_text(self) -> str:
+        """The rule's literal characters (variables removed), used to rank competing matches."""
+        return "".join(p for p in self.parts if isinstance(p, str))
+
+    @property
     def is_catch_all(self) -> bool:
-        """A rule that is nothing but a prefix and one `path` variable (`/<path:p>`) matches anything."""
-        static = "".join(p for p in self.parts if isinstance(p, str)).strip("/")
-        return not static and any(v.converter == "path" for v in self.variables)
+        """A rule made only of slashes and variables (`/<path:p>`, `/<page>`) matches nearly any path.
+
+        Such a rule says nothing about whether a literal path is one of the app's own URLs.
+        """
+        return not self.static_text.strip("/") and bool(self.variables)
 
 
 @lru_cache(maxsize=4096)
@@ -82,60 +89,40 @@ def _any_pattern(arguments: str | None) -> str:
     return "(?:" + "|".join(re.escape(w) for w in words) + ")" if words else r"[^/]+"
 
 
+def _variable_pattern(variable: Variable) -> str:
+    if variable.converter == "any":
+        return _any_pattern(variable.arguments)
+    pattern = _CONVERTER_PATTERNS.get(variable.converter, r"[^/]+")
+    signed = variable.arguments and re.search(r"signed\s*=\s*True", variable.arguments)
+    if variable.converter in ("int", "float") and signed:
+        pattern = "-?" + pattern
+    return pattern
+
+
+HOLE = "\x00"  # placeholder for an f-string hole (or a Jinja expression) inside a candidate path
+
+
 @lru_cache(maxsize=4096)
-def rule_regex(rule: str) -> re.Pattern[str]:
-    """A regex matching concrete paths of `rule`; `{}` in a candidate path stands for any value."""
+def _match_regex(rule: str) -> re.Pattern[str] | None:
+    """One named group per variable; a group also accepts a whole HOLE (a value unknown statically)."""
     pieces: list[str] = []
     for part in parse_rule(rule).parts:
         if isinstance(part, str):
             pieces.append(re.escape(part))
-        elif part.converter == "any":
-            pieces.append(_any_pattern(part.arguments))
         else:
-            pieces.append(_CONVERTER_PATTERNS.get(part.converter, r"[^/]+"))
-    return re.compile("".join(pieces) + r"\Z")
-
-
-HOLE = "\x00"  # placeholder for an f-string hole inside a candidate path
+            pieces.append(f"(?P<{part.name}>{HOLE}|{_variable_pattern(part)})")
+    try:
+        return re.compile("".join(pieces) + r"\Z")
+    except re.error:  # a malformed rule (duplicate variable names): Flask rejects it at import anyway
+        return None
 
 
 def match_rule(rule: str, path: str) -> dict[str, str] | None:
     """Match a literal path (holes marked with HOLE) against a rule; returns variable -> value text.
 
-    A hole matches only a whole variable segment, so `f"/posts/{id}"` matches `/posts/<int:id>`.
+    A hole standing for a whole variable matches it (`f"/posts/{id}"` matches `/posts/<int:id>`);
+    a hole never matches the rule's literal text.
     """
-    parsed = parse_rule(rule)
-    if HOLE not in path:
-        match = rule_regex(rule).match(path)
-        if not match:
-            return None
-        return _values_from(parsed, path)
-    return _match_with_holes(parsed, path)
-
-
-def _values_from(parsed: ParsedRule, path: str) -> dict[str, str] | None:
-    groups: list[str] = []
-    for part in parsed.parts:
-        if isinstance(part, str):
-            groups.append(re.escape(part))
-        else:
-            pattern = _CONVERTER_PATTERNS.get(part.converter, r"[^/]+")
-            if part.converter == "any":
-                pattern = _any_pattern(part.arguments)
-            groups.append(f"(?P<{part.name}>{pattern})")
-    match = re.match("".join(groups) + r"\Z", path)
-    return dict(match.groupdict()) if match else None
-
-
-def _match_with_holes(parsed: ParsedRule, path: str) -> dict[str, str] | None:
-    pieces: list[str] = []
-    for part in parsed.parts:
-        if isinstance(part, str):
-            pieces.append(re.escape(part))
-        else:
-            pattern = _CONVERTER_PATTERNS.get(part.converter, r"[^/]+")
-            if part.converter == "any":
-                pattern = _any_pattern(part.arguments)
-            pieces.append(f"(?P<{part.name}>{HOLE}|{pattern})")
-    match = re.match("".join(pieces) + r"\Z", path)
+    pattern = _match_regex(rule)
+    match = pattern.match(path) if pattern is not None else None
     return dict(match.groupdict()) if match else None

@@ -1,12 +1,286 @@
-"""Literal URL paths in Python code that may be the app's own routes (FLK203 candidates).
+"""Literal URL paths in Python views that may be the app's own routes (FLK203 candidates).
 
-(Work in progress: filled in by the FLK203 work.)
+Derived from the ModuleModel after its one traversal: `redirect()` calls come from model.calls;
+`Location` headers and HTML strings come from walking each view's (or request hook's) own body.
+Code outside a request context (module constants, CLI commands, helpers) is skipped: `url_for`
+raises there without SERVER_NAME, so the literal is not a mistake. Whether a literal is one of the
+app's routes is decided later, against the project index; what a fix needs (how `url_for` is spelled
+at that point, or the edit importing it) is recorded now, because project rules see no tree.
 """
 
 from __future__ import annotations
 
-from flasklint.model.extract import ModuleModel
+import re
+
+import libcst as cst
+
+from flasklint.diagnostics import Edit, Location
+from flasklint.edits import add_import_edit
+from flasklint.model.extract import URL_FOR, FunctionInfo, ModuleModel, Scope, argument, literal_string
+from flasklint.model.facts import Span, UrlLiteral
+from flasklint.model.links import AttributeValue, Hole, Piece, Text, attribute_values, split_local_url
+from flasklint.model.routing import HOLE
+
+REDIRECTS = frozenset({"flask.redirect", "flask.helpers.redirect", "werkzeug.redirect", "werkzeug.utils.redirect"})
+# Decorators whose functions run inside a request (url_for works there as in a view).
+REQUEST_HOOKS = frozenset(
+    {
+        "before_request", "after_request", "teardown_request", "before_app_request", "after_app_request",
+        "teardown_app_request", "errorhandler", "app_errorhandler", "context_processor", "app_context_processor",
+    }
+)  # fmt: skip
+_HTML_ATTRIBUTE = re.compile(r"(?i)(?:href|src|action)\s*=")
+# A view whose source mentions none of these holds no Location header and no HTML link: not walked.
+_CANDIDATE_TEXT = re.compile(r"(?i)location|href|src|action")
 
 
 def collect_url_literals(model: ModuleModel) -> None:
-    """Fill model.facts.url_literals."""
+    """Fill model.facts.url_literals (nothing for test files: tests drive the app through its URLs)."""
+    if model.facts.is_test:
+        return
+    in_request = {id(info): info for info in model.functions if _in_request_context(info)}
+    if not in_request:
+        return
+    collector = _Collector(model)
+    for call in model.calls_to(*REDIRECTS):
+        if call.function is not None and id(call.function) in in_request:
+            collector.path_literal(argument(call.node, 0, "location"), "redirect", call.function.scope)
+    for info in in_request.values():
+        if not _may_hold_urls(model, info):
+            continue
+        body = _BodyScan()
+        info.node.body.visit(body)
+        for value in body.locations:
+            collector.path_literal(value, "location", info.scope)
+        for string in body.strings:
+            collector.html_literals(string)
+
+
+def _may_hold_urls(model: ModuleModel, info: FunctionInfo) -> bool:
+    """A cheap text test before walking a view body (walking every view is a second traversal)."""
+    line, _, end_line, _ = model.span(info.node)
+    return any(_CANDIDATE_TEXT.search(text) for text in model.lines[line - 1 : end_line])
+
+
+def _in_request_context(info: FunctionInfo) -> bool:
+    if info.is_view:
+        return True
+    for decorator in info.node.decorators:
+        expression = decorator.decorator
+        if isinstance(expression, cst.Call):
+            expression = expression.func
+        if isinstance(expression, cst.Attribute) and expression.attr.value in REQUEST_HOOKS:
+            return True
+    return False
+
+
+class _BodyScan(cst.CSTVisitor):
+    """One view body: `Location` header values and string literals that contain HTML attributes."""
+
+    def __init__(self) -> None:
+        self.locations: list[cst.BaseExpression] = []
+        self.strings: list[cst.SimpleString | cst.FormattedString] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False  # a nested function is not known to run in the request
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Expr(self, node: cst.Expr) -> bool:
+        return not isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString))  # docstrings
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        if _is_location(node.key):
+            self.locations.append(node.value)
+
+    def visit_Tuple(self, node: cst.Tuple) -> None:  # headers=[("Location", "/x")]
+        if len(node.elements) == 2 and _is_location(node.elements[0].value):
+            self.locations.append(node.elements[1].value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:  # response.headers["Location"] = "/x"
+        for target in node.targets:
+            subscript = target.target
+            if (
+                isinstance(subscript, cst.Subscript)
+                and isinstance(subscript.value, cst.Attribute)
+                and subscript.value.attr.value == "headers"
+                and len(subscript.slice) == 1
+                and isinstance(subscript.slice[0].slice, cst.Index)
+                and _is_location(subscript.slice[0].slice.value)
+            ):
+                self.locations.append(node.value)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if _HTML_ATTRIBUTE.search(node.value):
+            self.strings.append(node)
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> bool:
+        if any(isinstance(p, cst.FormattedStringText) and _HTML_ATTRIBUTE.search(p.value) for p in node.parts):
+            self.strings.append(node)
+        return False
+
+
+def _is_location(node: cst.BaseExpression | None) -> bool:
+    text = literal_string(node)
+    return text is not None and text.lower() == "location"
+
+
+class _Collector:
+    """Turns candidate nodes into UrlLiteral facts."""
+
+    def __init__(self, model: ModuleModel) -> None:
+        self.model = model
+        self._import_edit: dict[str, object] | None = None
+        self._import_edit_known = False
+
+    def path_literal(self, node: cst.BaseExpression | None, context: str, scope: Scope) -> None:
+        """`redirect("/login")`, `{"Location": f"/posts/{id}"}`: the whole literal is the URL."""
+        parts = _string_parts(self.model, node)
+        if parts is None:
+            return
+        value, holes, quote = parts
+        url = split_local_url(value)
+        if url is None:
+            return
+        assert node is not None
+        spelling = _url_for_spelling(scope)
+        self.model.facts.url_literals.append(
+            UrlLiteral(
+                path=url.path,
+                span=self.model.span(node),
+                context=context,
+                fragment=url.fragment,
+                query=url.query,
+                holes=holes,
+                quote=quote,
+                url_for=spelling,
+                import_edit=self._import_url_for(scope) if spelling is None else None,
+            )
+        )
+
+    def html_literals(self, node: cst.SimpleString | cst.FormattedString) -> None:
+        """`'<a href="/login">'` in a view: each attribute value that is a local URL."""
+        pieces, source = _html_pieces(self.model, node)
+        found = [(value, split_local_url(value.value)) for value in attribute_values(pieces)]
+        found = [(value, url) for value, url in found if url is not None]
+        if not found:
+            return
+        line, column, _, _ = self.model.span(node)
+        for value, url in found:
+            assert url is not None
+            self.model.facts.url_literals.append(
+                UrlLiteral(
+                    path=url.path,
+                    span=_offset_span(source, line, column, value),
+                    context="html",
+                    fragment=url.fragment,
+                    query=url.query,
+                    holes=value.holes,
+                    quote=value.quote,
+                )
+            )
+
+    def _import_url_for(self, scope: Scope) -> dict[str, object] | None:
+        """The edit importing url_for, or None when a local `url_for` would be shadowed by it."""
+        if _name_bound(scope, "url_for") or _name_bound(self.model.module_scope, "url_for"):
+            return None
+        if not self._import_edit_known:
+            edit = _extend_flask_import(self.model) or add_import_edit(self.model, "flask", "url_for")
+            self._import_edit = edit.to_dict() if edit is not None else None
+            self._import_edit_known = True
+        return self._import_edit
+
+
+def _string_parts(model: ModuleModel, node: cst.BaseExpression | None) -> tuple[str, list[str | None], str] | None:
+    """(text with holes, hole sources, quote) of a plain string or f-string; None for anything else."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return (value, [], node.quote[0]) if isinstance(value, str) else None
+    if not isinstance(node, cst.FormattedString) or "b" in node.prefix.lower():
+        return None
+    text: list[str] = []
+    holes: list[str | None] = []
+    for part in node.parts:
+        if isinstance(part, cst.FormattedStringText):
+            if "{{" in part.value or "}}" in part.value or "\\" in part.value:
+                return None  # escapes: the source text is not the value
+            text.append(part.value)
+        elif isinstance(part, cst.FormattedStringExpression):
+            text.append(HOLE)
+            plain = part.conversion is None and part.format_spec is None and part.equal is None
+            holes.append(model.code(part.expression).strip() if plain else None)
+    return "".join(text), holes, node.end[0]
+
+
+def _html_pieces(model: ModuleModel, node: cst.SimpleString | cst.FormattedString) -> tuple[list[Piece], str]:
+    """The literal's source as pieces with offsets (f-string expressions become holes), and that source."""
+    if isinstance(node, cst.SimpleString):
+        return [Text(node.value, 0)], node.value
+    pieces: list[Piece] = [Text(node.start, 0)]
+    offset = len(node.start)
+    for part in node.parts:
+        if isinstance(part, cst.FormattedStringText):
+            pieces.append(Text(part.value, offset))
+            offset += len(part.value)
+        else:
+            code = model.code(part)
+            plain = part.conversion is None and part.format_spec is None and part.equal is None
+            pieces.append(Hole(model.code(part.expression).strip() if plain else None, offset, offset + len(code)))
+            offset += len(code)
+    return pieces, model.code(node)
+
+
+def _offset_span(source: str, line: int, column: int, value: AttributeValue) -> Span:
+    start_line, start_column = _position(source, line, column, value.start)
+    end_line, end_column = _position(source, line, column, value.end)
+    return (start_line, start_column, end_line, end_column)
+
+
+def _position(source: str, line: int, column: int, offset: int) -> tuple[int, int]:
+    newlines = source.count("\n", 0, offset)
+    if not newlines:
+        return line, column + offset
+    return line + newlines, offset - source.rfind("\n", 0, offset) - 1
+
+
+def _url_for_spelling(scope: Scope) -> str | None:
+    """How `flask.url_for` can be called at this point without a new import."""
+    if scope.imports.lookup("url_for") in URL_FOR:
+        return "url_for"
+    if scope.imports.lookup("flask") == "flask":
+        return "flask.url_for"
+    return None
+
+
+def _name_bound(scope: Scope, name: str) -> bool:
+    current: Scope | None = scope
+    while current is not None:
+        if name in current.params or (current.kind != "class" and name in current.assigned):
+            return True
+        if current.imports.lookup(name) is not None:
+            return True
+        current = current.parent
+    return False
+
+
+def _extend_flask_import(model: ModuleModel) -> Edit | None:
+    """`from flask import redirect` -> `from flask import redirect, url_for` (one import line, not two)."""
+    for statement in model.tree.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if (
+                isinstance(small, cst.ImportFrom)
+                and not small.relative
+                and isinstance(small.module, cst.Name)
+                and small.module.value == "flask"
+                and not isinstance(small.names, cst.ImportStar)
+                and small.names
+            ):
+                last = small.names[-1]
+                anchor = last.asname if last.asname is not None else last.name
+                _, _, line, column = model.span(anchor)
+                return Edit(Location(line, column), Location(line, column), ", url_for")
+    return None
+

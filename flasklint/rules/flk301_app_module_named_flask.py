@@ -62,10 +62,15 @@ class AppModuleNamedFlask(ProjectRule):
             "pkg/integrations/flask.py": "from flask import Flask\n",
         },
         {"flask/static/readme.py": "x = 1\n", "app.py": "from flask import Flask\n"},
+        {
+            "flask/__init__.py": "from .app import Flask as Flask\n",
+            "flask/app.py": "class Flask:\n    pass\n",
+            "flask/blueprints.py": "class Blueprint:\n    pass\n",
+        },
     ]
 
     def check(self, index: ProjectIndex, facts: FileFacts) -> Iterable[Diagnostic]:
-        if facts.kind != "python" or facts.module != "flask":
+        if facts.kind != "python" or facts.module != "flask" or _is_vendored_flask(index):
             return
         path = PurePosixPath(facts.path)
         module_dir = path.parent.parent if path.name == "__init__.py" else path.parent
@@ -84,6 +89,12 @@ class AppModuleNamedFlask(ProjectRule):
             f"{what} shadows the Flask library: `from flask import Flask` will import this file; rename it",
             suggested_name="app.py" if path.name != "__init__.py" else None,
         )
+
+
+def _is_vendored_flask(index: ProjectIndex) -> bool:
+    """A copy of Flask itself (flask/app.py next to flask/__init__.py) is the library, not a shadow."""
+    modules = {f.module for f in index.files.values() if f.kind == "python"}
+    return {"flask.app", "flask.blueprints"} <= modules
 
 
 def _project_uses_flask(index: ProjectIndex) -> bool:

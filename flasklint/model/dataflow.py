@@ -1,0 +1,1012 @@
+"""Intra-function taint tracking: which request-derived values an expression inside a view can hold.
+
+Rules ask one question — "what request data can this expression carry?" — for a purpose: `html`
+(FLK101: is it still unescaped?) or `path` (FLK102: can it still climb out of a folder?). The answer
+is a set of `Taint`s, each naming its source for the message.
+
+The analysis is deliberately small and precise rather than complete:
+- one function at a time (plus one level of same-module helper calls), over its own libcst body;
+- flow-insensitive, but order-aware: a definition reaches a use that comes after it (or shares a
+  loop with it) unless a plain reassignment in a block enclosing the use replaced it — so
+  `x = request.args["q"]; x = escape(x)` is clean while an `if`-guarded reassignment is not;
+- unknown calls return clean values: a missed finding is better than a false alarm, so only
+  calls known to pass text through (str(), "".join(), os.path.join(), string methods, ...) do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import weakref
+from dataclasses import dataclass
+from functools import partial
+from typing import Callable, Iterable, Literal, Union
+
+import libcst as cst
+
+from flasklint.model.extract import FunctionInfo, ModuleModel, argument
+from flasklint.model.names import dotted_name
+from flasklint.model.routing import parse_rule
+
+Purpose = Literal["html", "path"]
+
+# What a tainted value is. Atoms: "text" (str), "bytes", "data" (JSON / unknown structure),
+# "mapping" (a MultiDict of text such as request.args), "files" (request.files), "file" (a
+# FileStorage), "request" (the request object itself). Containers: ("seq", element kind) and
+# ("pair", first kind, second kind) where None stands for a clean part.
+Kind = Union[str, tuple]
+TEXT, BYTES, DATA, MAPPING, FILES, FILE, REQUEST = "text", "bytes", "data", "mapping", "files", "file", "request"
+VALUE_ATOMS = frozenset({TEXT, BYTES, DATA, MAPPING})
+
+REQUEST_NAMES = frozenset({"flask.request", "flask.globals.request"})
+# Attributes of the request the client controls, and what they hold.
+REQUEST_ATTRIBUTES: dict[str, Kind] = {
+    "args": MAPPING,
+    "form": MAPPING,
+    "values": MAPPING,
+    "cookies": MAPPING,
+    "headers": MAPPING,
+    "json": DATA,
+    "data": BYTES,
+    "files": FILES,
+    "view_args": DATA,
+    "path": TEXT,
+    "full_path": TEXT,
+    "url": TEXT,
+    "base_url": TEXT,
+    "referrer": TEXT,
+    "query_string": BYTES,
+    "user_agent": DATA,
+    "authorization": DATA,
+    "content_type": TEXT,
+    "mimetype": TEXT,
+}
+REQUEST_METHODS: dict[str, Kind] = {"get_json": DATA, "get_data": BYTES}
+# Upload attributes that are client-chosen strings (the FileStorage itself is not a string).
+FILE_TEXT_ATTRIBUTES = frozenset({"filename", "content_type", "mimetype"})
+
+HTML_ESCAPES = frozenset(
+    {
+        "markupsafe.escape",
+        "markupsafe.escape_silent",
+        "markupsafe.Markup.escape",
+        "html.escape",
+        "flask.escape",  # removed in Flask 3.0, still escapes in older projects
+        "flask.Markup.escape",
+        "jinja2.escape",
+        "jinja2.Markup.escape",
+        "werkzeug.utils.escape",
+        "cgi.escape",
+    }
+)
+MARKUP_CLASSES = frozenset({"markupsafe.Markup", "flask.Markup", "jinja2.Markup"})
+MARKUP_ESCAPES = HTML_ESCAPES - {"html.escape", "cgi.escape"}  # the escapes that return Markup
+SAFE_JOINS = frozenset(
+    {"werkzeug.utils.safe_join", "werkzeug.security.safe_join", "flask.helpers.safe_join", "flask.safe_join"}
+)
+PATH_JOINS = frozenset(
+    {
+        "os.path.join",
+        "posixpath.join",
+        "ntpath.join",
+        "os.path.normpath",
+        "os.path.abspath",
+        "os.path.realpath",
+        "os.path.expanduser",
+        "os.path.dirname",
+        "os.fspath",
+        "pathlib.Path",
+        "pathlib.PurePath",
+        "pathlib.PosixPath",
+        "pathlib.PurePosixPath",
+    }
+)
+# Calls whose result is text built from their arguments, for both purposes unless listed below.
+TEXT_CALLS = frozenset(
+    {
+        "builtins.str",
+        "builtins.repr",
+        "builtins.ascii",
+        "builtins.format",
+        "urllib.parse.unquote",
+        "urllib.parse.unquote_plus",
+        "json.dumps",
+        "html.unescape",
+        *PATH_JOINS,
+    }
+)
+# Calls that make a value safe for one purpose only: they keep the text tainted for the other.
+HTML_ONLY_SANITIZERS = HTML_ESCAPES | {"urllib.parse.quote", "urllib.parse.quote_plus", "urllib.parse.urlencode"}
+PATH_ONLY_SANITIZERS = SAFE_JOINS | {"os.path.basename", "posixpath.basename", "ntpath.basename"}
+TEXT_ARGUMENT_CALLS = TEXT_CALLS | HTML_ONLY_SANITIZERS | PATH_ONLY_SANITIZERS | {"builtins.dict", "json.loads"}
+CONTAINER_CALLS = frozenset(
+    {"builtins.list", "builtins.tuple", "builtins.set", "builtins.frozenset", "builtins.sorted", "builtins.reversed"}
+    | {"builtins.iter"}
+)
+SPLITEXT = frozenset({"os.path.splitext", "posixpath.splitext", "ntpath.splitext"})
+BUILTIN_NAMES = frozenset(
+    {
+        "str", "repr", "ascii", "format", "list", "tuple", "set", "frozenset", "sorted", "reversed", "iter",
+        "dict", "enumerate", "next", "int", "float", "bool", "len",
+    }
+)  # fmt: skip
+
+# String methods that return (a piece of) the same text.
+STR_METHODS = frozenset(
+    {
+        "strip", "lstrip", "rstrip", "lower", "upper", "title", "capitalize", "casefold", "swapcase",
+        "replace", "removeprefix", "removesuffix", "ljust", "rjust", "center", "zfill", "expandtabs",
+        "translate", "format", "format_map", "join", "decode",
+    }
+)  # fmt: skip
+# What methods of request.args-like MultiDicts and of request.files return.
+MAPPING_METHODS: dict[str, Kind] = {
+    "get": TEXT,
+    "pop": TEXT,
+    "getlist": ("seq", TEXT),
+    "keys": ("seq", TEXT),
+    "values": ("seq", TEXT),
+    "to_dict": DATA,
+    "items": DATA,
+    "lists": DATA,
+    "copy": MAPPING,
+}
+FILES_METHODS: dict[str, Kind] = {
+    "get": FILE,
+    "pop": FILE,
+    "getlist": ("seq", FILE),
+    "values": ("seq", FILE),
+    "items": ("seq", ("pair", TEXT, FILE)),
+    "keys": ("seq", TEXT),
+}
+# pathlib methods whose result is built from the receiver and the arguments.
+PATH_BUILDERS = frozenset({"joinpath", "with_name", "with_stem", "with_suffix"})
+# Path parts that cannot hold a separator: safe as a file name, still text for HTML.
+PATH_FINAL_PARTS = frozenset({"name", "suffix", "stem"})
+# `x.append(v)`-style calls extend the name's value with v (element) or with v's elements.
+ELEMENT_APPENDERS = frozenset({"append", "add", "appendleft"})
+ITERABLE_APPENDERS = frozenset({"extend", "update"})
+
+ROUTE_SOURCE_CONVERTERS = frozenset({"default", "string", "path"})
+
+
+@dataclass(frozen=True)
+class Taint:
+    """One way request data reaches a value."""
+
+    label: str  # names the source in messages: "`request.args` value", "route variable `name`"
+    kind: Kind
+    origin: cst.BaseExpression | None = None  # the `.filename` expression an upload name comes from
+
+    def as_kind(self, kind: Kind | None) -> Taint | None:
+        if kind is None:
+            return None
+        return self if kind == self.kind else Taint(self.label, kind, self.origin)
+
+
+Taints = frozenset[Taint]
+CLEAN: Taints = frozenset()
+
+
+def is_value(kind: Kind | None) -> bool:
+    """Whether a kind carries client-chosen data (not a file object or the request itself)."""
+    if kind is None:
+        return False
+    if isinstance(kind, str):
+        return kind in VALUE_ATOMS
+    if kind[0] == "seq":
+        return is_value(kind[1])
+    return is_value(kind[1]) or is_value(kind[2])
+
+
+def _rekind(taints: Iterable[Taint], kind: Kind) -> Taints:
+    """The taints of the values a text (or other value) is built from, as that kind."""
+    return frozenset(t.as_kind(kind) for t in taints if is_value(t.kind))  # type: ignore[misc]
+
+
+def _element_kind(kind: Kind) -> Kind | None:
+    """What iterating over a value of `kind` yields."""
+    if isinstance(kind, tuple):
+        if kind[0] == "seq":
+            return kind[1]
+        return DATA if is_value(kind) else None
+    return {TEXT: TEXT, DATA: DATA, MAPPING: TEXT, FILES: TEXT, FILE: BYTES}.get(kind)
+
+
+def _item_kind(kind: Kind, index: int | None) -> Kind | None:
+    """What `value[index]` (or the index-th target of an unpacking) holds; None index: unknown."""
+    if isinstance(kind, tuple) and kind[0] == "pair":
+        if index in (0, 1, -1, -2):
+            return kind[1 + index % 2]
+        return DATA if is_value(kind) else None
+    if kind == FILES:
+        return FILE
+    if kind == BYTES:
+        return None  # an int
+    return _element_kind(kind)
+
+
+def _map_kinds(taints: Iterable[Taint], convert: Callable[[Kind], Kind | None]) -> Taints:
+    """Each taint with its kind converted; taints whose value becomes clean (None) are dropped."""
+    return frozenset(filter(None, (t.as_kind(convert(t.kind)) for t in taints)))
+
+
+def _seq(taints: Iterable[Taint]) -> Taints:
+    return frozenset(t.as_kind(("seq", t.kind)) for t in taints)  # type: ignore[misc]
+
+
+def _union(parts: Iterable[Taints]) -> Taints:
+    result: set[Taint] = set()
+    for part in parts:
+        result |= part
+    return frozenset(result)
+
+
+# -- the flow of one function ----------------------------------------------------------------
+
+# The conditional blocks (and comprehensions) enclosing a statement, outermost first.
+Blocks = tuple[cst.CSTNode, ...]
+
+
+@dataclass(eq=False)
+class Definition:
+    """A binding of a name inside the function (identity-hashed: each binding is its own)."""
+
+    name: str
+    how: str  # param | assign | iterate | augment | append | extend | store | clear
+    order: int
+    path: Blocks  # the conditional blocks (and comprehensions) the binding sits in
+    value: cst.BaseExpression | None = None
+    unpack: tuple[int | None, ...] = ()  # index path into the value for tuple targets (None: starred)
+    previous: cst.Name | None = None  # augment/append/store: the use whose value is extended
+    scope: cst.CSTNode | None = None  # the comprehension a comprehension variable belongs to
+
+    @property
+    def replaces(self) -> bool:
+        """Plain rebinding (not `+=`/`.append`) replaces what the name held before."""
+        return self.how not in ("augment", "append", "extend", "store") and self.scope is None
+
+
+COMPOUND_STATEMENTS = (
+    cst.If,
+    cst.Else,
+    cst.For,
+    cst.While,
+    cst.Try,
+    cst.TryStar,
+    cst.ExceptHandler,
+    cst.ExceptStarHandler,
+    cst.Finally,
+    cst.With,
+    cst.MatchCase,
+)
+COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+class FunctionFlow:
+    """Definitions, name uses (with order and enclosing blocks) and returns of one function body."""
+
+    def __init__(self, function: FunctionInfo) -> None:
+        self.function = function
+        self.definitions: dict[str, list[Definition]] = {}
+        self.positions: dict[cst.Name, tuple[int, Blocks]] = {}
+        self.returns: list[cst.Return] = []
+        self.loop_bodies: set[cst.CSTNode] = set()
+        for name in function.scope.params:
+            self.define(Definition(name, "param", 0, ()))
+        _FlowBuilder(self).walk(function.node.body)
+
+    def define(self, definition: Definition) -> None:
+        self.definitions.setdefault(definition.name, []).append(definition)
+
+    def is_local(self, name: str) -> bool:
+        return name in self.definitions
+
+    def reaching(self, use: cst.Name) -> list[Definition]:
+        """The bindings whose value `use` may read."""
+        position = self.positions.get(use)
+        if position is None:
+            return []
+        order, path = position
+        candidates: list[Definition] = []
+        scoped: list[Definition] = []
+        for definition in self.definitions.get(use.value, ()):
+            if definition.scope is not None:
+                if any(node is definition.scope for node in path):
+                    scoped.append(definition)
+            elif definition.order < order or self._share_loop(definition.path, path):
+                candidates.append(definition)
+        if scoped:
+            return scoped  # a comprehension variable hides the function's own binding
+        return [d for d in candidates if d.order > order or not self._replaced(d, order, path, candidates)]
+
+    @staticmethod
+    def _replaced(definition: Definition, order: int, path: Blocks, candidates: list[Definition]) -> bool:
+        """Whether a later plain rebinding, on every path to the use, hides `definition` from it."""
+        return any(
+            k.replaces and definition.order < k.order < order and _encloses(k.path, path) for k in candidates
+        )
+
+    def _share_loop(self, first: Blocks, second: Blocks) -> bool:
+        return any(node in self.loop_bodies and any(node is other for other in second) for node in first)
+
+
+def _encloses(outer: Blocks, inner: Blocks) -> bool:
+    """Whether a binding in blocks `outer` runs on every path to a use in blocks `inner`."""
+    return len(outer) <= len(inner) and all(a is b for a, b in zip(outer, inner))
+
+
+# Fields that never hold a statement or an expression the flow needs (tokens, whitespace, the
+# attribute and keyword names that are not name uses, annotations). Skipping them makes the walk
+# several times cheaper than libcst's generic visitor, which visits every token.
+_SKIPPED_FIELDS = frozenset(
+    {
+        "lpar", "rpar", "lbracket", "rbracket", "lbrace", "rbrace", "leading_lines", "lines_after_decorators",
+        "header", "footer", "comma", "semicolon", "operator", "colon", "equal", "star", "asynchronous", "dot",
+        "trailing_whitespace", "newline", "indent", "attr", "keyword", "annotation", "pattern", "relative",
+    }
+)  # fmt: skip
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(node_type: type) -> tuple[str, ...]:
+    fields = _CHILD_FIELDS.get(node_type)
+    if fields is None:
+        fields = tuple(
+            f.name
+            for f in dataclasses.fields(node_type)
+            if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
+        )
+        _CHILD_FIELDS[node_type] = fields
+    return fields
+
+
+class _FlowBuilder:
+    """Records bindings and uses in evaluation order; nested functions and classes are opaque."""
+
+    def __init__(self, flow: FunctionFlow) -> None:
+        self.flow = flow
+        self.order = 0
+        self.path: Blocks = ()
+        self.compound: list[cst.CSTNode] = []
+
+    def walk(self, node: cst.CSTNode) -> None:
+        self.order += 1
+        if type(node) is cst.Name:
+            self.flow.positions[node] = (self.order, self.path)
+            return
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            self._define(node.name.value, "clear")
+            return
+        if isinstance(node, cst.Lambda):
+            return
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            self._imported(node)
+            return
+        outer_path, outer_compound = self.path, len(self.compound)
+        self._enter(node)
+        for field in _child_fields(type(node)):
+            value = getattr(node, field)
+            if isinstance(value, cst.CSTNode):
+                self.walk(value)
+            elif isinstance(value, (tuple, list)):
+                for item in value:
+                    if isinstance(item, cst.CSTNode):
+                        self.walk(item)
+            self._after_field(node, field)
+        self._leave(node)
+        self.path = outer_path
+        del self.compound[outer_compound:]
+
+    def _enter(self, node: cst.CSTNode) -> None:
+        if isinstance(node, cst.BaseSuite):
+            parent = self.compound[-1] if self.compound else None
+            if parent is not None and not isinstance(parent, cst.With):
+                self.path = (*self.path, node)
+                if isinstance(parent, (cst.For, cst.While)) and parent.body is node:
+                    self.flow.loop_bodies.add(node)
+        elif isinstance(node, COMPOUND_STATEMENTS):
+            self.compound.append(node)
+            if isinstance(node, cst.ExceptHandler) and node.name is not None and isinstance(node.name.name, cst.Name):
+                # `except E as name` binds only when the handler runs (and unbinds after it).
+                self.flow.define(Definition(node.name.name.value, "clear", self.order, (*self.path, node)))
+        elif isinstance(node, COMPREHENSIONS):
+            self.path = (*self.path, node)
+        elif isinstance(node, cst.Return):
+            self.flow.returns.append(node)
+
+    def _after_field(self, node: cst.CSTNode, field: str) -> None:
+        """Bindings that happen between a statement's parts: a loop target before its body runs."""
+        if field == "iter" and isinstance(node, cst.For):
+            self._bind(node.target, node.iter, "iterate")
+        elif field == "iter" and isinstance(node, cst.CompFor):
+            scope = next((n for n in reversed(self.path) if isinstance(n, COMPREHENSIONS)), None)
+            self._bind(node.target, node.iter, "iterate", scope=scope)
+        elif field == "items" and isinstance(node, cst.With):
+            for item in node.items:
+                if item.asname is not None:
+                    self._bind(item.asname.name, item.item, "assign")
+
+    def _leave(self, node: cst.CSTNode) -> None:
+        """Bindings made once a statement or expression has been evaluated."""
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                self._bind(target.target, node.value, "assign")
+        elif isinstance(node, cst.AnnAssign):
+            if node.value is not None:
+                self._bind(node.target, node.value, "assign")
+        elif isinstance(node, cst.AugAssign):
+            target = node.target
+            if isinstance(target, cst.Name):
+                self._define(target.value, "augment", value=node.value, previous=target)
+            elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+                self._define(target.value.value, "store", value=node.value, previous=target.value)
+        elif isinstance(node, cst.NamedExpr):
+            self._bind(node.target, node.value, "assign")
+        elif isinstance(node, cst.Call):
+            self._appended(node)
+
+    # -- bindings ------------------------------------------------------------------------------
+    def _define(self, name: str, how: str, **fields: object) -> None:
+        self.flow.define(Definition(name, how, self.order, self.path, **fields))  # type: ignore[arg-type]
+
+    def _bind(
+        self,
+        target: cst.BaseExpression,
+        value: cst.BaseExpression,
+        how: str,
+        unpack: tuple[int | None, ...] = (),
+        scope: cst.CSTNode | None = None,
+    ) -> None:
+        if isinstance(target, cst.Name):
+            self._define(target.value, how, value=value, unpack=unpack, scope=scope)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for index, element in enumerate(target.elements):
+                if isinstance(element, cst.StarredElement):
+                    self._bind(element.value, value, how, (*unpack, None), scope)
+                else:
+                    self._bind(element.value, value, how, (*unpack, index), scope)
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and not unpack:
+            self._define(target.value.value, "store", value=value, previous=target.value)
+
+    def _appended(self, call: cst.Call) -> None:
+        """`items.append(v)` / `items.extend(vs)` add to what the name `items` holds."""
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and call.args):
+            return
+        method = func.attr.value
+        if method in ELEMENT_APPENDERS or method == "insert":
+            self._define(func.value.value, "append", value=call.args[-1].value, previous=func.value)
+        elif method in ITERABLE_APPENDERS:
+            self._define(func.value.value, "extend", value=call.args[0].value, previous=func.value)
+
+    def _imported(self, node: cst.Import | cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            local = alias.asname.name if alias.asname is not None else alias.name
+            name = dotted_name(local)  # type: ignore[arg-type]
+            if name:
+                self._define(name.split(".")[0], "clear")
+
+
+# -- route variables ------------------------------------------------------------------------
+
+
+def route_sources(model: ModuleModel, function: FunctionInfo) -> dict[str, str]:
+    """View parameters filled from string route variables (`<name>`, `<path:p>`), with their labels.
+
+    `int`/`float`/`uuid`/`any` converters only let digits or a fixed word set through; custom
+    converters may return objects, so only the built-in string converters count.
+    """
+    routes = list(function.routes)
+    registered_as = {function.class_name} if function.class_name else {function.qualname}
+    routes.extend(r for r in model.facts.routes if r.view in registered_as and r not in routes)
+    sources: dict[str, str] = {}
+    for route in routes:
+        if route.rule is None:
+            continue
+        for variable in parse_rule(route.rule).variables:
+            if variable.converter in ROUTE_SOURCE_CONVERTERS and variable.name in function.scope.params:
+                sources[variable.name] = f"route variable `{variable.name}`"
+    return sources
+
+
+# -- the analysis ------------------------------------------------------------------------------
+
+Bindings = dict[str, Taints]
+
+
+class TaintAnalysis:
+    """Taints of expressions inside one function, for one purpose (memoised, cycle-safe)."""
+
+    def __init__(
+        self,
+        dataflow: ModuleDataflow,
+        function: FunctionInfo,
+        purpose: Purpose,
+        bindings: Bindings | None,
+        depth: int,
+    ) -> None:
+        self.dataflow = dataflow
+        self.model = dataflow.model
+        self.function = function
+        self.flow = dataflow.flow(function)
+        self.purpose = purpose
+        self.depth = depth
+        if bindings is not None:
+            self.params = bindings
+        else:
+            self.params = {
+                name: frozenset({Taint(label, TEXT)}) for name, label in route_sources(self.model, function).items()
+            }
+        self._cache: dict[object, Taints] = {}
+        self._active: set[object] = set()
+
+    # -- public queries ---------------------------------------------------------------------
+    def taint(self, node: cst.BaseExpression) -> Taints:
+        return self._memo(node, lambda: self._evaluate(node))
+
+    def reaching(self, use: cst.Name) -> list[Definition]:
+        return self.flow.reaching(use)
+
+    def definition_taint(self, definition: Definition) -> Taints:
+        return self._memo(definition, lambda: self._definition(definition))
+
+    def callee(self, func: cst.BaseExpression) -> str | None:
+        """Qualified name of a called function: imported names, and builtins nobody rebound."""
+        qualified = self.model.qualify(func, self.function.scope)
+        if qualified is not None:
+            return qualified
+        if isinstance(func, cst.Name) and func.value in BUILTIN_NAMES and not self._rebound(func.value):
+            return f"builtins.{func.value}"
+        return None
+
+    def is_markup(self, node: cst.BaseExpression) -> bool:
+        """Whether an expression is a `Markup` (escaping what is combined with it)."""
+        if isinstance(node, cst.Call):
+            callee = self.callee(node.func)
+            if callee in MARKUP_CLASSES or callee in MARKUP_ESCAPES:
+                return True
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("format", "join", "escape"):
+                return self.is_markup(node.func.value)
+        if isinstance(node, cst.BinaryOperation):
+            if isinstance(node.operator, cst.Add):
+                return any(self.is_markup(operand) for operand in added_operands(node))
+            if isinstance(node.operator, cst.Modulo):
+                return self.is_markup(node.left)
+        return False
+
+    # -- machinery ---------------------------------------------------------------------------
+    def _memo(self, key: object, compute: object) -> Taints:
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        if key in self._active:
+            return CLEAN  # a cycle (x = x + ... in a loop): the other bindings supply the taint
+        self._active.add(key)
+        try:
+            result = compute()  # type: ignore[operator]
+        finally:
+            self._active.discard(key)
+        self._cache[key] = result
+        return result
+
+    def _rebound(self, name: str) -> bool:
+        return self.flow.is_local(name) or name in self.model.module_scope.assigned
+
+    def _definition(self, definition: Definition) -> Taints:
+        how = definition.how
+        if how == "param":
+            return self.params.get(definition.name, CLEAN)
+        if how == "clear" or definition.value is None:
+            return CLEAN
+        if how in ("augment", "append", "extend", "store"):
+            previous = self.taint(definition.previous) if definition.previous is not None else CLEAN
+            added = self.taint(definition.value)
+            if how == "append":
+                added = _seq(added)
+            elif how == "store":
+                added = _rekind(added, DATA)
+            return previous | added
+        return self._unpacked(definition.value, definition.unpack, iterate=how == "iterate")
+
+    def _unpacked(self, value: cst.BaseExpression, unpack: tuple[int | None, ...], iterate: bool) -> Taints:
+        """Taint of the part of `value` a target gets (`for a, b in value`, `a, b = value`)."""
+        if iterate:
+            taints = self._iterated(value)
+        elif unpack and unpack[0] is not None and isinstance(value, (cst.Tuple, cst.List)):
+            elements = value.elements
+            if not any(isinstance(e, cst.StarredElement) for e in elements) and unpack[0] < len(elements):
+                return self._unpacked(elements[unpack[0]].value, unpack[1:], iterate=False)
+            taints = self.taint(value)
+        else:
+            taints = self.taint(value)
+        for index in unpack:
+            taints = _map_kinds(taints, partial(_item_kind, index=index))
+        return taints
+
+    def _iterated(self, iterable: cst.BaseExpression) -> Taints:
+        if isinstance(iterable, cst.Call) and self.callee(iterable.func) == "builtins.enumerate" and iterable.args:
+            return _map_kinds(self._iterated(iterable.args[0].value), lambda kind: ("pair", None, kind))
+        return _map_kinds(self.taint(iterable), _element_kind)
+
+    # -- expressions ---------------------------------------------------------------------------
+    def _evaluate(self, node: cst.BaseExpression) -> Taints:
+        if isinstance(node, cst.Name):
+            return self._name(node)
+        if isinstance(node, cst.Attribute):
+            return self._attribute(node)
+        if isinstance(node, cst.Subscript):
+            return self._subscript(node)
+        if isinstance(node, cst.Call):
+            return self._call(node)
+        if isinstance(node, cst.FormattedString):
+            holes = [p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression)]
+            return _rekind(_union(self.taint(h) for h in holes), TEXT)
+        if isinstance(node, cst.ConcatenatedString):
+            return self.taint(node.left) | self.taint(node.right)
+        if isinstance(node, cst.BinaryOperation):
+            return self._binary(node)
+        if isinstance(node, cst.BooleanOperation):
+            return self.taint(node.left) | self.taint(node.right)
+        if isinstance(node, cst.IfExp):
+            return self.taint(node.body) | self.taint(node.orelse)
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            return _seq(_union(self._element(e) for e in node.elements))
+        if isinstance(node, cst.Dict):
+            parts = [self.taint(e.value) for e in node.elements if isinstance(e, cst.DictElement)]
+            parts += [self.taint(e.value) for e in node.elements if isinstance(e, cst.StarredDictElement)]
+            return _rekind(_union(parts), DATA)
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+            return _seq(self.taint(node.elt))
+        if isinstance(node, cst.DictComp):
+            return _rekind(self.taint(node.key) | self.taint(node.value), DATA)
+        if isinstance(node, cst.Await):
+            return self.taint(node.expression)
+        if isinstance(node, cst.NamedExpr):
+            return self.taint(node.value)
+        return CLEAN
+
+    def _element(self, element: cst.BaseElement) -> Taints:
+        if isinstance(element, cst.StarredElement):
+            return self._iterated(element.value)
+        return self.taint(element.value)
+
+    def _name(self, node: cst.Name) -> Taints:
+        if self.model.qualify(node, self.function.scope) in REQUEST_NAMES or self._aliases_request(node):
+            return frozenset({Taint("`request`", REQUEST)})
+        return _union(self.definition_taint(d) for d in self.flow.reaching(node))
+
+    def _aliases_request(self, node: cst.Name) -> bool:
+        """A module-level `req = flask.request` alias (module values are otherwise never sources)."""
+        if self.flow.is_local(node.value):
+            return False
+        value = self.model.value_of(node.value, self.function.scope)
+        return isinstance(value, (cst.Name, cst.Attribute)) and self.model.qualify(value) in REQUEST_NAMES
+
+    def _attribute(self, node: cst.Attribute) -> Taints:
+        if self.model.qualify(node, self.function.scope) in REQUEST_NAMES:
+            return frozenset({Taint("`request`", REQUEST)})
+        attribute = node.attr.value
+        result: set[Taint] = set()
+        for taint in self.taint(node.value):
+            if taint.kind == REQUEST:
+                kind = REQUEST_ATTRIBUTES.get(attribute)
+                if kind is not None:
+                    suffix = " value" if kind == MAPPING else ""
+                    result.add(Taint(f"`request.{attribute}`{suffix}", kind))
+            elif taint.kind == FILE:
+                if attribute == "filename":
+                    result.add(Taint(f"upload filename `{self.model.code(node).strip()}`", TEXT, node))
+                elif attribute in FILE_TEXT_ATTRIBUTES:
+                    result.add(taint.as_kind(TEXT))  # type: ignore[arg-type]
+                elif attribute == "headers":
+                    result.add(taint.as_kind(MAPPING))  # type: ignore[arg-type]
+            elif taint.kind == DATA:
+                result.add(taint)
+            elif taint.kind == TEXT and attribute in PATH_FINAL_PARTS and self.purpose == "html":
+                result.add(taint)  # pathlib's .name/.suffix/.stem: no separator, still markup
+        return frozenset(result)
+
+    def _subscript(self, node: cst.Subscript) -> Taints:
+        index: int | None = None
+        is_slice = False
+        if len(node.slice) == 1:
+            part = node.slice[0].slice
+            if isinstance(part, cst.Slice):
+                is_slice = True
+            elif isinstance(part, cst.Index):
+                index = _integer(part.value)
+        value = node.value
+        if index is not None and isinstance(value, (cst.Tuple, cst.List)):
+            if 0 <= index < len(value.elements) and not any(isinstance(e, cst.StarredElement) for e in value.elements):
+                return self.taint(value.elements[index].value)
+        taints = self.taint(value)
+        if is_slice:
+            return frozenset(t for t in taints if t.kind != REQUEST)
+        return _map_kinds(taints, lambda kind: _item_kind(kind, index))
+
+    def _binary(self, node: cst.BinaryOperation) -> Taints:
+        operator = node.operator
+        if self.purpose == "html" and self.is_markup(node):
+            return CLEAN  # Markup + x / Markup % x escape x
+        if isinstance(operator, cst.Add):
+            operands = added_operands(node)  # flat, so a 500-term concatenation does not recurse 500 deep
+            every = _union(self.taint(operand) for operand in operands)
+            textual = any(t.kind in (TEXT, BYTES) for t in every) or any(_is_string_literal(o) for o in operands)
+            return _rekind(every, TEXT) if textual else every
+        both = self.taint(node.left) | self.taint(node.right)
+        if isinstance(operator, (cst.Modulo, cst.Divide)):
+            return _rekind(both, TEXT)
+        if isinstance(operator, (cst.Multiply, cst.BitOr)):
+            return both
+        return CLEAN
+
+    def _call(self, node: cst.Call) -> Taints:
+        func = node.func
+        callee = self.callee(func)
+        arguments = [a.value for a in node.args]
+        if callee is not None:
+            known = self._known_call(callee, node, arguments)
+            if known is not None:
+                return known
+        if isinstance(func, cst.Name) and callee is None:
+            return self._helper_call(func.value, node)
+        if isinstance(func, cst.Attribute):
+            return self._method_call(func, node, arguments)
+        return CLEAN
+
+    def _known_call(self, callee: str, node: cst.Call, arguments: list[cst.BaseExpression]) -> Taints | None:
+        """Taint of a call to a library function this module knows; None when it is not one."""
+        every = _union(self.taint(a) for a in arguments) if callee in TEXT_ARGUMENT_CALLS else CLEAN
+        if callee in HTML_ONLY_SANITIZERS:
+            if callee == "html.escape" and _keyword_is_false(node, "quote"):
+                return _rekind(every, TEXT)  # quote=False leaves quotes: unsafe in attributes
+            return CLEAN if self.purpose == "html" else _rekind(every, TEXT)
+        if callee in PATH_ONLY_SANITIZERS:
+            return CLEAN if self.purpose == "path" else _rekind(every, TEXT)
+        if callee in TEXT_CALLS:
+            return _rekind(every, TEXT)
+        if callee in MARKUP_CLASSES:
+            return _rekind(self.taint(arguments[0]), TEXT) if arguments else CLEAN
+        if callee in SPLITEXT and arguments:
+            extension = TEXT if self.purpose == "html" else None
+            return _map_kinds(_rekind(self.taint(arguments[0]), TEXT), lambda kind: ("pair", TEXT, extension))
+        if callee in CONTAINER_CALLS:
+            return _seq(self._iterated(arguments[0])) if arguments else CLEAN
+        if callee == "builtins.dict":
+            return _rekind(every, DATA)
+        if callee == "builtins.enumerate" and arguments:
+            return _seq(_map_kinds(self._iterated(arguments[0]), lambda kind: ("pair", None, kind)))
+        if callee == "builtins.next" and arguments:
+            return self._iterated(arguments[0])
+        if callee == "json.loads":
+            return _rekind(every, DATA)
+        if callee.startswith("builtins."):
+            return CLEAN  # int(), len(), bool(), ...: nothing textual survives
+        return None
+
+    def _method_call(self, func: cst.Attribute, node: cst.Call, arguments: list[cst.BaseExpression]) -> Taints:
+        method = func.attr.value
+        receiver = func.value
+        if self.purpose == "html" and self.is_markup(receiver) and method in ("format", "join", "format_map"):
+            return CLEAN
+        result: set[Taint] = set()
+        for taint in self.taint(receiver):
+            result.update(self._method_of(taint, method, node))
+        if method in ("format", "format_map"):
+            result |= _rekind(_union(self.taint(a) for a in arguments), TEXT)
+        elif method == "join" and arguments and self.callee(func) is None:
+            result |= _rekind(self._iterated(arguments[0]), TEXT)
+        elif method == "replace" and len(arguments) >= 2:
+            result |= _rekind(self.taint(arguments[1]), TEXT)
+        elif method in PATH_BUILDERS:
+            result |= _rekind(_union(self.taint(a) for a in arguments), TEXT)
+        return frozenset(result)
+
+    def _method_of(self, taint: Taint, method: str, node: cst.Call) -> Iterable[Taint]:
+        """What calling `method` on a value with this taint returns."""
+        kind = taint.kind
+        if kind == REQUEST:
+            source = REQUEST_METHODS.get(method)
+            if source is not None:
+                if method == "get_data" and _keyword_is_true(node, "as_text"):
+                    source = TEXT
+                yield Taint(f"`request.{method}()`", source)
+            return
+        converted = self._converted(node) if method in ("get", "getlist") else False
+        if kind == MAPPING:
+            new = MAPPING_METHODS.get(method)
+            if new is not None and not converted:
+                yield taint.as_kind(new)  # type: ignore[misc]
+        elif kind == FILES:
+            new = FILES_METHODS.get(method)
+            if new is not None:
+                yield taint.as_kind(new)  # type: ignore[misc]
+        elif kind == FILE and method == "read":
+            yield taint.as_kind(BYTES)  # type: ignore[misc]
+        elif kind == DATA and method in ("get", "pop", "setdefault", "items", "values", "keys", "copy"):
+            yield taint
+        elif kind == TEXT:
+            if method in STR_METHODS:
+                yield taint
+            elif method in ("split", "rsplit", "splitlines"):
+                yield taint.as_kind(("seq", TEXT))  # type: ignore[misc]
+            elif method in ("partition", "rpartition"):
+                yield taint.as_kind(DATA)  # type: ignore[misc]
+            elif method == "encode":
+                yield taint.as_kind(BYTES)  # type: ignore[misc]
+            elif method in PATH_BUILDERS or method in ("resolve", "absolute", "as_posix"):
+                yield taint  # pathlib, built from a tainted path
+        elif kind == BYTES:
+            if method == "decode":
+                yield taint.as_kind(TEXT)  # type: ignore[misc]
+            elif method in STR_METHODS:
+                yield taint
+        elif isinstance(kind, tuple) and kind[0] == "seq" and method in ("pop", "copy"):
+            yield taint.as_kind(kind[1] if method == "pop" else kind)  # type: ignore[misc]
+
+    def _converted(self, node: cst.Call) -> bool:
+        """`request.args.get(k, type=int)`: Werkzeug converts (or drops) the value; `type=str` does not."""
+        converter = argument(node, None, "type")
+        if converter is None:
+            return False
+        return not (isinstance(converter, cst.Name) and converter.value == "str")
+
+    def _helper_call(self, name: str, node: cst.Call) -> Taints:
+        """A module-level function of this module: its return taint, with parameters bound to the arguments."""
+        helper = self.dataflow.module_functions.get(name)
+        if helper is None or helper is self.function or self.depth >= 1 or self.flow.is_local(name):
+            return CLEAN
+        bindings = self.bind_arguments(helper, node)
+        analysis = self.dataflow.analysis(helper, self.purpose, bindings, depth=self.depth + 1)
+        return _union(analysis.taint(r.value) for r in analysis.flow.returns if r.value is not None)
+
+    def bind_arguments(self, helper: FunctionInfo, node: cst.Call) -> Bindings:
+        """The taints a call passes to each parameter of `helper` (stops at `*args`)."""
+        params = helper.node.params
+        positional = [p.name.value for p in (*params.posonly_params, *params.params)]
+        bindings: Bindings = {}
+        index = 0
+        for arg in node.args:
+            if arg.star:
+                break
+            if arg.keyword is not None:
+                taints = self.taint(arg.value)
+                if taints:
+                    bindings[arg.keyword.value] = taints
+                continue
+            if index < len(positional):
+                taints = self.taint(arg.value)
+                if taints:
+                    bindings[positional[index]] = taints
+            index += 1
+        return bindings
+
+
+def added_operands(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The operands of a `+` chain, flattened without recursion: `a + b + c` -> [a, b, c]."""
+    operands: list[cst.BaseExpression] = []
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, cst.BinaryOperation) and isinstance(current.operator, cst.Add):
+            pending.extend((current.right, current.left))
+        else:
+            operands.append(current)
+    return operands
+
+
+def _integer(node: cst.BaseExpression) -> int | None:
+    """The value of an integer literal such as `1` or `-1`."""
+    if isinstance(node, cst.Integer):
+        return int(node.value, 0)
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        inner = _integer(node.expression)
+        return -inner if inner is not None else None
+    return None
+
+
+def _is_string_literal(node: cst.BaseExpression) -> bool:
+    return isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString))
+
+
+def _keyword_is_false(call: cst.Call, keyword: str) -> bool:
+    value = argument(call, None, keyword)
+    return isinstance(value, cst.Name) and value.value == "False"
+
+
+def _keyword_is_true(call: cst.Call, keyword: str) -> bool:
+    value = argument(call, None, keyword)
+    return isinstance(value, cst.Name) and value.value == "True"
+
+
+class ModuleDataflow:
+    """Per-module cache of function flows and analyses, shared by every rule that asks."""
+
+    def __init__(self, model: ModuleModel) -> None:
+        self.model = model
+        self._flows: dict[cst.FunctionDef, FunctionFlow] = {}
+        self._analyses: dict[tuple, TaintAnalysis] = {}
+        self.module_functions: dict[str, FunctionInfo] = {
+            f.name: f for f in model.functions if f.scope.parent is model.module_scope
+        }
+
+    def flow(self, function: FunctionInfo) -> FunctionFlow:
+        flow = self._flows.get(function.node)
+        if flow is None:
+            flow = self._flows[function.node] = FunctionFlow(function)
+        return flow
+
+    def analysis(
+        self, function: FunctionInfo, purpose: Purpose, bindings: Bindings | None = None, depth: int = 0
+    ) -> TaintAnalysis:
+        """The analysis of `function`; `bindings` replaces the route-variable sources of its parameters."""
+        key = (function.node, purpose, None if bindings is None else frozenset(bindings.items()), depth)
+        analysis = self._analyses.get(key)
+        if analysis is None:
+            analysis = self._analyses[key] = TaintAnalysis(self, function, purpose, bindings, depth)
+        return analysis
+
+    def function_at(self, node: cst.BaseExpression) -> FunctionInfo | None:
+        """The analysed function an expression sits in (found through the name it starts with)."""
+        root = _root_name(node)
+        for flow in self._flows.values():
+            if root in flow.positions:
+                return flow.function
+        return None
+
+    def is_bound(self, function: FunctionInfo, name: str, module_imports: bool = True) -> bool:
+        """Whether `name` already means something inside `function` (so a fix cannot introduce it).
+
+        `module_imports=False` ignores module-level imports: used to check that an import a fix
+        wants to reuse is not shadowed locally.
+        """
+        if self.flow(function).is_local(name):
+            return True
+        scope = function.scope.parent
+        while scope is not None:
+            if scope.kind == "module":
+                if name in scope.assigned or (module_imports and name in scope.imports.aliases):
+                    return True
+            elif scope.kind == "function" and (
+                name in scope.params or name in scope.assigned or name in scope.imports.aliases
+            ):
+                return True
+            scope = scope.parent
+        return False
+
+    def reference(self, function: FunctionInfo, qualified: str) -> tuple[str, bool] | None:
+        """How code in `function` can call `qualified` ("markupsafe.escape"): (expression, needs import).
+
+        Reuses a module-level import of the function or of its module; otherwise the bare name,
+        with an import to add, when that name is free; None when it is taken.
+        """
+        module, _, name = qualified.rpartition(".")
+        for local, target in self.model.module_scope.imports.aliases.items():
+            if self.is_bound(function, local, module_imports=False):
+                continue
+            if target == qualified:
+                return local, False
+            if target == module:
+                return f"{local}.{name}", False
+        if self.is_bound(function, name):
+            return None
+        return name, True
+
+
+def _root_name(node: cst.BaseExpression) -> cst.Name | None:
+    while isinstance(node, (cst.Attribute, cst.Subscript, cst.Call)):
+        node = node.func if isinstance(node, cst.Call) else node.value
+    return node if isinstance(node, cst.Name) else None
+
+
+_DATAFLOWS: weakref.WeakKeyDictionary[ModuleModel, ModuleDataflow] = weakref.WeakKeyDictionary()
+
+
+def dataflow_for(model: ModuleModel) -> ModuleDataflow:
+    """The module's dataflow helper, built once and shared by FLK101, FLK102 and later rules."""
+    dataflow = _DATAFLOWS.get(model)
+    if dataflow is None:
+        dataflow = _DATAFLOWS[model] = ModuleDataflow(model)
+    return dataflow

@@ -1,0 +1,252 @@
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+import libcst as cst
+
+from flasklint.diagnostics import Applicability, Diagnostic, Fix, Severity
+from flasklint.edits import add_import_edit, wrap_node
+from flasklint.model.dataflow import FILE, ModuleDataflow, TaintAnalysis, dataflow_for
+from flasklint.model.extract import CallInfo, FunctionInfo, ModuleModel, argument
+from flasklint.rule import FileRule
+
+SECURE_FILENAME = "werkzeug.utils.secure_filename"
+
+
+class UnsafeUploadFilename(FileRule):
+    """
+    ## What it does
+    Reports `FileStorage.save(path)` for an upload from `request.files` where the path is (or is
+    built with `os.path.join`, pathlib's `/`, `+`, an f-string or `.format()` from) the upload's
+    `.filename` without `secure_filename()`. It follows the upload and the name through
+    variables, loops over `request.files.getlist(...)` and helper functions of the same module.
+
+    ## Why is this bad?
+    The filename is whatever the client sends: Werkzeug keeps it verbatim. A name such as
+    `../../app.py` or `/etc/cron.d/job` makes `save()` write outside the upload folder
+    (`os.path.join("/srv/uploads", "/etc/x")` is `/etc/x`): path traversal, often remote code
+    execution. The Flask quickstart warns: never trust the filename, pass it through
+    `secure_filename()`.
+
+    Names that cannot climb out of the folder are not reported: `secure_filename(f.filename)`,
+    `safe_join(...)`, a generated name such as `uuid4().hex`, `os.path.basename(...)`, and an
+    extension taken with `os.path.splitext(f.filename)[1]`.
+
+    ## Example
+    ```python
+    from flask import Flask, request
+
+    app = Flask(__name__)
+
+    @app.route("/upload", methods=["POST"])
+    def upload_file():
+        f = request.files["the_file"]
+        f.save(f"/var/www/uploads/{f.filename}")
+    ```
+
+    ## Use instead
+    ```python
+    from flask import Flask, request
+    from werkzeug.utils import secure_filename
+
+    app = Flask(__name__)
+
+    @app.route("/upload", methods=["POST"])
+    def upload_file():
+        f = request.files["the_file"]
+        f.save(f"/var/www/uploads/{secure_filename(f.filename)}")
+    ```
+
+    ## Fix safety
+    The fix wraps the `.filename` expression in `secure_filename()` and imports it from
+    `werkzeug.utils`. It is unsafe: the stored name changes (non-ASCII characters are dropped,
+    spaces become `_`), other code may rely on the original name, and `secure_filename()` can
+    return an empty string (`".."` -> `""`), so also check the result before saving. No fix is
+    offered when the name `secure_filename` is already bound to something else.
+    """
+
+    code = "FLK102"
+    name = "unsafe-upload-filename"
+    summary = "Upload saved under a path built from its client-supplied filename"
+    severity = Severity.ERROR
+    fix_availability = "unsafe"
+    kinds = frozenset({"python"})
+    invalid = [
+        '''
+from flask import Flask, request
+
+app = Flask(__name__)
+
+@app.route("/upload", methods=["POST"])
+def upload_file():
+    f = request.files["the_file"]
+    f.save(f"/var/www/uploads/{f.filename}")
+''',
+        '''
+import os
+from flask import Flask, request
+
+app = Flask(__name__)
+
+@app.post("/photos")
+def photos():
+    for photo in request.files.getlist("photos"):
+        path = os.path.join(app.config["UPLOAD_FOLDER"], photo.filename)
+        photo.save(path)
+    return "ok"
+''',
+        '''
+from pathlib import Path
+from flask import Flask, request
+
+app = Flask(__name__)
+UPLOADS = Path("uploads")
+
+def store(upload):
+    upload.save(UPLOADS / upload.filename)
+
+@app.post("/avatar")
+def avatar():
+    store(request.files["avatar"])
+    return "ok"
+''',
+    ]
+    valid = [
+        '''
+from flask import Flask, request
+from werkzeug.utils import secure_filename
+
+app = Flask(__name__)
+
+@app.route("/upload", methods=["POST"])
+def upload_file():
+    file = request.files["the_file"]
+    file.save(f"/var/www/uploads/{secure_filename(file.filename)}")
+''',
+        '''
+import os
+import uuid
+from flask import Flask, abort, request
+
+app = Flask(__name__)
+
+@app.post("/upload")
+def upload():
+    f = request.files["file"]
+    extension = os.path.splitext(f.filename)[1]
+    if extension not in {".png", ".jpg"}:
+        app.logger.warning("rejected upload %s", f.filename)
+        abort(400)
+    f.save(os.path.join("uploads", uuid.uuid4().hex + extension))
+    return "ok"
+''',
+        '''
+from flask import Flask, request
+from werkzeug.utils import safe_join
+
+app = Flask(__name__)
+
+@app.post("/upload")
+def upload():
+    f = request.files["file"]
+    target = safe_join("uploads", f.filename)
+    if target is None:
+        return "bad name", 400
+    f.save(target)
+    return "ok"
+''',
+    ]
+
+    def check_module(self, model: ModuleModel) -> Iterable[Diagnostic]:
+        dataflow = dataflow_for(model)
+        reported: set[cst.CSTNode] = set()
+        for function, saves in _saves_by_function(model):
+            try:
+                found = [
+                    (analysis, save, origin)
+                    for analysis in _analyses(dataflow, function)
+                    for save in saves
+                    for origin in _unsafe_filenames(analysis, save)
+                ]
+            except RecursionError:
+                continue  # an expression nested too deeply to follow: skip this function, not the file
+            for analysis, save, origin in found:
+                if origin not in reported:
+                    reported.add(origin)
+                    yield self._diagnostic(model, analysis, save, origin)
+
+    def _diagnostic(
+        self, model: ModuleModel, analysis: TaintAnalysis, save: cst.Call, origin: cst.BaseExpression
+    ) -> Diagnostic:
+        receiver = model.code(save.func.value).strip()  # type: ignore[attr-defined]
+        name = model.code(origin).strip()
+        message = (
+            f"upload filename `{name}` reaches `{receiver}.save()` without `secure_filename()`, so a name like "
+            f"`../../app.py` writes outside the upload folder: wrap it in `secure_filename()`"
+        )
+        fix = _secure_fix(model, analysis.dataflow, origin)
+        return self.diagnostic(model.path, model.span(origin), message, fix=fix)
+
+
+def _saves_by_function(model: ModuleModel) -> list[tuple[FunctionInfo, list[cst.Call]]]:
+    """`x.save(...)` calls grouped by the function they are in (in source order)."""
+    saves: dict[cst.FunctionDef, tuple[FunctionInfo, list[cst.Call]]] = {}
+    for call in model.calls:
+        func = call.node.func
+        if call.function is not None and isinstance(func, cst.Attribute) and func.attr.value == "save":
+            saves.setdefault(call.function.node, (call.function, []))[1].append(call.node)
+    return list(saves.values())
+
+
+def _analyses(dataflow: ModuleDataflow, function: FunctionInfo) -> Iterator[TaintAnalysis]:
+    """The function on its own, then once per same-module call passing it an upload.
+
+    `def store(f): f.save(...)` only sees the upload through its caller, so the caller's
+    arguments are bound to the parameters (one level deep).
+    """
+    yield dataflow.analysis(function, "path")
+    if dataflow.module_functions.get(function.name) is not function:
+        return
+    for call in _calls_of(dataflow.model, function):
+        assert call.function is not None
+        caller = dataflow.analysis(call.function, "path")
+        bindings = caller.bind_arguments(function, call.node)
+        if any(t.kind == FILE for taints in bindings.values() for t in taints):
+            yield dataflow.analysis(function, "path", bindings, depth=1)
+
+
+def _calls_of(model: ModuleModel, function: FunctionInfo) -> Iterator[CallInfo]:
+    for call in model.calls:
+        func = call.node.func
+        if (
+            call.function is not None
+            and call.function is not function
+            and isinstance(func, cst.Name)
+            and func.value == function.name
+            and model.qualify(func, call.scope) is None
+        ):
+            yield call
+
+
+def _unsafe_filenames(analysis: TaintAnalysis, save: cst.Call) -> Iterator[cst.BaseExpression]:
+    """The `.filename` expressions the path of `upload.save(path)` is built from."""
+    receiver = save.func.value  # type: ignore[attr-defined]
+    if not any(t.kind == FILE for t in analysis.taint(receiver)):
+        return
+    path = argument(save, 0, "dst")
+    if path is None:
+        return
+    origins = {t.origin for t in analysis.taint(path) if t.origin is not None}
+    yield from sorted(origins, key=lambda node: analysis.model.code(node))
+
+
+def _secure_fix(model: ModuleModel, dataflow: ModuleDataflow, origin: cst.BaseExpression) -> Fix | None:
+    function = dataflow.function_at(origin)
+    reference = dataflow.reference(function, SECURE_FILENAME) if function is not None else None
+    if reference is None:
+        return None
+    name, needs_import = reference
+    edit = wrap_node(model, origin, name)
+    import_edit = add_import_edit(model, "werkzeug.utils", "secure_filename") if needs_import else None
+    edits = (edit,) if import_edit is None else (edit, import_edit)
+    return Fix("Wrap the filename in `secure_filename()`", edits, Applicability.UNSAFE)

@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+import difflib
+from typing import Iterable
+
+from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Severity
+from flasklint.model.facts import FileFacts, UrlForCall
+from flasklint.model.project import ProjectIndex
+from flasklint.rule import ProjectRule
+
+APP = ""  # the app itself among the "blueprints" a relative endpoint may resolve against
+CLEAR_RATIO = 0.8  # a lone best candidate at least this similar (and clearly ahead) is "clearly meant"
+CLEAR_LEAD = 0.15
+_APP_WITH_AUTH = "from flask import Flask\nfrom auth import bp\n\napp = Flask(__name__)\napp.register_blueprint(bp)\n"
+
+
+class UnknownEndpoint(ProjectRule):
+    """
+    ## What it does
+    Reports `url_for("name")`, in Python code or in a Jinja template, when the project registers no
+    endpoint with that name, and names the closest endpoints that do exist. Endpoint names are
+    derived as Flask derives them: the view function's name or `endpoint=`, `"blueprint.view"` for
+    blueprints (with `register_blueprint(..., name=...)` and nesting), the name given to
+    `as_view()`, and the `static` endpoints. A relative `".view"` is resolved against the
+    blueprints of the view it is written in.
+
+    The rule stays silent where the project registers views in ways it cannot follow (computed
+    endpoints, extensions such as Flask-Admin or Flask-RESTX, blueprints registered in a loop with
+    computed names), and when the project has no Flask app at all.
+
+    ## Why is this bad?
+    `url_for` raises `werkzeug.routing.exceptions.BuildError` for an unknown endpoint. The error
+    happens when the page or redirect is built, so a typo passes every import-time check and turns
+    into a 500 error for the first user who reaches that code path.
+
+    ## Example
+    ```python
+    from flask import Flask, redirect, url_for
+
+    app = Flask(__name__)
+
+    @app.route("/login")
+    def login():
+        return "login"
+
+    @app.route("/logout")
+    def logout():
+        return redirect(url_for("logn"))
+    ```
+
+    ## Use instead
+    ```python
+    from flask import Flask, redirect, url_for
+
+    app = Flask(__name__)
+
+    @app.route("/login")
+    def login():
+        return "login"
+
+    @app.route("/logout")
+    def logout():
+        return redirect(url_for("login"))
+    ```
+
+    ## Fix safety
+    The fix replaces the endpoint with the closest existing one, and is offered only when one
+    candidate is clearly meant (the only close match, or one much closer than the others). It is
+    unsafe: the linter guesses which page was intended, so review the new link target.
+    """
+
+    code = "FLK201"
+    name = "unknown-endpoint"
+    summary = "`url_for` names an endpoint that does not exist"
+    severity = Severity.ERROR
+    fix_availability = "unsafe"
+    kinds = frozenset({"python", "template"})
+    invalid = [
+        "from flask import Flask, url_for\n\napp = Flask(__name__)\n\n"
+        "@app.route('/login')\ndef login():\n    return 'login'\n\n"
+        "@app.route('/')\ndef index():\n    return url_for('logn')\n",
+        {
+            "app.py": "from flask import Flask\n\napp = Flask(__name__)\n\n"
+            "@app.route('/')\ndef index():\n    return 'home'\n",
+            "templates/base.html": "<a href=\"{{ url_for('indx') }}\">Home</a>\n",
+        },
+        {
+            "app.py": _APP_WITH_AUTH,
+            "auth.py": "from flask import Blueprint, redirect, url_for\n\nbp = Blueprint('auth', __name__)\n\n"
+            "@bp.route('/login')\ndef login():\n    return 'login'\n\n"
+            "@bp.route('/logout')\ndef logout():\n    return redirect(url_for('.logn'))\n",
+        },
+    ]
+    valid = [
+        "from flask import Flask, url_for\n\napp = Flask(__name__)\n\n"
+        "@app.route('/')\ndef index():\n    return url_for('index') + url_for('static', filename='style.css')\n",
+        {
+            "app.py": _APP_WITH_AUTH,
+            "auth.py": "from flask import Blueprint, url_for\n\nbp = Blueprint('auth', __name__)\n\n"
+            "@bp.route('/login')\ndef login():\n    return url_for('.login') + url_for('auth.login')\n",
+            "templates/nav.html": "<a href=\"{{ url_for('auth.login') }}\">Log in</a>\n",
+        },
+        # Computed endpoints: the index is incomplete, so nothing is reported.
+        "from flask import Flask, url_for\n\napp = Flask(__name__)\n\n"
+        "for name in ['a', 'b']:\n    app.add_url_rule('/' + name, name, lambda: name)\n\n"
+        "@app.route('/')\ndef index():\n    return url_for('a')\n",
+        # No Flask app in the project (a library's blueprint): endpoints are unknowable.
+        "from flask import url_for\n\ndef link():\n    return url_for('anything')\n",
+    ]
+
+    def check(self, index: ProjectIndex, facts: FileFacts) -> Iterable[Diagnostic]:
+        if not index.has_app or not facts.url_for_calls:
+            return
+        for call in facts.url_for_calls:
+            if call.endpoint:
+                diagnostic = self._check_call(index, facts, call)
+                if diagnostic is not None:
+                    yield diagnostic
+
+    def _check_call(self, index: ProjectIndex, facts: FileFacts, call: UrlForCall) -> Diagnostic | None:
+        endpoint = call.endpoint
+        assert endpoint is not None
+        if endpoint.startswith("."):
+            return self._check_relative(index, facts, call, endpoint[1:])
+        if index.endpoint_may_exist(endpoint):
+            return None
+        return self._report(index, facts, call, f"no endpoint '{endpoint}'", sorted(index.endpoints))
+
+    def _check_relative(self, index: ProjectIndex, facts: FileFacts, call: UrlForCall, local: str) -> Diagnostic | None:
+        """`.view` means "view in the current request's blueprint" (or the app outside blueprints)."""
+        if not local:
+            return None
+        owners = index.blueprints_registered_as(call.blueprints) if facts.kind == "python" else None
+        if owners is None:
+            # A template or helper may run under any blueprint: accept the name anywhere.
+            if index.foreign_blueprints or index.endpoint_may_exist(local):
+                return None
+            if any(index.endpoint_may_exist(f"{bp}.{local}") for bp in index.blueprint_names):
+                return None
+            candidates = sorted({"." + name.rpartition(".")[2] for name in index.endpoints})
+            return self._report(index, facts, call, f"no blueprint (nor the app) has an endpoint '{local}'", candidates)
+        targets = [f"{owner}.{local}" if owner else local for owner in owners]
+        if any(index.endpoint_may_exist(target) for target in targets):
+            return None
+        candidates = sorted(
+            "." + name.rpartition(".")[2]
+            for name, endpoints in index.endpoints.items()
+            if any((e.blueprint or APP) in owners for e in endpoints)
+        )
+        missing = " or ".join(f"'{t}'" for t in targets)
+        return self._report(index, facts, call, f"no endpoint {missing}", candidates)
+
+    def _report(
+        self, index: ProjectIndex, facts: FileFacts, call: UrlForCall, problem: str, candidates: list[str]
+    ) -> Diagnostic:
+        endpoint = call.endpoint or ""
+        closest = index.closest_endpoints(endpoint, among=candidates)
+        hint = f" (did you mean {' or '.join(repr(c) for c in closest)}?)" if closest else ""
+        message = f"`url_for('{endpoint}')`: {problem}{hint}; Flask raises BuildError here"
+        choice = _clear_choice(endpoint, closest)
+        fix = _replace_endpoint(call, choice) if choice else None
+        return self.diagnostic(facts.path, call.span, message, fix=fix, endpoint=endpoint, suggestions=closest)
+
+
+def _clear_choice(endpoint: str, closest: list[str]) -> str | None:
+    """The one candidate clearly meant: the only one, or one much more similar than the rest."""
+    if len(closest) == 1:
+        return closest[0]
+    if not closest:
+        return None
+    ratios = sorted(((difflib.SequenceMatcher(None, endpoint, c).ratio(), c) for c in closest), reverse=True)
+    (best, choice), (second, _) = ratios[0], ratios[1]
+    return choice if best >= CLEAR_RATIO and best - second >= CLEAR_LEAD else None
+
+
+def _replace_endpoint(call: UrlForCall, replacement: str) -> Fix | None:
+    """Replace the text between the quotes; only for a plain one-line literal `'name'` / `"name"`."""
+    line, column, end_line, end_column = call.span
+    if line != end_line or end_column - column != len(call.endpoint or "") + 2:
+        return None  # a prefix, an escape or a concatenation: the characters do not map one to one
+    return Fix(
+        f"Replace with '{replacement}'",
+        (Edit(Location(line, column + 1), Location(line, end_column - 1), replacement),),
+        Applicability.UNSAFE,
+    )

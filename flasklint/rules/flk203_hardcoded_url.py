@@ -1,0 +1,280 @@
+from __future__ import annotations
+
+import keyword
+import re
+from typing import Iterable
+from urllib.parse import unquote, unquote_plus
+
+from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
+from flasklint.model.facts import FileFacts, UrlLiteral
+from flasklint.model.project import Endpoint, ProjectIndex
+from flasklint.model.routing import HOLE, parse_rule
+from flasklint.rule import ProjectRule
+
+# Characters url_for never escapes in a path value: a literal made of them is rebuilt byte for byte.
+_VERBATIM = re.compile(r"[A-Za-z0-9._~/-]*\Z")
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+_JINJA_KEYWORDS = frozenset(
+    {"and", "or", "not", "in", "is", "if", "else", "true", "false", "none", "True", "False", "None"}
+)
+
+
+class HardcodedUrl(ProjectRule):
+    """
+    ## What it does
+    Reports a literal path of one of the app's own routes (the static route included) written out
+    where `url_for` belongs: `redirect("/login")`, `redirect(f"/posts/{id}")`, a `Location` header,
+    an `href`/`src`/`action` in HTML built by a view, and `href="/user/42"`, `src="/static/logo.png"`,
+    `action=...` or `formaction=...` in a template (`href="/users/{{ user.id }}"` included).
+
+    Not reported: external and protocol-relative URLs, `#anchors`, `mailto:`/`tel:`/`data:`/
+    `javascript:` links, paths no route matches (blueprint prefixes applied) or only a catch-all
+    route such as `/<path:p>` matches, test files (they drive the app through its URLs), and Python
+    code outside views and request hooks (there `url_for` needs an app context and `SERVER_NAME`).
+
+    ## Why is this bad?
+    A hardcoded path ignores where the app is mounted: behind a proxy prefix (`X-Forwarded-Prefix`),
+    under a `SCRIPT_NAME`, or with `DispatcherMiddleware`, `redirect("/login")` sends users to the
+    host's `/login` and gets a 404, while `url_for("login")` yields `/myapp/login`. The literal also
+    silently goes stale when the route or a blueprint's `url_prefix` changes; `url_for` fails loudly.
+
+    ## Example
+    ```python
+    from flask import Flask, redirect
+
+    app = Flask(__name__)
+
+    @app.route("/login")
+    def login():
+        return "login"
+
+    @app.route("/logout")
+    def logout():
+        return redirect("/login")
+    ```
+
+    ## Use instead
+    ```python
+    from flask import Flask, redirect, url_for
+
+    app = Flask(__name__)
+
+    @app.route("/login")
+    def login():
+        return "login"
+
+    @app.route("/logout")
+    def logout():
+        return redirect(url_for("login"))
+    ```
+
+    ## Fix safety
+    Python literals become `url_for("endpoint", var=value)` (route values from the path, ints for
+    `int` routes, f-string holes as their expressions, the query string as keyword arguments, the
+    fragment as `_anchor=`), adding `from flask import url_for` when needed; template attributes
+    become `{{ url_for('endpoint', ...) }}`. The fix is safe when `url_for` rebuilds exactly the
+    same path for an app served at the root: `url_for` is already imported, and the literal has no
+    f-string hole or Jinja expression (whose values `url_for` would escape or convert), no query
+    string (whose order and encoding `url_for` may change) and no character `url_for` escapes.
+    Otherwise, or when the project creates several apps (the endpoint may belong to another one),
+    it is unsafe. There is no fix when two endpoints match the path (a blueprint
+    registered twice), for HTML inside Python strings, or when a value cannot become a keyword.
+    """
+
+    code = "FLK203"
+    name = "hardcoded-url"
+    summary = "Hardcoded URL of one of the app's own routes where `url_for` belongs"
+    fix_availability = "sometimes"
+    kinds = frozenset({"python", "template"})
+    invalid = [
+        "from flask import Flask, redirect\n\napp = Flask(__name__)\n\n"
+        "@app.route('/login')\ndef login():\n    return 'login'\n\n"
+        "@app.route('/logout')\ndef logout():\n    return redirect('/login')\n",
+        {
+            "app.py": "from flask import Flask\n\napp = Flask(__name__)\n\n"
+            "@app.route('/user/<int:uid>')\ndef profile(uid):\n    return 'profile'\n",
+            "templates/list.html": '<a href="/user/42">Ada</a>\n<img src="/static/logo.png">\n',
+        },
+    ]
+    valid = [
+        "from flask import Flask, redirect, url_for\n\napp = Flask(__name__)\n\n"
+        "@app.route('/login')\ndef login():\n    return 'login'\n\n"
+        "@app.route('/logout')\ndef logout():\n    return redirect(url_for('login'))\n",
+        {
+            "app.py": "from flask import Flask\n\napp = Flask(__name__)\n\n"
+            "@app.route('/<path:page>')\ndef page(page):\n    return page\n",
+            "templates/links.html": '<a href="https://example.com/login">x</a> <a href="#top">top</a>\n'
+            '<a href="mailto:me@example.com">mail</a> <a href="/about">about</a>\n',
+        },
+        {
+            "app.py": "from flask import Flask\n\napp = Flask(__name__)\n\n"
+            "@app.route('/login')\ndef login():\n    return 'login'\n",
+            "tests/test_app.py": "def test_login(client):\n    assert client.get('/login').status_code == 200\n",
+        },
+    ]
+
+    def check(self, index: ProjectIndex, facts: FileFacts) -> Iterable[Diagnostic]:
+        if facts.is_test or not facts.url_literals:
+            return
+        for literal in facts.url_literals:
+            matches = index.match_path(literal.path)
+            if not matches:
+                continue
+            yield self._report(index, facts, literal, matches)
+
+    def _report(
+        self, index: ProjectIndex, facts: FileFacts, literal: UrlLiteral, matches: list[tuple[Endpoint, dict[str, str]]]
+    ) -> Diagnostic:
+        best = _most_specific(matches)
+        names = sorted({endpoint.name for endpoint, _ in best})
+        shown = _shown(literal)
+        if len(names) > 1:
+            choices = " or ".join(f"'{n}'" for n in names)
+            message = (
+                f"hardcoded URL `{shown}` of this app's own routes ({choices}): build it with `url_for` so it "
+                "follows the app's URL prefix and route changes"
+            )
+            return self.diagnostic(facts.path, literal.span, message, endpoints=names)
+        endpoint, values = best[0]
+        call = _url_for_call(literal, endpoint, values)
+        suggestion = f"url_for('{endpoint.name}', ...)" if call is None else call.text("url_for")
+        message = (
+            f"hardcoded URL `{shown}` of this app's route '{endpoint.name}': use `{suggestion}` so it follows "
+            "the app's URL prefix and route changes"
+        )
+        fix = call.fix(literal, several_apps=index.app_count > 1) if call is not None else None
+        return self.diagnostic(facts.path, literal.span, message, fix=fix, endpoint=endpoint.name)
+
+
+def _most_specific(matches: list[tuple[Endpoint, dict[str, str]]]) -> list[tuple[Endpoint, dict[str, str]]]:
+    """Matches that Werkzeug would try first (most literal text); match_path sorts them so."""
+    top = len(parse_rule(matches[0][0].rule or "").static_text)
+    return [m for m in matches if len(parse_rule(m[0].rule or "").static_text) == top]
+
+
+def _shown(literal: UrlLiteral) -> str:
+    text = literal.path.replace(HOLE, "{…}")
+    if literal.query is not None:
+        text += "?" + literal.query.replace(HOLE, "{…}")
+    if literal.fragment is not None:
+        text += "#" + literal.fragment.replace(HOLE, "{…}")
+    return text
+
+
+class _Call:
+    """The `url_for(...)` replacing a literal, in Python or Jinja syntax."""
+
+    def __init__(self, endpoint: str, arguments: list[tuple[str, str]], jinja: bool, quote: str, exact: bool):
+        self.endpoint = endpoint
+        self.arguments = arguments  # (keyword, source of the value)
+        self.jinja = jinja
+        self.quote = quote
+        self.exact = exact  # url_for rebuilds the literal byte for byte
+
+    def text(self, function: str) -> str:
+        parts = [_string(self.endpoint, self.quote)] + [f"{k}={v}" for k, v in self.arguments]
+        return f"{function}({', '.join(parts)})"
+
+    def fix(self, literal: UrlLiteral, several_apps: bool) -> Fix | None:
+        """Safe only when url_for rebuilds the same path and the endpoint surely is this code's app's."""
+        line, column, end_line, end_column = literal.span
+        replace = (Location(line, column), Location(end_line, end_column))
+        if self.jinja:
+            edit = Edit(*replace, "{{ " + self.text("url_for") + " }}")
+            return Fix("Build the URL with url_for", (edit,), _applicability(self.exact and not several_apps))
+        if literal.context == "html":
+            return None  # the literal would have to become an f-string or a concatenation: left to the author
+        edits = [Edit(*replace, self.text(literal.url_for or "url_for"))]
+        if literal.url_for is None:
+            if literal.import_edit is None:
+                return None
+            edits.append(Edit.from_dict(literal.import_edit))
+        safe = self.exact and literal.url_for is not None and not several_apps
+        return Fix("Build the URL with url_for", tuple(edits), _applicability(safe))
+
+
+def _applicability(safe: bool) -> Applicability:
+    return Applicability.SAFE if safe else Applicability.UNSAFE
+
+
+def _url_for_call(literal: UrlLiteral, endpoint: Endpoint, values: dict[str, str]) -> _Call | None:
+    """url_for's arguments for the matched literal, or None when a value cannot be expressed."""
+    jinja = literal.context == "template"
+    # Python: the literal's own quote; Jinja inside an attribute: the other quote.
+    quote = ("'" if literal.quote == '"' else '"') if jinja else literal.quote
+    holes = iter(literal.holes)
+    arguments: list[tuple[str, str]] = []
+    exact = not literal.holes and literal.query is None and _VERBATIM.match(literal.path) is not None
+    converters = {v.name: v.converter for v in parse_rule(endpoint.rule or "").variables}
+    for name, value in values.items():
+        if keyword.iskeyword(name) or (jinja and name in _JINJA_KEYWORDS):
+            return None
+        if value == HOLE:
+            source = next(holes, None)
+            if source is None:
+                return None
+            arguments.append((name, source))
+        elif HOLE in value:
+            return None  # a hole inside a segment (`/{x}.json`): no single value to pass
+        else:
+            argument = _path_value(unquote(value), converters.get(name, "default"), quote)
+            if argument is None:
+                return None
+            arguments.append((name, argument))
+    if literal.query:
+        query = _query_arguments(literal.query, holes, quote, set(values), jinja)
+        if query is None:
+            return None
+        arguments.extend(query)
+    if literal.fragment:
+        if HOLE in literal.fragment:
+            return None
+        if not _VERBATIM.match(literal.fragment):
+            exact = False  # url_for percent-encodes the anchor
+        arguments.append(("_anchor", _string(unquote(literal.fragment), quote)))
+    if not literal.path.endswith("/") and (endpoint.rule or "").endswith("/"):
+        exact = False  # matched through Flask's trailing-slash redirect: url_for adds the slash
+    return _Call(endpoint.name, arguments, jinja, quote, exact)
+
+
+def _path_value(value: str, converter: str, quote: str) -> str | None:
+    if converter == "int":
+        if not value.isdigit() or (len(value) > 1 and value.startswith("0")):
+            return None  # url_for would drop the leading zeros
+        return value
+    if converter == "float":
+        return value if re.fullmatch(r"\d+\.\d+", value) and str(float(value)) == value else None
+    return _string(value, quote)
+
+
+def _query_arguments(
+    query: str, holes: Iterable[str | None], quote: str, taken: set[str], jinja: bool
+) -> list[tuple[str, str]] | None:
+    """`next=/x&page=2` -> [("next", "'/x'"), ("page", "'2'")]; None when a key cannot be a keyword."""
+    arguments: list[tuple[str, str]] = []
+    hole_iter = iter(holes)
+    for pair in query.split("&"):
+        if not pair:
+            continue
+        key, equals, value = pair.partition("=")
+        key = unquote_plus(key)
+        if not equals or not _IDENTIFIER.match(key) or keyword.iskeyword(key) or key in taken:
+            return None
+        if jinja and key in _JINJA_KEYWORDS:
+            return None
+        taken.add(key)
+        if value == HOLE:
+            source = next(hole_iter, None)
+            if source is None:
+                return None
+            arguments.append((key, source))
+        elif HOLE in value:
+            return None
+        else:
+            arguments.append((key, _string(unquote_plus(value), quote)))
+    return arguments
+
+
+def _string(value: str, quote: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace(quote, "\\" + quote)
+    return f"{quote}{escaped}{quote}"

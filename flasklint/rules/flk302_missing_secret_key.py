@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Severity
+from flasklint.model.facts import AppDef, FileFacts, SessionWrite
+from flasklint.model.project import ProjectIndex
+from flasklint.rule import ProjectRule
+
+FLASK_ERROR = "RuntimeError: The session is unavailable because no secret key was set."
+WHAT_WRITES = {
+    "session_item": "the session is written",
+    "session_method": "the session is modified",
+    "flash": "`flash()` stores its message in the session",
+    "login_user": "`login_user()` stores the user in the session",
+}
+
+
+class MissingSecretKey(ProjectRule):
+    """
+    ## What it does
+    Reports writes to the session (`session[...] = ...`, `session.pop(...)` and the other
+    mutating methods, `session.permanent = ...`, `flash(...)`, Flask-Login's `login_user(...)`)
+    in a project that creates a Flask app but never sets a secret key: not as `app.secret_key`,
+    not in `app.config`, not through `update`/`from_mapping`, and not in a config class or module
+    loaded with `from_object`.
+
+    The rule stays silent whenever a key *could* be set where it cannot look: a config file or
+    environment loader (`from_pyfile`, `from_envvar`, `from_file`, `from_prefixed_env`),
+    `from_object` of something it cannot resolve, `config.update(**settings)` with a computed
+    mapping, or a custom session interface (Flask-Session). Keys and loaders in test files do not
+    count (production never runs them), and test files themselves are not reported: a test that
+    writes the session without a key fails loudly on its own.
+
+    ## Why is this bad?
+    Without a secret key Flask cannot sign the session cookie, so every write raises
+    `RuntimeError: The session is unavailable because no secret key was set.  Set the
+    secret_key on the application to something unique and secret.` The app starts fine and
+    reading the session returns nothing; the first login or flashed message answers with a 500.
+
+    ## Example
+    ```python
+    from flask import Flask, session
+
+    app = Flask(__name__)
+
+
+    @app.post("/login")
+    def login():
+        session["user"] = "alice"
+        return "ok"
+    ```
+
+    ## Use instead
+    ```python
+    import os
+
+    from flask import Flask, session
+
+    app = Flask(__name__)
+    app.secret_key = os.environ["SECRET_KEY"]
+
+
+    @app.post("/login")
+    def login():
+        session["user"] = "alice"
+        return "ok"
+    ```
+
+    ## Fix safety
+    When the app is created in the same file (in a plain `app = Flask(...)` statement), the fix
+    inserts `app.secret_key = os.environ["SECRET_KEY"]` on the line after it, with `import os`
+    if needed. It is unsafe: the deployment must now provide `SECRET_KEY`, and the app fails to
+    start without it.
+    """
+
+    code = "FLK302"
+    name = "missing-secret-key"
+    summary = "Session or flash used but no secret key is ever set"
+    severity = Severity.WARNING
+    fix_availability = "unsafe"
+    invalid = [
+        "from flask import Flask, session\n\napp = Flask(__name__)\n\n\n@app.route('/')\n"
+        "def index():\n    session['n'] = 1\n    return 'ok'\n",
+        {
+            "app.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+            "views.py": "from flask import flash\n\nfrom app import app\n\n\n@app.route('/')\n"
+            "def index():\n    flash('hi')\n    return 'ok'\n",
+        },
+        {
+            "config.py": "class Config:\n    SECRET_KEY = 'x'\n",
+            "app.py": "from flask import Flask, session\n\napp = Flask(__name__)\nsession.pop('a', None)\n",
+        },
+    ]
+    valid = [
+        "import os\nfrom flask import Flask, session\n\napp = Flask(__name__)\n"
+        "app.secret_key = os.environ['SECRET_KEY']\nsession['n'] = 1\n",
+        "from flask import Flask, session\n\napp = Flask(__name__)\napp.config.from_pyfile('settings.cfg')\n"
+        "session['n'] = 1\n",
+        "from flask import Flask, session\n\napp = Flask(__name__)\napp.config.from_object(get_settings())\n"
+        "session['n'] = 1\n",
+        {
+            "config.py": "import os\n\n\nclass Config:\n    SECRET_KEY = os.environ.get('SECRET_KEY')\n",
+            "app.py": "from flask import Flask, session\n\nfrom config import Config\n\napp = Flask(__name__)\n"
+            "app.config.from_object(Config)\nsession['n'] = 1\n",
+        },
+        "from flask import session\n\n\ndef remember(user):\n    session['user'] = user\n",
+        "from flask import Flask, session\n\napp = Flask(__name__)\nvalue = session.get('n')\n",
+    ]
+
+    def check(self, index: ProjectIndex, facts: FileFacts) -> Iterable[Diagnostic]:
+        if facts.kind != "python" or facts.is_test or not facts.session_writes:
+            return
+        if not index.has_app or index.secret_key_set or index.secret_key_unknowable:
+            return
+        fix = _fix(facts)
+        for write in facts.session_writes:
+            yield self.diagnostic(facts.path, write.span, _message(write), fix=fix, kind=write.kind)
+
+
+def _message(write: SessionWrite) -> str:
+    return (
+        f"{WHAT_WRITES.get(write.kind, 'the session is written')} but no secret key is ever set: "
+        f"Flask raises `{FLASK_ERROR}` here; set `app.secret_key` from the environment"
+    )
+
+
+def _fix(facts: FileFacts) -> Fix | None:
+    """`app.secret_key = os.environ["SECRET_KEY"]` after the one app created in this file."""
+    apps = [app for app in facts.apps if app.setup_line is not None]
+    if len(facts.apps) != 1 or len(apps) != 1:
+        return None
+    app: AppDef = apps[0]
+    assert app.setup_line is not None
+    if app.import_line is None and facts.imports.get("os") != "os":
+        return None  # `os` names something else here
+    variable = app.ref.rpartition(".")[2]
+    at = Location(app.setup_line, 0)
+    edits = [Edit(at, at, f'{app.setup_indent}{variable}.secret_key = os.environ["SECRET_KEY"]\n')]
+    if app.import_line is not None:
+        edits.append(Edit(Location(app.import_line, 0), Location(app.import_line, 0), "import os\n"))
+    return Fix("Set `secret_key` from `os.environ[\"SECRET_KEY\"]`", tuple(edits), Applicability.UNSAFE)

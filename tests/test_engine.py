@@ -1,0 +1,133 @@
+"""The engine's own contract: project roots, discovery, overlays, noqa, read errors, deep code."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import pytest
+
+from conftest import write_project
+from flasklint.config import Config
+from flasklint.diagnostics import Diagnostic
+from flasklint.engine import Project, analyse_python, find_project_root
+from flasklint.model.extract import ModuleModel
+from flasklint.rule import FileRule
+from flasklint.rules import FILE_RULES
+
+SECRET_APP = 'from flask import Flask\n\napp = Flask(__name__)\napp.secret_key = "dev"\n'
+
+
+def project_of(root: Path, config: Config | None = None) -> Project:
+    project = Project(root, config=config, use_cache=False)
+    project.discover()
+    project.analyse()
+    return project
+
+
+def codes(project: Project, relative: str, apply_noqa: bool = True) -> list[tuple[int, int, str]]:
+    return [(d.start.row, d.start.column, d.code) for d in project.diagnostics(relative, apply_noqa=apply_noqa)]
+
+
+def test_project_root_is_the_nearest_marker(tmp_path: Path) -> None:
+    write_project(tmp_path, {"pyproject.toml": "", "svc/setup.cfg": "", "svc/app/views.py": "", "lib/x.py": ""})
+    assert find_project_root(tmp_path / "svc" / "app" / "views.py") == (tmp_path / "svc").resolve()
+    assert find_project_root(tmp_path / "lib" / "x.py") == tmp_path.resolve()
+    assert find_project_root(tmp_path / "lib" / "not-yet.py") == tmp_path.resolve()
+
+
+def test_discovery_kinds_and_excludes(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        {
+            "app.py": "", "templates/a.html": "", "Dockerfile": "", "Procfile": "", "deploy/run.sh": "",
+            "README.md": "", ".hidden/x.py": "", "venv/lib/y.py": "", "node_modules/z.py": "", "migrations/v1.py": "",
+        },
+    )
+    project = Project(tmp_path, config=Config(exclude=["migrations"]), use_cache=False)
+    project.discover()
+    kinds = {relative: source.kind for relative, source in project.files.items()}
+    assert kinds == {
+        "app.py": "python", "templates/a.html": "template", "Dockerfile": "other", "Procfile": "other",
+        "deploy/run.sh": "other",
+    }
+
+
+def test_overlay_replaces_the_disk_text(tmp_path: Path) -> None:
+    write_project(tmp_path, {"app.py": SECRET_APP})
+    project = project_of(tmp_path)
+    assert codes(project, "app.py") == [(4, 17, "FLK104")]
+    project.set_source("app.py", "\n" + SECRET_APP)
+    assert codes(project, "app.py") == [(5, 17, "FLK104")]
+    project.set_source("app.py", None)  # back to the disk
+    assert codes(project, "app.py") == [(4, 17, "FLK104")]
+
+
+def test_overlay_of_a_latin1_module_keeps_its_columns(tmp_path: Path) -> None:
+    source = '# -*- coding: latin-1 -*-\nfrom flask import Flask\napp = Flask(__name__)\napp.config.update(NOTE="\xe9t\xe9", SECRET_KEY="dev")\n'
+    (tmp_path / "app.py").write_bytes(source.encode("latin-1"))
+    project = project_of(tmp_path)
+    on_disk = codes(project, "app.py")
+    assert on_disk == [(4, 41, "FLK104")]
+    project.set_source("app.py", source)  # what an editor (or flake8) hands over: the decoded text
+    assert codes(project, "app.py") == on_disk
+
+
+def test_noqa_is_applied_unless_asked_not_to(tmp_path: Path) -> None:
+    write_project(tmp_path, {"app.py": SECRET_APP.rstrip("\n") + "  # noqa: FLK104\n", "b.py": "# flasklint: noqa\n" + SECRET_APP})
+    project = project_of(tmp_path)
+    assert codes(project, "app.py") == [] and codes(project, "b.py") == []
+    assert codes(project, "app.py", apply_noqa=False) == [(4, 17, "FLK104")]
+
+
+def test_unreadable_files_are_recorded(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    write_project(tmp_path, {"app.py": SECRET_APP})
+    (tmp_path / "gone.py").symlink_to(tmp_path / "missing.py")
+    with caplog.at_level(logging.ERROR, logger="flasklint"):
+        project = project_of(tmp_path)
+    assert project.unreadable == {"gone.py": "No such file or directory"}
+    assert "gone.py" not in project.facts
+    assert f"cannot read {tmp_path / 'gone.py'}: No such file or directory" in caplog.text
+
+
+def test_a_symlinked_file_is_reported_once_under_its_real_path(tmp_path: Path) -> None:
+    write_project(tmp_path, {"pkg/app.py": SECRET_APP})
+    (tmp_path / "app.py").symlink_to(tmp_path / "pkg" / "app.py")
+    project = project_of(tmp_path)
+    assert project.checked_files([tmp_path]) == ["pkg/app.py"]
+    assert project.checked_files([tmp_path / "app.py"]) == ["pkg/app.py"]
+
+
+class RecursiveRule(FileRule):
+    """A buggy rule (infinite recursion), registered only in one test."""
+
+    code = "FLK997"
+    name = "recursive-rule"
+    summary = "Test rule that recurses forever"
+
+    def check_module(self, model: ModuleModel) -> Iterable[Diagnostic]:
+        return self.check_module(model)
+
+
+@pytest.fixture
+def recursive_rule() -> Iterator[None]:
+    rule = RecursiveRule()
+    FILE_RULES.append(rule)
+    try:
+        yield
+    finally:
+        FILE_RULES.remove(rule)
+
+
+def test_a_recursing_rule_loses_only_its_own_findings(recursive_rule: None, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.ERROR, logger="flasklint"):
+        facts = analyse_python("app.py", "app", False, SECRET_APP.encode())
+    assert [d.code for d in facts.diagnostics] == ["FLK104"]
+    assert "internal error in rule FLK997 on app.py" in caplog.text
+
+
+def test_syntax_warnings_of_analysed_code_are_not_printed(capfd: pytest.CaptureFixture[str]) -> None:
+    analyse_python("util.py", "util", False, b'import re\nPATTERN = re.compile("\\d+")\nx = 1 is 1\n')
+    analyse_python("views.py", "views", False, b'from flask import request\nPATTERN = "\\d+"\n')
+    assert capfd.readouterr().err == ""

@@ -1,0 +1,167 @@
+"""Fix plumbing: applying edits, fixing a file until stable, refusing breaking fixes, writing safely."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import pytest
+
+from conftest import write_project
+from flasklint import cli
+from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
+from flasklint.engine import Project
+from flasklint.fix import apply_edits, apply_fixes, decode_for_fix, fix_file, select_fixes, source_encoding, write_atomically
+from flasklint.model.facts import FileFacts
+from flasklint.model.project import ProjectIndex
+from flasklint.rule import ProjectRule
+from flasklint.rules import PROJECT_RULES
+
+SECRET_APP = 'from flask import Flask\n\napp = Flask(__name__)\napp.secret_key = "dev"\napp.config["SECRET_KEY"] = "dev"\n'
+FIXED = (
+    'from flask import Flask\nimport os\n\napp = Flask(__name__)\napp.secret_key = os.environ["SECRET_KEY"]\n'
+    'app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]\n'
+)
+
+
+def edit(row: int, column: int, end_row: int, end_column: int, content: str) -> Edit:
+    return Edit(Location(row, column), Location(end_row, end_column), content)
+
+
+def fix_of(*edits: Edit) -> Fix:
+    return Fix("fix it", edits, Applicability.SAFE)
+
+
+# -- edits -------------------------------------------------------------------------------------
+def test_apply_edits_replaces_inserts_and_deletes() -> None:
+    text = "abc\ndef\r\nghi"
+    edits = [edit(1, 1, 1, 2, "X"), edit(2, 0, 2, 0, ">"), edit(2, 3, 3, 1, ""), edit(3, 3, 3, 3, "!")]
+    assert apply_edits(text, edits) == "aXc\n>defhi!"
+
+
+def test_overlapping_fixes_are_left_for_the_next_pass() -> None:
+    first = fix_of(edit(1, 0, 1, 3, "one"))
+    overlapping = fix_of(edit(1, 2, 1, 5, "two"))
+    later = fix_of(edit(2, 0, 2, 1, "3"))
+    assert select_fixes([later, overlapping, first]) == [first, later]
+    assert apply_fixes("abcdef\nx\n", [later, overlapping, first]) == ("onedef\n3\n", 2)
+
+
+def test_identical_import_edits_are_merged() -> None:
+    add_os = edit(2, 0, 2, 0, "import os\n")
+    fixes = [fix_of(edit(3, 4, 3, 5, "a"), add_os), fix_of(edit(4, 4, 4, 5, "b"), add_os)]
+    assert apply_fixes("x\ny\nz = 1\nw = 2\n", fixes) == ("x\nimport os\ny\nz = a\nw = b\n", 2)
+
+
+# -- fixing a file until it is stable ------------------------------------------------------------
+def project_of(root: Path) -> Project:
+    project = Project(root, use_cache=False)
+    project.discover()
+    project.analyse()
+    return project
+
+
+def test_fix_file_applies_only_safe_fixes_unless_asked(tmp_path: Path) -> None:
+    write_project(tmp_path, {"app.py": SECRET_APP})
+    project = project_of(tmp_path)
+    assert not fix_file(project, "app.py", SECRET_APP).changed  # FLK104's fix is unsafe
+
+    result = fix_file(project, "app.py", SECRET_APP, unsafe=True)
+    assert result.text == FIXED
+    assert result.applied == {"FLK104": 2}
+    assert not result.rejected
+    assert [d.code for d in project.diagnostics("app.py")] == []  # the project holds the fixed text
+
+
+class BreakingRule(ProjectRule):
+    """A rule with a buggy fix (it opens a bracket it never closes), registered only in these tests."""
+
+    code = "FLK998"
+    name = "breaking-fix"
+    summary = "Test rule whose fix breaks the file"
+
+    def check(self, index: ProjectIndex, facts: FileFacts) -> Iterable[Diagnostic]:
+        if facts.kind == "python" and not facts.parse_error:
+            broken = Fix("open a bracket", (edit(1, 0, 1, 0, "("),), Applicability.SAFE)
+            yield self.diagnostic(facts.path, (1, 0, 1, 0), "breaks the file", fix=broken)
+
+
+@pytest.fixture
+def breaking_rule() -> Iterator[None]:
+    rule = BreakingRule()
+    PROJECT_RULES.append(rule)
+    try:
+        yield
+    finally:
+        PROJECT_RULES.remove(rule)
+
+
+def test_a_fix_that_would_break_the_file_is_refused(tmp_path: Path, breaking_rule: None) -> None:
+    write_project(tmp_path, {"app.py": SECRET_APP})
+    project = project_of(tmp_path)
+    result = fix_file(project, "app.py", SECRET_APP, unsafe=True)
+    assert result.text == FIXED  # the good fixes are still applied
+    assert [d.code for d in result.rejected] == ["FLK998"]
+
+
+def test_cli_exits_2_and_keeps_the_file_parsable(
+    tmp_path: Path, breaking_rule: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_project(tmp_path, {"pyproject.toml": "", "app.py": SECRET_APP})
+    assert cli.main(["check", "--fix", "--no-cache", str(tmp_path)]) == 2
+    assert (tmp_path / "app.py").read_text(encoding="utf-8") == SECRET_APP
+    err = capsys.readouterr().err
+    assert 'app.py:1:1: the FLK998 fix "open a bracket" would leave the file unparsable; it was not applied' in err
+
+
+def test_template_fixes_must_keep_the_template_parsable(tmp_path: Path) -> None:
+    from flasklint.fix import _parses
+
+    assert _parses("{% if x %}{{ url_for('index') }}{% endif %}", "template")
+    assert not _parses("{% if x %}{{ url_for('index') }}", "template")
+    assert _parses("{% assets 'js' %}x{% endassets %}", "template")  # an extension's tag is not an error
+    assert not _parses("def f(:\n", "python")
+    assert not _parses("f() = 1\n", "python")  # libcst accepts it, CPython does not
+
+
+# -- reading and writing -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("data", "kind", "expected"),
+    [
+        (b"x = 1\n", "python", ("x = 1\n", "utf-8")),
+        (b"\xef\xbb\xbfx = 1\n", "python", ("x = 1\n", "utf-8-sig")),
+        (b"# coding: latin-1\nx = '\xe9'\n", "python", ("# coding: latin-1\nx = '\u00e9'\n", "iso-8859-1")),
+        (b"x = '\xe9'\n", "python", None),
+        (b"\xef\xbb\xbf<p>\r\n", "template", ("<p>\r\n", "utf-8-sig")),
+        (b"<p>\xff</p>", "template", None),
+    ],
+)
+def test_decode_for_fix(data: bytes, kind: str, expected: tuple[str, str] | None) -> None:
+    assert decode_for_fix(data, kind) == expected
+    if expected is not None:
+        text, encoding = expected
+        assert text.encode(encoding) == data  # round trip: a fix touches nothing else
+        assert source_encoding(data, kind) == encoding
+
+
+def test_write_atomically_keeps_bytes_mode_and_symlinks(tmp_path: Path) -> None:
+    target = tmp_path / "real.py"
+    target.write_bytes(b"old\n")
+    target.chmod(0o741)
+    link = tmp_path / "link.py"
+    link.symlink_to(target)
+    write_atomically(link, "caf\u00e9\r\nnew\r\n", "latin-1")
+    assert link.is_symlink()
+    assert target.read_bytes() == b"caf\xe9\r\nnew\r\n"
+    assert target.stat().st_mode & 0o777 == 0o741
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.py", "real.py"]
+
+
+def test_write_atomically_fails_before_touching_the_file(tmp_path: Path) -> None:
+    target = tmp_path / "app.py"
+    target.write_bytes(b"# coding: latin-1\n")
+    with pytest.raises(UnicodeEncodeError):
+        write_atomically(target, "# coding: latin-1\nx = '\u20ac'\n", "latin-1")
+    assert target.read_bytes() == b"# coding: latin-1\n"
+    assert os.listdir(tmp_path) == ["app.py"]

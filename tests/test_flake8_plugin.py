@@ -1,0 +1,201 @@
+"""The flake8 plugin, run by real flake8 in a subprocess: same codes, rows and columns as the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from test_cli import PYPROJECT, SECRET_APP, flasklint
+
+from conftest import write_project
+from flasklint import __version__
+from flasklint.flake8_plugin import Flake8Plugin
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+# Every quickstart pitfall, so the comparison covers each rule as it lands.
+PITFALLS = '''\
+import os
+
+from flask import Flask, flash, redirect, request, session, url_for
+from werkzeug.utils import secure_filename
+
+app = Flask(__name__)
+app.secret_key = "dev"
+
+
+@app.route("/")
+def index():
+    return "Index"
+
+
+@app.route("/hello")
+def hello():
+    name = request.args.get("name", "")
+    return f"<p>Hello, {name}!</p>"
+
+
+@app.route("/upload", methods=["POST"])
+def upload():
+    f = request.files["file"]
+    f.save(os.path.join("/uploads", f.filename))
+    safe = secure_filename(f.filename)
+    return redirect("/")
+
+
+@app.route("/login", methods=["POST"])
+def login():
+    session["user"] = request.form["user"]
+    flash("welcome")
+    return redirect(url_for("indx"))
+
+
+if __name__ == "__main__":
+    app.run(host="0.0.0.0", debug=True)
+'''
+BLUEPRINT = '''\
+from flask import Blueprint, redirect, url_for
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/")
+def dashboard():
+    return redirect(url_for(".dashboard"))
+
+
+@bp.get("/users/<int:user_id>")
+def user(user_id):
+    return redirect("/admin/")
+'''
+FORMAT = "%(path)s|%(row)d|%(col)d|%(code)s"
+
+
+def flake8(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "FLK", f"--format={FORMAT}", *args],
+        cwd=cwd, input=stdin, capture_output=True, text=True, timeout=300,
+    )
+    assert "Traceback" not in result.stderr + result.stdout, result.stderr + result.stdout
+    return result
+
+
+def flake8_findings(*args: str, cwd: Path, stdin: str | None = None) -> set[tuple[str, int, int, str]]:
+    result = flake8(*args, cwd=cwd, stdin=stdin)
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    found = set()
+    for line in result.stdout.splitlines():
+        path, row, col, code = line.split("|")
+        found.add((str((cwd / path).resolve()) if path != "stdin" else path, int(row), int(col), code))
+    return found
+
+
+def flasklint_findings(cwd: Path, *args: str) -> set[tuple[str, int, int, str]]:
+    """`flasklint check` on the same files: Python files only (flake8 does not read templates)."""
+    result = flasklint("check", "--output-format", "json", *args, cwd=cwd)
+    assert result.returncode in (0, 1), result.stderr
+    return {
+        (d["filename"], d["location"]["row"], d["location"]["column"], d["code"])
+        for d in json.loads(result.stdout)
+        if d["filename"].endswith(".py")
+    }
+
+
+def make(tmp_path: Path) -> Path:
+    return write_project(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT,
+            "app.py": PITFALLS,
+            "admin/__init__.py": "",
+            "admin/views.py": BLUEPRINT,
+            "templates/index.html": "<a href=\"{{ url_for('index') }}\">home</a>\n",
+        },
+    )
+
+
+def test_plugin_metadata() -> None:
+    assert (Flake8Plugin.name, Flake8Plugin.version) == ("flasklint", __version__)
+
+
+def test_flake8_reports_what_flasklint_check_reports(tmp_path: Path) -> None:
+    make(tmp_path)
+    expected = flasklint_findings(tmp_path)
+    assert ("FLK104" in {code for *_, code in expected})  # the comparison is not vacuous
+    assert flake8_findings(".", cwd=tmp_path) == expected
+    assert flake8_findings(".", "--jobs", "2", cwd=tmp_path) == expected  # warm cache, two workers
+    assert flake8_findings("app.py", "--jobs", "1", cwd=tmp_path) == {f for f in expected if f[0].endswith("/app.py")}
+
+
+def test_flake8_on_a_cold_cache_with_parallel_workers(tmp_path: Path) -> None:
+    make(tmp_path)
+    cold = flake8_findings(".", "--jobs", "2", cwd=tmp_path)
+    assert cold == flasklint_findings(tmp_path, "--no-cache")
+
+
+def test_flake8_on_the_bundled_example(tmp_path: Path) -> None:
+    example = REPOSITORY / "examples" / "quickstart"
+    if not example.is_dir():
+        pytest.skip("examples/quickstart is not there yet")
+    copy = tmp_path / "quickstart"
+    shutil.copytree(example, copy, ignore=shutil.ignore_patterns(".flasklint_cache", "__pycache__"))
+    expected = flasklint_findings(copy)
+    assert ("FLK301" in {code for *_, code in expected})
+    assert flake8_findings(".", cwd=copy) == expected
+
+
+def test_stdin_is_linted_in_its_project(tmp_path: Path) -> None:
+    write_project(tmp_path, {"pyproject.toml": PYPROJECT, "app.py": SECRET_APP})
+    shifted = "\n\n" + SECRET_APP
+    found = flake8_findings("--stdin-display-name", "app.py", "-", cwd=tmp_path, stdin=shifted)
+    assert found == {(str(tmp_path.resolve() / "app.py"), 6, 18, "FLK104")}  # rows of the stdin text
+    # A file that exists only on stdin still joins the project: a `flask.py` next to a Flask app.
+    shadow = flake8_findings("--stdin-display-name", "flask.py", "-", cwd=tmp_path, stdin="x = 1\n")
+    assert shadow == {(str(tmp_path.resolve() / "flask.py"), 1, 1, "FLK301")}
+
+
+def test_flasklint_configuration_applies_then_flake8_options(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT + '[tool.flasklint]\nignore = ["FLK104"]\nexclude = ["legacy"]\n',
+            "app.py": SECRET_APP,
+            "flask.py": "x = 1\n",
+            "legacy/old.py": SECRET_APP.replace("dev", "old"),
+        },
+    )
+    found = flake8_findings(".", cwd=tmp_path)
+    assert found == {(str(tmp_path.resolve() / "flask.py"), 1, 1, "FLK301")} == flasklint_findings(tmp_path)
+    assert flake8_findings(".", "--extend-ignore", "FLK301", cwd=tmp_path) == set()
+
+
+def test_noqa_is_flake8s(tmp_path: Path) -> None:
+    base = SECRET_APP.rstrip("\n")
+    write_project(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT,
+            "a.py": base + "  # noqa: FLK104\n",
+            "b.py": base + "  # noqa:FLK1\n",
+            "c.py": base + "  # noqa: FLK301\n",
+            "d.py": "# flasklint: noqa\n" + SECRET_APP,
+            "e.py": base + "  #noqa\n",  # ruff's spelling: flasklint honours it, flake8 does not
+        },
+    )
+    on_disk = {Path(path).name: row for path, row, _, _ in flake8_findings(".", cwd=tmp_path)}
+    assert on_disk == {"c.py": 4, "e.py": 4}
+    assert {Path(path).name for path, *_ in flasklint_findings(tmp_path)} == {"c.py"}
+
+
+def test_bad_configuration_is_a_clean_flake8_error(tmp_path: Path) -> None:
+    write_project(tmp_path, {"pyproject.toml": PYPROJECT + '[tool.flasklint]\nselct = ["FLK"]\n', "app.py": SECRET_APP})
+    for jobs in ("1", "2"):
+        result = flake8(".", "--jobs", jobs, cwd=tmp_path)
+        assert result.returncode == 1
+        assert "There was a critical error during execution of Flake8:" in result.stdout
+        assert "flasklint: " in result.stdout and "'selct' (did you mean 'select'?)" in result.stdout
