@@ -187,7 +187,10 @@ def _forms(resources: tuple[str, ...]) -> str:
 
 
 def _models(resources: tuple[str, ...]) -> str:
-    parts = ['"""Data classes and their storage rows."""\n\nfrom dataclasses import dataclass, field\nfrom datetime import datetime\n\n']
+    parts = [
+        '"""Data classes and their storage rows."""\n\n'
+        "from dataclasses import dataclass, field\nfrom datetime import datetime\n\n"
+    ]
     for resource in resources:
         name = resource.capitalize()
         parts.append(

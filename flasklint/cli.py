@@ -28,6 +28,7 @@ from flasklint.rule import Rule
 from flasklint.rules import ALL_RULES, RULES_BY_CODE
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+NO_NEWLINE = "\\ No newline at end of file\n"  # a unified diff's marker, as diff and git print it
 log = logging.getLogger("flasklint")
 
 
@@ -199,8 +200,17 @@ def run_check(args: argparse.Namespace) -> int:
     configs = {root: _config_for(root, args) for root in groups}  # every config error before any work
 
     run = _Run(Report(unsafe_fixes=args.unsafe_fixes))
-    for root, group in groups.items():
-        _check_project(Project(root, configs[root], use_cache=not args.no_cache), group, args, run)
+    queue = list(groups.items())
+    while queue:
+        root, group = queue.pop(0)
+        config = configs[root] if root in configs else _config_for(root, args)
+        project = Project(root, config, use_cache=not args.no_cache)
+        _check_project(project, group, args, run)
+        # Projects nested under the paths checked (a monorepo's apps): each on its own.
+        for nested in project.nested_roots:
+            if nested not in groups and any(_is_under(nested, path) for path in group):
+                groups[nested] = [nested]
+                queue.append((nested, [nested]))
 
     _print_results(run, args)
     if run.errors:
@@ -213,7 +223,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def _check_project(project: Project, group: list[Path], args: argparse.Namespace, run: _Run) -> None:
-    project.discover()
+    project.discover(skip_nested_projects=True)
     for path in group:
         _include_explicit_file(project, path)
     project.analyse()
@@ -266,7 +276,7 @@ def _fix(project: Project, relative: str, args: argparse.Namespace, run: _Run) -
     display = Report.display_path(absolute)
     if args.diff:
         lines = difflib.unified_diff(_lines(result.original), _lines(result.text), display, display)
-        run.diffs.append("".join(line if line.endswith("\n") else f"{line}\n\\ No newline at end of file\n" for line in lines))
+        run.diffs.append("".join(line if line.endswith("\n") else f"{line}\n{NO_NEWLINE}" for line in lines))
     else:
         try:
             write_atomically(absolute, result.text, encoding)

@@ -110,7 +110,9 @@ def config_from_mapping(section: object, origin: str) -> Config:
         raise ConfigError(f"{origin}: [tool.flasklint] must be a table")
     unknown = sorted(set(section) - KNOWN_KEYS)
     if unknown:
-        hints = [f"{key!r} (did you mean {close[0]!r}?)" if (close := _close_key(key)) else repr(key) for key in unknown]
+        hints = [
+            f"{key!r} (did you mean {close[0]!r}?)" if (close := _close_key(key)) else repr(key) for key in unknown
+        ]
         raise ConfigError(
             f"{origin}: unknown key(s) in [tool.flasklint]: {', '.join(hints)}; "
             f"known keys: {', '.join(sorted(KNOWN_KEYS))}"

@@ -203,14 +203,28 @@ class Project:
         self.facts: dict[str, FileFacts] = {}
         # Files found but not readable (permissions, symlink loops): relative path -> reason.
         self.unreadable: dict[str, str] = {}
+        # Subdirectories that are projects of their own (see discover(skip_nested_projects=True)).
+        self.nested_roots: list[Path] = []
         self._index: ProjectIndex | None = None
 
     # -- discovery -------------------------------------------------------------------------
-    def discover(self) -> None:
-        """Find the project's Python files, templates and deployment files (honouring excludes)."""
+    def discover(self, skip_nested_projects: bool = False) -> None:
+        """Find the project's Python files, templates and deployment files (honouring excludes).
+
+        With `skip_nested_projects`, a subdirectory holding a project marker (its own
+        pyproject.toml, setup.py, setup.cfg or .git) is left out and listed in `nested_roots`:
+        it is another app, with its own config and index (the project `find_project_root` gives
+        its files, as the flake8 plugin sees them). A monorepo's apps must not share endpoints
+        or secret keys.
+        """
         found: dict[str, SourceFile] = {}
+        self.nested_roots = []
         for directory, subdirectories, filenames in os.walk(self.root):
             relative_dir = PurePosixPath(Path(directory).relative_to(self.root).as_posix())
+            if skip_nested_projects and str(relative_dir) != "." and _is_project_root(subdirectories, filenames):
+                self.nested_roots.append(Path(directory))
+                subdirectories[:] = []
+                continue
             subdirectories[:] = sorted(
                 d for d in subdirectories if not self.config.is_excluded(relative_dir / d) and not d.startswith(".")
             )
@@ -367,6 +381,10 @@ class Project:
             if absolute not in chosen or not source.absolute.is_symlink():
                 chosen[absolute] = relative
         return sorted(chosen.values())
+
+
+def _is_project_root(subdirectories: list[str], filenames: list[str]) -> bool:
+    return any(marker in filenames or marker in subdirectories for marker in ROOT_MARKERS)
 
 
 def _encode_overlay(text: str, kind: str) -> bytes:

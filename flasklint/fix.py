@@ -7,12 +7,10 @@ Writing the result back is the caller's job (`write_atomically` for the CLI).
 
 from __future__ import annotations
 
-import ast
 import io
 import os
 import tempfile
 import tokenize
-import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +18,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from flasklint.model.templates import build_template_model
-from flasklint.source import SourceError, parse_source
+from flasklint.source import SourceError, cpython_syntax_error, parse_source
 
 if TYPE_CHECKING:
     from flasklint.engine import Project
@@ -116,7 +114,8 @@ def fix_file(project: "Project", relative: str, text: str, unsafe: bool = False)
     """
     kind = project.files[relative].kind if relative in project.files else "python"
     result = FixResult(original=text, text=text)
-    if not _parses(text, kind):
+    facts = project.facts.get(relative)
+    if facts is None or (facts.parse_error and not _parses(text, kind)):
         return result  # never "fix" a file that does not parse: positions cannot be trusted
     rejected: set[tuple[str, str]] = set()
     for _ in range(MAX_FIX_PASSES):
@@ -134,7 +133,9 @@ def fix_file(project: "Project", relative: str, text: str, unsafe: bool = False)
         new_text, _ = apply_fixes(result.text, chosen)
         if new_text == result.text:
             break
-        if not _parses(new_text, kind):
+        project.set_source(relative, new_text)  # re-lints it, which parses it once more
+        if not _still_parses(project, relative, new_text, kind):
+            project.set_source(relative, result.text)
             for fix in chosen:
                 alone, _ = apply_fixes(result.text, [fix])
                 if not _parses(alone, kind):
@@ -144,21 +145,20 @@ def fix_file(project: "Project", relative: str, text: str, unsafe: bool = False)
             continue
         result.text = new_text
         result.applied.update(by_fix[id(fix)].code for fix in chosen)
-        project.set_source(relative, new_text)
     return result
+
+
+def _still_parses(project: "Project", relative: str, text: str, kind: str) -> bool:
+    """After `set_source(text)`: the analysis parsed it; CPython must accept it too."""
+    facts = project.facts.get(relative)
+    if kind != "python" or facts is None:
+        return _parses(text, kind)
+    return not facts.parse_error and cpython_syntax_error(text) is None
 
 
 def _parses(text: str, kind: str) -> bool:
     if kind == "python":
-        if isinstance(parse_source(text), SourceError):
-            return False
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return False
-        return True
+        return not isinstance(parse_source(text), SourceError) and cpython_syntax_error(text) is None
     if kind == "template":
         try:
             error = build_template_model("fix-check", text).error

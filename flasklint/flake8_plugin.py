@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import logging
 import multiprocessing
+import os
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
@@ -53,7 +54,7 @@ def project_for(root: Path) -> Project:
             from flake8.exceptions import ExecutionError
 
             raise ExecutionError(f"flasklint: {exc}") from None
-        project.discover()
+        project.discover(skip_nested_projects=True)  # as the CLI: a nested project is another one
         project.analyse()
         _PROJECTS[root] = project
     return project
@@ -70,10 +71,10 @@ class Flake8Plugin:
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         _ensure_log_handler()
         path = Path(self.filename if self.filename not in ("-", "stdin") else "stdin.py").absolute()
-        root = find_project_root(path)
-        project = project_for(root)
+        project = project_for(find_project_root(path))
         try:
-            relative = path.resolve().relative_to(project.root).as_posix()
+            # Directories resolved (the root is), the file itself not: a symlinked module keeps its name.
+            relative = (Path(os.path.realpath(path.parent)) / path.name).relative_to(project.root).as_posix()
         except ValueError:
             return
         if project.config.is_excluded(PurePosixPath(relative)):
@@ -90,16 +91,21 @@ class Flake8Plugin:
 
 
 def _same_as_disk(project: Project, relative: str, text: str) -> bool:
-    """flake8 reads files with universal newlines: compare ignoring line-ending style."""
+    """Is `text` what flake8 read from the file on disk (then the project's facts stand)?
+
+    flake8 reads with universal newlines, and falls back to latin-1 when the bytes do not decode:
+    such a file stays the CLI's FLK001 instead of being re-analysed as flake8's guess.
+    """
     source = project.files.get(relative)
     if source is None or relative not in project.facts:
         return False
     try:
-        decoded = decode_source(source.absolute.read_bytes())
+        data = source.absolute.read_bytes()
     except OSError:
         return False
+    decoded = decode_source(data)
     if isinstance(decoded, SourceError):
-        return False
+        decoded = data.decode("latin-1")
     return _normalise(decoded) == _normalise(text)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from test_cli import PYPROJECT, SECRET_APP, flasklint
+from test_cli import APP, PYPROJECT, SECRET_APP, flasklint
 
 from conftest import write_project
 from flasklint.engine import analyse_python, analyse_template
@@ -21,7 +21,13 @@ def findings(root: Path, *args: str) -> tuple[int, list[tuple[str, int, int, str
     """(exit code, [(file, row, 1-based column, code, message)], stderr) of `flasklint check`."""
     result = flasklint("check", "--output-format", "json", "--no-cache", *args, cwd=root)
     found = [
-        (Path(d["filename"]).relative_to(root.resolve()).as_posix(), d["location"]["row"], d["location"]["column"], d["code"], d["message"])
+        (
+            Path(d["filename"]).relative_to(root.resolve()).as_posix(),
+            d["location"]["row"],
+            d["location"]["column"],
+            d["code"],
+            d["message"],
+        )
         for d in json.loads(result.stdout)
     ]
     return result.returncode, found, result.stderr
@@ -69,7 +75,7 @@ def test_empty_and_trivial_files_are_clean(tmp_path: Path, content: bytes) -> No
 
 
 def test_template_with_a_syntax_error(tmp_path: Path) -> None:
-    files = {"app.py": "from flask import Flask\napp = Flask(__name__)\n", "templates/page.html": "<p>\n{% if user %}\n{{ user.name }\n"}
+    files = {"app.py": APP, "templates/page.html": "<p>\n{% if user %}\n{{ user.name }\n"}
     code, found, _ = findings(project(tmp_path, files))
     assert code == 1
     [(path, row, _, rule, message)] = found
@@ -78,7 +84,7 @@ def test_template_with_a_syntax_error(tmp_path: Path) -> None:
 
 
 def test_non_utf8_template(tmp_path: Path) -> None:
-    files = {"app.py": "from flask import Flask\napp = Flask(__name__)\n", "templates/page.html": b"<p>\ncaf\xe9</p>\n"}
+    files = {"app.py": APP, "templates/page.html": b"<p>\ncaf\xe9</p>\n"}
     code, found, _ = findings(project(tmp_path, files))
     assert code == 1
     [(path, row, _, rule, message)] = found
@@ -88,7 +94,11 @@ def test_non_utf8_template(tmp_path: Path) -> None:
 
 def _generated_module(size: int) -> str:
     header = "from flask import Flask, request\n\napp = Flask(__name__)\n\n"
-    route = '@app.route("/item{0}/<int:item_id>")\ndef view_{0}(item_id):\n    return {{"q": request.args.get("q{0}")}}\n\n\n'
+    route = (
+        '@app.route("/item{0}/<int:item_id>")\n'
+        "def view_{0}(item_id):\n"
+        '    return {{"q": request.args.get("q{0}")}}\n\n\n'
+    )
     parts, total, index = [header], len(header), 0
     while total < size:
         parts.append(route.format(index))
@@ -99,7 +109,7 @@ def _generated_module(size: int) -> str:
 
 def test_a_5_mb_module_is_skipped_quickly_with_an_info_diagnostic(tmp_path: Path) -> None:
     source = _generated_module(5_000_000)
-    project(tmp_path, {"app.py": "from flask import Flask\napp = Flask(__name__)\n", "generated.py": source})
+    project(tmp_path, {"app.py": APP, "generated.py": source})
     started = time.perf_counter()
     code, found, _ = findings(tmp_path)
     elapsed = time.perf_counter() - started
@@ -127,7 +137,7 @@ def test_a_huge_template_is_skipped(tmp_path: Path) -> None:
         ("x = " + "(" * 5000 + "1" + ")" * 5000 + "\n", "FLK001"),  # too deep for CPython: a syntax error
         ("x = [" * 3000 + "]" * 3000 + "\n", "FLK001"),
         ("from flask import request\nx = request" + " and 1" * 20000 + "\n", None),  # valid; crashed libcst's stack
-        ("from flask import request\nx = (request\n" + "    + 1\n" * 1500 + ")\n", None),  # valid; deep for its visitors
+        ("from flask import request\nx = (request\n" + "    + 1\n" * 1500 + ")\n", None),  # valid; deep to visit
         ("from flask import request\nx = request" + " + 1" * 20000 + "\n", "FLK001"),  # CPython: RecursionError
     ],
     ids=["parentheses", "brackets", "and-chain", "binop-chain", "binop-too-deep"],
@@ -172,8 +182,9 @@ def test_symlink_loops_and_dangling_links(tmp_path: Path) -> None:
     code, found, stderr = findings(tmp_path)
     assert code == 2
     assert [(path, rule) for path, _, _, rule, _ in found] == [("app.py", "FLK104")]
-    assert f"flasklint: error: cannot read {tmp_path.resolve() / 'loop.py'}: Too many levels of symbolic links" in stderr
-    assert f"flasklint: error: cannot read {tmp_path.resolve() / 'dangling.py'}: No such file or directory" in stderr
+    root = tmp_path.resolve()
+    assert f"flasklint: error: cannot read {root / 'loop.py'}: Too many levels of symbolic links" in stderr
+    assert f"flasklint: error: cannot read {root / 'dangling.py'}: No such file or directory" in stderr
 
 
 def test_naming_a_symlink_loop_on_the_command_line(tmp_path: Path) -> None:

@@ -58,7 +58,8 @@ def test_an_edit_invalidates_exactly_that_file(tmp_path: Path) -> None:
     write_project(tmp_path, FILES)
     assert "app.py:4:FLK104" in check(tmp_path)
     before = entries(tmp_path)
-    (tmp_path / "app.py").write_text(SECRET_APP.replace('"dev"', 'os.environ["KEY"]').replace("from", "import os\nfrom", 1), encoding="utf-8")
+    fixed = "import os\n" + SECRET_APP.replace('"dev"', 'os.environ["KEY"]')
+    (tmp_path / "app.py").write_text(fixed, encoding="utf-8")
     assert not [d for d in check(tmp_path) if "FLK104" in d]
     after = entries(tmp_path)
     assert set(before) <= set(after)

@@ -16,7 +16,9 @@ from flasklint.rules import ALL_RULES
 
 APP = "from flask import Flask\n\napp = Flask(__name__)\n"
 SECRET_APP = 'from flask import Flask\n\napp = Flask(__name__)\napp.secret_key = "dev"\n'
-FIXED_SECRET_APP = 'from flask import Flask\nimport os\n\napp = Flask(__name__)\napp.secret_key = os.environ["SECRET_KEY"]\n'
+FIXED_SECRET_APP = (
+    'from flask import Flask\nimport os\n\napp = Flask(__name__)\napp.secret_key = os.environ["SECRET_KEY"]\n'
+)
 PYPROJECT = '[project]\nname = "demo"\n'
 
 
@@ -129,7 +131,10 @@ def test_statistics_text_and_json(tmp_path: Path) -> None:
     assert text.returncode == 1
     assert text.stdout.splitlines()[:2] == ["2\tFLK104\thardcoded-secret-key", "1\tFLK301\tapp-module-named-flask"]
     shown = flasklint("check", "--statistics", "--unsafe-fixes", cwd=tmp_path)
-    assert shown.stdout.splitlines()[:2] == ["2\tFLK104\t[*] hardcoded-secret-key", "1\tFLK301\t[ ] app-module-named-flask"]
+    assert shown.stdout.splitlines()[:2] == [
+        "2\tFLK104\t[*] hardcoded-secret-key",
+        "1\tFLK301\t[ ] app-module-named-flask",
+    ]
     rows = json.loads(flasklint("check", "--statistics", "--output-format", "json", cwd=tmp_path).stdout)
     assert rows == [
         {"code": "FLK104", "name": "hardcoded-secret-key", "count": 2, "fixable": False},
@@ -174,7 +179,8 @@ def test_pyproject_select_ignore_and_per_file_ignores(tmp_path: Path) -> None:
 
 def test_pyproject_exclude_but_explicit_file_is_checked(tmp_path: Path) -> None:
     make(tmp_path, {"app.py": APP, "generated/keys.py": SECRET_APP})
-    (tmp_path / "pyproject.toml").write_text(PYPROJECT + '[tool.flasklint]\nexclude = ["generated"]\n', encoding="utf-8")
+    config = '[tool.flasklint]\nexclude = ["generated"]\n'
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT + config, encoding="utf-8")
     assert flasklint("check", cwd=tmp_path).returncode == 0
     explicit = flasklint("check", "generated/keys.py", cwd=tmp_path)
     assert explicit.returncode == 1 and "generated/keys.py:4:18: FLK104" in explicit.stdout
@@ -333,3 +339,31 @@ def test_output_can_be_piped_into_a_closed_reader(tmp_path: Path) -> None:
     )
     assert pipeline.stdout.startswith("m000.py:4:18: FLK104")
     assert "Traceback" not in pipeline.stderr
+
+
+# -- nested projects -----------------------------------------------------------------------------
+SESSION_APP = (
+    'from flask import Flask, session\n\napp = Flask(__name__)\n\n\n'
+    '@app.route("/")\ndef index():\n    session["seen"] = True\n    return "hi"\n'
+)
+
+
+def test_nested_projects_are_checked_each_on_its_own(tmp_path: Path) -> None:
+    """A monorepo: `shop/` sets a secret key, `blog/` writes the session without one. Checked from
+    the top, blog/ must not borrow shop/'s key (each has its own pyproject.toml, hence its own index)."""
+    make(
+        tmp_path,
+        {
+            "shop/pyproject.toml": PYPROJECT,
+            "shop/app.py": SESSION_APP + 'app.secret_key = os.environ["KEY"]\nimport os\n',
+            "blog/pyproject.toml": PYPROJECT + '[tool.flasklint]\nignore = ["FLK301"]\n',  # its own config
+            "blog/app.py": SESSION_APP,
+            "blog/flask.py": "x = 1\n",
+        },
+    )
+    result = flasklint("check", "--output-format", "json", cwd=tmp_path)
+    root = tmp_path.resolve()
+    found = sorted((Path(d["filename"]).relative_to(root).as_posix(), d["code"]) for d in json.loads(result.stdout))
+    assert found == [("blog/app.py", "FLK302")]
+    assert flasklint("check", "shop", cwd=tmp_path).returncode == 0
+    assert flasklint("check", "blog/app.py", cwd=tmp_path).returncode == 1

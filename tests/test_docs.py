@@ -49,7 +49,8 @@ def test_rule_doc_is_the_cli_text(rule: Rule) -> None:
     text = (REPOSITORY / rule_doc_path(rule)).read_text(encoding="utf-8")
     assert text.endswith(rule_markdown(rule))
     readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
-    table = readme[readme.index(TABLE_START) : readme.index(TABLE_END)]
+    start, end = readme.index(TABLE_START), readme.index(TABLE_END)
+    table = readme[start:end]
     assert f"| [{rule.code}](docs/rules/{rule_doc_path(rule).name}) | {rule.name} | {rule.summary} |" in table
 
 

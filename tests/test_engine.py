@@ -65,7 +65,10 @@ def test_overlay_replaces_the_disk_text(tmp_path: Path) -> None:
 
 
 def test_overlay_of_a_latin1_module_keeps_its_columns(tmp_path: Path) -> None:
-    source = '# -*- coding: latin-1 -*-\nfrom flask import Flask\napp = Flask(__name__)\napp.config.update(NOTE="\xe9t\xe9", SECRET_KEY="dev")\n'
+    source = (
+        "# -*- coding: latin-1 -*-\nfrom flask import Flask\napp = Flask(__name__)\n"
+        'app.config.update(NOTE="\xe9t\xe9", SECRET_KEY="dev")\n'
+    )
     (tmp_path / "app.py").write_bytes(source.encode("latin-1"))
     project = project_of(tmp_path)
     on_disk = codes(project, "app.py")
@@ -75,7 +78,8 @@ def test_overlay_of_a_latin1_module_keeps_its_columns(tmp_path: Path) -> None:
 
 
 def test_noqa_is_applied_unless_asked_not_to(tmp_path: Path) -> None:
-    write_project(tmp_path, {"app.py": SECRET_APP.rstrip("\n") + "  # noqa: FLK104\n", "b.py": "# flasklint: noqa\n" + SECRET_APP})
+    suppressed = SECRET_APP.rstrip("\n") + "  # noqa: FLK104\n"
+    write_project(tmp_path, {"app.py": suppressed, "b.py": "# flasklint: noqa\n" + SECRET_APP})
     project = project_of(tmp_path)
     assert codes(project, "app.py") == [] and codes(project, "b.py") == []
     assert codes(project, "app.py", apply_noqa=False) == [(4, 17, "FLK104")]
@@ -131,3 +135,19 @@ def test_syntax_warnings_of_analysed_code_are_not_printed(capfd: pytest.CaptureF
     analyse_python("util.py", "util", False, b'import re\nPATTERN = re.compile("\\d+")\nx = 1 is 1\n')
     analyse_python("views.py", "views", False, b'from flask import request\nPATTERN = "\\d+"\n')
     assert capfd.readouterr().err == ""
+
+
+def test_nested_projects_can_be_left_to_themselves(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        {"app.py": "", "sub/pyproject.toml": "", "sub/app.py": "", "lib/setup.py": "", "lib/x.py": "", "pkg/a.py": ""},
+    )
+    (tmp_path / "vendored").mkdir()
+    (tmp_path / "vendored" / ".git").write_text("gitdir: ../.git/modules/vendored\n", encoding="utf-8")  # a submodule
+    (tmp_path / "vendored" / "v.py").write_text("", encoding="utf-8")
+    project = Project(tmp_path, use_cache=False)
+    project.discover()
+    assert sorted(project.files) == ["app.py", "lib/setup.py", "lib/x.py", "pkg/a.py", "sub/app.py", "vendored/v.py"]
+    project.discover(skip_nested_projects=True)
+    assert sorted(project.files) == ["app.py", "pkg/a.py"]
+    assert sorted(project.nested_roots) == [tmp_path / "lib", tmp_path / "sub", tmp_path / "vendored"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -12,13 +13,25 @@ from conftest import write_project
 from flasklint import cli
 from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from flasklint.engine import Project
-from flasklint.fix import apply_edits, apply_fixes, decode_for_fix, fix_file, select_fixes, source_encoding, write_atomically
+from flasklint.fix import (
+    MAX_FIX_PASSES,
+    apply_edits,
+    apply_fixes,
+    decode_for_fix,
+    fix_file,
+    select_fixes,
+    source_encoding,
+    write_atomically,
+)
+from flasklint.model.extract import ModuleModel
 from flasklint.model.facts import FileFacts
 from flasklint.model.project import ProjectIndex
-from flasklint.rule import ProjectRule
-from flasklint.rules import PROJECT_RULES
+from flasklint.rule import FileRule, ProjectRule
+from flasklint.rules import FILE_RULES, PROJECT_RULES
 
-SECRET_APP = 'from flask import Flask\n\napp = Flask(__name__)\napp.secret_key = "dev"\napp.config["SECRET_KEY"] = "dev"\n'
+SECRET_APP = (
+    'from flask import Flask\n\napp = Flask(__name__)\napp.secret_key = "dev"\napp.config["SECRET_KEY"] = "dev"\n'
+)
 FIXED = (
     'from flask import Flask\nimport os\n\napp = Flask(__name__)\napp.secret_key = os.environ["SECRET_KEY"]\n'
     'app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]\n'
@@ -165,3 +178,65 @@ def test_write_atomically_fails_before_touching_the_file(tmp_path: Path) -> None
         write_atomically(target, "# coding: latin-1\nx = '\u20ac'\n", "latin-1")
     assert target.read_bytes() == b"# coding: latin-1\n"
     assert os.listdir(tmp_path) == ["app.py"]
+
+
+class CountingRule(FileRule):
+    """Test rule: `x = N` (N < limit) is fixed to `x = N + 1`, so each pass creates the next finding."""
+
+    code = "FLK996"
+    name = "counting-rule"
+    summary = "Test rule whose fix needs another pass"
+    limit = 3
+
+    def check_module(self, model: ModuleModel) -> Iterable[Diagnostic]:
+        for row, line in enumerate(model.lines, start=1):
+            match = re.fullmatch(r"x = (\d)\s*", line)
+            if match and int(match.group(1)) < self.limit:
+                value = int(match.group(1))
+                fix = Fix("count up", (edit(row, 4, row, 5, str(value + 1)),), Applicability.SAFE)
+                yield self.diagnostic(model.path, (row, 4, row, 5), f"{value} is too small", fix=fix)
+
+
+class OscillatingRule(CountingRule):
+    """Test rule whose fix undoes itself (`x = 1` <-> `x = 2`): fixing must still terminate."""
+
+    code = "FLK995"
+    name = "oscillating-rule"
+
+    def check_module(self, model: ModuleModel) -> Iterable[Diagnostic]:
+        for row, line in enumerate(model.lines, start=1):
+            match = re.fullmatch(r"x = ([12])\s*", line)
+            if match:
+                other = "2" if match.group(1) == "1" else "1"
+                fix = Fix("flip", (edit(row, 4, row, 5, other),), Applicability.SAFE)
+                yield self.diagnostic(model.path, (row, 4, row, 5), "flip it", fix=fix)
+
+
+@pytest.fixture
+def file_rule(request: pytest.FixtureRequest) -> Iterator[None]:
+    rule = request.param()
+    FILE_RULES.append(rule)
+    try:
+        yield
+    finally:
+        FILE_RULES.remove(rule)
+
+
+@pytest.mark.parametrize("file_rule", [CountingRule], indirect=True)
+def test_fixing_repeats_until_nothing_is_left(tmp_path: Path, file_rule: None) -> None:
+    source = "from flask import Flask\nx = 0\n"
+    write_project(tmp_path, {"app.py": source})
+    project = project_of(tmp_path)
+    result = fix_file(project, "app.py", source)
+    assert result.text == "from flask import Flask\nx = 3\n"
+    assert result.applied == {"FLK996": 3}
+    assert [d.code for d in project.diagnostics("app.py")] == []
+
+
+@pytest.mark.parametrize("file_rule", [OscillatingRule], indirect=True)
+def test_fixing_stops_after_a_bounded_number_of_passes(tmp_path: Path, file_rule: None) -> None:
+    source = "from flask import Flask\nx = 1\n"
+    write_project(tmp_path, {"app.py": source})
+    result = fix_file(project_of(tmp_path), "app.py", source)
+    assert result.applied == {"FLK995": MAX_FIX_PASSES}
+    assert result.text == source  # an even number of flips

@@ -149,6 +149,24 @@ def test_flake8_on_the_bundled_example(tmp_path: Path) -> None:
     assert flake8_findings(".", cwd=copy) == expected
 
 
+def test_nested_projects_match_from_the_top(tmp_path: Path) -> None:
+    make(tmp_path / "blog")
+    make(tmp_path / "shop")
+    (tmp_path / "shop" / "app.py").write_text(SECRET_APP, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    expected = flasklint_findings(tmp_path)
+    assert {Path(path).parent.name for path, *_ in expected} >= {"blog", "shop"}
+    assert flake8_findings(".", cwd=tmp_path) == expected
+
+
+def test_undecodable_file_is_flk001_in_both(tmp_path: Path) -> None:
+    write_project(tmp_path, {"pyproject.toml": PYPROJECT, "app.py": SECRET_APP})
+    (tmp_path / "legacy.py").write_bytes(b"from flask import request\n\nname = 'caf\xe9'\n")
+    expected = flasklint_findings(tmp_path)
+    assert (str(tmp_path.resolve() / "legacy.py"), 3, 1, "FLK001") in expected
+    assert flake8_findings(".", cwd=tmp_path) == expected  # flake8 read it as latin-1; we still say FLK001
+
+
 def test_stdin_is_linted_in_its_project(tmp_path: Path) -> None:
     write_project(tmp_path, {"pyproject.toml": PYPROJECT, "app.py": SECRET_APP})
     shifted = "\n\n" + SECRET_APP
