@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import re
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 if sys.version_info >= (3, 11):
@@ -67,13 +69,22 @@ class Config:
         return True
 
     def is_excluded(self, relative: PurePosixPath) -> bool:
-        patterns = (*DEFAULT_EXCLUDE, *self.exclude)
-        for pattern in patterns:
-            if _path_matches(str(relative), pattern):
-                return True
-            if any(fnmatch.fnmatch(part, pattern) for part in relative.parts):
-                return True
-        return False
+        """A path is excluded when any of its parts, or the path itself, matches a pattern."""
+        part_pattern, path_pattern = _exclude_patterns(tuple(self.exclude))
+        if any(part_pattern.match(part) for part in relative.parts):
+            return True
+        return bool(path_pattern.match(str(relative)))
+
+
+@lru_cache(maxsize=16)
+def _exclude_patterns(extra: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Compiled once: discovery tests every file and directory of the tree (fnmatch per part and
+    pattern was most of a warm run). Matches `_path_matches` semantics: a glob on a part or the
+    whole path, or the pattern as a directory prefix."""
+    patterns = [p.rstrip("/") for p in (*DEFAULT_EXCLUDE, *extra)]
+    globs = "|".join(fnmatch.translate(p) for p in patterns)
+    prefixes = "|".join(re.escape(p) + "/" for p in patterns)
+    return re.compile(globs), re.compile(f"(?:{globs})|(?:{prefixes})")
 
 
 def _longest_prefix(code: str, prefixes: list[str]) -> int:

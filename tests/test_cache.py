@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import pickle
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from test_cli import PYPROJECT, SECRET_APP, flasklint
@@ -137,3 +139,26 @@ def test_flasklint_has_no_unpickler() -> None:
     unsafe = re.compile(r"^\s*(import|from)\s+(pickle|cPickle|dill|marshal|shelve|jsonpickle)\b", re.M)
     offenders = [str(p) for p in package.rglob("*.py") if unsafe.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_a_warm_run_imports_neither_libcst_nor_jinja(tmp_path: Path) -> None:
+    """Everything is in the cache, so parsing libraries must not even be imported (they cost more
+    than the rest of a warm run)."""
+    write_project(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "app.py": "from flask import Flask, url_for\napp = Flask(__name__)\n\n@app.route('/')\ndef index():\n    return url_for('nope')\n",
+            "templates/page.html": "<a href=\"{{ url_for('index') }}\">home</a>\n",
+        },
+    )
+    probe = (
+        "import sys\n"
+        "from flasklint.cli import main\n"
+        "code = main(['check', '--output-format', 'json', sys.argv[1]])\n"
+        "print('libcst' if 'libcst._nodes.module' in sys.modules else '-', 'jinja2' if 'jinja2.environment' in sys.modules else '-', code)\n"
+    )
+    cold = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, check=True)
+    warm = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, check=True)
+    assert cold.stdout.splitlines()[-1] == "libcst jinja2 1"
+    assert warm.stdout.splitlines()[-1] == "- - 1"

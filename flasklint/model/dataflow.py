@@ -15,7 +15,6 @@ The analysis is deliberately small and precise rather than complete:
 
 from __future__ import annotations
 
-import dataclasses
 import weakref
 from dataclasses import dataclass
 from functools import partial
@@ -26,6 +25,7 @@ import libcst as cst
 from flasklint.model.extract import FunctionInfo, ModuleModel, argument
 from flasklint.model.names import dotted_name
 from flasklint.model.routing import parse_rule
+from flasklint.model.walk import child_fields
 
 Purpose = Literal["html", "path"]
 
@@ -244,7 +244,7 @@ def _union(parts: Iterable[Taints]) -> Taints:
 # -- the flow of one function ----------------------------------------------------------------
 
 # The conditional blocks (and comprehensions) enclosing a statement, outermost first.
-Blocks = tuple[cst.CSTNode, ...]
+Blocks = tuple["cst.CSTNode", ...]
 
 
 @dataclass(eq=False)
@@ -266,20 +266,17 @@ class Definition:
         return self.how not in ("augment", "append", "extend", "store") and self.scope is None
 
 
-COMPOUND_STATEMENTS = (
-    cst.If,
-    cst.Else,
-    cst.For,
-    cst.While,
-    cst.Try,
-    cst.TryStar,
-    cst.ExceptHandler,
-    cst.ExceptStarHandler,
-    cst.Finally,
-    cst.With,
-    cst.MatchCase,
-)
-COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+def _is_compound(node: cst.CSTNode) -> bool:
+    """Blocks whose statements may not run (branches, loops, handlers)."""
+    return isinstance(
+        node,
+        (cst.If, cst.Else, cst.For, cst.While, cst.Try, cst.TryStar, cst.ExceptHandler, cst.ExceptStarHandler,
+         cst.Finally, cst.With, cst.MatchCase),
+    )  # fmt: skip
+
+
+def _is_comprehension(node: cst.CSTNode) -> bool:
+    return isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp))
 
 
 class FunctionFlow:
@@ -335,31 +332,6 @@ def _encloses(outer: Blocks, inner: Blocks) -> bool:
     return len(outer) <= len(inner) and all(a is b for a, b in zip(outer, inner))
 
 
-# Fields that never hold a statement or an expression the flow needs (tokens, whitespace, the
-# attribute and keyword names that are not name uses, annotations). Skipping them makes the walk
-# several times cheaper than libcst's generic visitor, which visits every token.
-_SKIPPED_FIELDS = frozenset(
-    {
-        "lpar", "rpar", "lbracket", "rbracket", "lbrace", "rbrace", "leading_lines", "lines_after_decorators",
-        "header", "footer", "comma", "semicolon", "operator", "colon", "equal", "star", "asynchronous", "dot",
-        "trailing_whitespace", "newline", "indent", "attr", "keyword", "annotation", "pattern", "relative",
-    }
-)  # fmt: skip
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _child_fields(node_type: type) -> tuple[str, ...]:
-    fields = _CHILD_FIELDS.get(node_type)
-    if fields is None:
-        fields = tuple(
-            f.name
-            for f in dataclasses.fields(node_type)
-            if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
-        )
-        _CHILD_FIELDS[node_type] = fields
-    return fields
-
-
 class _FlowBuilder:
     """Records bindings and uses in evaluation order; nested functions and classes are opaque."""
 
@@ -384,7 +356,7 @@ class _FlowBuilder:
             return
         outer_path, outer_compound = self.path, len(self.compound)
         self._enter(node)
-        for field in _child_fields(type(node)):
+        for field in child_fields(type(node)):
             value = getattr(node, field)
             if isinstance(value, cst.CSTNode):
                 self.walk(value)
@@ -404,12 +376,12 @@ class _FlowBuilder:
                 self.path = (*self.path, node)
                 if isinstance(parent, (cst.For, cst.While)) and parent.body is node:
                     self.flow.loop_bodies.add(node)
-        elif isinstance(node, COMPOUND_STATEMENTS):
+        elif _is_compound(node):
             self.compound.append(node)
             if isinstance(node, cst.ExceptHandler) and node.name is not None and isinstance(node.name.name, cst.Name):
                 # `except E as name` binds only when the handler runs (and unbinds after it).
                 self.flow.define(Definition(node.name.name.value, "clear", self.order, (*self.path, node)))
-        elif isinstance(node, COMPREHENSIONS):
+        elif _is_comprehension(node):
             self.path = (*self.path, node)
         elif isinstance(node, cst.Return):
             self.flow.returns.append(node)
@@ -419,7 +391,7 @@ class _FlowBuilder:
         if field == "iter" and isinstance(node, cst.For):
             self._bind(node.target, node.iter, "iterate")
         elif field == "iter" and isinstance(node, cst.CompFor):
-            scope = next((n for n in reversed(self.path) if isinstance(n, COMPREHENSIONS)), None)
+            scope = next((n for n in reversed(self.path) if _is_comprehension(n)), None)
             self._bind(node.target, node.iter, "iterate", scope=scope)
         elif field == "items" and isinstance(node, cst.With):
             for item in node.items:

@@ -13,7 +13,6 @@ from pathlib import PurePosixPath
 from typing import Iterator
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from flasklint.model.facts import (
     AppDef,
@@ -27,6 +26,8 @@ from flasklint.model.facts import (
     UrlForCall,
 )
 from flasklint.model.names import ImportTable, dotted_name
+from flasklint.model.positions import node_positions
+from flasklint.model.walk import LeanVisitor
 
 FLASK_CLASSES = frozenset({"flask.Flask", "flask.app.Flask"})
 BLUEPRINT_CLASSES = frozenset({"flask.Blueprint", "flask.blueprints.Blueprint"})
@@ -127,15 +128,14 @@ class ModuleModel:
         self.assigns: list[AssignInfo] = []
         self.function_of: dict[cst.FunctionDef, FunctionInfo] = {}
         self.facts = FileFacts(path=path, module=module_name, kind="python", is_test=is_test_path(path))
-        self._positions: object | None = None
+        self._positions: dict[cst.CSTNode, Span] | None = None
 
     # -- positions -------------------------------------------------------------------------
     def span(self, node: cst.CSTNode) -> Span:
         """(line, col, end_line, end_col) of a node; the position pass runs once, on first need."""
         if self._positions is None:
-            self._positions = MetadataWrapper(self.tree, unsafe_skip_copy=True).resolve(PositionProvider)
-        code_range = self._positions[node]  # type: ignore[index]
-        return (code_range.start.line, code_range.start.column, code_range.end.line, code_range.end.column)
+            self._positions = node_positions(self.tree)
+        return self._positions[node]
 
     def code(self, node: cst.CSTNode) -> str:
         return self.tree.code_for_node(node)
@@ -232,7 +232,7 @@ def string_list(node: cst.BaseExpression | None) -> list[str] | None:
     return None
 
 
-class _Extractor(cst.CSTVisitor):
+class _Extractor(LeanVisitor):
     """The traversal itself. Keep it cheap: it runs on every Python file of the project."""
 
     def __init__(self, model: ModuleModel) -> None:
@@ -715,7 +715,7 @@ def build_model(path: str, module_name: str, is_package: bool, text: str, tree: 
     """Run the single traversal and return the populated model (facts included)."""
     model = ModuleModel(path, module_name, is_package, text, tree)
     extractor = _Extractor(model)
-    tree.visit(extractor)
+    extractor.walk(tree)
     for info in model.functions:
         if info.name in extractor.view_func_names and info.class_name is None:
             info.is_view = True

@@ -15,9 +15,9 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import jinja2
-from jinja2 import nodes
 
 from flasklint.model.facts import FileFacts, Span, TemplateRef, UrlForCall, UrlLiteral
 from flasklint.model.links import Barrier, Hole, Piece, Text, attribute_values, split_local_url
@@ -39,7 +39,7 @@ class TemplateError:
 class TemplateModel:
     path: str
     text: str
-    ast: nodes.Template | None
+    ast: jinja2.nodes.Template | None
     error: TemplateError | None
     facts: FileFacts
     lines: list[str] = field(default_factory=list)
@@ -72,7 +72,10 @@ class TemplateModel:
         return bisect.bisect_right(self._line_starts, offset)
 
 
-_ENVIRONMENT = jinja2.Environment(extensions=EXTENSIONS)
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    """Built on first use: a warm run (every template cached) never imports Jinja."""
+    return jinja2.Environment(extensions=EXTENSIONS)
 
 
 def build_template_model(path: str, text: str) -> TemplateModel:
@@ -81,7 +84,7 @@ def build_template_model(path: str, text: str) -> TemplateModel:
     regions = _regions(text)
     literals = _url_for_literals(model, regions)
     try:
-        model.ast = _ENVIRONMENT.parse(text, name=path)
+        model.ast = _environment().parse(text, name=path)
     except jinja2.TemplateSyntaxError as exc:
         message = exc.message or "syntax error"
         model.error = TemplateError(message, exc.lineno or 1, message.startswith("Encountered unknown tag"))
@@ -200,11 +203,11 @@ def _claim(model: TemplateModel, literals: list[_Located], line: int, endpoint: 
 
 def _url_for_from_ast(model: TemplateModel, literals: list[_Located]) -> None:
     assert model.ast is not None
-    for call in model.ast.find_all(nodes.Call):
-        if not (isinstance(call.node, nodes.Name) and call.node.name == "url_for"):
+    for call in model.ast.find_all(jinja2.nodes.Call):
+        if not (isinstance(call.node, jinja2.nodes.Name) and call.node.name == "url_for"):
             continue
         endpoint: str | None = None
-        if call.args and isinstance(call.args[0], nodes.Const) and isinstance(call.args[0].value, str):
+        if call.args and isinstance(call.args[0], jinja2.nodes.Const) and isinstance(call.args[0].value, str):
             endpoint = call.args[0].value
         keywords = [k.key for k in call.kwargs]
         if endpoint is None:
@@ -217,7 +220,7 @@ def _url_for_from_ast(model: TemplateModel, literals: list[_Located]) -> None:
 def _url_for_from_tokens(model: TemplateModel, literals: list[_Located]) -> None:
     """Fallback for templates Jinja cannot parse: `url_for ( "x"` in the token stream."""
     try:
-        tokens = [token for token in _ENVIRONMENT.lex(model.text) if token[1] != "whitespace"]
+        tokens = [token for token in _environment().lex(model.text) if token[1] != "whitespace"]
     except jinja2.TemplateSyntaxError:
         return
     for i in range(len(tokens) - 2):
@@ -232,9 +235,9 @@ def _url_for_from_tokens(model: TemplateModel, literals: list[_Located]) -> None
 
 def _template_refs(model: TemplateModel) -> None:
     assert model.ast is not None
-    for node in model.ast.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+    for node in model.ast.find_all((jinja2.nodes.Extends, jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport)):
         template = node.template
-        if isinstance(template, nodes.Const) and isinstance(template.value, str):
+        if isinstance(template, jinja2.nodes.Const) and isinstance(template.value, str):
             model.facts.template_refs.append(TemplateRef(template.value, model.locate(node.lineno, template.value)))
 
 

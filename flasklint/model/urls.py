@@ -20,6 +20,7 @@ from flasklint.model.extract import URL_FOR, FunctionInfo, ModuleModel, Scope, a
 from flasklint.model.facts import Span, UrlLiteral
 from flasklint.model.links import AttributeValue, Hole, Piece, Text, attribute_values, split_local_url
 from flasklint.model.routing import HOLE
+from flasklint.model.walk import LeanVisitor
 
 REDIRECTS = frozenset({"flask.redirect", "flask.helpers.redirect", "werkzeug.redirect", "werkzeug.utils.redirect"})
 # Decorators whose functions run inside a request (url_for works there as in a view).
@@ -49,7 +50,7 @@ def collect_url_literals(model: ModuleModel) -> None:
         if not _may_hold_urls(model, info):
             continue
         body = _BodyScan()
-        info.node.body.visit(body)
+        body.walk(info.node.body)
         for value in body.locations:
             collector.path_literal(value, "location", info.scope)
         for string in body.strings:
@@ -74,7 +75,7 @@ def _in_request_context(info: FunctionInfo) -> bool:
     return False
 
 
-class _BodyScan(cst.CSTVisitor):
+class _BodyScan(LeanVisitor):
     """One view body: `Location` header values and string literals that contain HTML attributes."""
 
     def __init__(self) -> None:

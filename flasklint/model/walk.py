@@ -1,0 +1,86 @@
+"""A lean tree walk: libcst's generic visitor visits every token and whitespace node.
+
+Skipping the fields that only hold punctuation, whitespace, attribute and keyword names makes a
+traversal several times cheaper (measured: 2.7 s -> see benchmarks/ on 74k lines of Flask
+extensions). Visitors keep libcst's shape: `visit_<Type>` (return False to skip the children) and
+`leave_<Type>`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable
+
+import libcst as cst
+
+# Fields that never hold a statement or an expression: tokens, whitespace, the attribute and keyword
+# names (not name uses), annotations and match patterns.
+SKIPPED_FIELDS = frozenset(
+    {
+        "lpar", "rpar", "lbracket", "rbracket", "lbrace", "rbrace", "leading_lines", "lines_after_decorators",
+        "header", "footer", "comma", "semicolon", "operator", "colon", "equal", "star", "asynchronous", "dot",
+        "trailing_whitespace", "newline", "indent", "attr", "keyword", "annotation", "pattern", "relative",
+    }
+)  # fmt: skip
+# Decorators are evaluated before the body runs; walk them first, as libcst does.
+_FIRST_FIELDS = ("decorators",)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def child_fields(node_type: type) -> tuple[str, ...]:
+    """The fields of a node type that may hold statements or expressions, in evaluation order."""
+    fields = _CHILD_FIELDS.get(node_type)
+    if fields is None:
+        names = [
+            f.name
+            for f in dataclasses.fields(node_type)
+            if f.name not in SKIPPED_FIELDS and not f.name.startswith("whitespace")
+        ]
+        first = [n for n in _FIRST_FIELDS if n in names]
+        fields = tuple(first + [n for n in names if n not in first])
+        _CHILD_FIELDS[node_type] = fields
+    return fields
+
+
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    found: list[cst.CSTNode] = []
+    for field in child_fields(type(node)):
+        value = getattr(node, field)
+        if isinstance(value, cst.CSTNode):
+            found.append(value)
+        elif isinstance(value, (tuple, list)):
+            found.extend(item for item in value if isinstance(item, cst.CSTNode))
+    return found
+
+
+class LeanVisitor:
+    """Base for visitors driven by `walk`: subclasses define visit_<Type>/leave_<Type> methods."""
+
+    def walk(self, node: cst.CSTNode) -> None:
+        hooks = _hooks(type(self), type(node))
+        visit, leave = hooks
+        if visit is None or visit(self, node) is not False:
+            for field in child_fields(type(node)):
+                value = getattr(node, field)
+                if isinstance(value, cst.CSTNode):
+                    self.walk(value)
+                elif isinstance(value, (tuple, list)):
+                    for item in value:
+                        if isinstance(item, cst.CSTNode):
+                            self.walk(item)
+        if leave is not None:
+            leave(self, node)
+
+
+Hook = Callable[[LeanVisitor, "cst.CSTNode"], object]
+_HOOKS: dict[tuple[type, type], tuple[Hook | None, Hook | None]] = {}
+
+
+def _hooks(visitor_type: type, node_type: type) -> tuple[Hook | None, Hook | None]:
+    key = (visitor_type, node_type)
+    hooks = _HOOKS.get(key)
+    if hooks is None:
+        name = node_type.__name__
+        hooks = (getattr(visitor_type, f"visit_{name}", None), getattr(visitor_type, f"leave_{name}", None))
+        _HOOKS[key] = hooks
+    return hooks
