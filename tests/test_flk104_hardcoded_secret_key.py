@@ -154,3 +154,8 @@ def test_fallback_with_a_computed_variable_name_has_no_fix(project) -> None:
     (diagnostic,) = project("import os\n\nSECRET_KEY = os.environ.get(NAME) or 'dev'\n", select="FLK104")
     assert diagnostic.fix is None
     assert "when the environment variable is unset" in diagnostic.message
+
+
+def test_a_constant_holding_the_settings_name_is_not_a_key(project) -> None:
+    found = project('SECRET_KEY = "SECRET_KEY"\n\ndef read(config):\n    return config[SECRET_KEY]\n', select="FLK104")
+    assert found == []

@@ -248,6 +248,8 @@ def classify_key(model: ModuleModel, node: cst.BaseExpression, scope: Scope, dep
     if depth > MAX_DEPTH:
         return unknown
     if is_string_literal(node):
+        if isinstance(node, cst.SimpleString) and node.evaluated_value in (SECRET_KEY, SECRET_KEY.encode()):
+            return unknown  # `SECRET_KEY = "SECRET_KEY"` names the setting (a constant for the key's name)
         return KeyValue("literal", node, model.code(node).strip())
     if isinstance(node, cst.Name):
         # A constant or variable (`KEY = "dev"; app.secret_key = KEY`): the value is where it was written.
