@@ -1,0 +1,1 @@
+"""The flasklint language server (pygls): the engine's diagnostics, fixes and endpoint knowledge in editors."""

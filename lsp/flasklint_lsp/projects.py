@@ -1,0 +1,290 @@
+"""Workspace folders -> engine Projects, and the single thread that runs the engine.
+
+Each workspace folder is its own `flasklint.engine.Project` with its own `[tool.flasklint]`; a file
+outside every folder gets a "loose" project at its own project root that knows only the open files
+(discovering an arbitrary parent such as a home directory could take minutes). The engine is not
+thread-safe and libcst is CPU-bound, so every call into a Project runs on one dedicated thread while
+the event loop keeps answering the editor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import time
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path, PurePosixPath
+from typing import Callable, TypeVar
+
+from pygls.uris import to_fs_path
+
+from flasklint.config import Config, ConfigError, load_config
+from flasklint.diagnostics import Diagnostic
+from flasklint.engine import OTHER_FILES, Project, find_project_root
+from flasklint.model.facts import FileFacts
+from flasklint.model.templates import TEMPLATE_SUFFIXES
+
+from flasklint_lsp.settings import Settings
+
+T = TypeVar("T")
+CONFIG_FILE = "pyproject.toml"
+
+
+class Engine:
+    """Runs engine calls one at a time on a dedicated thread."""
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flasklint-engine")
+
+    async def run(self, function: Callable[..., T], *args: object) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, partial(function, *args))
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+class MemoryCache:
+    """The engine's cache interface, in memory: recent versions of the buffers, by content hash.
+
+    Undo, redo and putting back a file's last parseable text then cost no parse.
+    """
+
+    def __init__(self, capacity: int = 256) -> None:
+        self.capacity = capacity
+        self._entries: OrderedDict[str, dict] = OrderedDict()
+
+    def get(self, key: str) -> FileFacts | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        self._entries.move_to_end(key)
+        return FileFacts.from_dict(entry)
+
+    def put(self, key: str, facts: FileFacts) -> None:
+        self._entries[key] = facts.to_dict()
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.capacity:
+            self._entries.popitem(last=False)
+
+
+@dataclass
+class BuildReport:
+    files: int
+    seconds: float
+    config_error: str | None
+
+
+@dataclass
+class Update:
+    """The outcome of feeding one file to the engine."""
+
+    linted: bool  # False: not a file `flasklint check` would report on (excluded, not Flask-relevant, ...)
+    diagnostics: list[Diagnostic]
+    index_changed: bool  # other files' diagnostics may have changed too
+
+
+@dataclass
+class ProjectState:
+    """One root: its Project (once built), and which buffer version the engine last saw per file."""
+
+    root: Path
+    discovered: bool  # False for a loose project (files outside every workspace folder)
+    started: bool = False  # its (background) build was started
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    project: Project | None = None
+    project_config: Config = field(default_factory=Config)
+    config_error: str | None = None
+    # relative path -> version of the buffer text the engine holds (files absent here come from disk)
+    buffers: dict[str, int | None] = field(default_factory=dict)
+    # relative path -> last text of it that parsed (None: the file on disk), and the broken buffers
+    # whose last parseable version stands in for them in the index
+    parseable: dict[str, str | None] = field(default_factory=dict)
+    stand_ins: set[str] = field(default_factory=set)
+
+    # -- engine-thread jobs ------------------------------------------------------------------
+    def build(self, settings: Settings, overlays: dict[str, tuple[str, int | None]]) -> BuildReport:
+        """(Re)build the Project: read the config, discover files, analyse them (buffers win over disk)."""
+        started = time.perf_counter()
+        try:
+            self.project_config, self.config_error = load_config(self.root), None
+        except ConfigError as exc:
+            self.project_config, self.config_error = Config(), str(exc)
+        # One process: the engine's worker pool forks, and a child forked while pygls' reader thread
+        # blocks on stdin deadlocks at start (multiprocessing closes sys.stdin in every child).
+        project = Project(self.root, settings.config_for(self.project_config), jobs=1)
+        if self.discovered:
+            project.discover()
+            project.analyse({relative: text for relative, (text, _) in overlays.items()})
+        # From now on the server feeds buffer text on every change: caching each version on disk would
+        # fill .flasklint_cache/ with entries nothing reads again; recent versions stay in memory.
+        project.cache = MemoryCache()
+        self.project = project
+        self.buffers = {relative: version for relative, (_, version) in overlays.items() if relative in project.files}
+        self.parseable = {
+            relative: overlays[relative][0] if relative in overlays else None
+            for relative, facts in project.facts.items()
+            if facts.kind == "python" and not facts.parse_error
+        }
+        self.stand_ins = set()
+        return BuildReport(len(project.facts), time.perf_counter() - started, self.config_error)
+
+    def update(self, relative: str, text: str | None, version: int | None) -> Update:
+        """Feed one file's buffer text (None: its disk content) and return its diagnostics.
+
+        A Python buffer that stops parsing (the user is mid-edit: `url_for("` typed, a bracket not
+        yet closed) gets its FLK001, but the index keeps the file's last parseable version: its
+        routes stay completable and other files' diagnostics do not flicker.
+        """
+        project = self.require()
+        if not wants(project, relative):
+            return Update(False, [], False)
+        before = _index_view(project.facts.get(relative))
+        project.set_source(relative, text)
+        facts = project.facts.get(relative)
+        if facts is None:
+            self.buffers.pop(relative, None)
+            self.stand_ins.discard(relative)
+            self.parseable.pop(relative, None)
+            return Update(False, [], before is not None)
+        diagnostics = project.diagnostics(relative)
+        if text is None:
+            self.buffers.pop(relative, None)
+        else:
+            self.buffers[relative] = version
+        if facts.parse_error and facts.kind == "python" and relative in self.parseable:
+            project.set_source(relative, self.parseable[relative])  # a memory-cache hit: no parse
+            self.stand_ins.add(relative)
+        else:
+            self.stand_ins.discard(relative)
+            if not facts.parse_error:
+                self.parseable[relative] = text
+        changed = before != _index_view(project.facts.get(relative))
+        return Update(True, diagnostics, changed)
+
+    def diagnostics(self, relative: str) -> list[Diagnostic] | None:
+        """Current diagnostics of a file the engine holds (None: not linted, or a broken buffer stood in for)."""
+        project = self.require()
+        if relative in self.stand_ins or relative not in project.facts or not wants(project, relative):
+            return None
+        return project.diagnostics(relative)
+
+    def reload_from_disk(self, relatives: list[str]) -> bool:
+        """Re-read files changed on disk (not open in the editor); True when the index may have changed.
+
+        A path may be a directory: watchers report a folder moved in or deleted as one event.
+        """
+        project = self.require()
+        changed = False
+        for relative in dict.fromkeys(f for r in relatives for f in self._files_at(r)):
+            if relative in self.buffers or not wants(project, relative):
+                continue
+            before = _index_view(project.facts.get(relative))
+            project.set_source(relative, None)
+            changed |= before != _index_view(project.facts.get(relative))
+        return changed
+
+    def _files_at(self, relative: str) -> list[str]:
+        """The file itself, or the files under a directory (those on disk and those the index holds)."""
+        project = self.require()
+        absolute = self.root / relative
+        if relative in project.files or absolute.is_file():
+            return [relative]
+        prefix = relative.rstrip("/") + "/"
+        known = [f for f in project.files if f.startswith(prefix)]
+        if not absolute.is_dir():
+            return known or [relative]
+        found = []
+        for directory, subdirectories, names in os.walk(absolute):
+            base = PurePosixPath(Path(directory).relative_to(self.root).as_posix())
+            subdirectories[:] = [
+                d for d in subdirectories if not d.startswith(".") and not project.config.is_excluded(base / d)
+            ]
+            found.extend(str(base / name) for name in names)
+        return [*known, *found]
+
+    def apply_settings(self, settings: Settings) -> None:
+        self.require().config = settings.config_for(self.project_config)
+
+    def require(self) -> Project:
+        if self.project is None:
+            raise RuntimeError(f"the project at {self.root} is not built yet")
+        return self.project
+
+
+def wants(project: Project, relative: str) -> bool:
+    """Whether `flasklint check` would report on this file: the same kinds, excludes and template folders."""
+    path = PurePosixPath(relative)
+    if any(part.startswith(".") for part in path.parts[:-1]) or project.config.is_excluded(path):
+        return False
+    if path.suffix == ".py" or OTHER_FILES.match(path.name):
+        return True
+    if path.suffix.lower() not in TEMPLATE_SUFFIXES:
+        return False
+    folders = project.index.template_folders
+    return "templates" in path.parts[:-1] or any(relative.startswith(f.rstrip("/") + "/") for f in folders)
+
+
+def _index_view(facts: FileFacts | None) -> FileFacts | None:
+    """What other files see of this one: its facts without its own diagnostics and noqa rows."""
+    return None if facts is None else dataclasses.replace(facts, diagnostics=[], noqa={})
+
+
+@dataclass(frozen=True)
+class Located:
+    state: ProjectState
+    relative: str  # POSIX, relative to state.root
+
+
+class Workspaces:
+    """Finds the project of a document: the innermost workspace folder holding it, else a loose one."""
+
+    def __init__(self) -> None:
+        self.folders: dict[Path, ProjectState] = {}
+        self.loose: dict[Path, ProjectState] = {}
+
+    def add_folder(self, uri: str) -> ProjectState | None:
+        path = _path_of(uri)
+        if path is None or not path.is_dir():
+            return None
+        state = self.folders.get(path)
+        if state is None:
+            state = self.folders[path] = ProjectState(path, discovered=True)
+        return state
+
+    def remove_folder(self, uri: str) -> ProjectState | None:
+        path = _path_of(uri)
+        return self.folders.pop(path, None) if path is not None else None
+
+    def locate(self, uri: str) -> Located | None:
+        """Where a document lives (None: not a local file); its project may still need building."""
+        path = _path_of(uri)
+        if path is None:
+            return None
+        holders = [root for root in self.folders if root in path.parents]
+        if holders:
+            root = max(holders, key=lambda r: len(r.parts))
+            return Located(self.folders[root], path.relative_to(root).as_posix())
+        root = find_project_root(path)
+        if root not in self.loose:
+            self.loose[root] = ProjectState(root, discovered=False)
+        return Located(self.loose[root], path.relative_to(root).as_posix())
+
+    def states(self) -> list[ProjectState]:
+        return [*self.folders.values(), *self.loose.values()]
+
+
+def _path_of(uri: str) -> Path | None:
+    """The resolved local path of a file: URI (None for untitled buffers and other schemes)."""
+    if not uri.startswith("file:"):
+        return None
+    path = to_fs_path(uri)
+    if not path:
+        return None
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        return None

@@ -1,0 +1,117 @@
+"""Editor settings: `initializationOptions.settings` and `workspace/didChangeConfiguration`.
+
+The keys are the ones the VS Code extension sends: enable, select, ignore, severity, run, debounce.
+A bad value is reported and ignored (the previous value stays): a typo in settings.json must not
+take the linter down. `select` replaces the project's selection and `ignore` extends it, exactly
+like `flasklint check --select/--ignore`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from lsprotocol import types
+
+from flasklint.config import Config
+from flasklint.diagnostics import Severity
+
+KNOWN_KEYS = ("enable", "select", "ignore", "severity", "run", "debounce")
+RUN_MODES = ("onType", "onSave")
+DEFAULT_DEBOUNCE_MS = 200
+
+SEVERITIES: dict[str, types.DiagnosticSeverity] = {
+    "error": types.DiagnosticSeverity.Error,
+    "warning": types.DiagnosticSeverity.Warning,
+    "information": types.DiagnosticSeverity.Information,
+    "info": types.DiagnosticSeverity.Information,
+    "hint": types.DiagnosticSeverity.Hint,
+}
+ENGINE_SEVERITIES: dict[Severity, types.DiagnosticSeverity] = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    enable: bool = True
+    select: tuple[str, ...] = ()  # empty: the project's own selection
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, str] = field(default_factory=dict)  # code or prefix -> severity name
+    run: str = "onType"
+    debounce: int = DEFAULT_DEBOUNCE_MS  # milliseconds
+
+    def severity_for(self, code: str, default: Severity) -> types.DiagnosticSeverity:
+        """The longest matching prefix in `severity` wins; otherwise the rule's own severity."""
+        matches = [prefix for prefix in self.severity if code.startswith(prefix)]
+        if matches:
+            return SEVERITIES[self.severity[max(matches, key=len)]]
+        return ENGINE_SEVERITIES.get(default, types.DiagnosticSeverity.Warning)
+
+    def config_for(self, project_config: Config) -> Config:
+        """The project's `[tool.flasklint]` with the editor's select/ignore applied on top."""
+        return dataclasses.replace(
+            project_config,
+            select=list(self.select) if self.select else list(project_config.select),
+            ignore=[*project_config.ignore, *self.ignore],
+        )
+
+
+def unwrap(payload: Any) -> dict[str, Any] | None:
+    """The settings mapping inside an initializationOptions or didChangeConfiguration payload.
+
+    Accepts `{"settings": {...}}` (what the extension sends), `{"flasklint": {...}}` or
+    `{"settings": {"flasklint": {...}}}` (clients forwarding their whole configuration, e.g. Neovim's
+    lspconfig `settings`), and a bare mapping of known keys. None: no flasklint settings in it.
+    """
+    if not isinstance(payload, dict):
+        return None
+    if any(key in payload for key in KNOWN_KEYS):
+        return payload
+    for key in ("settings", "flasklint"):
+        if isinstance(payload.get(key), dict):
+            return unwrap(payload[key])
+    return None
+
+
+def parse(raw: Mapping[str, Any], current: Settings) -> tuple[Settings, list[str]]:
+    """New settings from `raw` (keys absent from it keep their current value) and the problems found."""
+    problems: list[str] = []
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in KNOWN_KEYS:
+            problems.append(f"unknown setting {key!r} (known: {', '.join(KNOWN_KEYS)})")
+            continue
+        checked = _check(key, value)
+        if isinstance(checked, str):
+            problems.append(f"setting {key!r}: {checked}")
+        else:
+            values[key] = checked[0]
+    return dataclasses.replace(current, **values), problems
+
+
+def _check(key: str, value: Any) -> tuple[Any] | str:
+    """(value,) when valid, else a message."""
+    if key == "enable":
+        return (value,) if isinstance(value, bool) else "expected true or false"
+    if key in ("select", "ignore"):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return "expected a list of rule codes or prefixes"
+        return (tuple(v.strip().upper() for v in value if v.strip()),)
+    if key == "severity":
+        if not isinstance(value, dict):
+            return "expected a mapping of rule codes or prefixes to error|warning|information|hint"
+        bad = sorted(f"{k}={v}" for k, v in value.items() if not isinstance(v, str) or v.lower() not in SEVERITIES)
+        if bad:
+            return f"unknown severity in {', '.join(bad)} (use error, warning, information or hint)"
+        return ({str(k).upper(): v.lower() for k, v in value.items()},)
+    if key == "run":
+        return (value,) if value in RUN_MODES else f"expected one of {', '.join(RUN_MODES)}"
+    if key == "debounce":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            return "expected a number of milliseconds >= 0"
+        return (int(value),)
+    raise AssertionError(key)
