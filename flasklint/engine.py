@@ -194,8 +194,18 @@ class Project:
     `set_source`; the CLI and flake8 build one per run (or per process) from disk and the cache.
     """
 
-    def __init__(self, root: Path, config: Config | None = None, use_cache: bool = True, jobs: int | None = None):
+    def __init__(
+        self,
+        root: Path,
+        config: Config | None = None,
+        use_cache: bool = True,
+        jobs: int | None = None,
+        start_method: str | None = None,
+    ):
+        """`start_method` picks how worker processes start: "fork" by default where available;
+        a threaded host (the language server's reader thread holds stdin) needs "spawn"."""
         self.root = root.resolve()
+        self.start_method = start_method or ("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
         self.config = config if config is not None else load_config(self.root)
         self.cache = Cache(self.root) if use_cache else None
         self.jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 4)
@@ -269,7 +279,7 @@ class Project:
     def _analyse_pending(self, pending: list[tuple[str, str, bool, bytes, str]]) -> None:
         jobs = [(rel, module, is_package, data) for rel, module, is_package, data, _ in pending]
         if len(pending) >= PARALLEL_THRESHOLD and self.jobs > 1:
-            context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+            context = multiprocessing.get_context(self.start_method)
             with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context) as pool:
                 results = [FileFacts.from_dict(d) for d in pool.map(_analyse_job, jobs, chunksize=4)]
         else:
@@ -284,8 +294,7 @@ class Project:
         for source in self.files.values():
             if source.kind != "template":
                 continue
-            in_folder = any(source.relative.startswith(f.rstrip("/") + "/") for f in folders)
-            if not in_folder and "templates" not in PurePosixPath(source.relative).parts[:-1]:
+            if not _in_template_folder(source.relative, folders):
                 self.facts.pop(source.relative, None)
                 continue
             data = self._read(source, overlays)
@@ -346,6 +355,16 @@ class Project:
             self.facts[relative] = self._cached(source, data, "", lambda: analyse_other(relative, data))
         self._index = None
 
+    def wants(self, relative: str) -> bool:
+        """Whether `check` reports on this file: its kind, the excludes, and (templates) the template folders."""
+        path = PurePosixPath(relative)
+        if any(part.startswith(".") for part in path.parts[:-1]) or self.config.is_excluded(path):
+            return False
+        kind = _kind_of(path)
+        if kind != "template":
+            return kind is not None
+        return _in_template_folder(relative, self.index.template_folders)
+
     # -- results ---------------------------------------------------------------------------
     @property
     def index(self) -> ProjectIndex:
@@ -400,7 +419,16 @@ def _encode_overlay(text: str, kind: str) -> bytes:
     return text.encode("utf-8", errors="surrogatepass")
 
 
+def _in_template_folder(relative: str, folders: list[str]) -> bool:
+    """In an app's or blueprint's template folder, or any `templates/` directory (apps the index
+    could not resolve keep their templates checked)."""
+    if "templates" in PurePosixPath(relative).parts[:-1]:
+        return True
+    return any(relative.startswith(folder.rstrip("/") + "/") for folder in folders)
+
+
 def _kind_of(relative: PurePosixPath) -> str | None:
+    """What a file is to flasklint: "python", "template" (if in a template folder), "other", or None."""
     if relative.suffix == ".py":
         return "python"
     if relative.suffix.lower() in TEMPLATE_SUFFIXES:

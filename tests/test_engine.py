@@ -11,7 +11,7 @@ import pytest
 from conftest import write_project
 from flasklint.config import Config
 from flasklint.diagnostics import Diagnostic
-from flasklint.engine import Project, analyse_python, find_project_root
+from flasklint.engine import PARALLEL_THRESHOLD, Project, analyse_python, find_project_root
 from flasklint.model.extract import ModuleModel
 from flasklint.rule import FileRule
 from flasklint.rules import FILE_RULES
@@ -151,3 +151,25 @@ def test_nested_projects_can_be_left_to_themselves(tmp_path: Path) -> None:
     project.discover(skip_nested_projects=True)
     assert sorted(project.files) == ["app.py", "pkg/a.py"]
     assert sorted(project.nested_roots) == [tmp_path / "lib", tmp_path / "sub", tmp_path / "vendored"]
+
+
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_parallel_analysis_equals_single_process(tmp_path: Path, start_method: str) -> None:
+    """The worker pool (forked for the CLI, spawned for the language server) must not change facts."""
+    files = {"app.py": "from flask import Flask\n\napp = Flask(__name__)\n"}
+    for number in range(PARALLEL_THRESHOLD + 6):
+        files[f"views{number}.py"] = (
+            "from flask import request, url_for\nfrom app import app\n\n"
+            f"@app.route('/page{number}/<name>')\ndef page{number}(name):\n"
+            f"    return f'<p>{{name}}</p>' + url_for('page{number + 1}', name='x')\n"
+        )
+    write_project(tmp_path, files)
+    parallel = Project(tmp_path, use_cache=False, jobs=2, start_method=start_method)
+    single = Project(tmp_path, use_cache=False, jobs=1)
+    for project in (parallel, single):
+        project.discover()
+        project.analyse()
+    assert {k: v.to_dict() for k, v in parallel.facts.items()} == {k: v.to_dict() for k, v in single.facts.items()}
+    assert [d for f in sorted(parallel.facts) for d in parallel.diagnostics(f)] == [
+        d for f in sorted(single.facts) for d in single.diagnostics(f)
+    ]

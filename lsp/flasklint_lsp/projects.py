@@ -24,9 +24,8 @@ from pygls.uris import to_fs_path
 
 from flasklint.config import Config, ConfigError, load_config
 from flasklint.diagnostics import Diagnostic
-from flasklint.engine import OTHER_FILES, Project, find_project_root
+from flasklint.engine import Project, find_project_root
 from flasklint.model.facts import FileFacts
-from flasklint.model.templates import TEMPLATE_SUFFIXES
 
 from flasklint_lsp.settings import Settings
 
@@ -113,9 +112,9 @@ class ProjectState:
             self.project_config, self.config_error = load_config(self.root), None
         except ConfigError as exc:
             self.project_config, self.config_error = Config(), str(exc)
-        # One process: the engine's worker pool forks, and a child forked while pygls' reader thread
-        # blocks on stdin deadlocks at start (multiprocessing closes sys.stdin in every child).
-        project = Project(self.root, settings.config_for(self.project_config), jobs=1)
+        # Workers are spawned, not forked: a child forked while pygls' reader thread blocks on stdin
+        # deadlocks at start (multiprocessing closes sys.stdin in every child).
+        project = Project(self.root, settings.config_for(self.project_config), start_method="spawn")
         if self.discovered:
             project.discover()
             project.analyse({relative: text for relative, (text, _) in overlays.items()})
@@ -140,7 +139,7 @@ class ProjectState:
         routes stay completable and other files' diagnostics do not flicker.
         """
         project = self.require()
-        if not wants(project, relative):
+        if not project.wants(relative):
             return Update(False, [], False)
         before = _index_view(project.facts.get(relative))
         project.set_source(relative, text)
@@ -168,7 +167,7 @@ class ProjectState:
     def diagnostics(self, relative: str) -> list[Diagnostic] | None:
         """Current diagnostics of a file the engine holds (None: not linted, or a broken buffer stood in for)."""
         project = self.require()
-        if relative in self.stand_ins or relative not in project.facts or not wants(project, relative):
+        if relative in self.stand_ins or relative not in project.facts or not project.wants(relative):
             return None
         return project.diagnostics(relative)
 
@@ -180,7 +179,7 @@ class ProjectState:
         project = self.require()
         changed = False
         for relative in dict.fromkeys(f for r in relatives for f in self._files_at(r)):
-            if relative in self.buffers or not wants(project, relative):
+            if relative in self.buffers or not project.wants(relative):
                 continue
             before = _index_view(project.facts.get(relative))
             project.set_source(relative, None)
@@ -213,19 +212,6 @@ class ProjectState:
         if self.project is None:
             raise RuntimeError(f"the project at {self.root} is not built yet")
         return self.project
-
-
-def wants(project: Project, relative: str) -> bool:
-    """Whether `flasklint check` would report on this file: the same kinds, excludes and template folders."""
-    path = PurePosixPath(relative)
-    if any(part.startswith(".") for part in path.parts[:-1]) or project.config.is_excluded(path):
-        return False
-    if path.suffix == ".py" or OTHER_FILES.match(path.name):
-        return True
-    if path.suffix.lower() not in TEMPLATE_SUFFIXES:
-        return False
-    folders = project.index.template_folders
-    return "templates" in path.parts[:-1] or any(relative.startswith(f.rstrip("/") + "/") for f in folders)
 
 
 def _index_view(facts: FileFacts | None) -> FileFacts | None:
