@@ -264,6 +264,86 @@ def test_silent_when_the_index_is_incomplete(project) -> None:
     assert project(computed.replace("url_for('index')", "url_for('a')"), "FLK201") == []
 
 
+
+ROUTE_HELPER = """\
+from functools import wraps
+from flask import Blueprint, Flask, redirect, url_for
+
+app = Flask(__name__)
+bp = Blueprint("stores", __name__, url_prefix="/stores")
+
+
+def route(bp, *args, **kwargs):
+    def decorator(f):
+        @bp.route(*args, **kwargs)
+        @wraps(f)
+        def wrapper(*args, **kwargs):
+            return f(*args, **kwargs)
+        return f
+    return decorator
+
+
+@route(bp, "/")
+def listing():
+    return redirect(url_for("stores.show", store_id=1))
+
+
+@route(bp, "/<int:store_id>")
+def show(store_id):
+    return redirect(url_for("stores.listing"))
+
+
+app.register_blueprint(bp)
+"""
+
+
+def test_views_registered_through_a_route_helper_are_not_reported(project) -> None:
+    # The helper forwards *args/**kwargs to bp.route on a @wraps wrapper: the endpoints are its
+    # callers' view names, which the index cannot list, so nothing may be called unknown.
+    assert project(ROUTE_HELPER, "FLK201") == []
+    without_forwarding = ROUTE_HELPER.replace("@bp.route(*args, **kwargs)", '@bp.route("/w")')
+    assert project(without_forwarding, "FLK201") == []
+
+
+def test_views_registered_through_an_add_url_rule_helper_are_not_reported(project) -> None:
+    files = {
+        "app.py": """
+            from flask import Flask
+            from helpers import register_view
+            from views import forum
+
+            app = Flask(__name__)
+            app.register_blueprint(forum)
+        """,
+        "helpers.py": """
+            def register_view(bp_or_app, routes, view_func, *args, **kwargs):
+                for route in routes:
+                    bp_or_app.add_url_rule(route, view_func=view_func, *args, **kwargs)
+        """,
+        "views.py": """
+            from flask import Blueprint, redirect, url_for
+            from flask.views import MethodView
+            from helpers import register_view
+
+            forum = Blueprint("forum", __name__)
+
+
+            class Index(MethodView):
+                def get(self):
+                    return redirect(url_for("forum.topic", topic_id=1))
+
+
+            class Topic(MethodView):
+                def get(self, topic_id):
+                    return redirect(url_for("forum.index"))
+
+
+            register_view(forum, routes=["/"], view_func=Index.as_view("index"))
+            register_view(forum, routes=["/topic/<int:topic_id>"], view_func=Topic.as_view("topic"))
+        """,
+    }
+    assert project(files, "FLK201") == []
+
 def test_extension_blueprints_are_not_reported_but_known_ones_are(project) -> None:
     files = {
         "app.py": APP_WITH_AUTH + "from flask_admin import Admin\nadmin = Admin(app)\n",

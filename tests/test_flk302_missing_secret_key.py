@@ -103,6 +103,15 @@ def test_from_object_of_a_project_class_without_a_key(project) -> None:
             "    app.config.from_object(config_class)\n    return app\n\n\ndef f():\n    session['a'] = 1\n"
         },
         {"app.py": "from flask import Flask, session\n\napp = Flask(__name__)\napp.config.update(**load())\nsession['a'] = 1\n"},
+        # a computed config key may be SECRET_KEY; a name bound to "SECRET_KEY" is the key itself
+        {
+            "app.py": "import os\nfrom flask import Flask, session\n\napp = Flask(__name__)\n"
+            "for name in ('SECRET_KEY', 'DATABASE_URL'):\n    app.config[name] = os.environ[name]\nsession['a'] = 1\n"
+        },
+        {
+            "app.py": "import os\nfrom flask import Flask, session\n\nKEY = 'SECRET_KEY'\napp = Flask(__name__)\n"
+            "app.config[KEY] = os.environ['K']\nsession['a'] = 1\n"
+        },
         # server-side sessions, or no app in this project
         {"app.py": "from flask import Flask, session\nfrom flask_session import Session\n\napp = Flask(__name__)\nSession(app)\nsession['a'] = 1\n"},
         {"views.py": "from flask import Blueprint, flash\n\nbp = Blueprint('v', __name__)\n\n\n@bp.route('/')\ndef v():\n    flash('x')\n    return ''\n"},

@@ -77,13 +77,22 @@ class _Collector:
     def _subscript_target(self, target: cst.Subscript, assign: AssignInfo, is_augmented: bool) -> None:
         if self.model.qualify(target.value, assign.scope) in SESSION:
             self._session_write("session_item", target)
-        elif (
-            not is_augmented
-            and assign.value is not None
-            and literal_string(subscript_key(target)) == SECRET_KEY
-            and is_config(self.model, target.value, assign.scope)
-        ):
+            return
+        if is_augmented or assign.value is None or not is_config(self.model, target.value, assign.scope):
+            return
+        key = self._config_key(subscript_key(target), assign.scope)
+        if key == SECRET_KEY:
             self._key("config_item", assign.value, assign.scope, owner=self._config_owner(target.value, assign.scope))
+        elif key is None:
+            # `for name in (...): app.config[name] = os.environ[name]`: any key, the secret one included.
+            self.facts.config_loads.append(ConfigLoad("item", self.model.span(target)))
+
+    def _config_key(self, node: cst.BaseExpression | None, scope: Scope) -> str | None:
+        """The literal key of `config[...]`, through a name bound to a literal (`KEY = "SECRET_KEY"`)."""
+        key = literal_string(node)
+        if key is None and isinstance(node, cst.Name):
+            key = literal_string(self.model.value_of(node.value, scope))
+        return key
 
     def _attribute_target(self, target: cst.Attribute, assign: AssignInfo, is_augmented: bool) -> None:
         name = target.attr.value

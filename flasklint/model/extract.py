@@ -539,6 +539,12 @@ class _Extractor(LeanVisitor):
             view_node = self.model.value_of(view_node.value, self.scope)
         endpoint = literal_string(endpoint_node)
         view_name: str | None = None
+        if endpoint_node is None and self._names_a_parameter(view_node):
+            # def register_view(bp, rule, view_func): bp.add_url_rule(rule, view_func=view_func): a
+            # registration helper; the endpoint comes from each caller's view.
+            view_node = None
+        elif endpoint_node is None and _passes_star_arguments(node):
+            view_node = None  # bp.add_url_rule(*args, **options): the endpoint may be among them
         if _is_as_view(view_node):
             assert isinstance(view_node, cst.Call) and isinstance(view_node.func, cst.Attribute)
             view_name = dotted_name(view_node.func.value)
@@ -590,6 +596,18 @@ class _Extractor(LeanVisitor):
         for name in names:
             self.model.facts.routes.append(RouteDef(owner=owner, rule=None, endpoint=name, view=resource, span=span))
 
+    def _names_a_parameter(self, node: cst.BaseExpression | None) -> bool:
+        """A bare name bound to a parameter of the enclosing function (its value is the caller's)."""
+        return isinstance(node, cst.Name) and (self.model.ref_of(node, self.scope) or "").startswith("param:")
+
+    def _wraps_another_function(self, info: FunctionInfo) -> bool:
+        """`@functools.wraps(f)` among the function's decorators: Flask then sees `f.__name__` as its name."""
+        for decorator in info.node.decorators:
+            call = decorator.decorator
+            if isinstance(call, cst.Call) and self.model.qualify(call.func, self.scope) == "functools.wraps":
+                return True
+        return False
+
     def _route_decorator(self, decorator: cst.BaseExpression, info: FunctionInfo) -> None:
         if not (isinstance(decorator, cst.Call) and isinstance(decorator.func, cst.Attribute)):
             return
@@ -598,10 +616,23 @@ class _Extractor(LeanVisitor):
             return
         rule_node = argument(decorator, 0, "rule")
         rule = literal_string(rule_node)
-        if rule_node is None or (rule is not None and rule and not rule.startswith("/")):
-            return  # not a Flask route (or one Flask rejects at import: FLK205's business)
         owner = self.model.ref_of(decorator.func.value, self.scope)
         endpoint_node = argument(decorator, None, "endpoint")
+        if rule_node is None and _passes_star_arguments(decorator) and endpoint_node is None:
+            # def route(bp, *args, **kwargs): ... @bp.route(*args, **kwargs): a route helper whose rules and
+            # endpoints are its callers' (often with @wraps(f), so the endpoint is the wrapped view's name).
+            self.model.facts.unresolved.append(
+                Unresolved("endpoint", owner, self.model.span(decorator), "route with forwarded arguments")
+            )
+            return
+        if rule_node is None or (rule is not None and rule and not rule.startswith("/")):
+            return  # not a Flask route (or one Flask rejects at import: FLK205's business)
+        if endpoint_node is None and self._wraps_another_function(info):
+            # @bp.route("/x") @wraps(f) def wrapper(...): the endpoint is f.__name__, known only at run time.
+            self.model.facts.unresolved.append(
+                Unresolved("endpoint", owner, self.model.span(decorator), "route on a functools.wraps wrapper")
+            )
+            return
         endpoint = literal_string(endpoint_node) if endpoint_node is not None else info.name
         methods = string_list(argument(decorator, None, "methods"))
         if method != "route":
@@ -667,6 +698,10 @@ def _snake_case(name: str) -> str:
     first = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
     return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", first).lower()
 
+
+def _passes_star_arguments(call: cst.Call) -> bool:
+    """`f(*args)` / `f(**options)`: any parameter may be among the forwarded values."""
+    return any(arg.star in ("*", "**") for arg in call.args)
 
 def _is_as_view(node: cst.BaseExpression | None) -> bool:
     return (
