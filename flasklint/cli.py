@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when diagnostics are found")
     check.add_argument("--statistics", action="store_true", help="print a count per rule instead of each diagnostic")
     check.add_argument("--no-cache", action="store_true", help="neither read nor write .flasklint_cache/")
+    check.add_argument(
+        "--force-exclude", action="store_true", help="apply the excludes to files named on the command line (pre-commit)"
+    )
     check.add_argument("-q", "--quiet", action="store_true", help="print diagnostics only, no summary")
     check.add_argument("-v", "--verbose", action="store_true", help="show internal errors with their traceback")
 
@@ -224,8 +227,9 @@ def run_check(args: argparse.Namespace) -> int:
 
 def _check_project(project: Project, group: list[Path], args: argparse.Namespace, run: _Run) -> None:
     project.discover(skip_nested_projects=True)
-    for path in group:
-        _include_explicit_file(project, path)
+    if not args.force_exclude:
+        for path in group:
+            _include_explicit_file(project, path)
     project.analyse()
     checked = project.checked_files(group)
     for relative in sorted(project.unreadable):

@@ -120,7 +120,7 @@ def test_github_output(tmp_path: Path) -> None:
     result = flasklint("check", "--output-format", "github", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout.startswith(
-        f"::error title=flasklint (FLK301),file={tmp_path.resolve() / 'flask.py'},line=1,col=1,endLine=1,endColumn=1"
+        "::error title=FLK301,file=flask.py,line=1,col=1,endLine=1,endColumn=1"
         "::flask.py:1:1: FLK301 module `flask.py` shadows"
     )
 

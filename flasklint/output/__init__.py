@@ -79,7 +79,19 @@ Formatter = Callable[[Report], str]
 
 def formatters() -> dict[str, Formatter]:
     from flasklint.output.github import format_github
+    from flasklint.output.gitlab import format_gitlab
     from flasklint.output.json import format_json
+    from flasklint.output.json_lines import format_json_lines
+    from flasklint.output.junit import format_junit
+    from flasklint.output.sarif import format_sarif
     from flasklint.output.text import format_text
 
-    return {"text": format_text, "json": format_json, "github": format_github}
+    return {
+        "text": format_text,
+        "json": format_json,
+        "json-lines": format_json_lines,
+        "github": format_github,
+        "gitlab": format_gitlab,
+        "junit": format_junit,
+        "sarif": format_sarif,
+    }

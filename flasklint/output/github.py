@@ -1,6 +1,8 @@
 """GitHub Actions workflow commands (`::error file=...::message`), as ruff's `github` format.
 
-Each diagnostic becomes an annotation on the pull request's diff; info diagnostics are notices.
+Each diagnostic becomes an annotation on the pull request's diff, titled with its rule code; info
+diagnostics are notices. `file` is relative to the working directory (the checkout root in CI),
+which is how the runner maps annotations onto the repository's files.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ def format_github(report: Report) -> str:
     for file, diagnostic in report.entries:
         start, end = diagnostic.start, diagnostic.end
         properties = (
-            f"title={_escape_property(f'flasklint ({diagnostic.code})')},file={_escape_property(str(file))},"
+            f"title={_escape_property(diagnostic.code)},file={_escape_property(report.display_path(file))},"
             f"line={start.row},col={start.column + 1},endLine={end.row},endColumn={end.column + 1}"
         )
         text = f"{report.display_path(file)}:{start.row}:{start.column + 1}: {diagnostic.code} {diagnostic.message}"
