@@ -1,8 +1,8 @@
 """A lean tree walk: libcst's generic visitor visits every token and whitespace node.
 
 Skipping the fields that only hold punctuation, whitespace, attribute and keyword names makes a
-traversal several times cheaper (measured: 2.7 s -> see benchmarks/ on 74k lines of Flask
-extensions). Visitors keep libcst's shape: `visit_<Type>` (return False to skip the children) and
+traversal several times cheaper (measured on 74k lines of Flask extensions: 2.7 s with libcst's
+visitor, 0.3 s for the whole fact extraction with this walk). Visitors keep libcst's shape: `visit_<Type>` (return False to skip the children) and
 `leave_<Type>`.
 """
 
