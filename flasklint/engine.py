@@ -344,16 +344,19 @@ class Project:
         data = self._read(source, overlays)
         if data is None:
             return
+        previous = self.facts.get(relative)
         if kind == "python":
             module = module_name_for(absolute, self.root)
-            self.facts[relative] = self._cached(
+            facts = self._cached(
                 source, data, module, lambda: analyse_python(relative, module, absolute.name == "__init__.py", data)
             )
         elif kind == "template":
-            self.facts[relative] = self._cached(source, data, "template", lambda: analyse_template(relative, data))
+            facts = self._cached(source, data, "template", lambda: analyse_template(relative, data))
         else:
-            self.facts[relative] = self._cached(source, data, "", lambda: analyse_other(relative, data))
-        self._index = None
+            facts = self._cached(source, data, "", lambda: analyse_other(relative, data))
+        self.facts[relative] = facts
+        if previous is None or previous.index_inputs() != facts.index_inputs():
+            self._index = None
 
     def wants(self, relative: str) -> bool:
         """Whether `check` reports on this file: its kind, the excludes, and (templates) the template folders."""

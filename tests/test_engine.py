@@ -173,3 +173,18 @@ def test_parallel_analysis_equals_single_process(tmp_path: Path, start_method: s
     assert [d for f in sorted(parallel.facts) for d in parallel.diagnostics(f)] == [
         d for f in sorted(single.facts) for d in single.diagnostics(f)
     ]
+
+
+def test_an_edit_that_leaves_routes_alone_keeps_the_index_and_a_route_change_rebuilds_it(tmp_path: Path) -> None:
+    """The language server calls set_source on every keystroke: the index is rebuilt only when needed."""
+    app = "from flask import Flask\n\napp = Flask(__name__)\n\n@app.route('/')\ndef index():\n    return 'hi'\n"
+    write_project(tmp_path, {"app.py": app})
+    project = Project(tmp_path, use_cache=False)
+    project.discover()
+    project.analyse()
+    index = project.index
+    project.set_source("app.py", app.replace("'hi'", "'hello'"))
+    assert project.index is index
+    project.set_source("app.py", app.replace("def index", "def home"))
+    assert project.index is not index
+    assert "home" in project.index.endpoints and "index" not in project.index.endpoints

@@ -192,6 +192,11 @@ class FileFacts:
     # Rows (string keys, for JSON) with a noqa comment -> its codes ([] for a bare `# noqa`).
     noqa: dict[str, list[str]] = field(default_factory=dict)
 
+    def index_inputs(self) -> tuple[object, ...]:
+        """What the project index is built from: when an edit leaves this unchanged (most keystrokes
+        inside a view body), the index need not be rebuilt."""
+        return tuple(getattr(self, name) for name in INDEX_FIELDS)
+
     def to_dict(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         for name, items in data.items():
@@ -216,6 +221,12 @@ class FileFacts:
             kwargs[name] = value
         return cls(**kwargs)
 
+
+# The fields flasklint/model/project.py reads (keep in step with _Builder).
+INDEX_FIELDS = (
+    "path", "module", "kind", "is_test", "imports", "aliases", "apps", "blueprints", "routes", "registrations",
+    "unresolved", "converters", "secret_keys", "config_loads", "custom_session_interface", "extensions",
+)  # fmt: skip
 
 _LIST_TYPES: dict[str, type] = {
     "apps": AppDef,
