@@ -1,6 +1,8 @@
 """Editor settings: `initializationOptions.settings` and `workspace/didChangeConfiguration`.
 
 The keys are the ones the VS Code extension sends: enable, select, ignore, severity, run, debounce.
+Its other settings (CLIENT_KEYS) are the extension's own; a client that forwards its whole
+`flasklint` section sends them too, and they are skipped without a complaint.
 A bad value is reported and ignored (the previous value stays): a typo in settings.json must not
 take the linter down. `select` replaces the project's selection and `ignore` extends it, exactly
 like `flasklint check --select/--ignore`.
@@ -18,6 +20,7 @@ from flasklint.config import Config
 from flasklint.diagnostics import Severity
 
 KNOWN_KEYS = ("enable", "select", "ignore", "severity", "run", "debounce")
+CLIENT_KEYS = ("interpreter", "showNotifications", "trace")  # vscode-extension/package.json reads these
 RUN_MODES = ("onType", "onSave")
 DEFAULT_DEBOUNCE_MS = 200
 
@@ -82,6 +85,8 @@ def parse(raw: Mapping[str, Any], current: Settings) -> tuple[Settings, list[str
     problems: list[str] = []
     values: dict[str, Any] = {}
     for key, value in raw.items():
+        if key in CLIENT_KEYS or key.startswith("trace."):
+            continue
         if key not in KNOWN_KEYS:
             problems.append(f"unknown setting {key!r} (known: {', '.join(KNOWN_KEYS)})")
             continue
