@@ -45,11 +45,18 @@ class ClientLogHandler(logging.Handler):
 
 
 def forward_to_client(server: "FlasklintServer", loop: asyncio.AbstractEventLoop) -> None:
+    """From now on these records go to the editor only: not also to stderr, which editors show too."""
     handler = ClientLogHandler(server, loop)
     for name, level in FORWARDED.items():
         logger = logging.getLogger(name)
         logger.setLevel(level)
         logger.addHandler(handler)
+        logger.propagate = False
+
+
+def drop_late_cancellations(record: logging.LogRecord) -> bool:
+    """pygls warns when the editor cancels a request it already answered: routine, not a problem."""
+    return not record.getMessage().startswith("Cancel notification for unknown message id")
 
 
 def startup_message(server: "FlasklintServer") -> str:

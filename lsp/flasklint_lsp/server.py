@@ -22,6 +22,7 @@ from pygls.uris import to_fs_path
 
 from flasklint import __version__
 
+from flasklint_lsp import logs
 from flasklint_lsp.features import register
 from flasklint_lsp.linting import Linter
 from flasklint_lsp.projects import Engine, Located, ProjectState, Workspaces
@@ -171,6 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--version", action="version", version=f"flasklint {__version__}")
     parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format=LOG_FORMAT)
+    logging.getLogger("pygls.protocol.json_rpc").addFilter(logs.drop_late_cancellations)
     # The protocol gets its own copy of stdout; file descriptor 1 and sys.stdout then go to stderr, so
     # a stray print() or a C library's write (in a rule, a dependency) cannot corrupt the LSP stream.
     sys.stdout.flush()

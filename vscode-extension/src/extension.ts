@@ -128,7 +128,11 @@ class Servers {
     await Promise.all(
       [...this.byFolder.values()].map((server) => {
         const effect = changeEffect((section) => event.affectsConfiguration(section, server.folder.uri));
-        return effect === "restart" ? server.restart() : effect === "reconfigure" ? server.reconfigure() : undefined;
+        if (effect === "none") {
+          return undefined;
+        }
+        this.env.log.info(`[${server.folder.name}] settings changed: ${effect === "restart" ? "restarting the server" : "sending them to the server"}`);
+        return effect === "restart" ? server.restart() : server.reconfigure();
       }),
     );
   }

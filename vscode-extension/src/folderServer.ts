@@ -109,7 +109,7 @@ export class FolderServer {
       isExecutableFile,
     });
     if (!resolution.ok) {
-      this.fail(resolution.message);
+      this.markFailed(resolution.message);
       void this.env.notifier.notify("error", resolution.message, [], `interpreter:${resolution.message}`);
       return;
     }
@@ -118,7 +118,7 @@ export class FolderServer {
     this.env.log.info(`[${name}] interpreter: ${python} (from ${describeSource(resolution.source)})`);
     const verdict = readProbe(await probeFlasklint(python, this.env.safeCwd));
     if (verdict.kind !== "ok") {
-      this.fail(problemMessage(verdict, python));
+      this.markFailed(problemMessage(verdict, python));
       this.env.onInterpreterProblem(python, verdict, this.folder);
       return;
     }
@@ -131,7 +131,7 @@ export class FolderServer {
       this.env.status.set(this.key, { kind: "running" });
     } catch (error) {
       const message = `The flasklint server for ${name} did not start: ${errorText(error)}`;
-      this.fail(message);
+      this.markFailed(message);
       void this.env.notifier.notify("error", message, [], `start:${python}`);
     }
   }
@@ -159,7 +159,8 @@ export class FolderServer {
     });
     languageClient.onDidChangeState(({ newState }) => {
       if (newState === State.Stopped && !this.stopping) {
-        this.fail("the server stopped; see the flasklint log");
+        this.env.log.error(`[${this.folder.name}] the server stopped`);
+        this.markFailed("the server stopped; see the flasklint log");
       } else if (newState === State.Running) {
         this.env.status.set(this.key, { kind: "running" });
       }
@@ -191,8 +192,8 @@ export class FolderServer {
     this.env.status.forget(this.key);
   }
 
-  private fail(reason: string): void {
-    this.env.log.error(`[${this.folder.name}] ${reason}`);
+  /** The status bar shows the failure; the caller has logged it (or notified, which logs). */
+  private markFailed(reason: string): void {
     this.env.status.set(this.key, { kind: "failed", reason });
   }
 
