@@ -5,28 +5,28 @@
 import * as vscode from "vscode";
 
 import { outermostFolders } from "./documents";
-import { FolderServer, type ServerEnvironment } from "./folderServer";
+import { FolderServer, type InterpreterProblem, type ServerEnvironment } from "./folderServer";
 import { Notifier } from "./notifier";
 import { pipInstall } from "./probe";
 import { onInterpreterChanged, pythonExtensionInstalled } from "./python";
-import { changeEffect, type NotificationLevel, readSettings } from "./settings";
+import { changeEffect, readSettings } from "./settings";
 import { StatusItem } from "./status";
-import { problemMessage, type ProbeVerdict } from "./version";
+import { problemActions, problemMessage } from "./version";
 
 const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append("flasklint");
 
 let servers: Servers | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel("flasklint", { log: true });
   const status = new StatusItem();
-  const notifier = new Notifier(log, () => readSettings(vscode.workspace.getConfiguration("flasklint")).showNotifications as NotificationLevel);
+  const notifier = new Notifier(log, () => readSettings(vscode.workspace.getConfiguration("flasklint")).showNotifications);
   servers = new Servers({
     log,
     status,
     notifier,
     safeCwd: context.extensionUri.fsPath,
-    onInterpreterProblem: (python, verdict, folder) => void offerFix(python, verdict, folder),
+    onInterpreterProblem: (problem) => void offerFix(problem),
   });
   const running = servers;
   context.subscriptions.push(
@@ -42,22 +42,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidGrantWorkspaceTrust(() => running.restartAll()),
     vscode.workspace.onDidChangeConfiguration((event) => running.configurationChanged(event)),
   );
-  const interpreterWatch = await onInterpreterChanged(() => void running.restartWhere((server) => !server.settingsInterpreter()));
-  if (interpreterWatch) {
-    context.subscriptions.push(interpreterWatch);
-  }
   log.info(`flasklint extension ${context.extension.packageJSON.version} in ${vscode.env.appName} ${vscode.version}`);
-  await running.sync();
+  // Neither waits inside activate(): the Python extension may take seconds to activate, and the
+  // servers report their own progress in the status bar.
+  void onInterpreterChanged(() => void running.pythonInterpreterChanged()).then(
+    (watch) => watch && context.subscriptions.push(watch),
+  );
+  void running.sync();
 
   /** The one notification for an interpreter without a usable flasklint, and what its buttons do. */
-  async function offerFix(python: string, verdict: Exclude<ProbeVerdict, { kind: "ok" }>, folder: vscode.WorkspaceFolder): Promise<void> {
-    const install = verdict.kind === "outdated" ? "Upgrade flasklint" : "Install flasklint";
-    const actions = verdict.kind === "broken" ? ["Select Interpreter", "Show Logs"] : [install, "Select Interpreter", "Show Logs"];
-    const choice = await notifier.notify("error", problemMessage(verdict, python), actions, `probe:${python}:${verdict.kind}`);
-    if (choice === install) {
+  async function offerFix({ python, verdict, pip }: InterpreterProblem): Promise<void> {
+    const actions = problemActions(verdict, pip);
+    const message = problemMessage(verdict, python, pip);
+    const choice = await notifier.notify("error", message, actions, `probe:${python}:${verdict.kind}`);
+    if (choice === "Install flasklint" || choice === "Upgrade flasklint") {
       await installInto(python);
     } else if (choice === "Select Interpreter") {
-      await selectInterpreter(folder);
+      await selectInterpreter(running.foldersUnableToUse(python));
     } else if (choice === "Show Logs") {
       log.show();
     }
@@ -77,7 +78,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         "Show Logs",
       );
       if (choice === "Select Interpreter") {
-        await selectInterpreter(undefined);
+        await selectInterpreter(running.foldersUnableToUse(python));
       } else if (choice === "Show Logs") {
         log.show();
       }
@@ -116,12 +117,21 @@ class Servers {
     await Promise.all([...stops, ...starts]);
   }
 
+  /** Every folder whose server could not start because `python` lacks a usable flasklint. */
+  foldersUnableToUse(python: string): vscode.WorkspaceFolder[] {
+    return [...this.byFolder.values()].filter((server) => server.unusableInterpreter === python).map((server) => server.folder);
+  }
+
   restartAll(): Promise<void> {
     return this.restartWhere(() => true);
   }
 
   async restartWhere(predicate: (server: FolderServer) => boolean): Promise<void> {
     await Promise.all([...this.byFolder.values()].filter(predicate).map((server) => server.restart()));
+  }
+
+  async pythonInterpreterChanged(): Promise<void> {
+    await Promise.all([...this.byFolder.values()].map((server) => server.restartIfInterpreterChanged()));
   }
 
   async configurationChanged(event: vscode.ConfigurationChangeEvent): Promise<void> {
@@ -168,21 +178,33 @@ async function fixAll(): Promise<void> {
   }
 }
 
-/** The Python extension's picker when it is installed, else a file dialog that sets flasklint.interpreter. */
-async function selectInterpreter(folder: vscode.WorkspaceFolder | undefined): Promise<void> {
+/**
+ * The Python extension's picker when it is installed, else a file dialog whose choice becomes
+ * `flasklint.interpreter` of every folder that needs it (a folder's own setting would override a
+ * workspace-wide one); the configuration change then restarts their servers.
+ */
+async function selectInterpreter(folders: vscode.WorkspaceFolder[]): Promise<void> {
   if (pythonExtensionInstalled()) {
     await vscode.commands.executeCommand("python.setInterpreter");
     return;
   }
+  const first = folders[0];
   const picked = await vscode.window.showOpenDialog({
     title: "Select a Python interpreter that has flasklint installed",
     canSelectMany: false,
     canSelectFolders: false,
-    ...(folder ? { defaultUri: folder.uri } : {}),
+    ...(first ? { defaultUri: first.uri } : {}),
   });
   const python = picked?.[0];
-  if (python) {
-    const target = folder ? vscode.ConfigurationTarget.WorkspaceFolder : vscode.ConfigurationTarget.Workspace;
-    await vscode.workspace.getConfiguration("flasklint", folder?.uri).update("interpreter", python.fsPath, target);
+  if (!python) {
+    return;
+  }
+  if (folders.length === 0) {
+    await vscode.workspace.getConfiguration("flasklint").update("interpreter", python.fsPath, vscode.ConfigurationTarget.Workspace);
+  }
+  for (const folder of folders) {
+    await vscode.workspace
+      .getConfiguration("flasklint", folder.uri)
+      .update("interpreter", python.fsPath, vscode.ConfigurationTarget.WorkspaceFolder);
   }
 }

@@ -21,11 +21,11 @@ import {
 import { documentSelector } from "./documents";
 import { resolveInterpreter } from "./interpreter";
 import type { Notifier } from "./notifier";
-import { isExecutableFile, probeFlasklint } from "./probe";
+import { isExecutableFile, pipStatus, probeFlasklint } from "./probe";
 import { selectedInterpreter } from "./python";
 import { type ExtensionSettings, readSettings, serverOptions } from "./settings";
 import type { StatusItem } from "./status";
-import { problemMessage, readProbe, type ProbeVerdict } from "./version";
+import { type PipStatus, problemMessage, readProbe, type ProbeVerdict } from "./version";
 
 export interface ServerEnvironment {
   log: vscode.LogOutputChannel;
@@ -34,7 +34,13 @@ export interface ServerEnvironment {
   /** A directory outside every workspace to run Python in (see probe.ts). */
   safeCwd: string;
   /** Offers to install flasklint into / pick another interpreter than `python`. */
-  onInterpreterProblem: (python: string, verdict: Exclude<ProbeVerdict, { kind: "ok" }>, folder: vscode.WorkspaceFolder) => void;
+  onInterpreterProblem: (problem: InterpreterProblem) => void;
+}
+
+export interface InterpreterProblem {
+  python: string;
+  verdict: Exclude<ProbeVerdict, { kind: "ok" }>;
+  pip: PipStatus;
 }
 
 export class FolderServer {
@@ -43,6 +49,8 @@ export class FolderServer {
   private stopping = false;
   /** The interpreter of the last start, for "restart the servers that use this interpreter". */
   python: string | undefined;
+  /** Set while this folder's interpreter cannot run flasklint: the folders a fix applies to. */
+  unusableInterpreter: string | undefined;
 
   constructor(
     readonly folder: vscode.WorkspaceFolder,
@@ -80,9 +88,19 @@ export class FolderServer {
     return this.queue;
   }
 
-  /** Whether flasklint.interpreter pins this folder's interpreter (then the Python extension's choice does not matter). */
-  settingsInterpreter(): boolean {
-    return this.settings().interpreter.trim() !== "";
+  /**
+   * After the user picked another interpreter in the Python extension: restart when it is now a
+   * different one for this folder (the extension also fires this event for unchanged folders).
+   */
+  async restartIfInterpreterChanged(): Promise<void> {
+    if (this.settings().interpreter.trim() !== "" || !vscode.workspace.isTrusted) {
+      return; // flasklint.interpreter wins, and an untrusted workspace never uses the Python extension
+    }
+    const selected = await selectedInterpreter(this.folder.uri);
+    if (selected !== undefined && selected !== this.python) {
+      this.env.log.info(`[${this.folder.name}] the Python extension's interpreter is now ${selected}: restarting`);
+      await this.restart();
+    }
   }
 
   private settings(): ExtensionSettings {
@@ -92,6 +110,7 @@ export class FolderServer {
   private async doStart(): Promise<void> {
     const name = this.folder.name;
     const settings = this.settings();
+    this.unusableInterpreter = undefined;
     if (!settings.enable) {
       this.env.log.info(`[${name}] flasklint.enable is false: no server for this folder`);
       this.env.status.forget(this.key);
@@ -118,10 +137,13 @@ export class FolderServer {
     this.env.log.info(`[${name}] interpreter: ${python} (from ${describeSource(resolution.source)})`);
     const verdict = readProbe(await probeFlasklint(python, this.env.safeCwd));
     if (verdict.kind !== "ok") {
-      this.markFailed(problemMessage(verdict, python));
-      this.env.onInterpreterProblem(python, verdict, this.folder);
+      const pip = verdict.kind === "broken" ? "ok" : await pipStatus(python, this.env.safeCwd);
+      this.unusableInterpreter = python;
+      this.markFailed(problemMessage(verdict, python, pip));
+      this.env.onInterpreterProblem({ python, verdict, pip });
       return;
     }
+    this.unusableInterpreter = undefined;
     const args = ["-m", "flasklint", "server"];
     this.env.log.info(`[${name}] flasklint ${verdict.version}; server command: ${python} ${args.join(" ")} --stdio`);
     const client = this.createClient(python, args, settings);

@@ -5,7 +5,7 @@
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 
-import type { ProbeOutput } from "./version";
+import type { PipStatus, ProbeOutput } from "./version";
 
 const PROBE_TIMEOUT_MS = 20_000;
 
@@ -29,6 +29,27 @@ export function probeFlasklint(python: string, cwd: string): Promise<ProbeOutput
         resolve({ code, stdout, stderr });
       },
     );
+  });
+}
+
+// PEP 668: a system Python marked EXTERNALLY-MANAGED refuses `pip install`, except inside a venv.
+const PIP_STATUS_SCRIPT = `
+import importlib.util, os, sys, sysconfig
+if importlib.util.find_spec("pip") is None:
+    print("no-pip")
+elif sys.prefix == sys.base_prefix and os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")):
+    print("externally-managed")
+else:
+    print("ok")
+`;
+
+/** Whether `pip install flasklint` can work in `python`, so the notification never offers a dead end. */
+export function pipStatus(python: string, cwd: string): Promise<PipStatus> {
+  return new Promise((resolve) => {
+    execFile(python, ["-c", PIP_STATUS_SCRIPT], { cwd, timeout: PROBE_TIMEOUT_MS, windowsHide: true }, (error, stdout) => {
+      const answer = stdout.trim();
+      resolve(error === null && (answer === "no-pip" || answer === "externally-managed") ? answer : error ? "no-pip" : "ok");
+    });
   });
 }
 

@@ -12,7 +12,6 @@ export class StatusItem implements vscode.Disposable {
 
   constructor() {
     this.item.name = "flasklint";
-    this.item.command = "flasklint.showLogs";
   }
 
   set(folder: string, state: ServerState): void {
@@ -30,13 +29,15 @@ export class StatusItem implements vscode.Disposable {
     const starting = [...this.states].filter(([, state]) => state.kind === "starting");
     if (failed.length > 0) {
       this.item.text = "$(error) flasklint";
+      this.item.command = "flasklint.restart"; // re-resolves the interpreter and notifies again if still broken
       this.item.tooltip = failed
         .map(([folder, state]) => `${folder}: ${state.kind === "failed" ? state.reason : ""}`)
-        .join("\n") + "\nClick to show the flasklint log.";
+        .join("\n") + "\nClick to try again (flasklint: Restart Server); flasklint: Show Logs has the details.";
       this.item.backgroundColor = new vscode.ThemeColor("statusBarItem.errorBackground");
       this.item.show();
     } else if (starting.length > 0) {
       this.item.text = "$(loading~spin) flasklint";
+      this.item.command = "flasklint.showLogs";
       this.item.tooltip = `Starting the flasklint server for ${starting.map(([folder]) => folder).join(", ")}`;
       this.item.backgroundColor = undefined;
       this.item.show();

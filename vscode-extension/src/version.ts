@@ -53,14 +53,36 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
+/** Whether `python -m pip install` can put flasklint into the interpreter (see probe.ts pipStatus). */
+export type PipStatus = "ok" | "no-pip" | "externally-managed";
+
 /** The one notification's text for a probe that failed. */
-export function problemMessage(verdict: Exclude<ProbeVerdict, { kind: "ok" }>, interpreter: string): string {
-  switch (verdict.kind) {
-    case "missing":
-      return `flasklint is not installed in ${interpreter}. Install it there, or pick an interpreter that has it.`;
-    case "outdated":
-      return `flasklint ${verdict.version} in ${interpreter} is older than ${MINIMUM_VERSION}, which this extension needs. Upgrade it, or pick another interpreter.`;
-    case "broken":
-      return `flasklint could not run in ${interpreter}: ${verdict.detail}`;
+export function problemMessage(
+  verdict: Exclude<ProbeVerdict, { kind: "ok" }>,
+  interpreter: string,
+  pip: PipStatus = "ok",
+): string {
+  if (verdict.kind === "broken") {
+    return `flasklint could not run in ${interpreter}: ${verdict.detail}`;
   }
+  const problem =
+    verdict.kind === "missing"
+      ? `flasklint is not installed in ${interpreter}.`
+      : `flasklint ${verdict.version} in ${interpreter} is older than ${MINIMUM_VERSION}, which this extension needs.`;
+  switch (pip) {
+    case "ok":
+      return `${problem} ${verdict.kind === "missing" ? "Install it there" : "Upgrade it"}, or pick an interpreter that has it.`;
+    case "no-pip":
+      return `${problem} It has no pip to install it with: pick an interpreter that has flasklint, e.g. a virtual environment's.`;
+    case "externally-managed":
+      return `${problem} It is a system Python that pip may not change: pick an interpreter that has flasklint, e.g. a virtual environment's.`;
+  }
+}
+
+/** The notification's buttons: installing is offered only where pip can do it. */
+export function problemActions(verdict: Exclude<ProbeVerdict, { kind: "ok" }>, pip: PipStatus): string[] {
+  const install = verdict.kind === "outdated" ? "Upgrade flasklint" : "Install flasklint";
+  return verdict.kind !== "broken" && pip === "ok"
+    ? [install, "Select Interpreter", "Show Logs"]
+    : ["Select Interpreter", "Show Logs"];
 }

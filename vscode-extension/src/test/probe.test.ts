@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
 
-import { isExecutableFile, probeFlasklint } from "../probe";
+import { isExecutableFile, pipStatus, probeFlasklint } from "../probe";
 import { readProbe } from "../version";
 
 const repository = path.resolve(__dirname, "..", "..", "..");
@@ -24,11 +24,16 @@ describe("probeFlasklint", () => {
     assert.deepEqual(verdict, { kind: "ok", version: expected });
   });
 
-  it("says flasklint is missing in a Python without it", async () => {
+  it("says flasklint is missing in a Python without it, and that pip is missing too", async () => {
     const bare = path.join(scratch, "bare");
     execFileSync("python3", ["-m", "venv", "--without-pip", bare]);
-    const verdict = readProbe(await probeFlasklint(path.join(bare, "bin", "python"), scratch));
-    assert.deepEqual(verdict, { kind: "missing" });
+    const python = path.join(bare, "bin", "python");
+    assert.deepEqual(readProbe(await probeFlasklint(python, scratch)), { kind: "missing" });
+    assert.equal(await pipStatus(python, scratch), "no-pip");
+  });
+
+  it("lets pip install into a virtual environment", async () => {
+    assert.equal(await pipStatus(venvPython, scratch), "ok");
   });
 
   it("does not import a flasklint package from the workspace it runs in", async () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { compareVersions, MINIMUM_VERSION, problemMessage, readProbe } from "../version";
+import { compareVersions, MINIMUM_VERSION, problemActions, problemMessage, readProbe } from "../version";
 
 describe("readProbe", () => {
   it("accepts the installed version when it is new enough", () => {
@@ -53,5 +53,24 @@ describe("problemMessage", () => {
       "flasklint is not installed in /usr/bin/python3. Install it there, or pick an interpreter that has it.",
     );
     assert.match(problemMessage({ kind: "outdated", version: "0.0.1" }, "/p"), new RegExp(`0\\.0\\.1 in /p is older than ${MINIMUM_VERSION}`));
+  });
+});
+
+describe("problemMessage and problemActions by what pip can do", () => {
+  const missing = { kind: "missing" } as const;
+  it("offers to install only where pip can install", () => {
+    assert.deepEqual(problemActions(missing, "ok"), ["Install flasklint", "Select Interpreter", "Show Logs"]);
+    assert.deepEqual(problemActions({ kind: "outdated", version: "0.0.1" }, "ok"), ["Upgrade flasklint", "Select Interpreter", "Show Logs"]);
+    assert.deepEqual(problemActions(missing, "no-pip"), ["Select Interpreter", "Show Logs"]);
+    assert.deepEqual(problemActions(missing, "externally-managed"), ["Select Interpreter", "Show Logs"]);
+    assert.deepEqual(problemActions({ kind: "broken", detail: "x" }, "ok"), ["Select Interpreter", "Show Logs"]);
+  });
+
+  it("says why installing is not offered", () => {
+    assert.equal(
+      problemMessage(missing, "/usr/bin/python3", "externally-managed"),
+      "flasklint is not installed in /usr/bin/python3. It is a system Python that pip may not change: pick an interpreter that has flasklint, e.g. a virtual environment's.",
+    );
+    assert.match(problemMessage(missing, "/v/bin/python", "no-pip"), /It has no pip to install it with/);
   });
 });
