@@ -17,13 +17,16 @@ export interface DocumentFilter {
   pattern: string;
 }
 
-/** Glob patterns use forward slashes on every platform. */
-export function documentSelector(folderPath: string): DocumentFilter[] {
-  const root = folderPath.split(path.sep).join("/").replace(/\/$/, "");
+/**
+ * Documents under `folderPath`, or anywhere when it is undefined (no folder open). Glob patterns use
+ * forward slashes on every platform.
+ */
+export function documentSelector(folderPath: string | undefined): DocumentFilter[] {
+  const root = folderPath === undefined ? "" : folderPath.split(path.sep).join("/").replace(/\/$/, "") + "/";
   return [
-    { scheme: "file", language: "python", pattern: `${root}/**/*` },
-    { scheme: "file", pattern: `${root}/**/*.{${TEMPLATE_SUFFIXES.join(",")}}` },
-    { scheme: "file", pattern: `${root}/**/{${DEPLOYMENT_FILES.join(",")}}` },
+    { scheme: "file", language: "python", pattern: `${root}**/*` },
+    { scheme: "file", pattern: `${root}**/*.{${TEMPLATE_SUFFIXES.join(",")}}` },
+    { scheme: "file", pattern: `${root}**/{${DEPLOYMENT_FILES.join(",")}}` },
   ];
 }
 

@@ -15,6 +15,8 @@ import { problemActions, problemMessage } from "./version";
 
 const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append("flasklint");
 
+const LOOSE_FILES = ""; // the key of the server for files opened without a folder
+
 let servers: Servers | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -97,10 +99,16 @@ class Servers {
 
   constructor(private readonly env: ServerEnvironment) {}
 
-  /** Start servers for new folders, stop those of removed ones. */
+  /**
+   * Start servers for new folders, stop those of removed ones. With no folder open, one server
+   * lints the files opened on their own (keyed ""); it goes once a folder is opened.
+   */
   async sync(): Promise<void> {
     const folders = vscode.workspace.workspaceFolders?.filter((folder) => folder.uri.scheme === "file") ?? [];
     const wanted = new Set(outermostFolders(folders.map((folder) => folder.uri.fsPath)));
+    if (folders.length === 0) {
+      wanted.add(LOOSE_FILES);
+    }
     const stops = [...this.byFolder]
       .filter(([folder]) => !wanted.has(folder))
       .map(([folder, server]) => {
@@ -114,12 +122,19 @@ class Servers {
         this.byFolder.set(folder.uri.fsPath, server);
         return server.start();
       });
+    if (wanted.has(LOOSE_FILES) && !this.byFolder.has(LOOSE_FILES)) {
+      const server = new FolderServer(undefined, this.env);
+      this.byFolder.set(LOOSE_FILES, server);
+      starts.push(server.start());
+    }
     await Promise.all([...stops, ...starts]);
   }
 
   /** Every folder whose server could not start because `python` lacks a usable flasklint. */
   foldersUnableToUse(python: string): vscode.WorkspaceFolder[] {
-    return [...this.byFolder.values()].filter((server) => server.unusableInterpreter === python).map((server) => server.folder);
+    return [...this.byFolder.values()].flatMap((server) =>
+      server.unusableInterpreter === python && server.folder ? [server.folder] : [],
+    );
   }
 
   restartAll(): Promise<void> {
@@ -137,11 +152,11 @@ class Servers {
   async configurationChanged(event: vscode.ConfigurationChangeEvent): Promise<void> {
     await Promise.all(
       [...this.byFolder.values()].map((server) => {
-        const effect = changeEffect((section) => event.affectsConfiguration(section, server.folder.uri));
+        const effect = changeEffect((section) => event.affectsConfiguration(section, server.folder?.uri));
         if (effect === "none") {
           return undefined;
         }
-        this.env.log.info(`[${server.folder.name}] settings changed: ${effect === "restart" ? "restarting the server" : "sending them to the server"}`);
+        this.env.log.info(`[${server.name}] settings changed: ${effect === "restart" ? "restarting the server" : "sending them to the server"}`);
         return effect === "restart" ? server.restart() : server.reconfigure();
       }),
     );
@@ -200,7 +215,8 @@ async function selectInterpreter(folders: vscode.WorkspaceFolder[]): Promise<voi
     return;
   }
   if (folders.length === 0) {
-    await vscode.workspace.getConfiguration("flasklint").update("interpreter", python.fsPath, vscode.ConfigurationTarget.Workspace);
+    const target = vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    await vscode.workspace.getConfiguration("flasklint").update("interpreter", python.fsPath, target);
   }
   for (const folder of folders) {
     await vscode.workspace

@@ -1,5 +1,6 @@
 /**
- * The flasklint language server of one workspace folder: finds the interpreter, checks flasklint is
+ * The flasklint language server of one workspace folder (or, with no folder open, of the files
+ * opened on their own): finds the interpreter, checks flasklint is
  * there, starts `python -m flasklint server` over stdio, forwards setting changes, stops it.
  * Start, stop and restart are queued, so a burst of setting changes never runs two servers at once.
  */
@@ -53,7 +54,8 @@ export class FolderServer {
   unusableInterpreter: string | undefined;
 
   constructor(
-    readonly folder: vscode.WorkspaceFolder,
+    /** Undefined: the server of files opened without a workspace folder (`code app.py`). */
+    readonly folder: vscode.WorkspaceFolder | undefined,
     private readonly env: ServerEnvironment,
   ) {}
 
@@ -77,7 +79,7 @@ export class FolderServer {
     return this.enqueue(async () => {
       if (this.client?.state === State.Running) {
         const settings = serverOptions(this.settings()).settings;
-        this.env.log.info(`[${this.folder.name}] settings: ${JSON.stringify(settings)}`);
+        this.env.log.info(`[${this.name}] settings: ${JSON.stringify(settings)}`);
         await this.client.sendNotification(DidChangeConfigurationNotification.type, { settings });
       }
     });
@@ -96,19 +98,19 @@ export class FolderServer {
     if (this.settings().interpreter.trim() !== "" || !vscode.workspace.isTrusted) {
       return; // flasklint.interpreter wins, and an untrusted workspace never uses the Python extension
     }
-    const selected = await selectedInterpreter(this.folder.uri);
+    const selected = await selectedInterpreter(this.folder?.uri);
     if (selected !== undefined && selected !== this.python) {
-      this.env.log.info(`[${this.folder.name}] the Python extension's interpreter is now ${selected}: restarting`);
+      this.env.log.info(`[${this.name}] the Python extension's interpreter is now ${selected}: restarting`);
       await this.restart();
     }
   }
 
   private settings(): ExtensionSettings {
-    return readSettings(vscode.workspace.getConfiguration("flasklint", this.folder.uri));
+    return readSettings(vscode.workspace.getConfiguration("flasklint", this.folder?.uri));
   }
 
   private async doStart(): Promise<void> {
-    const name = this.folder.name;
+    const name = this.name;
     const settings = this.settings();
     this.unusableInterpreter = undefined;
     if (!settings.enable) {
@@ -119,9 +121,9 @@ export class FolderServer {
     this.env.status.set(this.key, { kind: "starting" });
     const resolution = await resolveInterpreter({
       setting: settings.interpreter,
-      workspaceFolder: this.folder.uri.fsPath,
+      workspaceFolder: this.folder?.uri.fsPath ?? os.homedir(),
       home: os.homedir(),
-      pythonExtension: () => selectedInterpreter(this.folder.uri),
+      pythonExtension: () => selectedInterpreter(this.folder?.uri),
       trusted: vscode.workspace.isTrusted,
       env: { PATH: process.env.PATH, PATHEXT: process.env.PATHEXT },
       platform: process.platform,
@@ -166,22 +168,22 @@ export class FolderServer {
       options: { cwd: this.env.safeCwd, env: { ...process.env, PYTHONIOENCODING: "utf-8" } },
     };
     const client: LanguageClientOptions = {
-      documentSelector: documentSelector(this.folder.uri.fsPath),
-      workspaceFolder: this.folder,
+      documentSelector: documentSelector(this.folder?.uri.fsPath),
+      ...(this.folder ? { workspaceFolder: this.folder } : {}),
       initializationOptions: serverOptions(settings),
       outputChannel: this.env.log,
       traceOutputChannel: this.env.log,
       // The server reports its own failures; the client must not pop up a second dialog per error.
       revealOutputChannelOn: RevealOutputChannelOn.Never,
     };
-    const languageClient = new LanguageClient("flasklint", `flasklint (${this.folder.name})`, server, client);
+    const languageClient = new LanguageClient("flasklint", `flasklint (${this.name})`, server, client);
     languageClient.onNotification(ShowMessageNotification.type, ({ type, message }) => {
       const level = type === MessageType.Error ? "error" : type === MessageType.Warning ? "warning" : "info";
       void this.env.notifier.notify(level, message);
     });
     languageClient.onDidChangeState(({ newState }) => {
       if (newState === State.Stopped && !this.stopping) {
-        this.env.log.error(`[${this.folder.name}] the server stopped`);
+        this.env.log.error(`[${this.name}] the server stopped`);
         this.markFailed("the server stopped; see the flasklint log");
       } else if (newState === State.Running) {
         this.env.status.set(this.key, { kind: "running" });
@@ -202,7 +204,7 @@ export class FolderServer {
         await client.stop();
       }
     } catch (error) {
-      this.env.log.warn(`[${this.folder.name}] stopping the server: ${errorText(error)}`);
+      this.env.log.warn(`[${this.name}] stopping the server: ${errorText(error)}`);
     } finally {
       this.stopping = false;
       this.env.status.forget(this.key);
@@ -220,7 +222,11 @@ export class FolderServer {
   }
 
   private get key(): string {
-    return this.folder.name;
+    return this.name;
+  }
+
+  get name(): string {
+    return this.folder?.name ?? "files without a folder";
   }
 }
 

@@ -40,8 +40,8 @@ export function pythonExtensionInstalled(): boolean {
   return vscode.extensions.getExtension(PYTHON_EXTENSION_ID) !== undefined;
 }
 
-/** The selected interpreter's executable for `folder`, or undefined. */
-export async function selectedInterpreter(folder: vscode.Uri): Promise<string | undefined> {
+/** The selected interpreter's executable for `folder` (or the workspace's), or undefined. */
+export async function selectedInterpreter(folder: vscode.Uri | undefined): Promise<string | undefined> {
   const python = await api();
   if (!python) {
     return undefined;

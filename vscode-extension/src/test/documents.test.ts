@@ -13,6 +13,13 @@ describe("documentSelector", () => {
     ]);
     assert.equal(documentSelector("/work/app")[0]?.language, "python");
   });
+
+  it("covers files anywhere when no folder is open", () => {
+    assert.deepEqual(
+      documentSelector(undefined).map((filter) => filter.pattern.split("{")[0]),
+      ["**/*", "**/*.", "**/"],
+    );
+  });
 });
 
 describe("outermostFolders", () => {
