@@ -1,17 +1,23 @@
-"""The VS Code extension's settings (vscode-extension/package.json) against what the server reads.
+"""The VS Code extension (vscode-extension/) against the server and engine it drives.
 
-The extension sends the server's keys and keeps CLIENT_KEYS for itself; these tests fail when a key,
-an enum or a default is added or changed on one side only.
+The extension sends the server's keys and keeps CLIENT_KEYS for itself, and sends the documents of
+the file kinds the engine reads; these tests fail when a key, an enum, a default or a file kind is
+added or changed on one side only.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+
+from flasklint.model.templates import TEMPLATE_SUFFIXES
+from flasklint_lsp.features import DEPLOYMENT_FILES
 
 from flasklint_lsp.settings import CLIENT_KEYS, DEFAULT_DEBOUNCE_MS, KNOWN_KEYS, RUN_MODES, SEVERITIES, Settings, parse
 
-MANIFEST = Path(__file__).resolve().parents[2] / "vscode-extension" / "package.json"
+EXTENSION = Path(__file__).resolve().parents[2] / "vscode-extension"
+MANIFEST = EXTENSION / "package.json"
 PROPERTIES: dict[str, dict] = json.loads(MANIFEST.read_text(encoding="utf-8"))["contributes"]["configuration"]["properties"]
 
 
@@ -38,3 +44,16 @@ def test_the_extensions_own_keys_are_skipped_silently_but_typos_are_reported() -
     assert settings.run == "onSave"
     _, problems = parse({"selct": ["FLK1"]}, Settings())
     assert problems == ["unknown setting 'selct' (known: enable, select, ignore, severity, run, debounce)"]
+
+
+def typescript_string_list(name: str) -> list[str]:
+    """The string literals of `export const NAME = [...]` in vscode-extension/src/documents.ts."""
+    source = (EXTENSION / "src" / "documents.ts").read_text(encoding="utf-8")
+    found = re.search(rf"export const {name} = \[(.*?)\];", source, re.DOTALL)
+    assert found, name
+    return re.findall(r'"([^"]*)"', found.group(1))
+
+
+def test_the_extension_sends_the_file_kinds_the_engine_reads() -> None:
+    assert {f".{suffix}" for suffix in typescript_string_list("TEMPLATE_SUFFIXES")} == set(TEMPLATE_SUFFIXES)
+    assert typescript_string_list("DEPLOYMENT_FILES") == list(DEPLOYMENT_FILES)

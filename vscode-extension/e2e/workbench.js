@@ -348,17 +348,14 @@ async function recordFailure(page, config, result) {
 }
 
 module.exports = {
-  launchBrowser,
   openWorkbench,
   waitFor,
   runCommand,
   openFile,
   goToPosition,
   readProblems,
-  setPanelMaximized,
   openQuickFixMenu,
   focusMenuEntry,
-  notifications,
   notificationToasts,
   clickNotificationButton,
   statusBarItem,

@@ -48,7 +48,11 @@ export function pipStatus(python: string, cwd: string): Promise<PipStatus> {
   return new Promise((resolve) => {
     execFile(python, ["-c", PIP_STATUS_SCRIPT], { cwd, timeout: PROBE_TIMEOUT_MS, windowsHide: true }, (error, stdout) => {
       const answer = stdout.trim();
-      resolve(error === null && (answer === "no-pip" || answer === "externally-managed") ? answer : error ? "no-pip" : "ok");
+      if (error !== null) {
+        resolve("no-pip"); // an interpreter that cannot even run this cannot run pip either
+      } else {
+        resolve(answer === "no-pip" || answer === "externally-managed" ? answer : "ok");
+      }
     });
   });
 }
