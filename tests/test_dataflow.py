@@ -6,7 +6,9 @@ Each test builds the real model of a small module and asks for the taint of one 
 
 from __future__ import annotations
 
+import gc
 import textwrap
+import weakref
 
 import libcst as cst
 import pytest
@@ -608,3 +610,15 @@ def test_a_local_binding_blocks_reuse() -> None:
     )
     view = function(model, "view")
     assert dataflow_for(model).reference(view, "markupsafe.escape") is None
+
+
+def test_a_model_and_its_dataflow_are_freed_together() -> None:
+    """The language server analyses thousands of versions of a file: none may outlive its analysis."""
+    model = model_of("@app.route('/')\ndef view():\n    return request.args['q']\n")
+    analysis = dataflow_for(model).analysis(function(model, "view"), "html")
+    value = analysis.flow.returns[0].value
+    assert {t.label for t in analysis.taint(value)} == {"`request.args` value"}
+    freed = weakref.ref(model)
+    del model, analysis, value
+    gc.collect()
+    assert freed() is None

@@ -15,7 +15,6 @@ The analysis is deliberately small and precise rather than complete:
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from functools import partial
 from typing import Callable, Iterable, Literal, Union
@@ -973,12 +972,11 @@ def _root_name(node: cst.BaseExpression) -> cst.Name | None:
     return node if isinstance(node, cst.Name) else None
 
 
-_DATAFLOWS: weakref.WeakKeyDictionary[ModuleModel, ModuleDataflow] = weakref.WeakKeyDictionary()
-
-
 def dataflow_for(model: ModuleModel) -> ModuleDataflow:
-    """The module's dataflow helper, built once and shared by FLK101, FLK102 and later rules."""
-    dataflow = _DATAFLOWS.get(model)
-    if dataflow is None:
-        dataflow = _DATAFLOWS[model] = ModuleDataflow(model)
-    return dataflow
+    """The module's dataflow helper, built once and shared by FLK101, FLK102 and later rules.
+
+    The model owns it, so both go when the model does.
+    """
+    if model.dataflow is None:
+        model.dataflow = ModuleDataflow(model)
+    return model.dataflow

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import libcst as cst
 
@@ -28,6 +28,9 @@ from flasklint.model.facts import (
 from flasklint.model.names import ImportTable, dotted_name
 from flasklint.model.positions import node_positions
 from flasklint.model.walk import LeanVisitor
+
+if TYPE_CHECKING:
+    from flasklint.model.dataflow import ModuleDataflow
 
 FLASK_CLASSES = frozenset({"flask.Flask", "flask.app.Flask"})
 BLUEPRINT_CLASSES = frozenset({"flask.Blueprint", "flask.blueprints.Blueprint"})
@@ -129,6 +132,9 @@ class ModuleModel:
         self.function_of: dict[cst.FunctionDef, FunctionInfo] = {}
         self.facts = FileFacts(path=path, module=module_name, kind="python", is_test=is_test_path(path))
         self._positions: dict[cst.CSTNode, Span] | None = None
+        # Built on first need by dataflow.dataflow_for and freed with the model (a global cache keyed
+        # by models kept every analysed module alive in the language server).
+        self.dataflow: ModuleDataflow | None = None
 
     # -- positions -------------------------------------------------------------------------
     def span(self, node: cst.CSTNode) -> Span:
