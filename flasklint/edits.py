@@ -40,13 +40,15 @@ def add_import_edit(model: ModuleModel, module: str, name: str | None = None) ->
     statement = f"from {module} import {name}" if name else f"import {module}"
     line = _insertion_line(model)
     newline = _newline(model)
-    if line > len(model.lines) and model.lines and not model.lines[-1].endswith("\n"):
+    if line > len(model.lines) and model.lines and not model.lines[-1].endswith(("\n", "\r")):
         return Edit(Location(line, 0), Location(line, 0), newline + statement + newline)
     return Edit(Location(line, 0), Location(line, 0), statement + newline)
 
 
 def _newline(model: ModuleModel) -> str:
-    return "\r\n" if model.lines and model.lines[0].endswith("\r\n") else "\n"
+    """The first line's ending (applying edits adapts it to the file's dominant one anyway)."""
+    first = model.lines[0] if model.lines else ""
+    return next((newline for newline in ("\r\n", "\n", "\r") if first.endswith(newline)), "\n")
 
 
 def _insertion_line(model: ModuleModel) -> int:

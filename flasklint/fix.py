@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 import tokenize
 from collections import Counter
@@ -24,15 +25,22 @@ if TYPE_CHECKING:
     from flasklint.engine import Project
 
 MAX_FIX_PASSES = 10
+NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 def _offsets(text: str) -> list[int]:
-    """Code-point offset of the start of each 1-based row (index 0 unused)."""
-    offsets = [0, 0]
-    for index, char in enumerate(text):
-        if char == "\n":
-            offsets.append(index + 1)
-    return offsets
+    """Code-point offset of the start of each 1-based row (index 0 unused).
+
+    Rows end at `\r\n`, `\r` or `\n`, as the engine's positions (and Jinja's line numbers) count them.
+    """
+    return [0, 0, *(match.end() for match in NEWLINE.finditer(text))]
+
+
+def dominant_newline(text: str) -> str:
+    """The line ending most lines of `text` use (`\n` when there is a tie or no line break)."""
+    crlf = text.count("\r\n")
+    counts = {"\n": text.count("\n") - crlf, "\r\n": crlf, "\r": text.count("\r") - crlf}
+    return max(counts, key=counts.__getitem__)
 
 
 def _offset(offsets: list[int], location: Location, length: int) -> int:
@@ -42,10 +50,18 @@ def _offset(offsets: list[int], location: Location, length: int) -> int:
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
-    """Apply edits (end-exclusive ranges); edits must not overlap one another."""
+    """Apply edits (end-exclusive ranges); edits must not overlap one another.
+
+    Line breaks in the inserted content take the text's own line ending, so no rule has to care:
+    a fix never leaves a bare `\n` line in a CRLF (or CR) file.
+    """
     offsets = _offsets(text)
+    newline = dominant_newline(text)
     resolved = sorted(
-        ((_offset(offsets, e.start, len(text)), _offset(offsets, e.end, len(text)), e.content) for e in edits),
+        (
+            (_offset(offsets, e.start, len(text)), _offset(offsets, e.end, len(text)), NEWLINE.sub(newline, e.content))
+            for e in edits
+        ),
         reverse=True,
     )
     for start, end, content in resolved:

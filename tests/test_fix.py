@@ -10,6 +10,8 @@ from typing import Iterable, Iterator
 import pytest
 
 from conftest import write_project
+from test_cli import PYPROJECT, flasklint
+
 from flasklint import cli
 from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from flasklint.engine import Project
@@ -18,6 +20,7 @@ from flasklint.fix import (
     apply_edits,
     apply_fixes,
     decode_for_fix,
+    dominant_newline,
     fix_file,
     select_fixes,
     source_encoding,
@@ -26,8 +29,8 @@ from flasklint.fix import (
 from flasklint.model.extract import ModuleModel
 from flasklint.model.facts import FileFacts
 from flasklint.model.project import ProjectIndex
-from flasklint.rule import FileRule, ProjectRule
-from flasklint.rules import FILE_RULES, PROJECT_RULES
+from flasklint.rule import Case, FileRule, ProjectRule, Rule
+from flasklint.rules import ALL_RULES, FILE_RULES, PROJECT_RULES
 
 SECRET_APP = (
     'from flask import Flask\n\napp = Flask(__name__)\napp.secret_key = "dev"\napp.config["SECRET_KEY"] = "dev"\n'
@@ -59,6 +62,21 @@ def test_overlapping_fixes_are_left_for_the_next_pass() -> None:
     later = fix_of(edit(2, 0, 2, 1, "3"))
     assert select_fixes([later, overlapping, first]) == [first, later]
     assert apply_fixes("abcdef\nx\n", [later, overlapping, first]) == ("onedef\n3\n", 2)
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_inserted_lines_take_the_texts_line_ending(newline: str) -> None:
+    text = "a = 1\nb = 2\nc = 3\n".replace("\n", newline)
+    edits = [edit(2, 0, 2, 0, "import os\n"), edit(3, 4, 3, 5, "(\n    3\r\n)")]
+    assert apply_edits(text, edits) == "a = 1\nimport os\nb = 2\nc = (\n    3\n)\n".replace("\n", newline)
+
+
+@pytest.mark.parametrize(
+    ("text", "newline"),
+    [("", "\n"), ("x", "\n"), ("a\r\nb\r\nc\n", "\r\n"), ("a\rb\r\nc\n", "\n"), ("a\rb\rc\n", "\r")],
+)
+def test_dominant_newline(text: str, newline: str) -> None:
+    assert dominant_newline(text) == newline
 
 
 def test_identical_import_edits_are_merged() -> None:
@@ -136,6 +154,40 @@ def test_template_fixes_must_keep_the_template_parsable(tmp_path: Path) -> None:
     assert _parses("{% assets 'js' %}x{% endassets %}", "template")  # an extension's tag is not an error
     assert not _parses("def f(:\n", "python")
     assert not _parses("f() = 1\n", "python")  # libcst accepts it, CPython does not
+
+
+# -- line endings -------------------------------------------------------------------------------
+FIXABLE = [rule for rule in ALL_RULES if rule.fix_availability != "none"]
+
+
+@pytest.mark.parametrize("rule", FIXABLE, ids=[rule.code for rule in FIXABLE])
+def test_fixes_keep_crlf_and_cr_line_endings(tmp_path: Path, rule: Rule) -> None:
+    """Every INVALID case of the rule as its own project, in LF, CRLF and CR copies, fixed by the CLI:
+    each CRLF (CR) file ends up byte for byte the fixed LF file with CRLF (CR) line endings.
+    (No CR copy of a Dockerfile, Procfile or shell script: their own tools do not end lines at CR.)"""
+    endings = {"lf": "\n", "crlf": "\r\n", "cr": "\r"}
+    twins: list[tuple[Path, Path, str]] = []  # (LF file, its copy, the copy's line ending)
+    for number, case in enumerate(rule.invalid):
+        files = {"pyproject.toml": PYPROJECT, **Case.of(case).files}
+        python_or_templates = all(Path(name).suffix in (".py", ".html", ".toml") for name in files)
+        for folder, newline in endings.items():
+            if folder == "cr" and not python_or_templates:
+                continue
+            for relative, text in files.items():
+                path = tmp_path / folder / str(number) / relative
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(text.replace("\n", newline).encode("utf-8"))
+                twins.append((tmp_path / "lf" / str(number) / relative, path, newline))
+    originals = {lf: lf.read_bytes() for lf, _, _ in twins}
+
+    result = flasklint("check", "--fix", "--unsafe-fixes", "--no-cache", "--select", rule.code, cwd=tmp_path)
+
+    assert result.stderr == ""
+    assert any(lf.read_bytes() != original for lf, original in originals.items()), f"no {rule.code} fix applied"
+    for lf, copy, newline in twins:
+        fixed = lf.read_bytes()
+        assert b"\r" not in fixed
+        assert copy.read_bytes() == fixed.replace(b"\n", newline.encode()), copy
 
 
 # -- reading and writing -------------------------------------------------------------------------

@@ -372,7 +372,7 @@ def _setup_point(model: ModuleModel, assign: AssignInfo, app: AppDef, import_lin
     last = model.lines[end_line - 1]
     indent = first[:column]
     rest = last[end_column:].strip()
-    if indent.strip() or (rest and not rest.startswith("#")) or not last.endswith("\n"):
+    if indent.strip() or (rest and not rest.startswith("#")) or not last.endswith(("\n", "\r")):
         return  # `if x: app = Flask(...)`, `app = Flask(...); more`, or no line after it
     app.setup_line = end_line + 1
     app.setup_indent = indent
