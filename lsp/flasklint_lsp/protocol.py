@@ -1,8 +1,14 @@
-"""The JSON-RPC protocol, with one repair: malformed requests get an error reply.
+"""The JSON-RPC protocol, with two repairs: malformed requests get an error reply, and the
+life-cycle messages count once.
 
 pygls turns a request whose params do not match the LSP types into an exception inside its read
 loop, logs it, and never answers: the client then waits forever. Here such a request is answered
 with InvalidParams (or InternalError) carrying the request's id, as JSON-RPC requires.
+
+"The initialize request may only be sent once" (LSP 3.17), but pygls answers a second one by
+replacing its workspace, which forgets every open document: they got no diagnostics until opened
+again. A second `initialize` is answered with InvalidRequest and changes nothing; a second
+`initialized` is ignored (it would register the file watchers and the log forwarding twice).
 """
 
 from __future__ import annotations
@@ -10,9 +16,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from typing import Generator
+
+from lsprotocol import types
 from lsprotocol.types import ResponseError
-from pygls.exceptions import JsonRpcException
-from pygls.protocol import LanguageServerProtocol
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest
+from pygls.protocol import LanguageServerProtocol, lsp_method
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +36,23 @@ ANSWERED = _Answered()
 
 
 class FlasklintProtocol(LanguageServerProtocol):
+    _initialized_seen = False
+
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(self, params: types.InitializeParams) -> Generator[Any, Any, types.InitializeResult]:
+        if self._workspace is not None:
+            log.warning("a second initialize request was refused: the server is already initialized")
+            raise JsonRpcInvalidRequest("the server is already initialized: initialize may only be sent once")
+        return (yield from super().lsp_initialize(params))
+
+    @lsp_method(types.INITIALIZED)
+    def lsp_initialized(self, *args: Any) -> Generator[Any, Any, None]:
+        if self._initialized_seen:
+            log.warning("a second initialized notification was ignored")
+            return
+        self._initialized_seen = True
+        yield from super().lsp_initialized(*args)
+
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
             return super().structure_message(data)
