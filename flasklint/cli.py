@@ -21,7 +21,7 @@ from typing import Sequence
 from flasklint import __version__
 from flasklint.config import Config, ConfigError, load_config, validate_selectors
 from flasklint.engine import Project, find_project_root
-from flasklint.fix import decode_for_fix, fix_file, write_atomically
+from flasklint.fix import FileChangedError, decode_for_fix, fix_file, remove_stale_temporaries, write_atomically
 from flasklint.output import Report, diff_summary, formatters, summary
 from flasklint.output.statistics import format_statistics
 from flasklint.rule import Rule
@@ -164,13 +164,12 @@ class _Run:
     """What one `check` run accumulates across project roots."""
 
     report: Report
-    errors: int = 0
     diffs: list[str] = field(default_factory=list)
     fixed_by_file: dict[Path, Counter[str]] = field(default_factory=dict)
 
     def error(self, message: str) -> None:
         print(f"flasklint: error: {message}", file=sys.stderr)
-        self.errors += 1
+        self.report.errors += 1
 
 
 def _config_for(root: Path, args: argparse.Namespace) -> Config:
@@ -192,17 +191,19 @@ def _missing(path: Path) -> str | None:
 
 def run_check(args: argparse.Namespace) -> int:
     paths: list[Path] = args.paths or [Path(".")]
-    problems = [problem for problem in map(_missing, paths) if problem]
-    if problems:
-        for problem in problems:
-            print(f"flasklint: error: {problem}", file=sys.stderr)
-        return EXIT_ERROR
+    run = _Run(Report(unsafe_fixes=args.unsafe_fixes))
     groups: dict[Path, list[Path]] = {}
-    for path in paths:
-        groups.setdefault(find_project_root(path), []).append(path)
+    for path in paths:  # a missing or unreadable path is reported, and the others still checked (as ruff does)
+        problem = _missing(path)
+        if problem is None:
+            try:
+                groups.setdefault(find_project_root(path), []).append(path)
+            except OSError as exc:  # a directory without read permission: its markers cannot be looked for
+                problem = f"cannot read {path}: {exc.strerror or exc}"
+        if problem is not None:
+            run.error(problem)
     configs = {root: _config_for(root, args) for root in groups}  # every config error before any work
 
-    run = _Run(Report(unsafe_fixes=args.unsafe_fixes))
     queue = list(groups.items())
     while queue:
         root, group = queue.pop(0)
@@ -216,7 +217,7 @@ def run_check(args: argparse.Namespace) -> int:
                 queue.append((nested, [nested]))
 
     _print_results(run, args)
-    if run.errors:
+    if run.report.errors:
         return EXIT_ERROR
     if args.diff:
         return EXIT_FINDINGS if run.diffs and not args.exit_zero else EXIT_CLEAN
@@ -227,14 +228,15 @@ def run_check(args: argparse.Namespace) -> int:
 
 def _check_project(project: Project, group: list[Path], args: argparse.Namespace, run: _Run) -> None:
     project.discover(skip_nested_projects=True)
+    remove_stale_temporaries(project.temporaries)  # left by a `--fix` that was killed mid-write
     if not args.force_exclude:
         for path in group:
             _include_explicit_file(project, path)
     project.analyse()
     checked = project.checked_files(group)
-    for relative in sorted(project.unreadable):
-        if any(_is_under(project.root / relative, path) for path in group):
-            run.errors += 1  # the engine has logged "cannot read ...: reason"
+    # The engine has logged "cannot read ...: reason" for each: even outside the paths checked, a file
+    # it could not read may hold what their findings depend on (an endpoint, the secret key).
+    run.report.errors += len(project.unreadable)
     if args.fix or args.diff:
         for relative in checked:
             _fix(project, relative, args, run)
@@ -257,7 +259,12 @@ def _include_explicit_file(project: Project, path: Path) -> None:
 
 
 def _fix(project: Project, relative: str, args: argparse.Namespace, run: _Run) -> None:
-    """Fix one file in memory until stable; then write it atomically (or record its diff)."""
+    """Fix one file in memory until stable; then write it atomically (or record its diff).
+
+    The fixes are computed from, and written over, exactly the bytes read here: a file saved
+    since the project was analysed is re-linted first, and one saved while it is being fixed is
+    left as it is (with an error), never overwritten with edits meant for another text.
+    """
     absolute = project.root / relative
     try:
         data = absolute.read_bytes()
@@ -265,6 +272,9 @@ def _fix(project: Project, relative: str, args: argparse.Namespace, run: _Run) -
         run.error(f"{absolute}: cannot read: {exc.strerror or exc}")
         return
     decoded = decode_for_fix(data, project.files[relative].kind)
+    if not project.analysed_from(relative, data):
+        log.warning("%s changed on disk during the run: checked and fixed as it is now", absolute)
+        project.set_source(relative, decoded[0] if decoded else None)
     if decoded is None:
         return  # undecodable: its own diagnostic says so, and no fix can be placed in it
     text, encoding = decoded
@@ -283,7 +293,11 @@ def _fix(project: Project, relative: str, args: argparse.Namespace, run: _Run) -
         run.diffs.append("".join(line if line.endswith("\n") else f"{line}\n{NO_NEWLINE}" for line in lines))
     else:
         try:
-            write_atomically(absolute, result.text, encoding)
+            write_atomically(absolute, result.text, encoding, expected=data)
+        except FileChangedError:
+            run.error(f"{absolute}: changed on disk while it was being fixed; left as it is (run flasklint again)")
+            project.set_source(relative, None)
+            return
         except (OSError, UnicodeEncodeError) as exc:
             run.error(f"{absolute}: cannot write the fixed file: {exc}")
             project.set_source(relative, None)

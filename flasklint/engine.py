@@ -6,6 +6,7 @@ runs a rule, or decides a severity on its own.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import multiprocessing
@@ -20,6 +21,7 @@ from typing import Iterable
 from flasklint.cache import Cache, cache_key
 from flasklint.config import Config, load_config
 from flasklint.diagnostics import Diagnostic
+from flasklint.fix import is_temporary
 from flasklint.model.extract import build_model, is_test_path
 from flasklint.model.facts import FileFacts
 from flasklint.model.names import module_name_for
@@ -211,8 +213,12 @@ class Project:
         self.jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 4)
         self.files: dict[str, SourceFile] = {}
         self.facts: dict[str, FileFacts] = {}
-        # Files found but not readable (permissions, symlink loops): relative path -> reason.
+        # Files (and directories, as "path/") found but not readable (permissions, symlink loops): -> reason.
         self.unreadable: dict[str, str] = {}
+        # Relative path -> digest of the bytes its facts were computed from (see `analysed_from`).
+        self._digests: dict[str, bytes] = {}
+        # Temporary files of an interrupted `write_atomically` found by discovery (see fix.py).
+        self.temporaries: list[Path] = []
         # Subdirectories that are projects of their own (see discover(skip_nested_projects=True)).
         self.nested_roots: list[Path] = []
         self._index: ProjectIndex | None = None
@@ -229,7 +235,10 @@ class Project:
         """
         found: dict[str, SourceFile] = {}
         self.nested_roots = []
-        for directory, subdirectories, filenames in os.walk(self.root):
+        self.temporaries = []
+        # Directories are found unreadable again below if they still are (files, when read).
+        self.unreadable = {path: reason for path, reason in self.unreadable.items() if not path.endswith("/")}
+        for directory, subdirectories, filenames in os.walk(self.root, onerror=self._unlistable):
             relative_dir = PurePosixPath(Path(directory).relative_to(self.root).as_posix())
             if skip_nested_projects and str(relative_dir) != "." and _is_project_root(subdirectories, filenames):
                 self.nested_roots.append(Path(directory))
@@ -240,6 +249,9 @@ class Project:
             )
             for name in sorted(filenames):
                 relative = relative_dir / name
+                if is_temporary(name):
+                    self.temporaries.append(Path(directory) / name)
+                    continue
                 if self.config.is_excluded(relative):
                     continue
                 kind = _kind_of(relative)
@@ -250,6 +262,12 @@ class Project:
                     key = str(relative).removeprefix("./")
                     found[key] = SourceFile(key, absolute, kind)
         self.files = found
+
+    def _unlistable(self, error: OSError) -> None:
+        """os.walk could not list a directory: its files are not checked, and the run must say so."""
+        directory = Path(error.filename or self.root)
+        self.unreadable[f"{Path(os.path.relpath(directory, self.root)).as_posix()}/"] = error.strerror or str(error)
+        log.error("cannot read %s: %s", directory, error.strerror or error)
 
     # -- analysis --------------------------------------------------------------------------
     def analyse(self, overlays: dict[str, str] | None = None) -> None:
@@ -325,7 +343,16 @@ class Project:
             log.error("cannot read %s: %s", source.absolute, exc.strerror or exc)
             return None
         self.unreadable.pop(source.relative, None)
+        self._digests[source.relative] = _digest(data)
         return data
+
+    def analysed_from(self, relative: str, data: bytes) -> bool:
+        """Whether `data` are the very bytes the file's current facts were computed from.
+
+        `--fix` places its edits by these facts' positions: on any other content they would land
+        in the wrong place (a file saved by an editor during the run).
+        """
+        return self._digests.get(relative) == _digest(data)
 
     def set_source(self, relative: str, text: str | None) -> None:
         """Re-analyse one file from editor text (None: re-read it from disk, or forget it if gone)."""
@@ -403,6 +430,10 @@ class Project:
             if absolute not in chosen or not source.absolute.is_symlink():
                 chosen[absolute] = relative
         return sorted(chosen.values())
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def _is_project_root(subdirectories: list[str], filenames: list[str]) -> bool:

@@ -5,21 +5,29 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import tempfile
 import time
 from pathlib import Path
+from typing import Callable, Iterator
 
 import pytest
 
-from test_cli import APP, PYPROJECT, SECRET_APP, flasklint
+from test_cli import APP, INCOMPLETE, PYPROJECT, SECRET_APP, flasklint
 
 from conftest import write_project
+from flasklint import cli
 from flasklint.engine import analyse_python, analyse_template
 from flasklint.rules.flk002_file_not_analysed import MAX_ANALYSED_BYTES
 
 
-def findings(root: Path, *args: str) -> tuple[int, list[tuple[str, int, int, str, str]], str]:
+def findings(
+    root: Path, *args: str, run: Callable[..., subprocess.CompletedProcess[str]] | None = None
+) -> tuple[int, list[tuple[str, int, int, str, str]], str]:
     """(exit code, [(file, row, 1-based column, code, message)], stderr) of `flasklint check`."""
-    result = flasklint("check", "--output-format", "json", "--no-cache", *args, cwd=root)
+    command = ("check", "--output-format", "json", "--no-cache", *args)
+    result = run(*command) if run else flasklint(*command, cwd=root)
     found = [
         (
             Path(d["filename"]).relative_to(root.resolve()).as_posix(),
@@ -161,17 +169,99 @@ def test_deeply_nested_file_through_the_cli(tmp_path: Path) -> None:
     assert [(path, rule) for path, _, _, rule, _ in found] == [("app.py", "FLK104"), ("deep.py", "FLK001")]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
-def test_unreadable_file_is_an_error(tmp_path: Path) -> None:
-    project(tmp_path, {"app.py": SECRET_APP, "secret.py": "x = 1\n"})
-    (tmp_path / "secret.py").chmod(0)
+class Unprivileged:
+    """A project folder where `chmod 000` really stops flasklint. Root reads whatever the mode,
+    so under root the CLI runs as `nobody` (setpriv), in a folder handed over to nobody."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.prefix: list[str] = []
+        if os.geteuid() == 0:
+            if shutil.which("setpriv") is None:
+                pytest.skip("running as root without setpriv: nothing stops root from reading a file")
+            self.prefix = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+
+    def flasklint(self, *args: str) -> subprocess.CompletedProcess[str]:
+        if self.prefix:
+            for path in [self.root, *self.root.rglob("*")]:
+                os.lchown(path, NOBODY, NOBODY)
+        return flasklint(*args, cwd=self.root, prefix=self.prefix)
+
+    def findings(self, *args: str) -> tuple[int, list[tuple[str, int, int, str, str]], str]:
+        return findings(self.root, *args, run=self.flasklint)
+
+
+NOBODY = 65534
+
+
+@pytest.fixture
+def unprivileged() -> Iterator[Unprivileged]:
+    root = Path(tempfile.mkdtemp(prefix="flasklint-unprivileged-")).resolve()
+    os.chmod(root, 0o755)
     try:
-        code, found, stderr = findings(tmp_path)
+        yield Unprivileged(root)
     finally:
-        (tmp_path / "secret.py").chmod(0o644)
+        for path in [root, *(p for p in root.rglob("*") if p.is_dir() and not p.is_symlink())]:
+            path.chmod(0o755)
+        shutil.rmtree(root)
+
+
+def test_unreadable_file_is_an_error(unprivileged: Unprivileged) -> None:
+    root = project(unprivileged.root, {"app.py": SECRET_APP, "secret.py": "x = 1\n"})
+    (root / "secret.py").chmod(0)
+    code, found, stderr = unprivileged.findings()
     assert code == 2
     assert [rule for *_, rule, _ in found] == ["FLK104"]  # the rest is still checked
-    assert f"flasklint: error: cannot read {tmp_path.resolve() / 'secret.py'}: Permission denied" in stderr
+    assert stderr == f"flasklint: error: cannot read {root / 'secret.py'}: Permission denied\n"
+    named = unprivileged.flasklint("check", "--no-cache", "secret.py")
+    assert (named.returncode, named.stdout) == (2, f"{INCOMPLETE}\n")  # not "All checks passed!"
+    assert named.stderr == f"flasklint: error: cannot read {root / 'secret.py'}: Permission denied\n"
+
+
+def test_unreadable_directory_is_an_error(unprivileged: Unprivileged) -> None:
+    root = project(unprivileged.root, {"app.py": SECRET_APP, "sub/views.py": SECRET_APP, "sub/deeper/x.py": ""})
+    (root / "sub").chmod(0)
+    code, found, stderr = unprivileged.findings()
+    assert code == 2
+    assert [(path, rule) for path, _, _, rule, _ in found] == [("app.py", "FLK104")]
+    assert stderr == f"flasklint: error: cannot read {root / 'sub'}: Permission denied\n"
+    text = unprivileged.flasklint("check", "--no-cache")
+    assert text.returncode == 2
+    assert text.stdout.splitlines()[1:3] == ["Found 1 error.", INCOMPLETE]  # never "All checks passed!"
+
+
+def test_naming_an_unreadable_directory_on_the_command_line(unprivileged: Unprivileged) -> None:
+    root = project(unprivileged.root, {"app.py": SECRET_APP, "sub/views.py": SECRET_APP})
+    (root / "sub").chmod(0)
+    alone = unprivileged.flasklint("check", "--no-cache", "sub")
+    assert (alone.returncode, alone.stdout) == (2, f"{INCOMPLETE}\n")
+    assert alone.stderr == "flasklint: error: cannot read sub: Permission denied\n"
+    both = unprivileged.flasklint("check", "--no-cache", "sub", "app.py")
+    assert both.returncode == 2
+    assert both.stdout.startswith("app.py:4:18: FLK104")  # the other path is still checked
+    assert both.stderr == (
+        "flasklint: error: cannot read sub: Permission denied\n"
+        f"flasklint: error: cannot read {root / 'sub'}: Permission denied\n"  # while indexing the project
+    )
+
+
+def test_a_directory_that_cannot_be_listed_is_reported_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same path without a second user: os.walk's listing of `sub` fails as it would for nobody."""
+    project(tmp_path, {"app.py": SECRET_APP, "sub/views.py": SECRET_APP})
+    scandir = os.scandir
+
+    def refuse_sub(path: str) -> object:
+        if Path(path).name == "sub":
+            raise PermissionError(13, "Permission denied", path)
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refuse_sub)
+    assert cli.main(["check", "--no-cache", "--output-format", "json", str(tmp_path)]) == 2
+    out, err = capsys.readouterr()
+    assert [Path(d["filename"]).name for d in json.loads(out)] == ["app.py"]
+    assert err == f"flasklint: error: cannot read {tmp_path.resolve() / 'sub'}: Permission denied\n"
 
 
 def test_symlink_loops_and_dangling_links(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Sequence
 
 import pytest
 
@@ -22,10 +23,13 @@ FIXED_SECRET_APP = (
 PYPROJECT = '[project]\nname = "demo"\n'
 
 
-def flasklint(*args: str, cwd: Path, script: bool = False) -> subprocess.CompletedProcess[str]:
-    """Run the CLI in a subprocess (`python -m flasklint`, or the installed console script)."""
+def flasklint(
+    *args: str, cwd: Path, script: bool = False, prefix: Sequence[str] = ()
+) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in a subprocess (`python -m flasklint`, or the installed console script), after
+    `prefix` (e.g. `setpriv ...` to run it as another user)."""
     command = [str(Path(sys.executable).parent / "flasklint")] if script else [sys.executable, "-m", "flasklint"]
-    result = subprocess.run([*command, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+    result = subprocess.run([*prefix, *command, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
     assert "Traceback" not in result.stderr, result.stderr
     return result
 
@@ -72,10 +76,31 @@ def test_paths_default_to_cwd_and_can_be_files_or_directories(tmp_path: Path) ->
     assert flasklint("check", "app.py", "pkg", cwd=tmp_path).returncode == 1
 
 
+INCOMPLETE = "Not everything could be checked or fixed: see the error above."
+
+
 def test_missing_path_exits_2(tmp_path: Path) -> None:
     result = flasklint("check", "nowhere.py", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr == "flasklint: error: nowhere.py: no such file or directory\n"
+    assert result.stdout == f"{INCOMPLETE}\n"  # never "All checks passed!" next to an error
+
+
+def test_a_missing_path_does_not_stop_the_others_being_checked(tmp_path: Path) -> None:
+    make(tmp_path, {"app.py": SECRET_APP, "views.py": APP})
+    result = flasklint("check", "nope.py", "app.py", "views.py", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == "flasklint: error: nope.py: no such file or directory\n"
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("app.py:4:18: FLK104 secret key hardcoded")
+    assert lines[1:] == [
+        "Found 1 error.",
+        INCOMPLETE,
+        "No fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option).",
+    ]
+    fixed = flasklint("check", "--fix", "--unsafe-fixes", "app.py", "gone/", cwd=tmp_path)
+    assert (fixed.returncode, fixed.stderr) == (2, "flasklint: error: gone: no such file or directory\n")
+    assert (tmp_path / "app.py").read_text(encoding="utf-8") == FIXED_SECRET_APP
 
 
 def test_exit_zero(tmp_path: Path) -> None:

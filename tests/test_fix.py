@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Iterable, Iterator
 
 import pytest
 
 from conftest import write_project
+from test_cli import FIXED_SECRET_APP as FIXED_ONE_KEY_APP
 from test_cli import PYPROJECT, flasklint
+from test_cli import SECRET_APP as ONE_KEY_APP
 
 from flasklint import cli
 from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from flasklint.engine import Project
 from flasklint.fix import (
     MAX_FIX_PASSES,
+    FileChangedError,
+    FixResult,
     apply_edits,
     apply_fixes,
     decode_for_fix,
@@ -230,6 +237,109 @@ def test_write_atomically_fails_before_touching_the_file(tmp_path: Path) -> None
         write_atomically(target, "# coding: latin-1\nx = '\u20ac'\n", "latin-1")
     assert target.read_bytes() == b"# coding: latin-1\n"
     assert os.listdir(tmp_path) == ["app.py"]
+
+
+def test_write_atomically_refuses_a_file_changed_since_it_was_read(tmp_path: Path) -> None:
+    target = tmp_path / "app.py"
+    target.write_bytes(b"saved by the editor\n")
+    with pytest.raises(FileChangedError):
+        write_atomically(target, "fixed\n", expected=b"read by flasklint\n")
+    assert target.read_bytes() == b"saved by the editor\n"
+    assert os.listdir(tmp_path) == ["app.py"]
+    write_atomically(target, "fixed\n", expected=b"saved by the editor\n")
+    assert target.read_bytes() == b"fixed\n"
+
+
+# -- temporary files of a killed run -------------------------------------------------------------
+def test_the_temporary_file_is_named_after_its_writer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    replaced: list[str] = []
+    replace = os.replace
+
+    def record(source: str, target: str) -> None:
+        replaced.append(Path(source).name)
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", record)
+    write_atomically(tmp_path / "app.py", "x = 1\n")
+    [name] = replaced
+    assert re.fullmatch(rf"\.app\.py\.{os.getpid()}-\w+\.flasklint-tmp", name)
+
+
+def test_the_next_run_removes_temporary_files_a_killed_fix_left(tmp_path: Path) -> None:
+    """Only abandoned ones: their writer is gone, or they are over an hour old. A live writer's file
+    (this test's own pid stands for a concurrent flasklint) and other people's files stay."""
+    write_project(tmp_path, {"pyproject.toml": "", "app.py": "x = 1\n", "pkg/views.py": "y = 2\n"})
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead, alive = int(gone.stdout), os.getpid()
+    abandoned = [f".app.py.{dead}-k2j4h5g6.flasklint-tmp", f"pkg/.views.py.{dead}-a1b2c3d4.flasklint-tmp"]
+    old = f".app.py.{alive}-o1d2o3l4.flasklint-tmp"
+    kept = [f".app.py.{alive}-l1v2e3w4.flasklint-tmp", ".app.py.swp", "x.flasklint-tmp"]
+    for name in [*abandoned, old, *kept]:
+        (tmp_path / name).write_text("partial", encoding="utf-8")
+    two_hours_ago = time.time() - 7200
+    os.utime(tmp_path / old, (two_hours_ago, two_hours_ago))
+
+    result = flasklint("check", "--no-cache", cwd=tmp_path)
+
+    assert (result.returncode, result.stderr) == (0, "")
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert left == sorted(["app.py", "pkg/views.py", "pyproject.toml", *kept])
+
+
+# -- files changed by someone else during a run ----------------------------------------------------
+BANNER = "app = Flask(__name__)\nBANNER = 'Welcome to the example application!'\n"
+EDITED_APP = ONE_KEY_APP.replace("app = Flask(__name__)\n", BANNER)
+FIXED_EDITED_APP = FIXED_ONE_KEY_APP.replace("app = Flask(__name__)\n", BANNER)
+
+
+def test_a_file_saved_after_the_analysis_is_fixed_as_it_is_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An editor saves app.py (one line added above the key) once the project is analysed: the
+    fixes of the old text would land one line off (`BANNER = 'Welcomeos.environ[...]`); the
+    file is re-linted and fixed as saved."""
+    write_project(tmp_path, {"pyproject.toml": "", "app.py": ONE_KEY_APP})
+    analyse = Project.analyse
+
+    def analyse_then_edit(project: Project, *args: object, **kwargs: object) -> None:
+        analyse(project, *args, **kwargs)
+        (tmp_path / "app.py").write_text(EDITED_APP, encoding="utf-8")
+
+    monkeypatch.setattr(Project, "analyse", analyse_then_edit)
+    assert cli.main(["check", "--fix", "--unsafe-fixes", "--no-cache", str(tmp_path)]) == 0
+    assert (tmp_path / "app.py").read_text(encoding="utf-8") == FIXED_EDITED_APP
+    out, err = capsys.readouterr()
+    path = tmp_path.resolve() / "app.py"
+    assert err == f"flasklint: warning: {path} changed on disk during the run: checked and fixed as it is now\n"
+    assert out.endswith("Found 1 error (1 fixed, 0 remaining).\n")
+
+
+def test_a_file_saved_while_it_is_being_fixed_is_left_as_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The editor saves between the fix being computed and the fixed file replacing it: the
+    editor's text stays, and the run fails with a message (exit 2) instead of overwriting it."""
+    write_project(tmp_path, {"pyproject.toml": "", "app.py": ONE_KEY_APP})
+
+    def fix_then_edit(*args: object, **kwargs: object) -> FixResult:
+        result = fix_file(*args, **kwargs)  # type: ignore[arg-type]
+        (tmp_path / "app.py").write_text(EDITED_APP, encoding="utf-8")
+        return result
+
+    monkeypatch.setattr(cli, "fix_file", fix_then_edit)
+    assert cli.main(["check", "--fix", "--unsafe-fixes", "--no-cache", str(tmp_path)]) == 2
+    assert (tmp_path / "app.py").read_text(encoding="utf-8") == EDITED_APP
+    assert sorted(os.listdir(tmp_path)) == ["app.py", "pyproject.toml"]  # no temporary file left
+    out, err = capsys.readouterr()
+    path = tmp_path.resolve() / "app.py"
+    assert err == (
+        f"flasklint: error: {path}: changed on disk while it was being fixed; left as it is (run flasklint again)\n"
+    )
+    assert out.splitlines()[-3:] == [
+        "Found 1 error.",
+        "Not everything could be checked or fixed: see the error above.",
+        "[*] 1 fixable with the `--fix --unsafe-fixes` option.",
+    ]
 
 
 class CountingRule(FileRule):
