@@ -1,25 +1,51 @@
 """Content-hash keyed cache of per-file facts (with the file-scope rules' results) in .flasklint_cache/.
 
-Entries are JSON, never pickle: the cache sits inside the analysed repository, and loading a pickle
-an untrusted repo ships would execute code. A key covers the file's bytes, its path and module name,
-and a fingerprint of flasklint's own code, so an upgrade or a local edit invalidates everything.
+The cache sits inside the analysed repository, and anything there may be damaged by a tool or
+shipped, forged, by the repository itself. So:
+- entries are JSON, never pickle: loading a pickle an untrusted repo ships would execute code;
+- an entry names the key it was written for and carries the checksum of its facts: an entry of
+  another file copied over this one, a truncated or edited one, is a miss (and is rewritten);
+- what a checksum cannot rule out (a forged entry) is checked against the shape FileFacts
+  serialises to (cache_shape.py) before it is trusted; any failure to read is a miss, never an error;
+- no symbolic link is followed: a `.flasklint_cache` that is a link disables the cache (the
+  repository could point it anywhere on disk), links inside it are replaced by real directories;
+- temporary files a killed run left behind are removed by the next run that writes.
+
+A key covers the file's bytes, its path and module name, and a fingerprint of flasklint's own
+code, so an upgrade or a local edit invalidates everything.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import json
+import logging
 import os
+import shutil
+import stat
 import threading
+import time
 from functools import lru_cache
 from pathlib import Path
 
 import flasklint
+from flasklint.cache_shape import is_file_facts
 from flasklint.model.facts import FileFacts
+from flasklint.rules.flk002_file_not_analysed import MAX_ANALYSED_BYTES
+
+log = logging.getLogger("flasklint")
 
 CACHE_DIR_NAME = ".flasklint_cache"
+ENTRY_HEADER = b"flasklint-cache-entry"
+# Facts are a fraction of the source they describe; anything far larger is not one of ours.
+MAX_ENTRY_BYTES = 8 * MAX_ANALYSED_BYTES
+TEMPORARY_SUFFIX = ".tmp"
+# A temporary file is written and renamed within milliseconds: one this old belongs to a killed run.
+STALE_TEMPORARY_SECONDS = 60
+CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flasklint cache\n"
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 @lru_cache(maxsize=1)
@@ -28,8 +54,8 @@ def engine_fingerprint() -> str:
     digest = hashlib.sha256(flasklint.__version__.encode())
     package = Path(flasklint.__file__).parent
     for path in sorted(package.rglob("*.py")):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        stat_result = path.stat()
+        digest.update(f"{path.relative_to(package)}:{stat_result.st_size}:{stat_result.st_mtime_ns}".encode())
     return digest.hexdigest()[:16]
 
 
@@ -39,62 +65,193 @@ def cache_key(data: bytes, relative_path: str, module: str, extra: str = "") -> 
     return digest.hexdigest()
 
 
-_TEMPLATE = FileFacts(path="", module="", kind="")
+def encode_entry(key: str, facts: FileFacts) -> bytes:
+    """`flasklint-cache-entry <key> <sha256 of the JSON>` on the first line, the facts' JSON after it."""
+    payload = json.dumps(facts.to_dict(), separators=(",", ":"), allow_nan=False).encode("utf-8")
+    return b"%s %s %s\n%s" % (ENTRY_HEADER, key.encode(), hashlib.sha256(payload).hexdigest().encode(), payload)
 
 
-def _well_formed(facts: FileFacts) -> bool:
-    """Each top-level field has the type it is declared with (a damaged entry must not reach the index)."""
-    for item in dataclasses.fields(facts):
-        default = getattr(_TEMPLATE, item.name)
-        if default is not None and not isinstance(getattr(facts, item.name), type(default)):
-            return False
-    return True
+def decode_entry(key: str, data: bytes) -> FileFacts | None:
+    """The facts an entry holds for `key`; None for anything else (another key, damage, a forgery)."""
+    header, newline, payload = data.partition(b"\n")
+    if not newline or header.split(b" ") != [ENTRY_HEADER, key.encode(), hashlib.sha256(payload).hexdigest().encode()]:
+        return None
+    try:
+        facts = json.loads(payload, parse_constant=_reject_constant)
+        return FileFacts.from_dict(facts) if is_file_facts(facts) else None
+    except Exception:  # noqa: BLE001 - deep nesting (RecursionError), huge numbers, bad UTF-8...: recompute
+        return None
+
+
+def _reject_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a value flasklint writes")
 
 
 class Cache:
     def __init__(self, root: Path) -> None:
-        self.directory = root / CACHE_DIR_NAME / engine_fingerprint()
-        self._ready = False
+        self.base = root / CACHE_DIR_NAME
+        self.directory = self.base / engine_fingerprint()
+        self._refused = False  # the cache directory is a symlink or not a directory: run uncached
+        self._prepared = False
+        self._swept = False
+        self._real_directories: set[Path] = set()  # checked not to be symlinks (once per Cache)
 
     def get(self, key: str) -> FileFacts | None:
         """The cached facts, or None when absent or unusable (a corrupt entry is a cache miss)."""
-        path = self.directory / key[:2] / f"{key}.json"
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        subdirectory = self.directory / key[:2]
+        if self._refused or not all(map(self._is_real_directory, (self.base, self.directory, subdirectory))):
             return None
-        if not isinstance(data, dict):
-            return None
-        try:
-            facts = FileFacts.from_dict(data)
-        except Exception:  # noqa: BLE001 - whatever shape a damaged or foreign entry has, recompute
-            return None
-        return facts if _well_formed(facts) else None
+        data = _read_regular_file(subdirectory / f"{key}.json")
+        return decode_entry(key, data) if data is not None else None
+
+    def _is_real_directory(self, path: Path) -> bool:
+        if path in self._real_directories:
+            return True
+        if _is_real_directory(path):
+            self._real_directories.add(path)
+            return True
+        return False
 
     def put(self, key: str, facts: FileFacts) -> None:
         """Best effort: a read-only checkout simply runs uncached."""
         try:
-            text = json.dumps(facts.to_dict(), separators=(",", ":"))
+            entry = encode_entry(key, facts)
         except (TypeError, ValueError):
             return  # a rule put something JSON cannot hold into its data: recompute next time
-        temporary = self.directory / key[:2] / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
-        try:
-            self._prepare()
-            temporary.parent.mkdir(exist_ok=True)
-            temporary.write_text(text, encoding="utf-8")
-            os.replace(temporary, temporary.parent / f"{key}.json")
-        except OSError:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
-
-    def _prepare(self) -> None:
-        if self._ready:
+        if len(entry) > MAX_ENTRY_BYTES or not self._prepare():
             return
-        self.directory.mkdir(parents=True, exist_ok=True)
-        marker = self.directory.parent / "CACHEDIR.TAG"
-        if not marker.exists():
-            marker.write_text("Signature: 8a477f597d28d172789f06886806bc55\n# flasklint cache\n", encoding="utf-8")
-        ignore = self.directory.parent / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("*\n", encoding="utf-8")
-        self._ready = True
+        try:
+            subdirectory = self.directory / key[:2]
+            _make_real_directory(subdirectory)
+            self._sweep()
+            path = subdirectory / f"{key}.json"
+            if _is_real_directory(path):  # a directory in the entry's place cannot be renamed over
+                shutil.rmtree(path)
+            _write_atomically(path, entry)
+        except OSError:
+            pass
+
+    def _prepare(self) -> bool:
+        """Create the cache directory (tagged, and ignored by git); False if it cannot be used."""
+        if self._prepared or self._refused:
+            return self._prepared
+        try:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(self.base)
+            if not _is_real_directory(self.base):
+                self._refuse("is a symbolic link" if os.path.islink(self.base) else "is not a directory")
+                return False
+            for name, text in (("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", "*\n")):
+                if not os.path.lexists(self.base / name):
+                    _write_atomically(self.base / name, text.encode())
+            _make_real_directory(self.directory)
+        except OSError:
+            return False  # read-only checkout, full disk: uncached
+        self._prepared = True
+        return True
+
+    def _refuse(self, reason: str) -> None:
+        self._refused = True
+        log.warning("%s %s; running without the cache", self.base, reason)
+
+    def _sweep(self) -> None:
+        """Remove temporary files of killed runs, once per Cache (the first time it writes)."""
+        if self._swept:
+            return
+        self._swept = True
+        now = time.time()
+        for directory in (self.base, self.directory, *_subdirectories(self.directory)):
+            with contextlib.suppress(OSError), os.scandir(directory) as found:
+                for item in found:
+                    if item.name.startswith(".") and item.name.endswith(TEMPORARY_SUFFIX):
+                        with contextlib.suppress(OSError):
+                            age = now - item.stat(follow_symlinks=False).st_mtime
+                            if age > STALE_TEMPORARY_SECONDS or _writer_is_gone(item.name):
+                                os.unlink(item.path)
+
+
+def _is_real_directory(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _make_real_directory(path: Path) -> None:
+    """`path` as a directory of its own: a symlink or a file in its place (inside the cache) is removed."""
+    if _is_real_directory(path):
+        return
+    if os.path.lexists(path):
+        os.unlink(path)
+    try:
+        os.mkdir(path)
+    except FileExistsError:  # another process (flake8's workers) made it just now
+        if not _is_real_directory(path):
+            raise
+
+
+def _temporary_name(path: Path) -> str:
+    """`.<name>.<pid>.<thread>.tmp`: the writer's pid tells a later run whether it is still alive."""
+    return f".{path.name}.{os.getpid()}.{threading.get_ident()}{TEMPORARY_SUFFIX}"
+
+
+def _writer_is_gone(name: str) -> bool:
+    """True when the process that named this temporary file no longer runs (it was killed)."""
+    try:
+        pid = int(name.split(".")[-3])
+    except (IndexError, ValueError):
+        return False
+    if pid == os.getpid():
+        return False  # another thread of this process
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # alive, another user's
+    return False
+
+
+def _subdirectories(path: Path) -> list[str]:
+    try:
+        with os.scandir(path) as found:
+            return [item.path for item in found if item.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
+
+
+def _read_regular_file(path: Path) -> bytes | None:
+    """The bytes of a regular file, not through a symlink, not too large; None otherwise (a FIFO
+    or a device would block or stream forever)."""
+    try:
+        descriptor = os.open(path, _READ_FLAGS)
+    except OSError:
+        return None
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_ENTRY_BYTES:
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_ENTRY_BYTES and (chunk := os.read(descriptor, MAX_ENTRY_BYTES + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks) if size <= MAX_ENTRY_BYTES else None
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write beside the target, then rename over it (which replaces a symlink, never follows it)."""
+    temporary = path.with_name(_temporary_name(path))
+    try:
+        descriptor = os.open(temporary, _CREATE_FLAGS, 0o644)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

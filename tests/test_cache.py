@@ -3,17 +3,27 @@ and nothing in it is ever unpickled. Observed through the cache directory, as a 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import pickle
 import re
+import shutil
+import signal
 import subprocess
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
+
+import pytest
 
 from test_cli import PYPROJECT, SECRET_APP, flasklint
+from test_flake8_plugin import flake8_findings, flasklint_findings
 
 from conftest import write_project
-from flasklint.cache import CACHE_DIR_NAME
+from flasklint.cache import CACHE_DIR_NAME, engine_fingerprint
 
 FILES = {
     "pyproject.toml": PYPROJECT,
@@ -81,36 +91,6 @@ def test_no_cache_writes_nothing(tmp_path: Path) -> None:
     assert not (tmp_path / CACHE_DIR_NAME).exists()
 
 
-def _entry_of(root: Path, name: str) -> Path:
-    """The cache entry holding facts of file `name`."""
-    for path in entries(root):
-        if json.loads(path.read_text(encoding="utf-8"))["path"] == name:
-            return path
-    raise AssertionError(f"no cache entry for {name}")
-
-
-def test_corrupted_entries_are_ignored_and_replaced(tmp_path: Path) -> None:
-    write_project(tmp_path, FILES)
-    expected = check(tmp_path)
-    entry = _entry_of(tmp_path, "app.py")
-    good = json.loads(entry.read_text(encoding="utf-8"))
-    damaged = [
-        b"",
-        b"\x00\xff garbage",
-        b'{"path": "app.py", "module"',  # truncated
-        b"[]",
-        b'{"path": 1}',
-        json.dumps({**good, "apps": "not a list"}).encode(),
-        json.dumps({**good, "noqa": ["4"]}).encode(),
-        json.dumps({**good, "diagnostics": [{"code": "FLK104"}]}).encode(),
-        json.dumps({**good, "routes": [{"unknown_field": 1}]}).encode(),
-    ]
-    for content in damaged:
-        entry.write_bytes(content)
-        assert check(tmp_path) == expected, content
-        assert json.loads(entry.read_text(encoding="utf-8")) == good  # recomputed and rewritten
-
-
 class _Payload:
     """Unpickling this creates a marker file: proof that something unpickled the cache."""
 
@@ -162,3 +142,321 @@ def test_a_warm_run_imports_neither_libcst_nor_jinja(tmp_path: Path) -> None:
     warm = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, check=True)
     assert cold.stdout.splitlines()[-1] == "libcst jinja2 1"
     assert warm.stdout.splitlines()[-1] == "- - 1"
+
+
+# -- damage: whatever a tool, a user or the repository itself did to an entry --------------------
+# Each case damages a copy of a project whose cache is warm, then runs the real CLI in it: the
+# output must be the `--no-cache` run's, with no traceback and no warning, and every entry must be
+# back to what flasklint writes (recomputed and rewritten).
+def _payload(entry: Path) -> bytes:
+    """The facts' JSON of an entry (its first line is the header: key and checksum)."""
+    return entry.read_bytes().partition(b"\n")[2]
+
+
+def entry_of(root: Path, name: str) -> Path:
+    """The cache entry holding the facts of file `name`."""
+    for path in entries(root):
+        if json.loads(_payload(path))["path"] == name:
+            return path
+    raise AssertionError(f"no cache entry for {name}")
+
+
+def forge(entry: Path, payload: bytes) -> None:
+    """Write `payload` as the entry of its key with a correct header and checksum, as a repository
+    shipping a crafted `.flasklint_cache` can: only the content can tell it is not flasklint's."""
+    entry.write_bytes(b"flasklint-cache-entry %s %s\n%s" % (entry.stem.encode(), hashlib.sha256(payload).hexdigest().encode(), payload))
+
+
+def forge_facts(entry: Path, change: Callable[[dict], object]) -> None:
+    facts = json.loads(_payload(entry))
+    change(facts)
+    forge(entry, json.dumps(facts).encode())
+
+
+def _replace_bytes(old: bytes, new: bytes) -> Callable[[Path], None]:
+    def damage(entry: Path) -> None:
+        data = entry.read_bytes()
+        assert old in data, (old, data)
+        entry.write_bytes(data.replace(old, new))
+
+    return damage
+
+
+def _forge_replacing(old: bytes, new: bytes) -> Callable[[Path], None]:
+    def damage(entry: Path) -> None:
+        payload = _payload(entry)
+        assert old in payload, (old, payload)
+        forge(entry, payload.replace(old, new))
+
+    return damage
+
+
+def _swap_with_util(entry: Path) -> None:
+    """The issue's case: app.py's entry (FLK104 at 4:18) and util.py's (2 lines) trade places."""
+    other = entry_of(entry.parents[3], "util.py")
+    mine, theirs = entry.read_bytes(), other.read_bytes()
+    entry.write_bytes(theirs)
+    other.write_bytes(mine)
+
+
+def _replace_with_directory(entry: Path) -> None:
+    entry.unlink()
+    (entry / "inner").mkdir(parents=True)
+
+
+def _replace_with_fifo(entry: Path) -> None:
+    entry.unlink()
+    os.mkfifo(entry)
+
+
+def _link_outside(entry: Path) -> None:
+    """A symlink to a file outside the project holding a valid-looking entry without the finding."""
+    outside = entry.parents[4] / "outside-entry.json"
+    outside.write_bytes(b"")
+    forge(outside, json.dumps({**json.loads(_payload(entry)), "diagnostics": []}).encode())
+    forged = outside.read_bytes()
+    outside.unlink()
+    outside = outside.with_name(f"{entry.name}")
+    outside.write_bytes(forged.replace(b"outside-entry", entry.stem.encode()))
+    entry.unlink()
+    entry.symlink_to(outside)
+
+
+def _subdirectory_is_a_file(entry: Path) -> None:
+    shutil.rmtree(entry.parent)
+    entry.parent.write_text("not a directory\n", encoding="utf-8")
+
+
+def _fingerprint_directory_is_a_file(entry: Path) -> None:
+    shutil.rmtree(entry.parents[1])
+    entry.parents[1].write_text("not a directory\n", encoding="utf-8")
+
+
+DAMAGE: dict[str, Callable[[Path], None]] = {
+    # a tool or a user (the checksum no longer matches)
+    "empty": lambda entry: entry.write_bytes(b""),
+    "truncated": lambda entry: entry.write_bytes(entry.read_bytes()[: entry.stat().st_size // 2]),
+    "binary garbage": lambda entry: entry.write_bytes(bytes(range(256)) * 8),
+    "header only": lambda entry: entry.write_bytes(entry.read_bytes().partition(b"\n")[0] + b"\n"),
+    "plain JSON without the header": lambda entry: entry.write_bytes(_payload(entry)),
+    "deeply nested JSON": lambda entry: entry.write_bytes(b"[" * 100_000 + b"]" * 100_000),
+    "a value edited in place": _replace_bytes(b'"start":[4,17]', b'"start":[1,17]'),
+    "line endings converted to CRLF": lambda entry: entry.write_bytes(entry.read_bytes().replace(b"\n", b"\r\n")),
+    "a byte-order mark prepended": lambda entry: entry.write_bytes(b"\xef\xbb\xbf" + entry.read_bytes()),
+    "padded to 5 MB": lambda entry: entry.write_bytes(entry.read_bytes() + b" " * 5_000_000),
+    "swapped with another file's entry": _swap_with_util,
+    # the repository ships a forged entry (a correct header and checksum)
+    "forged: deeply nested JSON": lambda entry: forge(entry, b"[" * 100_000 + b"]" * 100_000),
+    "forged: deeply nested data": _forge_replacing(b'"data":{"how"', b'"data":{"x":' + b"[" * 100_000 + b"]" * 100_000 + b',"how"'),
+    "forged: a 5,000-digit number": _forge_replacing(b'"start":[4,', b'"start":[' + b"9" * 5000 + b","),
+    "forged: a number past any file": _forge_replacing(b'"start":[4,', b'"start":[' + str(10**30).encode() + b","),
+    "forged: NaN": _forge_replacing(b'"start":[4,17]', b'"start":[NaN,17]'),
+    "forged: Infinity": _forge_replacing(b'"start":[4,17]', b'"start":[4,Infinity]'),
+    "forged: not UTF-8": _forge_replacing(b'"path":"app.py"', b'"path":"app\xff.py"'),
+    "forged: null": lambda entry: forge(entry, b"null"),
+    "forged: a list": lambda entry: forge(entry, b"[]"),
+    "forged: apps not a list": lambda entry: forge_facts(entry, lambda f: f.update(apps="not a list")),
+    "forged: is_test a string": lambda entry: forge_facts(entry, lambda f: f.update(is_test="yes")),
+    "forged: a noqa code not a string": lambda entry: forge_facts(entry, lambda f: f.update(noqa={"4": [4]})),
+    "forged: a row as a string": lambda entry: forge_facts(entry, lambda f: f["diagnostics"][0].update(start=["4", 17])),
+    "forged: a row as a boolean": lambda entry: forge_facts(entry, lambda f: f["diagnostics"][0].update(start=[True, 17])),
+    "forged: an unknown severity": lambda entry: forge_facts(entry, lambda f: f["diagnostics"][0].update(severity="fatal")),
+    "forged: a fix without edits": lambda entry: forge_facts(entry, lambda f: f["diagnostics"][0].update(fix={"message": "x"})),
+    "forged: a span of three numbers": lambda entry: forge_facts(entry, lambda f: f["secret_keys"][0].update(span=[4, 17, 4])),
+    "forged: a negative column": lambda entry: forge_facts(entry, lambda f: f["apps"][0].update(span=[3, -1, 3, 20])),
+    "forged: a field missing": lambda entry: forge_facts(entry, lambda f: f.pop("diagnostics")),
+    "forged: an unknown field": lambda entry: forge_facts(entry, lambda f: f.update(payload="x")),
+    # the file system
+    "a directory in its place": _replace_with_directory,
+    "a FIFO in its place": _replace_with_fifo,
+    "a symlink to a file outside the project": _link_outside,
+    "its directory replaced by a file": _subdirectory_is_a_file,
+    "the fingerprint directory replaced by a file": _fingerprint_directory_is_a_file,
+}
+
+
+@dataclass(frozen=True)
+class Warm:
+    """A project with a warm cache, the files of that cache, and what `--no-cache` prints for it."""
+
+    root: Path
+    cache: dict[Path, bytes]
+    expected: subprocess.CompletedProcess[str]
+
+    def copy(self, target: Path) -> Path:
+        shutil.copytree(self.root, target, symlinks=True)
+        return target
+
+
+def cache_files(root: Path) -> dict[Path, bytes]:
+    base = root / CACHE_DIR_NAME
+    return {p.relative_to(root): p.read_bytes() for p in sorted(base.rglob("*")) if p.is_file() and not p.is_symlink()}
+
+
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory: pytest.TempPathFactory) -> Warm:
+    root = write_project(tmp_path_factory.mktemp("warm") / "project", FILES)
+    expected = flasklint("check", "--no-cache", cwd=root)
+    assert expected.returncode == 1 and "app.py:4:18: FLK104" in expected.stdout, expected.stdout
+    assert flasklint("check", cwd=root).stdout == expected.stdout
+    return Warm(root, cache_files(root), expected)
+
+
+@pytest.mark.parametrize("damage", DAMAGE.values(), ids=DAMAGE.keys())
+def test_a_damaged_entry_is_a_miss_and_is_rewritten(warm: Warm, tmp_path: Path, damage: Callable[[Path], None]) -> None:
+    root = warm.copy(tmp_path / "project")
+    damage(entry_of(root, "app.py"))
+    result = flasklint("check", cwd=root)
+    assert (result.returncode, result.stdout, result.stderr) == (1, warm.expected.stdout, "")
+    assert cache_files(root) == warm.cache  # recomputed and rewritten; nothing else left behind
+
+
+def test_a_forged_deep_entry_with_exit_zero_exits_0(warm: Warm, tmp_path: Path) -> None:
+    root = warm.copy(tmp_path / "project")
+    forge(entry_of(root, "app.py"), b"[" * 100_000 + b"]" * 100_000)
+    result = flasklint("check", "--exit-zero", cwd=root)
+    assert (result.returncode, result.stdout, result.stderr) == (0, warm.expected.stdout, "")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its permissions")
+def test_an_unreadable_entry_is_a_miss_and_is_rewritten(warm: Warm, tmp_path: Path) -> None:
+    root = warm.copy(tmp_path / "project")
+    entry_of(root, "app.py").chmod(0)
+    result = flasklint("check", cwd=root)
+    assert (result.returncode, result.stdout, result.stderr) == (1, warm.expected.stdout, "")
+    assert cache_files(root) == warm.cache
+
+
+def test_a_cache_directory_that_is_a_file_runs_uncached_and_says_so(warm: Warm, tmp_path: Path) -> None:
+    root = warm.copy(tmp_path / "project")
+    shutil.rmtree(root / CACHE_DIR_NAME)
+    (root / CACHE_DIR_NAME).write_text("mine\n", encoding="utf-8")
+    result = flasklint("check", cwd=root)
+    warning = f"flasklint: warning: {root.resolve() / CACHE_DIR_NAME} is not a directory; running without the cache\n"
+    assert (result.returncode, result.stdout, result.stderr) == (1, warm.expected.stdout, warning)
+    assert (root / CACHE_DIR_NAME).read_text(encoding="utf-8") == "mine\n"
+
+
+@pytest.mark.parametrize("damage", ["forged: deeply nested JSON", "swapped with another file's entry"])
+def test_flake8_reads_a_damaged_cache_as_a_miss(warm: Warm, tmp_path: Path, damage: str) -> None:
+    root = warm.copy(tmp_path / "project")
+    expected = flasklint_findings(root, "--no-cache")
+    assert ("FLK104" in {code for *_, code in expected})
+    DAMAGE[damage](entry_of(root, "app.py"))
+    assert flake8_findings(".", cwd=root) == expected
+    assert cache_files(root) == warm.cache
+
+
+# -- symbolic links: the cache never writes (or reads) through one ---------------------------------
+def snapshot(directory: Path) -> dict[str, bytes | str]:
+    """Every path under `directory` with its bytes (or link target): a write anywhere changes it."""
+    found: dict[str, bytes | str] = {}
+    for path in sorted(directory.rglob("*")):
+        key = str(path.relative_to(directory))
+        found[key] = os.readlink(path) if path.is_symlink() else path.read_bytes() if path.is_file() else "dir"
+    return found
+
+
+def _outside(tmp_path: Path) -> Path:
+    outside = tmp_path / "outside"
+    (outside / "keep").mkdir(parents=True)
+    (outside / "keep" / "data.txt").write_text("precious\n", encoding="utf-8")
+    return outside
+
+
+@pytest.mark.parametrize("target", ["outside", "outside/missing"])
+def test_a_symlinked_cache_directory_is_refused(tmp_path: Path, target: str) -> None:
+    root = write_project(tmp_path / "project", FILES)
+    outside = _outside(tmp_path)
+    before = snapshot(outside)
+    expected = flasklint("check", "--no-cache", cwd=root)
+    (root / CACHE_DIR_NAME).symlink_to(tmp_path / target)
+    warning = f"flasklint: warning: {root.resolve() / CACHE_DIR_NAME} is a symbolic link; running without the cache\n"
+    for _ in range(2):
+        result = flasklint("check", cwd=root)
+        assert (result.returncode, result.stdout, result.stderr) == (1, expected.stdout, warning)
+    assert snapshot(outside) == before  # byte for byte, and no new file
+    assert os.readlink(root / CACHE_DIR_NAME) == str(tmp_path / target)
+
+
+LINKED_PARTS = {
+    "the fingerprint directory": lambda cache: cache / engine_fingerprint(),
+    "an entry directory": lambda cache: cache / engine_fingerprint() / _first_subdirectory(cache),
+    "CACHEDIR.TAG": lambda cache: cache / "CACHEDIR.TAG",
+    ".gitignore": lambda cache: cache / ".gitignore",
+}
+
+
+def _first_subdirectory(cache: Path) -> str:
+    return sorted(p.name for p in (cache / engine_fingerprint()).iterdir())[0]
+
+
+@pytest.mark.parametrize("part", LINKED_PARTS.values(), ids=LINKED_PARTS.keys())
+def test_a_symlink_inside_the_cache_is_never_followed(warm: Warm, tmp_path: Path, part: Callable[[Path], Path]) -> None:
+    root = warm.copy(tmp_path / "project")
+    entry_of(root, "app.py").unlink()  # so that the run writes
+    outside = _outside(tmp_path)
+    linked = part(root / CACHE_DIR_NAME)
+    if linked.is_dir():
+        shutil.copytree(linked, outside / "copied")  # a valid-looking target: following it would be a hit
+        shutil.rmtree(linked)
+        linked.symlink_to(outside / "copied")
+    else:
+        linked.unlink()
+        linked.symlink_to(outside / "created-by-flasklint")  # dangling: following it creates the file
+    before = snapshot(outside)
+    for _ in range(2):
+        result = flasklint("check", cwd=root)
+        assert (result.returncode, result.stdout, result.stderr) == (1, warm.expected.stdout, "")
+    assert snapshot(outside) == before
+    assert {p: b for p, b in cache_files(root).items() if p.name.endswith(".json")} == {
+        p: b for p, b in warm.cache.items() if p.name.endswith(".json")
+    }  # the entries were written into real directories
+
+
+# -- temporary files of killed runs ----------------------------------------------------------------
+KILL_AT_THE_FIRST_CACHE_RENAME = """\
+import os, signal, sys
+
+def replace(source, target, *args, _replace=os.replace, **kwargs):
+    if str(target).endswith(".json"):
+        os.kill(os.getpid(), signal.SIGKILL)  # the written temporary file is never renamed
+    return _replace(source, target, *args, **kwargs)
+
+os.replace = replace
+from flasklint.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def temporaries(root: Path) -> list[str]:
+    return sorted(p.name for p in (root / CACHE_DIR_NAME).rglob("*.tmp"))
+
+
+def test_a_run_killed_while_writing_leaves_nothing_the_next_run_keeps(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "project", FILES)
+    driver = tmp_path / "killed_flasklint.py"
+    driver.write_text(KILL_AT_THE_FIRST_CACHE_RENAME, encoding="utf-8")
+    killed = subprocess.run([sys.executable, str(driver), "check"], cwd=root, capture_output=True, timeout=300)
+    assert killed.returncode == -signal.SIGKILL
+    assert len(temporaries(root)) == 1  # the kill left its temporary file behind
+    expected = flasklint("check", "--no-cache", cwd=root)
+    result = flasklint("check", cwd=root)
+    assert (result.returncode, result.stdout, result.stderr) == (1, expected.stdout, "")
+    assert temporaries(root) == []
+    assert len(entries(root)) == 5
+
+
+def test_only_temporary_files_of_dead_or_stale_writers_are_removed(warm: Warm, tmp_path: Path) -> None:
+    root = warm.copy(tmp_path / "project")
+    directory = entry_of(root, "app.py").parent
+    alive = os.getpid()  # this test's process: alive while the CLI runs
+    stale = directory / f".{'a' * 64}.json.{alive}.1.tmp"
+    writing = directory / f".{'b' * 64}.json.{alive}.1.tmp"
+    for path in (stale, writing):
+        path.write_bytes(b"partial")
+    two_minutes_ago = time.time() - 120
+    os.utime(stale, (two_minutes_ago, two_minutes_ago))
+    (root / "util.py").write_text("def triple(x):\n    return 3 * x\n", encoding="utf-8")  # the run writes
+    assert flasklint("check", cwd=root).returncode == 1
+    assert temporaries(root) == [writing.name]  # a live writer's fresh file is left alone
