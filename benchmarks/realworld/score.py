@@ -275,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     print_report(runs, result)
     if args.json:
         summary = {
+            "flasklint": args.flasklint,
             "per_code": result["per_code"],
             "repos": [{"id": r.repo.id, "commit": r.repo.commit, "head": r.head, "exit_status": r.exit_status,
                        "findings": len(r.findings), "seconds": round(r.seconds, 2), "error": r.error}
