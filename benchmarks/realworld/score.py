@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/realworld/score.py [--checkouts DIR] [--repo ID ...]
         [--json summary.json] [--save-findings DIR] [--compare DIR] [--flasklint PATH]
+        [--repos repos.json] [--labels labels.json]
 
 Why: the hand-written test projects hold one app each; real repositories hold several apps,
 customise Jinja and keep files that are not Flask templates. This script measures what a change
@@ -68,13 +69,13 @@ class Run:
     error: str | None = None
 
 
-def load_repos() -> list[Repo]:
-    data = json.loads(REPOS_FILE.read_text())
+def load_repos(path: Path) -> list[Repo]:
+    data = json.loads(path.read_text())
     return [Repo(r.get("id", r["name"]), r["name"], r["commit"], r["paths"]) for r in data["repos"]]
 
 
-def load_labels() -> list[dict]:
-    labels = json.loads(LABELS_FILE.read_text())["labels"]
+def load_labels(path: Path) -> list[dict]:
+    labels = json.loads(path.read_text())["labels"]
     for label in labels:
         if label["verdict"] not in VERDICTS:
             raise SystemExit(f"labels.json: unknown verdict {label['verdict']!r} in {label}")
@@ -258,12 +259,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--checkouts", type=Path, default=DEFAULT_CHECKOUTS, help="folder of owner+name checkouts")
     parser.add_argument("--repo", action="append", help="only this repository id (repeatable)")
     parser.add_argument("--flasklint", default=default_flasklint(), help="the flasklint executable to run")
+    parser.add_argument("--repos", type=Path, default=REPOS_FILE, help="the repository list (default: repos.json)")
+    parser.add_argument("--labels", type=Path, default=LABELS_FILE, help="the labels (default: labels.json)")
     parser.add_argument("--json", type=Path, help="write the summary (per code, per repo) to this file")
     parser.add_argument("--save-findings", type=Path, help="write each repository's raw JSON output here")
     parser.add_argument("--compare", type=Path, help="diff the raw output against one saved by --save-findings")
     args = parser.parse_args(argv)
 
-    repos = [r for r in load_repos() if not args.repo or r.id in args.repo]
+    repos = [r for r in load_repos(args.repos) if not args.repo or r.id in args.repo]
     runs = []
     for repo in repos:  # one at a time: big repositories would compete for the same cores
         checkout = args.checkouts / repo.folder_name
@@ -271,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"warning: no checkout of {repo.name} in {args.checkouts} (run checkout.py)", file=sys.stderr)
             continue
         runs.append(run_flasklint(args.flasklint, repo, checkout))
-    result = score(runs, load_labels())
+    result = score(runs, load_labels(args.labels))
     print_report(runs, result)
     if args.json:
         summary = {
