@@ -1,6 +1,13 @@
-"""`python -m flasklint` runs the CLI (the VS Code extension starts the server this way)."""
+"""`python -m flasklint` runs the CLI (the VS Code extension starts the server this way).
 
-from flasklint.cli import main
+`-m` puts the working directory first on `sys.path`; it goes before anything else is imported.
+"""
+
+from flasklint.isolation import drop_project_paths
+
+drop_project_paths()
+
+from flasklint.cli import main  # noqa: E402
 
 if __name__ == "__main__":  # not when a spawned worker process imports this module
     raise SystemExit(main())

@@ -22,6 +22,7 @@ from flasklint import __version__
 from flasklint.config import Config, ConfigError, load_config, validate_selectors
 from flasklint.engine import Project, find_project_root
 from flasklint.fix import FileChangedError, decode_for_fix, fix_file, remove_stale_temporaries, write_atomically
+from flasklint.isolation import drop_project_paths
 from flasklint.output import Report, diff_summary, formatters, summary
 from flasklint.output.statistics import format_statistics
 from flasklint.rule import Rule
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    drop_project_paths()  # what is imported from here on (libcst, jinja2, pygls) never comes from the project
     parser = build_parser()
     args = parser.parse_args(argv)
     configure_logging(getattr(args, "verbose", False))

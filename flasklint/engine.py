@@ -22,6 +22,7 @@ from flasklint.cache import Cache, cache_key
 from flasklint.config import Config, load_config
 from flasklint.diagnostics import Diagnostic
 from flasklint.fix import is_temporary
+from flasklint.isolation import workers_start_outside_project
 from flasklint.model.extract import build_model, is_test_path
 from flasklint.model.facts import FileFacts
 from flasklint.model.names import module_name_for
@@ -298,8 +299,9 @@ class Project:
         jobs = [(rel, module, is_package, data) for rel, module, is_package, data, _ in pending]
         if len(pending) >= PARALLEL_THRESHOLD and self.jobs > 1:
             context = multiprocessing.get_context(self.start_method)
-            with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context) as pool:
-                results = [FileFacts.from_dict(d) for d in pool.map(_analyse_job, jobs, chunksize=4)]
+            with workers_start_outside_project(self.start_method):  # building the pool starts a process already
+                with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context) as pool:
+                    results = [FileFacts.from_dict(d) for d in pool.map(_analyse_job, jobs, chunksize=4)]
         else:
             results = [analyse_python(*job) for job in jobs]
         for (relative, _, _, _, key), facts in zip(pending, results):

@@ -30,6 +30,7 @@ from typing import Iterator
 from flasklint import __version__
 from flasklint.config import ConfigError
 from flasklint.engine import Project, find_project_root
+from flasklint.isolation import drop_project_paths
 from flasklint.noqa import FILE_KEY
 from flasklint.source import SourceError, decode_source
 
@@ -46,6 +47,9 @@ def project_for(root: Path) -> Project:
     """
     project = _PROJECTS.get(root)
     if project is None:
+        # `python -m flake8` puts the working directory (the project) first on sys.path; flake8 has
+        # imported every plugin by now, and what flasklint imports later must not come from there.
+        drop_project_paths()
         # flake8's --jobs workers are daemon processes, which may not start a process pool.
         jobs = 1 if multiprocessing.current_process().daemon else None
         try:

@@ -21,6 +21,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from flasklint import __version__
+from flasklint.isolation import drop_project_paths
 
 from flasklint_lsp import logs
 from flasklint_lsp.features import register
@@ -167,6 +168,7 @@ class FlasklintServer(LanguageServer):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    drop_project_paths()  # an editor starts the server in the project: nothing is imported from it
     parser = argparse.ArgumentParser(prog="flasklint server", description="The flasklint language server.")
     parser.add_argument("--stdio", action="store_true", help="speak LSP on stdin/stdout (the default)")
     parser.add_argument("--version", action="version", version=f"flasklint {__version__}")
