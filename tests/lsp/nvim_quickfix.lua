@@ -18,7 +18,7 @@ local bufnr = vim.api.nvim_get_current_buf()
 local published = {}
 local client_id = vim.lsp.start_client({
   name = "flasklint",
-  cmd = { vim.env.SERVER_PYTHON, "-m", "flasklint_lsp" },
+  cmd = { vim.env.FLASKLINT, "server" },  -- the console script, as lsp/README.md tells Neovim users
   root_dir = vim.fn.getcwd(),
   init_options = { settings = { debounce = 0 } },
   handlers = {

@@ -1,4 +1,4 @@
-"""A real editor as the client: Neovim's built-in LSP client against `python -m flasklint_lsp`.
+"""A real editor as the client: Neovim's built-in LSP client against `flasklint server`.
 
 Neovim opens a file of examples/quickstart, receives the diagnostics, applies a quick fix through
 its own workspace-edit code (UTF-16 positions, as Neovim computes them) and writes the buffer; the
@@ -35,7 +35,7 @@ def run_neovim(root: Path, relative: str, code: str, tmp_path: Path) -> tuple[li
     out.mkdir()
     env = {
         **os.environ,
-        "SERVER_PYTHON": sys.executable,
+        "FLASKLINT": str(Path(sys.executable).parent / "flasklint"),
         "OUT_DIR": str(out),
         "FIX_CODE": code,
         "XDG_STATE_HOME": str(tmp_path / "state"),  # nvim's LSP log, kept out of $HOME
