@@ -8,11 +8,12 @@ editor starts the language server or a user runs `flasklint check` in it:
 - A worker that is not forked is a new interpreter (`python -c "from multiprocessing.spawn ..."`)
   started in the parent's working directory with '' first on its `sys.path`: it imports
   multiprocessing's modules (`signal`, `selectors`, `queue`...) from there before it adopts the
-  parent's `sys.path`, and multiprocessing's resource tracker never adopts it. `-P` (3.11+) cannot
-  be passed to it, so `workers_start_outside_project` starts it in `SAFE_DIRECTORY` instead.
+  parent's `sys.path`, and multiprocessing's resource tracker never adopts it. multiprocessing
+  gives it only this interpreter's own flags (and `-P` needs 3.11), so
+  `workers_start_outside_project` starts it in `SAFE_DIRECTORY` instead.
 
-Only `os` and `sys` are imported here: `python -m flasklint` imports this module while the working
-directory is still first on `sys.path` (both are loaded before any `-m` module runs).
+Only `os` and built-in modules are imported here: `python -m flasklint` imports this module while
+the working directory is still first on `sys.path` (`os` is loaded before any `-m` module runs).
 """
 
 import _thread  # built in, like `sys`: no file can stand in for it (threading is not loaded yet)
