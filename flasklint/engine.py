@@ -31,7 +31,7 @@ from flasklint.model.templates import TEMPLATE_SUFFIXES, build_template_model
 from flasklint.noqa import is_suppressed, noqa_map
 from flasklint.rules import FILE_RULES, PROJECT_RULES, RULES_BY_CODE, SYNTAX_ERROR, TEMPLATE_SYNTAX_ERROR
 from flasklint.rules.flk002_file_not_analysed import MAX_ANALYSED_BYTES, FileNotAnalysed, too_large_reason
-from flasklint.source import SourceError, cpython_syntax_error, decode_source, parse_source, run_deep
+from flasklint.source import SourceError, cpython_syntax_error, decode_source, parse_python, restore_columns, run_deep
 
 log = logging.getLogger("flasklint")
 
@@ -99,17 +99,21 @@ def analyse_python(relative: str, module: str, is_package: bool, data: bytes) ->
 def _analyse_tree(relative: str, module: str, is_package: bool, decoded: str, first_attempt: bool) -> FileFacts:
     """Parse, extract facts, run the file rules. On the first attempt a RecursionError anywhere
     propagates (the file is retried deeper); on the retry a rule's is that rule's own bug."""
-    tree = parse_source(decoded)
-    if isinstance(tree, SourceError):
-        # CPython's message ("'(' was never closed") is clearer than the libcst parser's.
-        return _unparsable(relative, module, cpython_syntax_error(decoded) or tree)
-    model = build_model(relative, module, is_package, decoded, tree)
+    parsed = parse_python(decoded)
+    if isinstance(parsed, SourceError):
+        if parsed.valid_python:  # CPython accepts it: not a syntax error, but nothing to analyse
+            reason = f"flasklint's parser cannot read line {parsed.line} ({parsed.message})"
+            return _not_analysed(relative, module, "python", reason)
+        return _unparsable(relative, module, parsed)
+    model = build_model(relative, module, is_package, parsed.text, parsed.tree)
     diagnostics: list[Diagnostic] = []
     for rule in FILE_RULES:
         if "python" in rule.kinds:
             check = rule.check_module
             diagnostics.extend(_run_safely(rule.code, relative, lambda c=check: c(model), retry_deeper=first_attempt))
     model.facts.diagnostics = diagnostics
+    if parsed.shifts:  # form feeds were taken out of the indentation: report the file's own columns
+        return FileFacts.from_dict(restore_columns(model.facts.to_dict(), parsed.shifts))
     return model.facts
 
 

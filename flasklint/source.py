@@ -1,7 +1,12 @@
 """Turn bytes on disk into text and a libcst tree; every failure becomes a value, never an exception.
 
 Decoding follows PEP 263 (a coding cookie or a BOM) exactly as Python itself does, so a file Python
-can run is never reported as undecodable.
+can run is never reported as undecodable. CPython decides what is a syntax error, for the same
+reason: libcst accepts some code Python rejects (`b'\u00e9'`, `(*a) = 1`) and rejects some it
+accepts. One such disagreement has a remedy: a form feed in a line's indentation, which resets
+CPython's column count and which libcst drops or miscounts. `parse_python` hands libcst the text
+with such form feeds (and what precedes them) taken out, and says which columns it took out, so
+positions can be mapped back to the file.
 """
 
 from __future__ import annotations
@@ -13,8 +18,8 @@ import sys
 import threading
 import tokenize
 import warnings
-from dataclasses import dataclass
-from typing import Callable, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Callable, TypeVar
 
 import libcst as cst
 
@@ -34,6 +39,8 @@ DEEP_RECURSION_LIMIT = 100_000
 _deep_lock = threading.Lock()  # the recursion limit is process-wide: one deep run at a time
 _deep_thread = threading.local()  # set inside a deep run, where a nested run_deep runs inline
 _STRUCTURE = re.compile(r"[()\[\]{}]|\\?\r?\n")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # Python's own line ends (not str.splitlines')
+_LEADING_BLANKS = re.compile(r"[ \t\f]*")
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,18 @@ class SourceError:
     message: str
     line: int = 1
     column: int = 0
+    # CPython accepts the text: only flasklint's parser cannot read it (not a syntax error).
+    valid_python: bool = False
+
+
+@dataclass(frozen=True)
+class ParsedModule:
+    """A libcst tree and the text it was parsed from: the file's text, or the file's text without
+    form feeds in its indentation, `shifts` giving the columns taken out at the start of each line."""
+
+    tree: cst.Module
+    text: str
+    shifts: dict[int, int] = field(default_factory=dict)
 
 
 def decode_source(data: bytes) -> str | SourceError:
@@ -64,30 +83,95 @@ def decode_source(data: bytes) -> str | SourceError:
 
 
 def parse_source(text: str) -> cst.Module | SourceError:
-    """Parse with libcst; a syntax error (or a parser limit) is returned as a SourceError."""
+    """The libcst tree of a text CPython accepts; a syntax error (or a parser limit) as a SourceError."""
+    parsed = parse_python(text)
+    return parsed.tree if isinstance(parsed, ParsedModule) else parsed
+
+
+def parse_python(text: str) -> ParsedModule | SourceError:
+    """CPython's verdict first (it is the arbiter of syntax errors, and its C parser is ~10x faster
+    than libcst's), then libcst's tree for analysis."""
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         return SourceError("source contains a NUL byte and cannot be parsed", line)
-    if looks_deep(text):
-        error = cpython_syntax_error(text)
-        if error is not None:
-            return error
-        parsed = run_deep(lambda: _parse(text))
-        return parsed if parsed is not None else SourceError("cannot parse the file: it is nested too deeply")
-    return _parse(text)
+    module = _cpython_parse(text)
+    if isinstance(module, SourceError):
+        return module
+    parsed_text, shifts = _without_form_feed_indentation(text, module) if "\f" in text else (text, {})
+    del module  # the AST of a large file is large: free it before libcst builds its tree
+    if looks_deep(parsed_text):
+        tree = run_deep(lambda: _parse(parsed_text))
+        if tree is None:
+            return SourceError("libcst: it nests too deeply", valid_python=True)
+    else:
+        tree = _parse(parsed_text)
+    if isinstance(tree, SourceError):
+        return tree
+    return ParsedModule(tree, parsed_text, shifts)
+
+
+def _without_form_feed_indentation(text: str, module: ast.Module) -> tuple[str, dict[int, int]]:
+    """The text with every line's leading blanks up to their last form feed taken out (CPython
+    counts the indentation from there: `\\f    x` is indented by 4), and the 1-based lines whose
+    columns moved, with how far. Lines that start inside a string literal keep their text."""
+    in_strings = _lines_inside_strings(module)
+    lines = _LINE.findall(text)
+    shifts: dict[int, int] = {}
+    for number, line in enumerate(lines, start=1):
+        blanks = _LEADING_BLANKS.match(line).group()  # type: ignore[union-attr]
+        if "\f" in blanks and number not in in_strings:
+            shifts[number] = blanks.rindex("\f") + 1
+            lines[number - 1] = line[shifts[number] :]
+    return "".join(lines), shifts
+
+
+def _lines_inside_strings(module: ast.Module) -> set[int]:
+    """Lines that begin inside a (multi-line) string literal: their leading blanks are its content."""
+    inside: set[int] = set()
+    for node in ast.walk(module):
+        if isinstance(node, (ast.Constant, ast.JoinedStr)) and (node.end_lineno or node.lineno) > node.lineno:
+            if isinstance(node, ast.JoinedStr) or isinstance(node.value, (str, bytes)):
+                inside.update(range(node.lineno + 1, (node.end_lineno or node.lineno) + 1))
+    return inside
+
+
+def restore_columns(value: Any, shifts: dict[int, int]) -> Any:
+    """Every position in `value` (FileFacts.to_dict() data: spans, diagnostics' start and end,
+    edits' locations) moved from the parsed text's columns back to the file's."""
+    if isinstance(value, dict):
+        restored = {}
+        for key, item in value.items():
+            if key.endswith("span") and isinstance(item, (list, tuple)) and len(item) == 4:
+                line, column, end_line, end_column = item
+                item = (line, column + shifts.get(line, 0), end_line, end_column + shifts.get(end_line, 0))
+            elif key in ("start", "end") and isinstance(item, list) and len(item) == 2:
+                item = [item[0], item[1] + shifts.get(item[0], 0)]
+            elif key in ("location", "end_location") and isinstance(item, dict) and "row" in item:
+                item = {**item, "column": item["column"] + shifts.get(item["row"], 0)}
+            else:
+                item = restore_columns(item, shifts)
+            restored[key] = item
+        return restored
+    if isinstance(value, list):
+        return [restore_columns(item, shifts) for item in value]
+    return value
 
 
 def cpython_syntax_error(text: str) -> SourceError | None:
     """CPython's verdict (its C parser is fast, its messages clear); None when the text parses."""
+    module = _cpython_parse(text)
+    return module if isinstance(module, SourceError) else None
+
+
+def _cpython_parse(text: str) -> ast.Module | SourceError:
     try:
         with warnings.catch_warnings():  # SyntaxWarnings about the user's code are not ours to print
             warnings.simplefilter("ignore")
-            ast.parse(text)
+            return ast.parse(text)
     except SyntaxError as exc:
         return SourceError(f"syntax error: {exc.msg}", exc.lineno or 1, max((exc.offset or 1) - 1, 0))
     except (ValueError, RecursionError, MemoryError) as exc:
         return SourceError(f"cannot parse the file: {type(exc).__name__}: {exc}".rstrip(": "))
-    return None
 
 
 def looks_deep(text: str) -> bool:
@@ -160,10 +244,11 @@ def _run_in_deep_thread(target: Callable[[], None]) -> None:
 
 
 def _parse(text: str) -> cst.Module | SourceError:
+    """libcst's tree of a text CPython accepts: a failure here is a limit of libcst's, not an error."""
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         message = str(exc.message).strip().splitlines()[0] if exc.message else "invalid syntax"
-        return SourceError(f"syntax error: {message}", exc.raw_line, max(exc.raw_column, 0))
+        return SourceError(f"libcst: {message}", exc.raw_line, max(exc.raw_column, 0), valid_python=True)
     except Exception as exc:  # noqa: BLE001 - the parser's own limits (recursion, memory) must not crash a run
-        return SourceError(f"cannot parse the file: {type(exc).__name__}: {exc}")
+        return SourceError(f"libcst: {type(exc).__name__}: {exc}", valid_python=True)
