@@ -213,18 +213,21 @@ def normalised_output(run: Run, checkout: Path) -> bytes:
     return run.stdout.replace(str(checkout.resolve()).encode(), CHECKOUT_PLACEHOLDER)
 
 
+def normalised_stderr(run: Run, checkout: Path) -> str:
+    return run.stderr.decode(errors="replace").replace(str(checkout.resolve()), CHECKOUT_PLACEHOLDER.decode())
+
+
 def save_findings(runs: list[Run], checkouts: Path, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for run in runs:
         checkout = checkouts / run.repo.folder_name
         (folder / f"{run.repo.file_stem}.json").write_bytes(normalised_output(run, checkout))
-        meta = {"exit_status": run.exit_status,
-                "stderr": run.stderr.decode(errors="replace").replace(str(checkout.resolve()), "<checkout>")}
+        meta = {"exit_status": run.exit_status, "stderr": normalised_stderr(run, checkout)}
         (folder / f"{run.repo.file_stem}.meta.json").write_text(json.dumps(meta, indent=2) + "\n")
 
 
 def compare_findings(runs: list[Run], checkouts: Path, folder: Path) -> int:
-    """Print every difference from the saved raw findings; return how many repositories differ."""
+    """Print every difference (stdout bytes, exit status, stderr) from a saved run; return how many differ."""
     differing = 0
     for run in runs:
         checkout = checkouts / run.repo.folder_name
@@ -235,15 +238,17 @@ def compare_findings(runs: list[Run], checkouts: Path, folder: Path) -> int:
             continue
         saved, current = saved_path.read_bytes(), normalised_output(run, checkout)
         meta = json.loads((folder / f"{run.repo.file_stem}.meta.json").read_text())
-        if saved == current and meta["exit_status"] == run.exit_status:
+        stderr = normalised_stderr(run, checkout)
+        if saved == current and meta["exit_status"] == run.exit_status and meta["stderr"] == stderr:
             continue
         differing += 1
         print(f"compare: {run.repo.id}: DIFFERS (exit {meta['exit_status']} -> {run.exit_status})")
-        diff = difflib.unified_diff(saved.decode(errors="replace").splitlines(),
-                                    current.decode(errors="replace").splitlines(),
-                                    "saved", "current", lineterm="", n=2)
-        for line in list(diff)[:80]:
-            print(f"  {line}")
+        for name, before, after in (("stdout", saved.decode(errors="replace"), current.decode(errors="replace")),
+                                    ("stderr", meta["stderr"], stderr)):
+            diff = difflib.unified_diff(before.splitlines(), after.splitlines(),
+                                        f"saved {name}", f"current {name}", lineterm="", n=2)
+            for line in list(diff)[:80]:
+                print(f"  {line}")
     verdict = "identical" if differing == 0 else f"{differing} repositories differ"
     print(f"compare: {len(runs)} repositories against {folder}: {verdict}")
     return differing

@@ -115,3 +115,16 @@ def test_compare_is_silent_on_the_same_output_and_shows_a_changed_finding(bench)
     assert changed.returncode == 1
     assert "compare: acme/shop: DIFFERS (exit 0 -> 0)" in changed.stdout
     assert "hunter3" in changed.stdout
+
+
+def test_compare_reports_a_changed_stderr_even_when_stdout_is_the_same(bench):
+    saved = bench["tmp"] / "saved"
+    assert score(bench, "--save-findings", str(saved)).returncode == 0
+    meta_path = saved / "acme+shop.meta.json"
+    meta = json.loads(meta_path.read_text())
+    assert meta == {"exit_status": 0, "stderr": ""}
+    meta_path.write_text(json.dumps({"exit_status": 0, "stderr": "warning: <checkout>/sub/pyproject.toml skipped\n"}))
+    result = score(bench, "--compare", str(saved))
+    assert result.returncode == 1
+    assert "compare: acme/shop: DIFFERS (exit 0 -> 0)" in result.stdout
+    assert "-warning: <checkout>/sub/pyproject.toml skipped" in result.stdout
