@@ -9,12 +9,15 @@ with InvalidParams (or InternalError) carrying the request's id, as JSON-RPC req
 replacing its workspace, which forgets every open document: they got no diagnostics until opened
 again. A second `initialize` is answered with InvalidRequest and changes nothing; a second
 `initialized` is ignored (it would register the file watchers and the log forwarding twice).
+
+pygls also files the future of every handler it runs under the message's id, but forgets only
+those of requests: the future of every notification (each didChange) was kept forever.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Callable
 
 from typing import Generator
 
@@ -64,7 +67,24 @@ class FlasklintProtocol(LanguageServerProtocol):
             self._send_response(data["id"], error=ResponseError(code=exc.code, message=cause))
             return ANSWERED
 
+    def _execute_handler(
+        self,
+        msg_id: Any,
+        handler: Callable[..., Any],
+        callback: Callable[[Any], None],
+        args: tuple[Any, ...] | None = None,
+        kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        def forget_then_call_back(future: Any) -> None:
+            self._request_futures.pop(msg_id, None)
+            callback(future)
+
+        super()._execute_handler(msg_id, handler, forget_then_call_back, args, kwargs)
+
     def handle_message(self, message: Any) -> None:
         if message is ANSWERED:
+            return
+        if not hasattr(message, "jsonrpc"):  # valid JSON, but not an object: 5, [], null
+            log.warning("ignored a message that is not a JSON-RPC object: %.100r", message)
             return
         super().handle_message(message)

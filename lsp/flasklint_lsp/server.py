@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, BinaryIO, Sequence
 
 from lsprotocol import types
 from pygls.exceptions import FeatureRequestError
@@ -25,6 +25,7 @@ from flasklint.isolation import drop_project_paths
 
 from flasklint_lsp import logs
 from flasklint_lsp.features import register
+from flasklint_lsp.framing import ResyncingReader
 from flasklint_lsp.linting import Linter
 from flasklint_lsp.projects import Engine, Located, ProjectState, Workspaces
 from flasklint_lsp.protocol import FlasklintProtocol
@@ -147,6 +148,10 @@ class FlasklintServer(LanguageServer):
             await self.linter.refresh_all()
 
     # -- plumbing ----------------------------------------------------------------------------
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Speak LSP on stdio, back in step at the next message after broken framing."""
+        super().start_io(ResyncingReader(stdin or sys.stdin.buffer), stdout)
+
     def spawn(self, coroutine: Any) -> asyncio.Task[Any]:
         """Run a background task, keeping a reference and logging (never raising) its failure."""
         task = asyncio.ensure_future(coroutine)

@@ -6,14 +6,21 @@ from 64 MB to 1.3 GB over 3,000 edits. benchmarks/lsp_soak.py is the long versio
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pygls.io_ import StdoutWriter
 
 from flasklint.engine import analyse_python
+from flasklint_lsp.features import register
 from flasklint_lsp.projects import MemoryCache
+from flasklint_lsp.protocol import FlasklintProtocol
+from flasklint_lsp.server import FlasklintServer
 from harness import Session, lsp_session, write_files
 
 VIEWS = 12
@@ -81,3 +88,29 @@ async def test_memory_stays_flat_over_hundreds_of_edits(tmp_path: Path) -> None:
         await type_edits(session, text, range(WARM_UP_EDITS, WARM_UP_EDITS + MEASURED_EDITS))
         grown = resident_mb(pid) - warm
     assert grown < GROWTH_BOUND_MB, f"{grown:.1f} MB more after {MEASURED_EDITS} edits (warm: {warm:.1f} MB)"
+
+
+def receive(protocol: FlasklintProtocol, payload: dict[str, Any]) -> None:
+    """One message from the client, parsed and dispatched as the server's read loop does."""
+    protocol.handle_message(json.loads(json.dumps(payload), object_hook=protocol.structure_message))
+
+
+@pytest.mark.asyncio
+async def test_handled_notifications_leave_no_future_behind(tmp_path: Path) -> None:
+    """pygls filed the future of every notification's handler and never removed it: one per keystroke."""
+    server = FlasklintServer()
+    register(server)
+    protocol = server.protocol
+    protocol.set_writer(StdoutWriter(io.BytesIO()))
+    uri = (tmp_path / "app.py").as_uri()
+    receive(protocol, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}})
+    receive(protocol, {"jsonrpc": "2.0", "method": "initialized", "params": {}})
+    document = {"uri": uri, "languageId": "python", "version": 1, "text": "x = 1\n"}
+    receive(protocol, {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": document}})
+    for version in range(2, 52):
+        change = {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": f"x = {version}\n"}]}
+        receive(protocol, {"jsonrpc": "2.0", "method": "textDocument/didChange", "params": change})
+    receive(protocol, {"jsonrpc": "2.0", "method": "textDocument/didSave", "params": {"textDocument": {"uri": uri}}})
+    await asyncio.sleep(0.5)
+    assert server.snapshot(uri) is not None and server.snapshot(uri).version == 51
+    assert protocol._request_futures == {}
