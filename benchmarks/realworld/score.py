@@ -165,6 +165,7 @@ def score(runs: list[Run], labels: list[dict]) -> dict:
         table[code] = {
             "reported": counts["reported"], "tp": counts["tp"], "fp": counts["fp"],
             "unlabelled": counts["unlabelled"], "missed": counts["missed"], "fp_gone": counts["fp_gone"],
+            "newly_found": counts["newly_found"],
             "precision": round(counts["tp"] / judged, 3) if judged else None,
             "recall": round(counts["tp"] / found_or_missed, 3) if found_or_missed else None,
         }
