@@ -201,8 +201,8 @@ def _writer_is_gone(name: str) -> bool:
         pid = int(name.split(".")[-3])
     except (IndexError, ValueError):
         return False
-    if pid == os.getpid():
-        return False  # another thread of this process
+    if pid <= 0 or pid == os.getpid() or os.name == "nt":  # Windows' os.kill would terminate the process
+        return False  # another thread of this process, or (Windows) left to the age limit
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
