@@ -2,7 +2,8 @@
 
 Exit codes: 0 nothing found, 1 diagnostics found (or, with `--diff`, fixes to apply), 2 an error
 that kept flasklint from doing its job (bad configuration, a missing or unreadable path, a fix
-that would have broken a file, a file it could not write).
+that would have broken a file, a file it could not write or that changed while it was being
+fixed). The other paths are still checked; the error is printed on stderr and the summary says so.
 """
 
 from __future__ import annotations
