@@ -287,7 +287,8 @@ def _is_abandoned(path: Path) -> bool:
 
 
 def _is_running(pid: int) -> bool:
-    if pid == os.getpid():
+    """Whether `pid` may still be writing; on Windows unknown (os.kill would terminate it): yes."""
+    if pid <= 0 or pid == os.getpid() or os.name == "nt":
         return True
     try:
         os.kill(pid, 0)

@@ -29,6 +29,7 @@ from flasklint.fix import (
     decode_for_fix,
     dominant_newline,
     fix_file,
+    remove_stale_temporaries,
     select_fixes,
     source_encoding,
     write_atomically,
@@ -284,6 +285,25 @@ def test_the_next_run_removes_temporary_files_a_killed_fix_left(tmp_path: Path) 
     assert (result.returncode, result.stderr) == (0, "")
     left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
     assert left == sorted(["app.py", "pkg/views.py", "pyproject.toml", *kept])
+
+
+def test_no_process_is_probed_on_windows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows' os.kill terminates the process whatever the signal: there only the age counts."""
+    fresh, old = tmp_path / ".app.py.4242-fresh123.flasklint-tmp", tmp_path / ".app.py.4242-old45678.flasklint-tmp"
+    for path in (fresh, old):
+        path.write_text("partial", encoding="utf-8")
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+
+    def kill(pid: int, signal: int) -> None:
+        raise AssertionError(f"os.kill({pid}, {signal}) would terminate process {pid} on Windows")
+
+    with monkeypatch.context() as windows:  # only around the call: pytest itself needs the real os.name
+        windows.setattr(os, "kill", kill)
+        windows.setattr(os, "name", "nt")
+        removed = remove_stale_temporaries([fresh, old])
+    assert removed == 1
+    assert [path.name for path in tmp_path.iterdir()] == [fresh.name]
 
 
 # -- files changed by someone else during a run ----------------------------------------------------
