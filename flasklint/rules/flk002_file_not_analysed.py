@@ -17,7 +17,9 @@ class FileNotAnalysed(FileRule):
     Reports a Python file or a template that flasklint skipped instead of analysing: one larger
     than 500 KB, or one whose code nests so deeply (an expression tens of thousands of levels deep)
     that the parser cannot follow it. Such files are almost always generated (data tables,
-    compiled protocol buffers, bundled templates, fuzzing corpora).
+    compiled protocol buffers, bundled templates, fuzzing corpora). Rarely, valid Python that
+    flasklint's parser (libcst) cannot read, such as indentation mixing a tab and a space, is
+    skipped too: Python accepts it, so it is not a syntax error (FLK001).
 
     ## Why is this bad?
     Nothing is wrong with the file itself, but none of flasklint's rules looked inside it, so a
