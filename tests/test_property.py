@@ -142,7 +142,7 @@ def check_module(source: str) -> list[str]:
 
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")  # hypothesmith compiles what it generates
 @settings(
-    max_examples=200,
+    max_examples=400,
     deadline=None,
     derandomize=True,  # the same sample on every CI run: a failure here is reproducible
     database=None,
