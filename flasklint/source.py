@@ -110,12 +110,18 @@ def parse_python(text: str) -> ParsedModule | SourceError:
     return ParsedModule(tree, parsed_text, shifts)
 
 
+def physical_lines(text: str) -> list[str]:
+    """The lines with their endings, split where Python ends a line (`\\r\\n`, `\\r`, `\\n`):
+    `str.splitlines` also splits at form feeds and other separators that may sit inside a line."""
+    return _LINE.findall(text)
+
+
 def _without_form_feed_indentation(text: str, module: ast.Module) -> tuple[str, dict[int, int]]:
     """The text with every line's leading blanks up to their last form feed taken out (CPython
     counts the indentation from there: `\\f    x` is indented by 4), and the 1-based lines whose
     columns moved, with how far. Lines that start inside a string literal keep their text."""
     in_strings = _lines_inside_strings(module)
-    lines = _LINE.findall(text)
+    lines = physical_lines(text)
     shifts: dict[int, int] = {}
     for number, line in enumerate(lines, start=1):
         blanks = _LEADING_BLANKS.match(line).group()  # type: ignore[union-attr]

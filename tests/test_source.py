@@ -77,6 +77,22 @@ def test_the_fix_keeps_the_form_feeds_and_the_file_valid(tmp_path: Path) -> None
     assert lint(tmp_path, "FLK104") == []
 
 
+def test_a_form_feed_inside_a_comment_does_not_shift_the_lines_fixes_read(tmp_path: Path) -> None:
+    """The model's lines are Python's: `str.splitlines` broke the comment in two, so the app's line
+    was read one too early and FLK302's fix found no place after it."""
+    source = (
+        "from flask import Flask, session\n"
+        "# a long comment, before the page break\fand the comment goes on after the break\n"
+        'app = Flask(__name__)\n\n\n@app.route("/")\ndef index():\n    session["x"] = 1\n    return "ok"\n'
+    )
+    write_project(tmp_path, {"app.py": source})
+    fixed = fix(tmp_path, "FLK302")["app.py"]
+    assert fixed == source.replace("session\n", "session\nimport os\n", 1).replace(
+        "app = Flask(__name__)\n", 'app = Flask(__name__)\napp.secret_key = os.environ["SECRET_KEY"]\n'
+    )
+    assert lint(tmp_path, "FLK302") == []
+
+
 def test_the_cli_reports_the_form_feed_file_at_its_columns_cold_and_warm(tmp_path: Path) -> None:
     write_project(tmp_path, {"pyproject.toml": PYPROJECT, "app.py": FORM_FEED_BLOCK})
     for _ in range(2):  # the second run reads the cache

@@ -28,6 +28,7 @@ from flasklint.model.facts import (
 from flasklint.model.names import ImportTable, dotted_name
 from flasklint.model.positions import node_positions
 from flasklint.model.walk import LeanVisitor
+from flasklint.source import physical_lines
 
 if TYPE_CHECKING:
     from flasklint.model.dataflow import ModuleDataflow
@@ -123,7 +124,7 @@ class ModuleModel:
         self.is_package = is_package
         self.text = text
         self.tree = tree
-        self.lines = text.splitlines(keepends=True)
+        self.lines = physical_lines(text)
         self.module_scope = Scope("module", "", ImportTable())
         self.functions: list[FunctionInfo] = []
         self.classes: list[ClassInfo] = []
