@@ -4,6 +4,8 @@ The linter never imports or executes the code it analyses: editors open untruste
 """
 
 import importlib
+import importlib.abc
+import importlib.machinery
 import importlib.util
 import sys
 import types
@@ -20,12 +22,50 @@ class _DeferredModule(types.ModuleType):
     """
 
     def __getattr__(self, attribute: str) -> object:
-        name = self.__name__
-        if sys.modules.get(name) is self:
-            del sys.modules[name]
-        real = importlib.import_module(name)
-        self.__dict__.update(real.__dict__)
-        return getattr(real, attribute)
+        return getattr(_load(self.__name__), attribute)
+
+
+def _load(name: str) -> types.ModuleType:
+    """The real package, imported now if its stand-in still holds its place (which then mirrors it)."""
+    module = sys.modules.get(name)
+    if not isinstance(module, _DeferredModule):
+        return importlib.import_module(name)
+    del sys.modules[name]
+    real = importlib.import_module(name)
+    module.__dict__.update(real.__dict__)
+    return real
+
+
+class _AlreadyLoaded(importlib.abc.Loader):
+    """Hands the import system a module that loading its package has just loaded."""
+
+    def __init__(self, module: types.ModuleType) -> None:
+        self.module = module
+        self.spec = module.__spec__
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
+        return self.module
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        module.__spec__ = self.spec  # back to its own
+
+
+class _PackageFirst(importlib.abc.MetaPathFinder):
+    """`import libcst.matchers` (by any code in the process: another flake8 plugin, a test) while
+    libcst is deferred: the package is loaded first, as its own modules expect, instead of the
+    submodule alone (which imports `from libcst import ...` half-way and fails)."""
+
+    def find_spec(self, fullname: str, path: object, target: object = None) -> importlib.machinery.ModuleSpec | None:
+        package = fullname.partition(".")[0]
+        if package == fullname or not isinstance(sys.modules.get(package), _DeferredModule):
+            return None
+        _load(package)
+        loaded = sys.modules.get(fullname)
+        if loaded is None:
+            return None  # the package did not load it: found as usual, in the package's own folder
+        spec = importlib.util.spec_from_loader(fullname, _AlreadyLoaded(loaded))
+        loaded.__spec__ = spec  # the import system takes a loaded module's spec: it must be this one
+        return spec
 
 
 def _defer_import(name: str) -> None:
@@ -40,5 +80,6 @@ def _defer_import(name: str) -> None:
     sys.modules[name] = module
 
 
+sys.meta_path.insert(0, _PackageFirst())
 _defer_import("libcst")
 _defer_import("jinja2")

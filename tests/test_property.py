@@ -16,7 +16,7 @@ import logging
 import tempfile
 from pathlib import Path
 
-import libcst
+import hypothesmith
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -50,10 +50,6 @@ PROJECT = {
 }
 MODULE = "generated.py"
 
-# flasklint defers importing libcst (a warm run never needs it); hypothesmith imports one of its
-# private submodules first, which only works once the package itself is loaded.
-libcst.Module  # noqa: B018 - loads libcst
-import hypothesmith  # noqa: E402
 
 
 def modules() -> st.SearchStrategy[str]:

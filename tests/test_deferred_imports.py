@@ -1,0 +1,28 @@
+"""flasklint defers importing libcst and Jinja (a warm run needs neither); code sharing the process
+(another flake8 plugin, a test tool) must still import their submodules first, in any order."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+PROBE = """
+import sys
+import flasklint.cli
+assert "libcst._nodes.module" not in sys.modules and "jinja2.environment" not in sys.modules
+from libcst._nodes.expression import Name
+import libcst.matchers
+import jinja2.nodes
+import libcst, jinja2
+assert Name is libcst.Name and libcst.matchers.Name is not None
+assert jinja2.nodes.Name is jinja2.Environment().parse("{{ x }}").body[0].nodes[0].__class__
+from flasklint.engine import analyse_python
+facts = analyse_python("app.py", "app", False, b"from flask import Flask\\napp = Flask(__name__)\\napp.secret_key = 'dev'\\n")
+print(sorted(d.code for d in facts.diagnostics))
+"""
+
+
+def test_a_submodule_imported_first_loads_its_package_first() -> None:
+    result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["['FLK104']"]
