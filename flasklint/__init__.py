@@ -1,11 +1,11 @@
 """flasklint: a static-analysis linter for Flask applications.
 
 The linter never imports or executes the code it analyses: editors open untrusted repositories.
+`python -m flasklint` runs this file while the working directory (maybe the analysed project) still
+heads `sys.path`: it imports only modules Python has loaded before any `-m` module runs.
 """
 
 import importlib
-import importlib.abc
-import importlib.machinery
 import importlib.util
 import sys
 import types
@@ -36,26 +36,26 @@ def _load(name: str) -> types.ModuleType:
     return real
 
 
-class _AlreadyLoaded(importlib.abc.Loader):
+class _AlreadyLoaded:
     """Hands the import system a module that loading its package has just loaded."""
 
     def __init__(self, module: types.ModuleType) -> None:
         self.module = module
         self.spec = module.__spec__
 
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
+    def create_module(self, spec: object) -> types.ModuleType:
         return self.module
 
     def exec_module(self, module: types.ModuleType) -> None:
         module.__spec__ = self.spec  # back to its own
 
 
-class _PackageFirst(importlib.abc.MetaPathFinder):
+class _PackageFirst:
     """`import libcst.matchers` (by any code in the process: another flake8 plugin, a test) while
     libcst is deferred: the package is loaded first, as its own modules expect, instead of the
     submodule alone (which imports `from libcst import ...` half-way and fails)."""
 
-    def find_spec(self, fullname: str, path: object, target: object = None) -> importlib.machinery.ModuleSpec | None:
+    def find_spec(self, fullname: str, path: object, target: object = None) -> object:
         package = fullname.partition(".")[0]
         if package == fullname or not isinstance(sys.modules.get(package), _DeferredModule):
             return None

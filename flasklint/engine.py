@@ -13,7 +13,6 @@ import multiprocessing
 import os
 import re
 import tokenize
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable
@@ -22,7 +21,6 @@ from flasklint.cache import Cache, cache_key
 from flasklint.config import Config, load_config
 from flasklint.diagnostics import Diagnostic
 from flasklint.fix import is_temporary
-from flasklint.isolation import workers_start_outside_project
 from flasklint.model.extract import build_model, is_test_path
 from flasklint.model.facts import FileFacts
 from flasklint.model.names import module_name_for
@@ -32,6 +30,7 @@ from flasklint.noqa import is_suppressed, noqa_map
 from flasklint.rules import FILE_RULES, PROJECT_RULES, RULES_BY_CODE, SYNTAX_ERROR, TEMPLATE_SYNTAX_ERROR
 from flasklint.rules.flk002_file_not_analysed import MAX_ANALYSED_BYTES, FileNotAnalysed, too_large_reason
 from flasklint.source import SourceError, cpython_syntax_error, decode_source, parse_python, restore_columns, run_deep
+from flasklint.workers import analysis_pool
 
 log = logging.getLogger("flasklint")
 
@@ -302,10 +301,8 @@ class Project:
     def _analyse_pending(self, pending: list[tuple[str, str, bool, bytes, str]]) -> None:
         jobs = [(rel, module, is_package, data) for rel, module, is_package, data, _ in pending]
         if len(pending) >= PARALLEL_THRESHOLD and self.jobs > 1:
-            context = multiprocessing.get_context(self.start_method)
-            with workers_start_outside_project(self.start_method):  # building the pool starts a process already
-                with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context) as pool:
-                    results = [FileFacts.from_dict(d) for d in pool.map(_analyse_job, jobs, chunksize=4)]
+            with analysis_pool(self.jobs, self.start_method) as pool:
+                results = [FileFacts.from_dict(d) for d in pool.map(_analyse_job, jobs, chunksize=4)]
         else:
             results = [analyse_python(*job) for job in jobs]
         for (relative, _, _, _, key), facts in zip(pending, results):

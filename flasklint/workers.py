@@ -1,0 +1,41 @@
+"""The engine's process pool: workers that start outside the project and end with their parent.
+
+A `flasklint check` killed mid-analysis (a CI time-out, an editor killing its server, `kill -9`)
+cannot shut its pool down: its workers would wait forever on a queue nobody writes to again.
+Each worker therefore watches its parent and exits once it is gone.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Iterator
+
+from flasklint.isolation import workers_start_outside_project
+
+PARENT_POLL_SECONDS = 0.5
+
+
+@contextmanager
+def analysis_pool(workers: int, start_method: str) -> Iterator[ProcessPoolExecutor]:
+    context = multiprocessing.get_context(start_method)
+    with workers_start_outside_project(start_method):  # building the pool starts a process already
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_exit_with_parent) as pool:
+            yield pool
+
+
+def _exit_with_parent() -> None:
+    """In each worker: a daemon thread ends the process once its parent has gone (the worker is
+    then re-parented, so its parent pid changes)."""
+    parent = os.getppid()
+    threading.Thread(target=_watch_parent, args=(parent,), name="flasklint-parent-watch", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
