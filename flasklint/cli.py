@@ -237,15 +237,26 @@ def _check_project(project: Project, group: list[Path], args: argparse.Namespace
             _include_explicit_file(project, path)
     project.analyse()
     checked = project.checked_files(group)
-    # The engine has logged "cannot read ...: reason" for each: even outside the paths checked, a file
-    # it could not read may hold what their findings depend on (an endpoint, the secret key).
-    run.report.errors += len(project.unreadable)
+    _report_unreadable(project, group, run)
     if args.fix or args.diff:
         for relative in checked:
             _fix(project, relative, args, run)
     for relative in checked:
         for diagnostic in project.diagnostics(relative):
             run.report.entries.append((project.root / relative, diagnostic))
+
+
+def _report_unreadable(project: Project, group: list[Path], run: _Run) -> None:
+    """Among the paths checked, a file or directory that cannot be read is an error (exit 2). Elsewhere
+    in the project only a warning: it may hold what findings depend on (an endpoint, the secret key),
+    but a database's private data folder must not fail every pre-commit run on other files."""
+    for relative, reason in sorted(project.unreadable.items()):
+        absolute = project.root / relative
+        if any(_is_under(absolute, path) for path in group):
+            run.error(f"cannot read {absolute}: {reason}")
+        else:
+            note = "outside the paths checked; findings that depend on it may be missing"
+            log.warning("cannot read %s: %s (%s)", absolute, reason, note)
 
 
 def _is_under(file: Path, path: Path) -> bool:

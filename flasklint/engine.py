@@ -218,6 +218,7 @@ class Project:
         self.files: dict[str, SourceFile] = {}
         self.facts: dict[str, FileFacts] = {}
         # Files (and directories, as "path/") found but not readable (permissions, symlink loops): -> reason.
+        # Each front-end reports them (the CLI as errors where they are among the paths checked).
         self.unreadable: dict[str, str] = {}
         # Relative path -> digest of the bytes its facts were computed from (see `analysed_from`).
         self._digests: dict[str, bytes] = {}
@@ -271,7 +272,6 @@ class Project:
         """os.walk could not list a directory: its files are not checked, and the run must say so."""
         directory = Path(error.filename or self.root)
         self.unreadable[f"{Path(os.path.relpath(directory, self.root)).as_posix()}/"] = error.strerror or str(error)
-        log.error("cannot read %s: %s", directory, error.strerror or error)
 
     # -- analysis --------------------------------------------------------------------------
     def analyse(self, overlays: dict[str, str] | None = None) -> None:
@@ -343,7 +343,6 @@ class Project:
             data = source.absolute.read_bytes()
         except OSError as exc:
             self.unreadable[source.relative] = exc.strerror or str(exc)
-            log.error("cannot read %s: %s", source.absolute, exc.strerror or exc)
             return None
         self.unreadable.pop(source.relative, None)
         self._digests[source.relative] = _digest(data)

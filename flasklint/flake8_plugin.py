@@ -60,6 +60,8 @@ def project_for(root: Path) -> Project:
             raise ExecutionError(f"flasklint: {exc}") from None
         project.discover(skip_nested_projects=True)  # as the CLI: a nested project is another one
         project.analyse()
+        for relative, reason in sorted(project.unreadable.items()):
+            log.warning("cannot read %s: %s (findings that depend on it may be missing)", root / relative, reason)
         _PROJECTS[root] = project
     return project
 

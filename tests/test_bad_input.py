@@ -230,6 +230,21 @@ def test_unreadable_directory_is_an_error(unprivileged: Unprivileged) -> None:
     assert text.stdout.splitlines()[1:3] == ["Found 1 error.", INCOMPLETE]  # never "All checks passed!"
 
 
+def test_an_unreadable_directory_outside_the_paths_checked_is_a_warning(unprivileged: Unprivileged) -> None:
+    """A database's private data folder beside the app must not fail every pre-commit run on other
+    files: said, but the exit code is the checked files' own."""
+    root = project(unprivileged.root, {"app.py": SECRET_APP, "pgdata/base.py": "x = 1\n"})
+    (root / "pgdata").chmod(0)
+    checked = unprivileged.flasklint("check", "--no-cache", "app.py")
+    assert checked.returncode == 1
+    first, summary = checked.stdout.splitlines()[:2]
+    assert (first.split(" ")[:2], summary) == (["app.py:4:18:", "FLK104"], "Found 1 error.")
+    assert checked.stderr == (
+        f"flasklint: warning: cannot read {root / 'pgdata'}: Permission denied "
+        "(outside the paths checked; findings that depend on it may be missing)\n"
+    )
+
+
 def test_naming_an_unreadable_directory_on_the_command_line(unprivileged: Unprivileged) -> None:
     root = project(unprivileged.root, {"app.py": SECRET_APP, "sub/views.py": SECRET_APP})
     (root / "sub").chmod(0)
@@ -241,7 +256,8 @@ def test_naming_an_unreadable_directory_on_the_command_line(unprivileged: Unpriv
     assert both.stdout.startswith("app.py:4:18: FLK104")  # the other path is still checked
     assert both.stderr == (
         "flasklint: error: cannot read sub: Permission denied\n"
-        f"flasklint: error: cannot read {root / 'sub'}: Permission denied\n"  # while indexing the project
+        f"flasklint: warning: cannot read {root / 'sub'}: Permission denied "  # while indexing the project
+        "(outside the paths checked; findings that depend on it may be missing)\n"
     )
 
 

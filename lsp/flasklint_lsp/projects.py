@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import logging
 import os
 import time
 from collections import OrderedDict
@@ -31,6 +32,7 @@ from flasklint.model.facts import FileFacts
 from flasklint_lsp.settings import Settings
 
 T = TypeVar("T")
+log = logging.getLogger("flasklint_lsp")
 CONFIG_FILE = "pyproject.toml"
 
 
@@ -129,6 +131,8 @@ class ProjectState:
         if self.discovered:
             project.discover()
             project.analyse({relative: text for relative, (text, _) in overlays.items()})
+            for relative, reason in sorted(project.unreadable.items()):
+                log.warning("cannot read %s: %s (what depends on it may be missing)", self.root / relative, reason)
         # From now on the server feeds buffer text on every change: caching each version on disk would
         # fill .flasklint_cache/ with entries nothing reads again; recent versions stay in memory.
         project.cache = MemoryCache()
