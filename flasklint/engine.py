@@ -23,8 +23,8 @@ from flasklint.diagnostics import Diagnostic
 from flasklint.fix import is_temporary
 from flasklint.model.extract import build_model, is_test_path
 from flasklint.model.facts import FileFacts
-from flasklint.model.names import module_name_for
-from flasklint.model.project import ProjectIndex
+from flasklint.model.imports import module_name_for
+from flasklint.model.index import ProjectIndex
 from flasklint.model.templates import TEMPLATE_SUFFIXES, build_template_model
 from flasklint.noqa import is_suppressed, noqa_map
 from flasklint.rules import FILE_RULES, PROJECT_RULES, RULES_BY_CODE, SYNTAX_ERROR, TEMPLATE_SYNTAX_ERROR

@@ -22,7 +22,7 @@ from flasklint.diagnostics import Diagnostic, Fix, Location, Severity
 if TYPE_CHECKING:
     from flasklint.model.extract import ModuleModel
     from flasklint.model.facts import FileFacts, Span
-    from flasklint.model.project import ProjectIndex
+    from flasklint.model.index import ProjectIndex
     from flasklint.model.templates import TemplateModel
 
 DOCS_URL = "https://github.com/flasklint/flasklint/blob/main/docs/rules/{code}-{name}.md"

@@ -13,7 +13,7 @@ from conftest import write_project
 from flasklint.engine import Project
 from flasklint.model.extract import build_model
 from flasklint.model.facts import FileFacts
-from flasklint.model.project import ProjectIndex
+from flasklint.model.index import ProjectIndex
 
 
 def facts_of(source: str, path: str = "app.py", module: str = "app") -> FileFacts:

@@ -36,7 +36,7 @@ from flasklint.fix import (
 )
 from flasklint.model.extract import ModuleModel
 from flasklint.model.facts import FileFacts
-from flasklint.model.project import ProjectIndex
+from flasklint.model.index import ProjectIndex
 from flasklint.rule import Case, FileRule, ProjectRule, Rule
 from flasklint.rules import ALL_RULES, FILE_RULES, PROJECT_RULES
 

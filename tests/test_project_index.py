@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import write_project
 from flasklint.engine import Project
-from flasklint.model.project import ProjectIndex
+from flasklint.model.index import ProjectIndex
 
 
 def build(tmp_path: Path, files: dict[str, str]) -> ProjectIndex:

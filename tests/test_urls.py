@@ -6,7 +6,7 @@ import textwrap
 
 from flasklint.model.extract import build_model
 from flasklint.model.facts import UrlLiteral
-from flasklint.model.links import split_local_url
+from flasklint.model.html_links import split_local_url
 from flasklint.model.routing import HOLE
 from flasklint.source import parse_source
 

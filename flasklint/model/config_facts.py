@@ -16,7 +16,7 @@ import libcst as cst
 from flasklint.edits import add_import_edit
 from flasklint.model.extract import FLASK_CLASSES, AssignInfo, CallInfo, ModuleModel, Scope, argument, literal_string
 from flasklint.model.facts import AppDef, ConfigLoad, SecretKeySet, SessionWrite
-from flasklint.model.names import dotted_name
+from flasklint.model.imports import dotted_name
 
 SECRET_KEY = "SECRET_KEY"
 # `os.environ.get(name, default)` and friends: the default (if any) is the second argument.

@@ -22,7 +22,7 @@ from typing import Callable, Iterable, Literal, Union
 import libcst as cst
 
 from flasklint.model.extract import FunctionInfo, ModuleModel, argument
-from flasklint.model.names import dotted_name
+from flasklint.model.imports import dotted_name
 from flasklint.model.routing import parse_rule
 from flasklint.model.walk import child_fields
 

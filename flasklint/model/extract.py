@@ -25,7 +25,7 @@ from flasklint.model.facts import (
     Unresolved,
     UrlForCall,
 )
-from flasklint.model.names import ImportTable, dotted_name
+from flasklint.model.imports import ImportTable, dotted_name
 from flasklint.model.positions import node_positions
 from flasklint.model.walk import LeanVisitor
 from flasklint.source import physical_lines

@@ -222,7 +222,7 @@ class FileFacts:
         return cls(**kwargs)
 
 
-# The fields flasklint/model/project.py reads (keep in step with _Builder).
+# The fields flasklint/model/index.py reads (keep in step with _Builder).
 INDEX_FIELDS = (
     "path", "module", "kind", "is_test", "imports", "aliases", "apps", "blueprints", "routes", "registrations",
     "unresolved", "converters", "secret_keys", "config_loads", "custom_session_interface", "extensions",

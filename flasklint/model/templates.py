@@ -20,7 +20,7 @@ from functools import lru_cache
 import jinja2
 
 from flasklint.model.facts import FileFacts, Span, TemplateRef, UrlForCall, UrlLiteral
-from flasklint.model.links import Barrier, Hole, Piece, Text, attribute_values, split_local_url
+from flasklint.model.html_links import Barrier, Hole, Piece, Text, attribute_values, split_local_url
 
 TEMPLATE_SUFFIXES = frozenset({".html", ".htm", ".jinja", ".jinja2", ".j2", ".xml", ".svg", ".txt"})
 # Extensions Flask projects commonly enable (Flask-Babel, jinja2.ext.do); parsing with them avoids

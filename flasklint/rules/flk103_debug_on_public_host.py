@@ -16,7 +16,7 @@ from flasklint.model.config_facts import (
 from flasklint.model.deploy import PUBLIC_HOSTS, public_debug_servers
 from flasklint.model.extract import FLASK_CLASSES, CallInfo, ModuleModel, Scope, literal_string
 from flasklint.model.facts import Span
-from flasklint.model.names import dotted_name
+from flasklint.model.imports import dotted_name
 from flasklint.rule import FileRule
 
 LOOPBACK = "127.0.0.1"

@@ -5,7 +5,7 @@ from typing import Iterable
 
 from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Severity
 from flasklint.model.facts import FileFacts, UrlForCall
-from flasklint.model.project import ProjectIndex
+from flasklint.model.index import ProjectIndex
 from flasklint.rule import ProjectRule
 
 APP = ""  # the app itself among the "blueprints" a relative endpoint may resolve against

@@ -7,7 +7,7 @@ from urllib.parse import unquote, unquote_plus
 
 from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from flasklint.model.facts import FileFacts, UrlLiteral
-from flasklint.model.project import Endpoint, ProjectIndex
+from flasklint.model.index import Endpoint, ProjectIndex
 from flasklint.model.routing import HOLE, parse_rule
 from flasklint.rule import ProjectRule
 

@@ -5,7 +5,7 @@ from typing import Iterable
 
 from flasklint.diagnostics import Diagnostic, Severity
 from flasklint.model.facts import FileFacts
-from flasklint.model.project import ProjectIndex
+from flasklint.model.index import ProjectIndex
 from flasklint.rule import ProjectRule
 
 

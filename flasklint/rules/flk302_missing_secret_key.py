@@ -4,7 +4,7 @@ from typing import Iterable
 
 from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Severity
 from flasklint.model.facts import AppDef, FileFacts, SessionWrite
-from flasklint.model.project import ProjectIndex
+from flasklint.model.index import ProjectIndex
 from flasklint.rule import ProjectRule
 
 FLASK_ERROR = "RuntimeError: The session is unavailable because no secret key was set."

@@ -17,7 +17,7 @@ from pygls.uris import from_fs_path
 from flasklint.cli import rule_markdown
 from flasklint.diagnostics import Location
 from flasklint.engine import Project
-from flasklint.model.project import Endpoint, ProjectIndex
+from flasklint.model.index import Endpoint, ProjectIndex
 from flasklint.model.routing import parse_rule
 from flasklint.rules import RULES_BY_CODE
 
