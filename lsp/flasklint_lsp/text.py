@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from lsprotocol import types
 from pygls.workspace import PositionCodec
 
 from flasklint.diagnostics import Edit, Location
+from flasklint.fix import NEWLINE, dominant_newline
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
@@ -56,7 +58,14 @@ class Snapshot:
         return types.Range(start=self.position(start), end=self.position(end))
 
     def text_edit(self, edit: Edit) -> types.TextEdit:
-        return types.TextEdit(range=self.range(edit.start, edit.end), new_text=edit.content)
+        """The edit as the client applies it, its inserted lines ending as the document's do (a
+        fix writes `\\n`; a CRLF document must not get bare LF lines: not every client converts)."""
+        content = NEWLINE.sub(self.newline, edit.content)
+        return types.TextEdit(range=self.range(edit.start, edit.end), new_text=content)
+
+    @cached_property
+    def newline(self) -> str:
+        return dominant_newline(self.text)
 
     # -- LSP -> engine ------------------------------------------------------------------
     def location(self, position: types.Position) -> Location:

@@ -239,3 +239,23 @@ async def test_flk301_renames_a_shadowing_package(tmp_path: Path) -> None:
     assert rename.title == "Rename flask to flask_app"
     [operation] = rename.edit.document_changes
     assert (operation.old_uri, operation.new_uri) == ((tmp_path / "flask").as_uri(), (tmp_path / "flask_app").as_uri())
+
+
+async def test_a_quick_fix_keeps_a_crlf_documents_line_endings(tmp_path: Path) -> None:
+    """Fixes insert whole lines (FLK302: `import os`, the key): in a CRLF document they end in CRLF
+    too (VS Code converts line endings itself, Neovim does not)."""
+    source = (
+        'from flask import Flask, session\r\n\r\napp = Flask(__name__)\r\n\r\n\r\n@app.route("/")\r\n'
+        'def index():\r\n    session["x"] = 1\r\n    return "ok"\r\n'
+    )
+    write_files(tmp_path, {"pyproject.toml": ""})
+    (tmp_path / "app.py").write_bytes(source.encode())
+    async with lsp_session(tmp_path) as session:
+        session.open("app.py", text=source)
+        [diagnostic] = [d for d in await session.diagnostics("app.py", version=1) if d.code == "FLK302"]
+        actions = await code_actions(session, "app.py", [diagnostic])
+        [fix] = [a for a in actions if a.title.startswith("FLK302") and a.kind == "quickfix"]
+        fixed = apply_text_edits(source, edits_for(fix, session.uri("app.py")))
+    assert fixed == source.replace("session\r\n", "session\r\nimport os\r\n", 1).replace(
+        "app = Flask(__name__)\r\n", 'app = Flask(__name__)\r\napp.secret_key = os.environ["SECRET_KEY"]\r\n'
+    )
