@@ -20,12 +20,13 @@ from typing import Iterable
 from flasklint.cache import Cache, cache_key
 from flasklint.config import Config, load_config
 from flasklint.diagnostics import Diagnostic
+from flasklint.file_kinds import kind_of
 from flasklint.fix import is_temporary
 from flasklint.model.extract import build_model, is_test_path
 from flasklint.model.facts import FileFacts
 from flasklint.model.imports import module_name_for
 from flasklint.model.index import ProjectIndex
-from flasklint.model.templates import TEMPLATE_SUFFIXES, build_template_model
+from flasklint.model.templates import build_template_model
 from flasklint.noqa import is_suppressed, noqa_map
 from flasklint.rules import FILE_RULES, PROJECT_RULES, RULES_BY_CODE, SYNTAX_ERROR, TEMPLATE_SYNTAX_ERROR
 from flasklint.rules.flk002_file_not_analysed import MAX_ANALYSED_BYTES, FileNotAnalysed, too_large_reason
@@ -42,9 +43,6 @@ RELEVANT = re.compile(
     r"login_user|\.run\(|request|redirect|Blueprint|as_view|render_template|\.save\(|"
     r"from_(?:object|pyfile|envvar|file|prefixed_env|mapping|json)\(|config\.update\(|"
     r"@[\w.]+\.(?:get|post|put|patch|delete)\(|create_app"
-)
-OTHER_FILES = re.compile(
-    r"^(Dockerfile.*|.*\.dockerfile|Procfile.*|.*\.sh|(docker-)?compose.*\.ya?ml|\.flaskenv|\.env)$", re.I
 )
 PARALLEL_THRESHOLD = 24
 NOT_ANALYSED: FileNotAnalysed = RULES_BY_CODE["FLK002"]  # type: ignore[assignment]
@@ -259,7 +257,7 @@ class Project:
                     continue
                 if self.config.is_excluded(relative):
                     continue
-                kind = _kind_of(relative)
+                kind = kind_of(relative)
                 absolute = Path(directory) / name
                 # A FIFO or device named `x.py` would block or stream forever; broken links stay
                 # (reading them fails with a clear message).
@@ -359,7 +357,7 @@ class Project:
     def set_source(self, relative: str, text: str | None) -> None:
         """Re-analyse one file from editor text (None: re-read it from disk, or forget it if gone)."""
         absolute = self.root / relative
-        kind = _kind_of(PurePosixPath(relative))
+        kind = kind_of(PurePosixPath(relative))
         if kind is None:
             return
         if text is None and not absolute.exists():
@@ -392,7 +390,7 @@ class Project:
         path = PurePosixPath(relative)
         if any(part.startswith(".") for part in path.parts[:-1]) or self.config.is_excluded(path):
             return False
-        kind = _kind_of(path)
+        kind = kind_of(path)
         if kind != "template":
             return kind is not None
         return _in_template_folder(relative, self.index.template_folders)
@@ -461,14 +459,3 @@ def _in_template_folder(relative: str, folders: list[str]) -> bool:
     if "templates" in PurePosixPath(relative).parts[:-1]:
         return True
     return any(relative.startswith(folder.rstrip("/") + "/") for folder in folders)
-
-
-def _kind_of(relative: PurePosixPath) -> str | None:
-    """What a file is to flasklint: "python", "template" (if in a template folder), "other", or None."""
-    if relative.suffix == ".py":
-        return "python"
-    if relative.suffix.lower() in TEMPLATE_SUFFIXES:
-        return "template"
-    if OTHER_FILES.match(relative.name):
-        return "other"
-    return None

@@ -126,3 +126,14 @@ def test_fix_hook_rewrites_the_file_and_fails_then_passes(hook_repo) -> None:
 
     again = hook_repo("flasklint-fix", "--all-files")
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_check_hook_is_given_deployment_files_whatever_their_case(hook_repo) -> None:
+    """The hooks' `files:` is flasklint.file_kinds.pre_commit_pattern(): the engine reads `web.Dockerfile`
+    (deployment file names match in any case), so pre-commit must pass it."""
+    root: Path = hook_repo.root
+    dockerfile = 'FROM python:3.12\nENV FLASK_DEBUG=1\nCMD ["flask", "run", "--host", "0.0.0.0"]\n'
+    write_project(root, {"app.py": DEBUG_APP.replace('host="0.0.0.0", ', ""), "deploy/web.Dockerfile": dockerfile})
+    result = hook_repo("flasklint", "--files", "deploy/web.Dockerfile")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "deploy/web.Dockerfile:3:" in result.stdout and " FLK103 " in result.stdout

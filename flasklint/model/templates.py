@@ -22,7 +22,6 @@ import jinja2
 from flasklint.model.facts import FileFacts, Span, TemplateRef, UrlForCall, UrlLiteral
 from flasklint.model.html_links import Barrier, Hole, Piece, Text, attribute_values, split_local_url
 
-TEMPLATE_SUFFIXES = frozenset({".html", ".htm", ".jinja", ".jinja2", ".j2", ".xml", ".svg", ".txt"})
 # Extensions Flask projects commonly enable (Flask-Babel, jinja2.ext.do); parsing with them avoids
 # reporting valid templates as broken.
 EXTENSIONS = ["jinja2.ext.i18n", "jinja2.ext.do", "jinja2.ext.loopcontrols"]

@@ -18,8 +18,8 @@ from pygls.capabilities import get_capability
 from pygls.uris import from_fs_path, to_fs_path
 
 from flasklint.diagnostics import Location
+from flasklint.file_kinds import TEMPLATE_SUFFIXES
 from flasklint.fix import fix_file
-from flasklint.model.templates import TEMPLATE_SUFFIXES
 from flasklint.noqa import NOQA_RE, add_noqa_edit_text
 
 from flasklint_lsp.convert import SOURCE, fix_from_data, noqa_row_from_data

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 from pygls.capabilities import get_capability
 
-from flasklint.model.templates import TEMPLATE_SUFFIXES
+from flasklint.file_kinds import DEPLOYMENT_FILES, PYTHON_SUFFIX, TEMPLATE_SUFFIXES
 
 from flasklint_lsp import actions, logs, navigation
 from flasklint_lsp.projects import CONFIG_FILE, ProjectState
@@ -20,18 +20,13 @@ if TYPE_CHECKING:
 WATCH_REGISTRATION_ID = "flasklint-watched-files"
 CONFIGURATION_TIMEOUT = 5.0  # seconds to wait for a workspace/configuration answer
 COMPLETION_TRIGGERS = ['"', "'", ".", ","]
-# The deployment files FLK103 reads (flasklint.engine.OTHER_FILES), as glob patterns.
-DEPLOYMENT_FILES = (
-    "Dockerfile*", "*.dockerfile", "Procfile*", "*.sh", "compose*.yml", "compose*.yaml",
-    "docker-compose*.yml", "docker-compose*.yaml", ".flaskenv", ".env",
-)
 
 
 def watched_globs() -> list[str]:
     """Every file kind the engine reads: Python, templates, deployment files, and the config."""
     suffixes = ",".join(sorted(s.lstrip(".") for s in TEMPLATE_SUFFIXES))
     deployment = ",".join(DEPLOYMENT_FILES)
-    return ["**/*.py", f"**/*.{{{suffixes}}}", f"**/{CONFIG_FILE}", f"**/{{{deployment}}}"]
+    return [f"**/*{PYTHON_SUFFIX}", f"**/*.{{{suffixes}}}", f"**/{CONFIG_FILE}", f"**/{{{deployment}}}"]
 
 
 def register(server: "FlasklintServer") -> None:

@@ -11,8 +11,7 @@ import json
 import re
 from pathlib import Path
 
-from flasklint.model.templates import TEMPLATE_SUFFIXES
-from flasklint_lsp.features import DEPLOYMENT_FILES
+from flasklint.file_kinds import DEPLOYMENT_FILES, TEMPLATE_SUFFIXES
 
 from flasklint_lsp.settings import CLIENT_KEYS, DEFAULT_DEBOUNCE_MS, KNOWN_KEYS, RUN_MODES, SEVERITIES, Settings, parse
 

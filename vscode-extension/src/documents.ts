@@ -1,7 +1,7 @@
 /**
  * The documents one folder's server receives: Python files, templates and the deployment files
- * FLK103 reads. The file kinds mirror the engine's (flasklint/model/templates.py TEMPLATE_SUFFIXES,
- * lsp/flasklint_lsp/features.py DEPLOYMENT_FILES; tests/lsp/test_extension_settings.py checks it); the
+ * FLK103 reads. The file kinds mirror the engine's (flasklint/file_kinds.py TEMPLATE_SUFFIXES and
+ * DEPLOYMENT_FILES; tests/lsp/test_extension_settings.py checks it); the
  * server itself decides which of them it lints.
  */
 import * as path from "node:path";
