@@ -186,6 +186,18 @@ def test_relative_endpoint_in_a_helper_accepts_any_blueprint(project) -> None:
     ]
 
 
+def test_relative_endpoint_in_a_blueprint_with_a_computed_name_is_not_reported(project) -> None:
+    """The blueprint's registered name is unknown ("<name>.login"): `.login` may exist, as any
+    "<unknown blueprint>.<view>" may (it used to be reported as "no endpoint " with no name at all)."""
+    files = {
+        "app.py": APP_WITH_AUTH,
+        "auth.py": AUTH.format(target=".logn").replace('Blueprint("auth"', "Blueprint(NAME").replace(
+            "bp = ", "import os\n\nNAME = os.environ['BLUEPRINT']\nbp = "
+        ),
+    }
+    assert project(files, "FLK201") == []
+
+
 def test_nested_blueprint_endpoints(project) -> None:
     source = """
         from flask import Flask, Blueprint, url_for

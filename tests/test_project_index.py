@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import write_project
 from flasklint.engine import Project
-from flasklint.model.index import ProjectIndex
+from flasklint.model.index import Endpoint, ProjectIndex
 
 
 def build(tmp_path: Path, files: dict[str, str]) -> ProjectIndex:
@@ -447,6 +447,88 @@ def test_relative_endpoint_owners(tmp_path: Path) -> None:
     assert index.blueprints_registered_as(["auth.bp"]) == ["auth", "auth2"]
     assert index.blueprints_registered_as(["app.app"]) == [""]
     assert index.blueprints_registered_as([]) is None
+
+
+AUTH_TWICE_AND_INDEX = {
+    "app.py": """
+        from flask import Flask
+        from auth import bp
+
+        app = Flask(__name__)
+        app.register_blueprint(bp)
+        app.register_blueprint(bp, name="auth2")
+
+        @app.route("/")
+        def index():
+            return "home"
+    """,
+    "auth.py": AUTH,
+}
+
+
+def names(endpoints: list[Endpoint]) -> list[str]:
+    return [endpoint.name for endpoint in endpoints]
+
+
+def test_endpoint_names_resolve_relative_names_as_flask_does(tmp_path: Path) -> None:
+    index = build(tmp_path, AUTH_TWICE_AND_INDEX)
+    assert index.endpoint_names("auth.login", ["auth.bp"]) == ["auth.login"]
+    assert index.endpoint_names(".login", ["auth.bp"]) == ["auth.login", "auth2.login"]
+    assert index.endpoint_names(".index", ["app.app"]) == ["index"]  # a view of the app: no blueprint
+    assert index.endpoint_names(".login") is None  # a template: any blueprint, or the app
+    assert index.endpoint_names(".login", ["nowhere.bp"]) is None
+
+
+def test_resolve_endpoint(tmp_path: Path) -> None:
+    index = build(tmp_path, AUTH_TWICE_AND_INDEX)
+    assert names(index.resolve_endpoint("auth2.login")) == ["auth2.login"]
+    assert names(index.resolve_endpoint(".login", ["auth.bp"])) == ["auth.login", "auth2.login"]
+    assert names(index.resolve_endpoint(".index", ["app.app"])) == ["index"]
+    assert names(index.resolve_endpoint(".index", ["auth.bp"])) == []
+    assert names(index.resolve_endpoint(".index")) == ["index"]
+    assert names(index.resolve_endpoint(".login")) == ["auth.login", "auth2.login"]
+    assert names(index.resolve_endpoint("login")) == []
+
+
+def test_url_for_may_build(tmp_path: Path) -> None:
+    index = build(tmp_path, AUTH_TWICE_AND_INDEX)
+    assert index.url_for_may_build("auth2.login")
+    assert not index.url_for_may_build("login")
+    assert index.url_for_may_build(".login", ["auth.bp"])
+    assert not index.url_for_may_build(".login", ["app.app"])
+    assert index.url_for_may_build(".login") and index.url_for_may_build(".index")
+    assert not index.url_for_may_build(".logout")
+
+
+def test_url_for_may_build_anything_in_an_incomplete_blueprint(tmp_path: Path) -> None:
+    computed = AUTH + "\nfor name in ['a', 'b']:\n    bp.add_url_rule('/' + name, name, lambda: name)\n"
+    index = build(tmp_path, {**AUTH_TWICE_AND_INDEX, "auth.py": computed})
+    assert index.url_for_may_build(".anything", ["auth.bp"])
+    assert not index.url_for_may_build(".anything", ["app.app"])
+
+
+def test_relative_endpoint_names(tmp_path: Path) -> None:
+    index = build(tmp_path, AUTH_TWICE_AND_INDEX)
+    assert index.relative_endpoint_names(["auth.bp"]) == [".login"]
+    assert index.relative_endpoint_names(["app.app"]) == [".index", ".static"]
+    assert index.relative_endpoint_names() == [".index", ".login", ".static"]
+
+
+def test_template_files_in_every_template_folder(tmp_path: Path) -> None:
+    index = build(
+        tmp_path,
+        {
+            "app.py": "from flask import Flask\nfrom shop import shop\napp = Flask(__name__)\napp.register_blueprint(shop)\n",
+            "shop/__init__.py": "from flask import Blueprint\nshop = Blueprint('shop', __name__, template_folder='templates')\n",
+            "templates/index.html": "<p>app</p>\n",
+            "shop/templates/index.html": "<p>shop</p>\n",
+            "shop/templates/mail/welcome.eml": "Hello\n",  # not a template suffix: on disk only
+        },
+    )
+    assert index.template_folders == ["shop/templates", "templates"]
+    assert index.template_files("index.html") == ["shop/templates/index.html", "templates/index.html"]
+    assert index.template_files("mail/welcome.eml") == ["shop/templates/mail/welcome.eml"]
+    assert index.template_files("missing.html") == []
 
 
 def test_match_path_ranks_literal_rules_first_and_skips_catch_alls(tmp_path: Path) -> None:

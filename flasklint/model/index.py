@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
+from typing import Sequence
 
 from flasklint.model.facts import AppDef, BlueprintDef, FileFacts, RouteDef, Span
 from flasklint.model.routing import join_prefix, match_rule, parse_rule
@@ -131,6 +132,65 @@ class ProjectIndex:
             else:
                 names.extend(m.name for m in self._builder.mounts(resolved[1]))
         return sorted(set(names))
+
+    def endpoint_names(self, name: str, view_owners: Sequence[str] = ()) -> list[str] | None:
+        """The full endpoint names `url_for(name)` builds, as Flask resolves them.
+
+        A relative ".view" names the view in the blueprint of the request's view: `view_owners` are
+        the route-owner refs of the view the call is written in (`UrlForCall.blueprints`); in a view
+        of the app it is "view". None when that blueprint is unknown (a template, a helper, an owner
+        the index cannot follow): the request may be in any blueprint, or in the app.
+        """
+        if not name.startswith("."):
+            return [name]
+        blueprints = self.blueprints_registered_as(list(view_owners))
+        if not blueprints:
+            return None
+        local = name[1:]
+        return [f"{blueprint}.{local}" if blueprint else local for blueprint in blueprints]
+
+    def resolve_endpoint(self, name: str, view_owners: Sequence[str] = ()) -> list[Endpoint]:
+        """The endpoints `url_for(name)` may build (a relative name in an unknown blueprint: every match)."""
+        names = self.endpoint_names(name, view_owners)
+        if names is None:
+            local = name[1:]
+            names = [full for full in sorted(self.endpoints) if full.rpartition(".")[2] == local]
+        return [endpoint for full in names for endpoint in self.endpoints.get(full, [])]
+
+    def url_for_may_build(self, name: str, view_owners: Sequence[str] = ()) -> bool:
+        """False only when the index rules out every endpoint `url_for(name)` may mean (see endpoint_names)."""
+        names = self.endpoint_names(name, view_owners)
+        if names is not None:
+            return any(self.endpoint_may_exist(full) for full in names)
+        local = name[1:]
+        return (
+            self.foreign_blueprints
+            or self.endpoint_may_exist(local)
+            or any(self.endpoint_may_exist(f"{blueprint}.{local}") for blueprint in self.blueprint_names)
+        )
+
+    def relative_endpoint_names(self, view_owners: Sequence[str] = ()) -> list[str]:
+        """The ".view" names a url_for in a view of these owners can build (any blueprint's when unknown)."""
+        blueprints = self.blueprints_registered_as(list(view_owners))
+        if not blueprints:
+            return sorted({"." + name.rpartition(".")[2] for name in self.endpoints})
+        return sorted(
+            {
+                "." + name.rpartition(".")[2]
+                for name, endpoints in self.endpoints.items()
+                if any((endpoint.blueprint or "") in blueprints for endpoint in endpoints)
+            }
+        )
+
+    def template_files(self, name: str) -> list[str]:
+        """Project-relative paths of the files `render_template(name)` may load: `name` in each template
+        folder, where the project holds such a file (analysed, or on disk: excluded, another suffix)."""
+        found = []
+        for folder in self.template_folders:
+            relative = str(PurePosixPath(folder) / name) if folder not in ("", ".") else name
+            if relative in self.files or (Path(self.root) / relative).is_file():
+                found.append(relative)
+        return found
 
     def match_path(self, path: str) -> list[tuple[Endpoint, dict[str, str]]]:
         """Endpoints whose full rule matches a literal path (holes allowed), the most specific first.

@@ -8,7 +8,6 @@ from flasklint.model.facts import FileFacts, UrlForCall
 from flasklint.model.index import ProjectIndex
 from flasklint.rule import ProjectRule
 
-APP = ""  # the app itself among the "blueprints" a relative endpoint may resolve against
 CLEAR_RATIO = 0.8  # a lone best candidate at least this similar (and clearly ahead) is "clearly meant"
 CLEAR_LEAD = 0.15
 _APP_WITH_AUTH = "from flask import Flask\nfrom auth import bp\n\napp = Flask(__name__)\napp.register_blueprint(bp)\n"
@@ -120,35 +119,17 @@ class UnknownEndpoint(ProjectRule):
     def _check_call(self, index: ProjectIndex, facts: FileFacts, call: UrlForCall) -> Diagnostic | None:
         endpoint = call.endpoint
         assert endpoint is not None
-        if endpoint.startswith("."):
-            return self._check_relative(index, facts, call, endpoint[1:])
-        if index.endpoint_may_exist(endpoint):
+        if endpoint == "." or index.url_for_may_build(endpoint, call.blueprints):
             return None
-        return self._report(index, facts, call, f"no endpoint '{endpoint}'", sorted(index.endpoints))
-
-    def _check_relative(self, index: ProjectIndex, facts: FileFacts, call: UrlForCall, local: str) -> Diagnostic | None:
-        """`.view` means "view in the current request's blueprint" (or the app outside blueprints)."""
-        if not local:
-            return None
-        owners = index.blueprints_registered_as(call.blueprints) if facts.kind == "python" else None
-        if owners is None:
-            # A template or helper may run under any blueprint: accept the name anywhere.
-            if index.foreign_blueprints or index.endpoint_may_exist(local):
-                return None
-            if any(index.endpoint_may_exist(f"{bp}.{local}") for bp in index.blueprint_names):
-                return None
-            candidates = sorted({"." + name.rpartition(".")[2] for name in index.endpoints})
-            return self._report(index, facts, call, f"no blueprint (nor the app) has an endpoint '{local}'", candidates)
-        targets = [f"{owner}.{local}" if owner else local for owner in owners]
-        if any(index.endpoint_may_exist(target) for target in targets):
-            return None
-        candidates = sorted(
-            "." + name.rpartition(".")[2]
-            for name, endpoints in index.endpoints.items()
-            if any((e.blueprint or APP) in owners for e in endpoints)
-        )
-        missing = " or ".join(f"'{t}'" for t in targets)
-        return self._report(index, facts, call, f"no endpoint {missing}", candidates)
+        if not endpoint.startswith("."):
+            return self._report(index, facts, call, f"no endpoint '{endpoint}'", sorted(index.endpoints))
+        candidates = index.relative_endpoint_names(call.blueprints)
+        targets = index.endpoint_names(endpoint, call.blueprints)
+        if targets is None:  # a template or helper may run under any blueprint
+            problem = f"no blueprint (nor the app) has an endpoint '{endpoint[1:]}'"
+        else:
+            problem = "no endpoint " + " or ".join(f"'{target}'" for target in targets)
+        return self._report(index, facts, call, problem, candidates)
 
     def _report(
         self, index: ProjectIndex, facts: FileFacts, call: UrlForCall, problem: str, candidates: list[str]

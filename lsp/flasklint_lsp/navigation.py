@@ -9,7 +9,7 @@ index the engine rebuilds).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from lsprotocol import types
 from pygls.uris import from_fs_path
@@ -161,7 +161,7 @@ def hover(request: Request) -> types.Hover | None:
             return None
         value = _endpoint_markdown(context.value, endpoints)
     else:
-        paths = _template_paths(request.project, context.value)
+        paths = request.project.index.template_files(context.value)
         if not paths:
             return None
         value = f"template `{context.value}`: " + ", ".join(f"`{p}`" for p in paths)
@@ -183,7 +183,7 @@ def definition(request: Request) -> list[types.Location] | None:
             for endpoint in _resolve_endpoint(request, project.index, context.value)
         ]
     else:
-        targets = [(path, (1, 0, 1, 0)) for path in _template_paths(project, context.value)]
+        targets = [(path, (1, 0, 1, 0)) for path in project.index.template_files(context.value)]
     locations = []
     for relative, (line, column, end_line, end_column) in targets:
         absolute = project.root / relative
@@ -211,11 +211,7 @@ def _target_snapshot(request: Request, absolute: Path) -> Snapshot | None:
 
 # -- resolution -------------------------------------------------------------------------------
 def _resolve_endpoint(request: Request, index: ProjectIndex, name: str) -> list[Endpoint]:
-    """Endpoints a url_for string names; a relative `.view` resolves against the enclosing blueprint."""
-    if name in index.endpoints:
-        return index.endpoints[name]
-    if not name.startswith("."):
-        return []
+    """Endpoints a url_for string names; a relative `.view` resolves against the view the call is in."""
     facts = request.project.facts.get(request.relative)
     row = request.location.row
     owners = [
@@ -224,21 +220,7 @@ def _resolve_endpoint(request: Request, index: ProjectIndex, name: str) -> list[
         if call.endpoint == name and call.span[0] <= row <= call.span[2]
         for ref in call.blueprints
     ]
-    blueprints = index.blueprints_registered_as(owners) if owners else []
-    if blueprints:
-        return [e for blueprint in blueprints for e in index.endpoints.get(f"{blueprint}{name}", [])]
-    # In a template the blueprint is the one of whichever view renders it: offer every match.
-    return [e for full, endpoints in sorted(index.endpoints.items()) if full.endswith(name) for e in endpoints]
-
-
-def _template_paths(project: Project, name: str) -> list[str]:
-    """Project-relative paths of the template `name` in the template folders (first match wins in Flask)."""
-    found = []
-    for folder in project.index.template_folders:
-        relative = str(PurePosixPath(folder) / name) if folder not in ("", ".") else name
-        if relative in project.facts or (project.root / relative).is_file():
-            found.append(relative)
-    return found
+    return index.resolve_endpoint(name, owners)
 
 
 def _rule_and_methods(endpoint: Endpoint) -> str:

@@ -160,6 +160,19 @@ async def test_definition_of_endpoints_and_templates(project: Path) -> None:
         assert await definition("app.py", at(app, "Flask(__name__)", 2)) == []
 
 
+async def test_definition_and_hover_of_a_relative_endpoint_in_an_app_view(project: Path) -> None:
+    """Flask builds `.index` in a view of the app as `index` (no blueprint): FLK201 and the editor agree."""
+    text = APP + '\n\n@app.route("/about")\ndef about():\n    return url_for(".index")\n'
+    async with lsp_session(project) as session:
+        await ready(session, "app.py", text)
+        uri = types.TextDocumentIdentifier(uri=session.uri("app.py"))
+        position = at(text, '".index"', 3)
+        [view] = await session.client.text_document_definition_async(types.DefinitionParams(text_document=uri, position=position))
+        hover = await session.client.text_document_hover_async(types.HoverParams(text_document=uri, position=position))
+    assert view.uri == session.uri("app.py") and view.range.start.line == APP.splitlines().index("def index():")
+    assert hover.contents.value.startswith("**endpoint `.index`**\n\n- `/` → `index` in `app.py:10`")
+
+
 async def test_definition_follows_unsaved_buffers(project: Path) -> None:
     moved = APP.replace("@app.route(\"/\")", "\n\n\n@app.route(\"/\")")
     async with lsp_session(project) as session:
