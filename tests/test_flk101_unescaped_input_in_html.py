@@ -125,8 +125,8 @@ def test_request_sources_are_named_in_the_message(project, expression: str, labe
     body = f"""\
     @app.route("/x")
     def view():
-        return f"<p>{{{expression}}}</p>"
-    """
+        return f'<p>{{{expression}}}</p>'
+    """  # single quotes: the expressions use double ones, which an f-string may hold only from Python 3.12
     message = f"{label} interpolated into HTML without escaping (XSS): wrap it in `escape()`"
     assert findings(project, body) == [(3, 17, 3, 17 + len(expression), message)]
 
