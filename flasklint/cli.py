@@ -26,7 +26,6 @@ from flasklint.fix import FileChangedError, decode_for_fix, fix_file, remove_sta
 from flasklint.isolation import drop_project_paths
 from flasklint.output import Report, diff_summary, formatters, summary
 from flasklint.output.statistics import format_statistics
-from flasklint.rule import Rule
 from flasklint.rules import ALL_RULES, RULES_BY_CODE
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -133,22 +132,9 @@ def configure_logging(verbose: bool) -> None:
 
 
 # -- rule ----------------------------------------------------------------------------------
-def rule_markdown(rule: Rule) -> str:
-    availability = {
-        "safe": "Fix is always available.",
-        "unsafe": "Fix is always available (unsafe: applied with `--unsafe-fixes`).",
-        "sometimes": "Fix is sometimes available.",
-        "none": "",
-    }[rule.fix_availability]
-    header = f"# {rule.name} ({rule.code})\n\n{rule.summary}.\n"
-    if availability:
-        header += f"\n{availability}\n"
-    return f"{header}\n{rule.docs()}\n"
-
-
 def run_rule(args: argparse.Namespace) -> int:
     if args.all:
-        print("\n".join(rule_markdown(rule) for rule in ALL_RULES), end="")
+        print("\n".join(rule.markdown() for rule in ALL_RULES), end="")
         return EXIT_CLEAN
     if not args.code:
         print("flasklint: error: give a rule code (e.g. `flasklint rule FLK101`) or --all", file=sys.stderr)
@@ -157,7 +143,7 @@ def run_rule(args: argparse.Namespace) -> int:
     if rule is None:
         print(f"flasklint: error: unknown rule code {args.code!r} (`flasklint rule --all` lists them)", file=sys.stderr)
         return EXIT_ERROR
-    print(rule_markdown(rule), end="")
+    print(rule.markdown(), end="")
     return EXIT_CLEAN
 
 

@@ -5,7 +5,7 @@ output (what `flasklint check examples/quickstart` prints) from the rules themse
     python -m flasklint.docs --check    # exit 1 when any of them is stale (CI runs this)
 
 Each rule's class docstring is the single source: `flasklint rule CODE` prints the same text
-(`flasklint.cli.rule_markdown`), so the CLI, the docs and editors never disagree.
+(`Rule.markdown()`), so the CLI, the docs and editors never disagree.
 
 ## Code blocks in "Example" and "Use instead"
 
@@ -38,7 +38,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from flasklint.cli import rule_markdown
 from flasklint.rule import Rule
 from flasklint.rules import ALL_RULES
 
@@ -85,7 +84,7 @@ def rule_doc_path(rule: Rule) -> Path:
 
 
 def rule_doc(rule: Rule) -> str:
-    return f"{GENERATED_NOTE}\n\n{rule_markdown(rule)}"
+    return f"{GENERATED_NOTE}\n\n{rule.markdown()}"
 
 
 def rules_table(rules: list[Rule], link_prefix: str) -> str:

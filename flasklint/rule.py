@@ -1,7 +1,8 @@
 """The rule model: a rule is one small class carrying its code, name, docs, examples and check.
 
 Docs live in the class docstring under ruff's headings (What it does / Why is this bad? / Example /
-Use instead / Fix safety); `flasklint rule`, `docs/rules/` and the LSP hover all read them from here.
+Use instead / Fix safety); `Rule.markdown()` renders them once for `flasklint rule`, `docs/rules/`
+and the LSP hover, so the three never disagree.
 
 Two kinds of rule, matching the data flow (files -> facts -> index -> rules):
 - FileRule runs while a file's tree is in memory (taint, literal checks); its results are cached
@@ -26,6 +27,12 @@ if TYPE_CHECKING:
     from flasklint.model.templates import TemplateModel
 
 DOCS_URL = "https://github.com/flasklint/flasklint/blob/main/docs/rules/{code}-{name}.md"
+FIX_AVAILABILITY_NOTES = {
+    "safe": "Fix is always available.",
+    "unsafe": "Fix is always available (unsafe: applied with `--unsafe-fixes`).",
+    "sometimes": "Fix is sometimes available.",
+    "none": "",
+}
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,15 @@ class Rule:
     @classmethod
     def url(cls) -> str:
         return DOCS_URL.format(code=cls.code, name=cls.name)
+
+    @classmethod
+    def markdown(cls) -> str:
+        """The rule's page: title, summary, fix availability, then the docstring (ruff's `rule` layout)."""
+        header = f"# {cls.name} ({cls.code})\n\n{cls.summary}.\n"
+        availability = FIX_AVAILABILITY_NOTES[cls.fix_availability]
+        if availability:
+            header += f"\n{availability}\n"
+        return f"{header}\n{cls.docs()}\n"
 
     @classmethod
     def doc_section(cls, heading: str) -> str:

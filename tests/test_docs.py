@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from conftest import lint, write_project
-from flasklint.cli import rule_markdown
 from flasklint.docs import (
     MINIMAL_APP,
     REPOSITORY,
@@ -47,7 +46,7 @@ def test_check_command_passes_on_the_repository() -> None:
 @pytest.mark.parametrize("rule", ALL_RULES, ids=RULE_IDS)
 def test_rule_doc_is_the_cli_text(rule: Rule) -> None:
     text = (REPOSITORY / rule_doc_path(rule)).read_text(encoding="utf-8")
-    assert text.endswith(rule_markdown(rule))
+    assert text.endswith(rule.markdown())
     readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
     start, end = readme.index(TABLE_START), readme.index(TABLE_END)
     table = readme[start:end]
@@ -158,7 +157,7 @@ def test_generate_then_check_round_trip(tmp_path: Path, capsys: pytest.CaptureFi
     assert "old table" not in readme and readme.endswith(f"{TABLE_END}\n\nmore text\n")
     some_rule = RULES_BY_CODE["FLK301"]
     assert f"| [FLK301](docs/rules/{rule_doc_path(some_rule).name}) |" in readme
-    assert (tmp_path / rule_doc_path(some_rule)).read_text(encoding="utf-8").endswith(rule_markdown(some_rule))
+    assert (tmp_path / rule_doc_path(some_rule)).read_text(encoding="utf-8").endswith(some_rule.markdown())
 
 
 def test_edited_rule_doc_is_stale(tmp_path: Path) -> None:

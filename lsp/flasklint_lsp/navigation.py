@@ -14,7 +14,6 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
-from flasklint.cli import rule_markdown
 from flasklint.diagnostics import Location
 from flasklint.engine import Project
 from flasklint.model.index import Endpoint, ProjectIndex
@@ -147,7 +146,7 @@ def hover(request: Request) -> types.Hover | None:
         rule = RULES_BY_CODE.get(code.code)
         if rule is None:
             return None
-        text = f"{rule_markdown(rule)}\n[{rule.code} documentation]({rule.url()})\n"
+        text = f"{rule.markdown()}\n[{rule.code} documentation]({rule.url()})\n"
         return types.Hover(
             contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
             range=request.snapshot.range(Location(location.row, code.start), Location(location.row, code.end)),
