@@ -9,7 +9,7 @@ from __future__ import annotations
 import libcst as cst
 
 from flasklint.diagnostics import Edit, Location
-from flasklint.model.extract import ModuleModel
+from flasklint.model.module import ModuleModel
 
 
 def replace_node(model: ModuleModel, node: cst.CSTNode, content: str) -> Edit:

@@ -22,11 +22,12 @@ from flasklint.config import Config, load_config
 from flasklint.diagnostics import Diagnostic
 from flasklint.file_kinds import kind_of
 from flasklint.fix import is_temporary
-from flasklint.model.extract import build_model, is_test_path
 from flasklint.model.facts import FileFacts
 from flasklint.model.imports import module_name_for
 from flasklint.model.index import ProjectIndex
+from flasklint.model.module import is_test_path
 from flasklint.model.templates import build_template_model
+from flasklint.model.traversal import build_model
 from flasklint.noqa import is_suppressed, noqa_map
 from flasklint.rules import FILE_RULES, PROJECT_RULES, RULES_BY_CODE, SYNTAX_ERROR, TEMPLATE_SYNTAX_ERROR
 from flasklint.rules.flk002_file_not_analysed import MAX_ANALYSED_BYTES, FileNotAnalysed, too_large_reason

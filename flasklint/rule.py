@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, ClassVar, Iterable
 from flasklint.diagnostics import Diagnostic, Fix, Location, Severity
 
 if TYPE_CHECKING:
-    from flasklint.model.extract import ModuleModel
+    from flasklint.model.module import ModuleModel
     from flasklint.model.facts import FileFacts, Span
     from flasklint.model.index import ProjectIndex
     from flasklint.model.templates import TemplateModel

@@ -11,9 +11,9 @@ import pytest
 
 from conftest import write_project
 from flasklint.engine import Project
-from flasklint.model.extract import build_model
 from flasklint.model.facts import FileFacts
 from flasklint.model.index import ProjectIndex
+from flasklint.model.traversal import build_model
 
 
 def facts_of(source: str, path: str = "app.py", module: str = "app") -> FileFacts:

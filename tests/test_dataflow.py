@@ -24,7 +24,8 @@ from flasklint.model.dataflow import (
     dataflow_for,
     route_sources,
 )
-from flasklint.model.extract import FunctionInfo, ModuleModel, build_model
+from flasklint.model.module import FunctionInfo, ModuleModel
+from flasklint.model.traversal import build_model
 from flasklint.source import parse_source
 
 HEADER = """\

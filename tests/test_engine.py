@@ -12,7 +12,7 @@ from conftest import write_project
 from flasklint.config import Config
 from flasklint.diagnostics import Diagnostic
 from flasklint.engine import PARALLEL_THRESHOLD, Project, analyse_python, find_project_root
-from flasklint.model.extract import ModuleModel
+from flasklint.model.module import ModuleModel
 from flasklint.rule import FileRule
 from flasklint.rules import FILE_RULES
 

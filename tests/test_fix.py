@@ -34,9 +34,9 @@ from flasklint.fix import (
     source_encoding,
     write_atomically,
 )
-from flasklint.model.extract import ModuleModel
 from flasklint.model.facts import FileFacts
 from flasklint.model.index import ProjectIndex
+from flasklint.model.module import ModuleModel
 from flasklint.rule import Case, FileRule, ProjectRule, Rule
 from flasklint.rules import ALL_RULES, FILE_RULES, PROJECT_RULES
 

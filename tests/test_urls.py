@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import textwrap
 
-from flasklint.model.extract import build_model
 from flasklint.model.facts import UrlLiteral
 from flasklint.model.html_links import split_local_url
 from flasklint.model.routing import HOLE
+from flasklint.model.traversal import build_model
 from flasklint.source import parse_source
 
 

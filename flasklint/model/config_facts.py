@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import libcst as cst
 
 from flasklint.edits import add_import_edit
-from flasklint.model.extract import FLASK_CLASSES, AssignInfo, CallInfo, ModuleModel, Scope, argument, literal_string
+from flasklint.model.cst_helpers import argument, is_string_literal, literal_string, subscript_key
 from flasklint.model.facts import AppDef, ConfigLoad, SecretKeySet, SessionWrite
 from flasklint.model.imports import dotted_name
+from flasklint.model.module import FLASK_CLASSES, AssignInfo, CallInfo, ModuleModel, Scope
 
 SECRET_KEY = "SECRET_KEY"
 # `os.environ.get(name, default)` and friends: the default (if any) is the second argument.
@@ -194,12 +195,6 @@ class _Collector:
 
 
 # -- expression helpers (shared with FLK103) ---------------------------------------------------
-def subscript_key(node: cst.Subscript) -> cst.BaseExpression | None:
-    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-        return node.slice[0].slice.value
-    return None
-
-
 def is_config(model: ModuleModel, node: cst.BaseExpression, scope: Scope) -> bool:
     """`<anything>.config`, or a name bound to one (`config = app.config`)."""
     if isinstance(node, cst.Attribute):
@@ -234,17 +229,6 @@ def mapping_entries(
         if value is not None:
             return mapping_entries(model, value, scope, depth + 1)
     return [], False
-
-
-def is_string_literal(node: cst.CSTNode) -> bool:
-    """A str or bytes literal (f-strings without holes included)."""
-    if isinstance(node, cst.SimpleString):
-        return True
-    if isinstance(node, cst.ConcatenatedString):
-        return is_string_literal(node.left) and is_string_literal(node.right)
-    if isinstance(node, cst.FormattedString):
-        return all(isinstance(part, cst.FormattedStringText) for part in node.parts)
-    return False
 
 
 def _is_empty_string(node: cst.CSTNode) -> bool:

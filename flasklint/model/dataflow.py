@@ -21,8 +21,9 @@ from typing import Callable, Iterable, Literal, Union
 
 import libcst as cst
 
-from flasklint.model.extract import FunctionInfo, ModuleModel, argument
+from flasklint.model.cst_helpers import argument
 from flasklint.model.imports import dotted_name
+from flasklint.model.module import FunctionInfo, ModuleModel
 from flasklint.model.routing import parse_rule
 from flasklint.model.walk import child_fields
 

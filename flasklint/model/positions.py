@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from flasklint.model.facts import Span
+
 if TYPE_CHECKING:
     import libcst as cst
 
-Span = tuple[int, int, int, int]
 _NEWLINE = re.compile(r"\r\n?|\n")
 
 

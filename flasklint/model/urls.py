@@ -16,9 +16,10 @@ import libcst as cst
 
 from flasklint.diagnostics import Edit, Location
 from flasklint.edits import add_import_edit
-from flasklint.model.extract import URL_FOR, FunctionInfo, ModuleModel, Scope, argument, literal_string
+from flasklint.model.cst_helpers import argument, literal_string
 from flasklint.model.facts import Span, UrlLiteral
 from flasklint.model.html_links import AttributeValue, Hole, Piece, Text, attribute_values, split_local_url
+from flasklint.model.module import URL_FOR, FunctionInfo, ModuleModel, Scope
 from flasklint.model.routing import HOLE
 from flasklint.model.walk import LeanVisitor
 

@@ -9,6 +9,7 @@ import libcst as cst
 
 from flasklint.diagnostics import Applicability, Diagnostic, Fix, Severity
 from flasklint.edits import add_import_edit, replace_node, wrap_node
+from flasklint.model.cst_helpers import argument, literal_string
 from flasklint.model.dataflow import (
     BYTES,
     TEXT,
@@ -19,7 +20,7 @@ from flasklint.model.dataflow import (
     dataflow_for,
     is_value,
 )
-from flasklint.model.extract import FunctionInfo, ModuleModel, argument, literal_string
+from flasklint.model.module import FunctionInfo, ModuleModel
 from flasklint.rule import FileRule
 
 RESPONSE_CLASSES = frozenset({"flask.Response", "flask.wrappers.Response"})

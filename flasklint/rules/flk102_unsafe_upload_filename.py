@@ -6,8 +6,9 @@ import libcst as cst
 
 from flasklint.diagnostics import Applicability, Diagnostic, Fix, Severity
 from flasklint.edits import add_import_edit, wrap_node
+from flasklint.model.cst_helpers import argument
 from flasklint.model.dataflow import FILE, ModuleDataflow, TaintAnalysis, dataflow_for
-from flasklint.model.extract import CallInfo, FunctionInfo, ModuleModel, argument
+from flasklint.model.module import CallInfo, FunctionInfo, ModuleModel
 from flasklint.rule import FileRule
 
 SECURE_FILENAME = "werkzeug.utils.secure_filename"

@@ -11,12 +11,12 @@ from flasklint.model.config_facts import (
     CONFIG_MAPPINGS,
     is_config,
     mapping_entries,
-    subscript_key,
 )
+from flasklint.model.cst_helpers import is_none, literal_string, subscript_key
 from flasklint.model.deploy import PUBLIC_HOSTS, public_debug_servers
-from flasklint.model.extract import FLASK_CLASSES, CallInfo, ModuleModel, Scope, literal_string
 from flasklint.model.facts import Span
 from flasklint.model.imports import dotted_name
+from flasklint.model.module import FLASK_CLASSES, CallInfo, ModuleModel, Scope
 from flasklint.rule import FileRule
 
 LOOPBACK = "127.0.0.1"
@@ -130,7 +130,7 @@ class DebugOnPublicHost(FileRule):
                 continue
             options = _run_options(model, call)
             debug_option = options.get("debug")
-            if debug_option is not None and not _is_none(debug_option.value):
+            if debug_option is not None and not is_none(debug_option.value):
                 debug = _Debug(_truthy(model, debug_option.value, call.scope), debug_option.text)
             else:  # `run()` keeps `app.debug` when no debug argument is given
                 module_debug = module_debug or _module_debug(model)
@@ -290,7 +290,3 @@ def _module_debug(model: ModuleModel) -> _Debug:
     if settings and all(on for on, _ in settings):
         return _Debug(True, settings[0][1])
     return _Debug(None if settings else False)
-
-
-def _is_none(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"

@@ -8,8 +8,8 @@ import libcst as cst
 
 from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Severity
 from flasklint.edits import add_import_edit
-from flasklint.model.extract import ModuleModel
 from flasklint.model.facts import SecretKeySet
+from flasklint.model.module import ModuleModel
 from flasklint.rule import FileRule
 
 # Keys printed in Flask's documentation and examples over the years (quickstart, tutorial, config

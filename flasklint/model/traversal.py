@@ -1,242 +1,39 @@
-"""The one libcst traversal per Python file: builds the ModuleModel rules query and the FileFacts the index uses.
+"""The one libcst traversal per Python file: fills the ModuleModel rules query and the FileFacts the index uses.
 
 Rules never walk the whole tree again: the traversal records every call, assignment, function and
 class with its scope, and resolves Flask objects (apps, blueprints, routes, registrations) as it
-goes. Positions are resolved lazily, once per file, and only when something needs reporting.
+goes. Facts derived from those records (config_facts.py, urls.py) are read off them afterwards.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 import libcst as cst
 
-from flasklint.model.facts import (
-    AppDef,
-    BlueprintDef,
-    FileFacts,
-    Registration,
-    RouteDef,
-    Span,
-    TemplateRef,
-    Unresolved,
-    UrlForCall,
-)
+from flasklint.model.config_facts import collect_config_facts
+from flasklint.model.cst_helpers import argument, has_keyword, is_none, literal_string, string_list, subscript_key
+from flasklint.model.facts import AppDef, BlueprintDef, RouteDef, Registration, TemplateRef, Unresolved, UrlForCall
 from flasklint.model.imports import ImportTable, dotted_name
-from flasklint.model.positions import node_positions
+from flasklint.model.module import (
+    BLUEPRINT_CLASSES,
+    EXTENSION_REGISTRARS,
+    FLASK_CLASSES,
+    RENDER_TEMPLATE,
+    ROUTE_DECORATORS,
+    URL_FOR,
+    VIEW_BASES,
+    VIEW_METHODS,
+    AssignInfo,
+    CallInfo,
+    ClassInfo,
+    FunctionInfo,
+    ModuleModel,
+    Scope,
+)
+from flasklint.model.urls import collect_url_literals
 from flasklint.model.walk import LeanVisitor
-from flasklint.source import physical_lines
-
-if TYPE_CHECKING:
-    from flasklint.model.dataflow import ModuleDataflow
-
-FLASK_CLASSES = frozenset({"flask.Flask", "flask.app.Flask"})
-BLUEPRINT_CLASSES = frozenset({"flask.Blueprint", "flask.blueprints.Blueprint"})
-VIEW_BASES = frozenset({"flask.views.MethodView", "flask.views.View"})
-ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "patch", "delete"})
-VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "dispatch_request"})
-URL_FOR = frozenset({"flask.url_for", "flask.helpers.url_for"})
-RENDER_TEMPLATE = frozenset({"flask.render_template", "flask.templating.render_template"})
-# Registrations made by extensions whose endpoints the index does not model (yet): it stays humble.
-EXTENSION_REGISTRARS = frozenset({"add_resource", "add_namespace", "register_api", "add_view", "init_app_routes"})
-
-TEST_FILE_NAMES = ("conftest.py",)
-
-
-def is_test_path(path: str) -> bool:
-    """Test code drives the app through literal URLs and throwaway keys: several rules skip it."""
-    posix = PurePosixPath(path)
-    name = posix.name
-    return (
-        name.startswith("test_")
-        or name.endswith("_test.py")
-        or name in TEST_FILE_NAMES
-        or any(part in ("tests", "test", "testing") for part in posix.parts[:-1])
-    )
-
-
-@dataclass
-class Scope:
-    """A module, class or function scope: its imports, parameters and assigned names."""
-
-    kind: str  # module | class | function
-    qualname: str  # "" for the module, "create_app", "create_app.<locals>.inner", "Cls"
-    imports: ImportTable
-    parent: Scope | None = None
-    params: set[str] = field(default_factory=set)
-    assigned: dict[str, cst.BaseExpression | None] = field(default_factory=dict)
-
-    def child_qualname(self, name: str) -> str:
-        if self.kind == "function":
-            return f"{self.qualname}.<locals>.{name}"
-        return f"{self.qualname}.{name}" if self.qualname else name
-
-
-@dataclass
-class FunctionInfo:
-    node: cst.FunctionDef
-    qualname: str
-    scope: Scope  # the function's own scope
-    class_name: str | None = None
-    routes: list[RouteDef] = field(default_factory=list)
-    is_view: bool = False
-
-    @property
-    def name(self) -> str:
-        return self.node.name.value
-
-
-@dataclass
-class ClassInfo:
-    node: cst.ClassDef
-    qualname: str
-    bases: list[str]  # qualified (or project ref) names of the bases
-    scope: Scope
-
-
-@dataclass
-class CallInfo:
-    node: cst.Call
-    qualified: str | None  # e.g. "flask.redirect"; None when the callee is not an imported name
-    dotted: str | None  # the callee as written: "app.run", "bp.route"
-    scope: Scope
-    function: FunctionInfo | None
-
-
-@dataclass
-class AssignInfo:
-    node: cst.Assign | cst.AnnAssign | cst.AugAssign
-    targets: list[cst.BaseExpression]
-    value: cst.BaseExpression | None
-    scope: Scope
-    function: FunctionInfo | None
-
-
-class ModuleModel:
-    """Everything rules need about one parsed module, gathered in a single traversal."""
-
-    def __init__(self, path: str, module_name: str, is_package: bool, text: str, tree: cst.Module) -> None:
-        self.path = path
-        self.module_name = module_name
-        self.is_package = is_package
-        self.text = text
-        self.tree = tree
-        self.lines = physical_lines(text)
-        self.module_scope = Scope("module", "", ImportTable())
-        self.functions: list[FunctionInfo] = []
-        self.classes: list[ClassInfo] = []
-        self.calls: list[CallInfo] = []
-        self.assigns: list[AssignInfo] = []
-        self.function_of: dict[cst.FunctionDef, FunctionInfo] = {}
-        self.facts = FileFacts(path=path, module=module_name, kind="python", is_test=is_test_path(path))
-        self._positions: dict[cst.CSTNode, Span] | None = None
-        # Built on first need by dataflow.dataflow_for and freed with the model (a global cache keyed
-        # by models kept every analysed module alive in the language server).
-        self.dataflow: ModuleDataflow | None = None
-
-    # -- positions -------------------------------------------------------------------------
-    def span(self, node: cst.CSTNode) -> Span:
-        """(line, col, end_line, end_col) of a node; the position pass runs once, on first need."""
-        if self._positions is None:
-            self._positions = node_positions(self.tree)
-        return self._positions[node]
-
-    def code(self, node: cst.CSTNode) -> str:
-        return self.tree.code_for_node(node)
-
-    # -- queries ---------------------------------------------------------------------------
-    def views(self) -> Iterator[FunctionInfo]:
-        return (f for f in self.functions if f.is_view)
-
-    def calls_to(self, *qualified: str) -> Iterator[CallInfo]:
-        wanted = set(qualified)
-        return (c for c in self.calls if c.qualified in wanted)
-
-    def qualify(self, node: cst.BaseExpression, scope: Scope | None = None) -> str | None:
-        return (scope or self.module_scope).imports.qualify(node)
-
-    def ref_of(self, node: cst.BaseExpression, scope: Scope) -> str | None:
-        """A project-wide reference for the object an expression names ("pkg.auth.bp", "param:app")."""
-        if isinstance(node, cst.Name):
-            return self._ref_of_name(node.value, scope)
-        if isinstance(node, cst.Attribute):
-            base = self.ref_of(node.value, scope)
-            return f"{base}.{node.attr.value}" if base else None
-        return None
-
-    def _ref_of_name(self, name: str, scope: Scope) -> str | None:
-        current: Scope | None = scope
-        while current is not None:
-            if current.kind == "function":
-                if name in current.params:
-                    return f"param:{name}"
-                if name in current.assigned:
-                    return f"{self.module_name}.{current.qualname}.<locals>.{name}"
-                imported = current.imports.aliases.get(name)
-                if imported is not None:
-                    return imported
-            elif current.kind == "module":
-                imported = current.imports.aliases.get(name)
-                if imported is not None:
-                    return imported
-                if name in current.assigned:
-                    return f"{self.module_name}.{name}" if self.module_name else name
-            current = current.parent
-        return None
-
-    def value_of(self, name: str, scope: Scope) -> cst.BaseExpression | None:
-        """The expression last assigned to `name` in the scope chain (module constants included)."""
-        current: Scope | None = scope
-        while current is not None:
-            if current.kind != "class" and name in current.assigned:
-                return current.assigned[name]
-            if name in current.params:
-                return None
-            current = current.parent
-        return None
-
-
-def literal_string(node: cst.BaseExpression | None) -> str | None:
-    """The value of a plain (or implicitly concatenated) string literal; None for anything else."""
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    if isinstance(node, cst.ConcatenatedString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
-
-
-def argument(call: cst.Call, position: int | None, keyword: str | None) -> cst.BaseExpression | None:
-    """The expression passed for a parameter, by keyword or by position (stops at * / ** args)."""
-    if keyword is not None:
-        for arg in call.args:
-            if arg.keyword is not None and arg.keyword.value == keyword:
-                return arg.value
-    if position is not None:
-        index = 0
-        for arg in call.args:
-            if arg.keyword is not None or arg.star:
-                break
-            if index == position:
-                return arg.value
-            index += 1
-    return None
-
-
-def has_keyword(call: cst.Call, keyword: str) -> bool:
-    return any(arg.keyword is not None and arg.keyword.value == keyword for arg in call.args)
-
-
-def string_list(node: cst.BaseExpression | None) -> list[str] | None:
-    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-        values = [literal_string(el.value) for el in node.elements if isinstance(el, cst.Element)]
-        if all(v is not None for v in values):
-            return [v for v in values if v is not None]
-    return None
 
 
 class _Extractor(LeanVisitor):
@@ -391,7 +188,7 @@ class _Extractor(LeanVisitor):
             elif isinstance(target, cst.Name) and isinstance(value, (cst.Name, cst.Attribute)):
                 self._alias(target, value, value)
             elif isinstance(target, cst.Subscript) and _is_converter_map(target.value):
-                key = literal_string(_subscript_key(target))
+                key = literal_string(subscript_key(target))
                 if key:
                     self.model.facts.converters.append(key)
             elif (
@@ -436,7 +233,7 @@ class _Extractor(LeanVisitor):
         # Flask(import_name, static_url_path, static_folder, static_host, host_matching,
         #       subdomain_matching, template_folder, ...)
         static_folder = argument(call, 2, "static_folder")
-        has_static = not _is_none(static_folder)
+        has_static = not is_none(static_folder)
         static_url_path = _static_url_path(argument(call, 1, "static_url_path"), static_folder, "static")
         template_folder: str | None = "templates"
         if has_keyword(call, "template_folder") or _positional_count(call) > 6:
@@ -458,9 +255,9 @@ class _Extractor(LeanVisitor):
         name = literal_string(argument(call, 0, "name"))
         prefix_node = argument(call, 5, "url_prefix")
         prefix = literal_string(prefix_node)
-        prefix_known = prefix_node is None or prefix is not None or _is_none(prefix_node)
+        prefix_known = prefix_node is None or prefix is not None or is_none(prefix_node)
         static_folder = argument(call, 2, "static_folder")
-        has_static = static_folder is not None and not _is_none(static_folder)
+        has_static = static_folder is not None and not is_none(static_folder)
         static_url_path = _static_url_path(argument(call, 3, "static_url_path"), static_folder) if has_static else None
         template_node = argument(call, 4, "template_folder")
         self.model.facts.blueprints.append(
@@ -523,8 +320,8 @@ class _Extractor(LeanVisitor):
             child=child,
             span=self.model.span(node),
             url_prefix=prefix,
-            url_prefix_given=prefix_node is not None and not _is_none(prefix_node),
-            url_prefix_known=prefix_node is None or prefix is not None or _is_none(prefix_node),
+            url_prefix_given=prefix_node is not None and not is_none(prefix_node),
+            url_prefix_known=prefix_node is None or prefix is not None or is_none(prefix_node),
             name=literal_string(name_node),
         )
         self.model.facts.registrations.append(registration)
@@ -538,7 +335,7 @@ class _Extractor(LeanVisitor):
         owner = self.model.ref_of(node.func.value, self.scope)
         rule_node = argument(node, 0, "rule")
         endpoint_node = argument(node, 1, "endpoint")
-        if _is_none(endpoint_node):
+        if is_none(endpoint_node):
             endpoint_node = None  # endpoint=None: Flask derives it from the view, as when omitted
         view_node = argument(node, 2, "view_func")
         if isinstance(view_node, cst.Name) and _is_as_view(self.model.value_of(view_node.value, self.scope)):
@@ -696,10 +493,6 @@ def _target_names(target: cst.BaseExpression) -> Iterator[str]:
         yield from _target_names(target.value)
 
 
-def _is_none(node: cst.BaseExpression | None) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
-
-
 def _snake_case(name: str) -> str:
     """flask_restx.utils.camel_to_dash: "TodoList" -> "todo_list"."""
     first = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
@@ -709,6 +502,7 @@ def _snake_case(name: str) -> str:
 def _passes_star_arguments(call: cst.Call) -> bool:
     """`f(*args)` / `f(**options)`: any parameter may be among the forwarded values."""
     return any(arg.star in ("*", "**") for arg in call.args)
+
 
 def _is_as_view(node: cst.BaseExpression | None) -> bool:
     return (
@@ -723,7 +517,7 @@ def _static_url_path(
 
     None when it is not a literal (the static endpoint still exists; its rule is unknown).
     """
-    if explicit is not None and not _is_none(explicit):
+    if explicit is not None and not is_none(explicit):
         return literal_string(explicit)
     folder_name = literal_string(folder) if folder is not None else default_folder
     if folder_name is None:
@@ -747,12 +541,6 @@ def _is_converter_map(node: cst.BaseExpression) -> bool:
     return bool(name) and name.endswith("url_map.converters")  # type: ignore[union-attr]
 
 
-def _subscript_key(node: cst.Subscript) -> cst.BaseExpression | None:
-    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-        return node.slice[0].slice.value
-    return None
-
-
 def build_model(path: str, module_name: str, is_package: bool, text: str, tree: cst.Module) -> ModuleModel:
     """Run the single traversal and return the populated model (facts included)."""
     model = ModuleModel(path, module_name, is_package, text, tree)
@@ -762,9 +550,6 @@ def build_model(path: str, module_name: str, is_package: bool, text: str, tree: 
         if info.name in extractor.view_func_names and info.class_name is None:
             info.is_view = True
     # Derived facts: each collector queries the model built above (no second traversal).
-    from flasklint.model.config_facts import collect_config_facts
-    from flasklint.model.urls import collect_url_literals
-
     collect_config_facts(model)
     collect_url_literals(model)
     return model

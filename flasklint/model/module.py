@@ -1,0 +1,188 @@
+"""What one parsed Python module is to the rules: the ModuleModel and the records it holds.
+
+The traversal (traversal.py) fills a ModuleModel in one walk: every function, class, call and
+assignment with its scope. Rules query it instead of walking the tree again; positions are resolved
+lazily, once per file, and only when something needs reporting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Iterator
+
+import libcst as cst
+
+from flasklint.model.facts import FileFacts, RouteDef, Span
+from flasklint.model.imports import ImportTable
+from flasklint.model.positions import node_positions
+from flasklint.source import physical_lines
+
+if TYPE_CHECKING:
+    from flasklint.model.dataflow import ModuleDataflow
+
+FLASK_CLASSES = frozenset({"flask.Flask", "flask.app.Flask"})
+BLUEPRINT_CLASSES = frozenset({"flask.Blueprint", "flask.blueprints.Blueprint"})
+VIEW_BASES = frozenset({"flask.views.MethodView", "flask.views.View"})
+ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "patch", "delete"})
+VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "dispatch_request"})
+URL_FOR = frozenset({"flask.url_for", "flask.helpers.url_for"})
+RENDER_TEMPLATE = frozenset({"flask.render_template", "flask.templating.render_template"})
+# Registrations made by extensions whose endpoints the index does not model (yet): it stays humble.
+EXTENSION_REGISTRARS = frozenset({"add_resource", "add_namespace", "register_api", "add_view", "init_app_routes"})
+
+TEST_FILE_NAMES = ("conftest.py",)
+
+
+def is_test_path(path: str) -> bool:
+    """Test code drives the app through literal URLs and throwaway keys: several rules skip it."""
+    posix = PurePosixPath(path)
+    name = posix.name
+    return (
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or name in TEST_FILE_NAMES
+        or any(part in ("tests", "test", "testing") for part in posix.parts[:-1])
+    )
+
+
+
+@dataclass
+class Scope:
+    """A module, class or function scope: its imports, parameters and assigned names."""
+
+    kind: str  # module | class | function
+    qualname: str  # "" for the module, "create_app", "create_app.<locals>.inner", "Cls"
+    imports: ImportTable
+    parent: Scope | None = None
+    params: set[str] = field(default_factory=set)
+    assigned: dict[str, cst.BaseExpression | None] = field(default_factory=dict)
+
+    def child_qualname(self, name: str) -> str:
+        if self.kind == "function":
+            return f"{self.qualname}.<locals>.{name}"
+        return f"{self.qualname}.{name}" if self.qualname else name
+
+
+@dataclass
+class FunctionInfo:
+    node: cst.FunctionDef
+    qualname: str
+    scope: Scope  # the function's own scope
+    class_name: str | None = None
+    routes: list[RouteDef] = field(default_factory=list)
+    is_view: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.node.name.value
+
+
+@dataclass
+class ClassInfo:
+    node: cst.ClassDef
+    qualname: str
+    bases: list[str]  # qualified (or project ref) names of the bases
+    scope: Scope
+
+
+@dataclass
+class CallInfo:
+    node: cst.Call
+    qualified: str | None  # e.g. "flask.redirect"; None when the callee is not an imported name
+    dotted: str | None  # the callee as written: "app.run", "bp.route"
+    scope: Scope
+    function: FunctionInfo | None
+
+
+@dataclass
+class AssignInfo:
+    node: cst.Assign | cst.AnnAssign | cst.AugAssign
+    targets: list[cst.BaseExpression]
+    value: cst.BaseExpression | None
+    scope: Scope
+    function: FunctionInfo | None
+
+
+class ModuleModel:
+    """Everything rules need about one parsed module, gathered in a single traversal."""
+
+    def __init__(self, path: str, module_name: str, is_package: bool, text: str, tree: cst.Module) -> None:
+        self.path = path
+        self.module_name = module_name
+        self.is_package = is_package
+        self.text = text
+        self.tree = tree
+        self.lines = physical_lines(text)
+        self.module_scope = Scope("module", "", ImportTable())
+        self.functions: list[FunctionInfo] = []
+        self.classes: list[ClassInfo] = []
+        self.calls: list[CallInfo] = []
+        self.assigns: list[AssignInfo] = []
+        self.function_of: dict[cst.FunctionDef, FunctionInfo] = {}
+        self.facts = FileFacts(path=path, module=module_name, kind="python", is_test=is_test_path(path))
+        self._positions: dict[cst.CSTNode, Span] | None = None
+        # Built on first need by dataflow.dataflow_for and freed with the model (a global cache keyed
+        # by models kept every analysed module alive in the language server).
+        self.dataflow: ModuleDataflow | None = None
+
+    # -- positions -------------------------------------------------------------------------
+    def span(self, node: cst.CSTNode) -> Span:
+        """(line, col, end_line, end_col) of a node; the position pass runs once, on first need."""
+        if self._positions is None:
+            self._positions = node_positions(self.tree)
+        return self._positions[node]
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.tree.code_for_node(node)
+
+    # -- queries ---------------------------------------------------------------------------
+    def views(self) -> Iterator[FunctionInfo]:
+        return (f for f in self.functions if f.is_view)
+
+    def calls_to(self, *qualified: str) -> Iterator[CallInfo]:
+        wanted = set(qualified)
+        return (c for c in self.calls if c.qualified in wanted)
+
+    def qualify(self, node: cst.BaseExpression, scope: Scope | None = None) -> str | None:
+        return (scope or self.module_scope).imports.qualify(node)
+
+    def ref_of(self, node: cst.BaseExpression, scope: Scope) -> str | None:
+        """A project-wide reference for the object an expression names ("pkg.auth.bp", "param:app")."""
+        if isinstance(node, cst.Name):
+            return self._ref_of_name(node.value, scope)
+        if isinstance(node, cst.Attribute):
+            base = self.ref_of(node.value, scope)
+            return f"{base}.{node.attr.value}" if base else None
+        return None
+
+    def _ref_of_name(self, name: str, scope: Scope) -> str | None:
+        current: Scope | None = scope
+        while current is not None:
+            if current.kind == "function":
+                if name in current.params:
+                    return f"param:{name}"
+                if name in current.assigned:
+                    return f"{self.module_name}.{current.qualname}.<locals>.{name}"
+                imported = current.imports.aliases.get(name)
+                if imported is not None:
+                    return imported
+            elif current.kind == "module":
+                imported = current.imports.aliases.get(name)
+                if imported is not None:
+                    return imported
+                if name in current.assigned:
+                    return f"{self.module_name}.{name}" if self.module_name else name
+            current = current.parent
+        return None
+
+    def value_of(self, name: str, scope: Scope) -> cst.BaseExpression | None:
+        """The expression last assigned to `name` in the scope chain (module constants included)."""
+        current: Scope | None = scope
+        while current is not None:
+            if current.kind != "class" and name in current.assigned:
+                return current.assigned[name]
+            if name in current.params:
+                return None
+            current = current.parent
+        return None
