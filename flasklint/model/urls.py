@@ -20,6 +20,7 @@ from flasklint.model.cst_helpers import argument, literal_string
 from flasklint.model.facts import Span, UrlLiteral
 from flasklint.model.html_links import AttributeValue, Hole, Piece, Text, attribute_values, split_local_url
 from flasklint.model.module import URL_FOR, FunctionInfo, ModuleModel, Scope
+from flasklint.model.placeholders import is_plain_field
 from flasklint.model.routing import HOLE
 from flasklint.model.walk import LeanVisitor
 
@@ -210,8 +211,7 @@ def _string_parts(model: ModuleModel, node: cst.BaseExpression | None) -> tuple[
             text.append(part.value)
         elif isinstance(part, cst.FormattedStringExpression):
             text.append(HOLE)
-            plain = part.conversion is None and part.format_spec is None and part.equal is None
-            holes.append(model.code(part.expression).strip() if plain else None)
+            holes.append(model.code(part.expression).strip() if is_plain_field(part) else None)
     return "".join(text), holes, node.end[0]
 
 
@@ -227,8 +227,8 @@ def _html_pieces(model: ModuleModel, node: cst.SimpleString | cst.FormattedStrin
             offset += len(part.value)
         else:
             code = model.code(part)
-            plain = part.conversion is None and part.format_spec is None and part.equal is None
-            pieces.append(Hole(model.code(part.expression).strip() if plain else None, offset, offset + len(code)))
+            source = model.code(part.expression).strip() if is_plain_field(part) else None
+            pieces.append(Hole(source, offset, offset + len(code)))
             offset += len(code)
     return pieces, model.code(node)
 
