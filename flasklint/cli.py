@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Sequence
 
 from flasklint import __version__
-from flasklint.config import Config, ConfigError, load_config, validate_selectors
+from flasklint.config import Config, ConfigError, load_config, with_overrides
 from flasklint.engine import Project, find_project_root
 from flasklint.fix import FileChangedError, decode_for_fix, fix_file, remove_stale_temporaries, write_atomically
 from flasklint.isolation import drop_project_paths
@@ -162,12 +162,7 @@ class _Run:
 
 
 def _config_for(root: Path, args: argparse.Namespace) -> Config:
-    config = load_config(root)
-    if args.select is not None:
-        config.select = validate_selectors(args.select, "--select")
-    config.extend_select = [*config.extend_select, *validate_selectors(args.extend_select, "--extend-select")]
-    config.ignore = [*config.ignore, *validate_selectors(args.ignore, "--ignore")]
-    return config
+    return with_overrides(load_config(root), select=args.select, extend_select=args.extend_select, ignore=args.ignore)
 
 
 def _missing(path: Path) -> str | None:

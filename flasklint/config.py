@@ -1,4 +1,4 @@
-"""`[tool.flasklint]` in pyproject.toml, merged with command-line options.
+"""`[tool.flasklint]` in pyproject.toml, merged with the command line's or the editor's selection.
 
 Unknown keys are errors: a typo that silently disables nothing is worse than a clear message.
 """
@@ -8,10 +8,12 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import re
+import dataclasses
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from typing import Sequence
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -165,6 +167,29 @@ def validate_selectors(codes: list[str], where: str) -> list[str]:
                 "`flasklint rule --all` lists them)"
             )
     return normalised
+
+
+def with_overrides(
+    config: Config,
+    *,
+    select: list[str] | None = None,
+    extend_select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    origin: str = "--{}",
+) -> Config:
+    """The project's config with a front-end's selection on top, as ruff merges its flags: `select`
+    replaces the project's, `extend-select` and `ignore` add to it. Every code is validated first
+    (ConfigError naming `origin` filled with the option's name), so the CLI and the language
+    server accept and refuse the same codes with the same message."""
+    select = None if select is None else validate_selectors(select, origin.format("select"))
+    extend_select = validate_selectors(list(extend_select), origin.format("extend-select"))
+    ignore = validate_selectors(list(ignore), origin.format("ignore"))
+    return dataclasses.replace(
+        config,
+        select=list(config.select) if select is None else select,
+        extend_select=[*config.extend_select, *extend_select],
+        ignore=[*config.ignore, *ignore],
+    )
 
 
 def _close_key(key: str) -> list[str]:

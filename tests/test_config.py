@@ -6,7 +6,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from flasklint.config import Config, ConfigError, config_from_mapping, load_config, validate_selectors
+from flasklint.config import Config, ConfigError, config_from_mapping, load_config, validate_selectors, with_overrides
 
 
 def write(root: Path, text: str) -> Path:
@@ -108,3 +108,18 @@ def test_unreadable_toml_is_an_error(tmp_path: Path) -> None:
 
 def test_validate_selectors_normalises_case_and_space() -> None:
     assert validate_selectors([" flk104 ", "ALL", "FLK"], "--select") == ["FLK104", "ALL", "FLK"]
+
+
+def test_overrides_merge_as_ruffs_flags_do() -> None:
+    project = Config(select=["FLK1"], ignore=["FLK104"], extend_select=["FLK3"])
+    assert with_overrides(project) == project
+    merged = with_overrides(project, select=["flk2"], extend_select=["FLK403"], ignore=["FLK201"])
+    assert merged == Config(select=["FLK2"], ignore=["FLK104", "FLK201"], extend_select=["FLK3", "FLK403"])
+    assert project == Config(select=["FLK1"], ignore=["FLK104"], extend_select=["FLK3"])  # left as it was
+
+
+def test_an_override_with_an_unknown_code_names_its_origin() -> None:
+    with pytest.raises(ConfigError, match=r"^--extend-select: unknown rule code or prefix 'FLK9' "):
+        with_overrides(Config(), extend_select=["FLK9"])
+    with pytest.raises(ConfigError, match=r"^setting 'ignore': unknown rule code or prefix 'X' "):
+        with_overrides(Config(), ignore=["x"], origin="setting {!r}")

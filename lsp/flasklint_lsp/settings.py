@@ -5,7 +5,8 @@ Its other settings (CLIENT_KEYS) are the extension's own; a client that forwards
 `flasklint` section sends them too, and they are skipped without a complaint.
 A bad value is reported and ignored (the previous value stays): a typo in settings.json must not
 take the linter down. `select` replaces the project's selection and `ignore` extends it, exactly
-like `flasklint check --select/--ignore`.
+like `flasklint check --select/--ignore`: the same `config.with_overrides` merges them and refuses an
+unknown code with the CLI's message.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from typing import Any, Mapping
 
 from lsprotocol import types
 
-from flasklint.config import Config
+from flasklint.config import Config, ConfigError, with_overrides
 from flasklint.diagnostics import Severity
 
 KNOWN_KEYS = ("enable", "select", "ignore", "severity", "run", "debounce")
 CLIENT_KEYS = ("interpreter", "showNotifications", "trace")  # vscode-extension/package.json reads these
 RUN_MODES = ("onType", "onSave")
 DEFAULT_DEBOUNCE_MS = 200
+SETTING_ORIGIN = "setting {!r}"  # how a problem names the setting, as the CLI names its `--select`
 
 SEVERITIES: dict[str, types.DiagnosticSeverity] = {
     "error": types.DiagnosticSeverity.Error,
@@ -56,10 +58,8 @@ class Settings:
 
     def config_for(self, project_config: Config) -> Config:
         """The project's `[tool.flasklint]` with the editor's select/ignore applied on top."""
-        return dataclasses.replace(
-            project_config,
-            select=list(self.select) if self.select else list(project_config.select),
-            ignore=[*project_config.ignore, *self.ignore],
+        return with_overrides(
+            project_config, select=list(self.select) or None, ignore=list(self.ignore), origin=SETTING_ORIGIN
         )
 
 
@@ -93,9 +93,22 @@ def parse(raw: Mapping[str, Any], current: Settings) -> tuple[Settings, list[str
         checked = _check(key, value)
         if isinstance(checked, str):
             problems.append(f"setting {key!r}: {checked}")
+            continue
+        refused = _unknown_codes(key, checked[0]) if key in ("select", "ignore") else None
+        if refused is not None:
+            problems.append(refused)
         else:
             values[key] = checked[0]
     return dataclasses.replace(current, **values), problems
+
+
+def _unknown_codes(key: str, codes: tuple[str, ...]) -> str | None:
+    """The CLI's message for a code no rule has (validated by the merge the settings go through)."""
+    try:
+        with_overrides(Config(), **{key: list(codes)}, origin=SETTING_ORIGIN)
+    except ConfigError as exc:
+        return str(exc)
+    return None
 
 
 def _check(key: str, value: Any) -> tuple[Any] | str:
