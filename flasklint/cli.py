@@ -24,7 +24,8 @@ from flasklint.config import Config, ConfigError, load_config, with_overrides
 from flasklint.engine import Project, find_project_root
 from flasklint.fix import FileChangedError, decode_for_fix, fix_file, remove_stale_temporaries, write_atomically
 from flasklint.isolation import drop_project_paths
-from flasklint.output import Report, diff_summary, formatters, summary
+from flasklint.output import formatters
+from flasklint.output.report import Report, diff_summary, summary
 from flasklint.output.statistics import format_statistics
 from flasklint.rules import ALL_RULES, RULES_BY_CODE
 

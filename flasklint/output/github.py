@@ -8,7 +8,7 @@ which is how the runner maps annotations onto the repository's files.
 from __future__ import annotations
 
 from flasklint.diagnostics import Severity
-from flasklint.output import Report
+from flasklint.output.report import Report
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

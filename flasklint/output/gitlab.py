@@ -15,7 +15,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from flasklint.diagnostics import Severity
-from flasklint.output import Report
+from flasklint.output.report import Report
 
 SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flasklint.diagnostics import Diagnostic, Edit
-from flasklint.output import Report
+from flasklint.output.report import Report
 from flasklint.rules import RULES_BY_CODE
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from flasklint.output import Report
+from flasklint.output.report import Report
 from flasklint.output.json import diagnostic_to_json
 
 

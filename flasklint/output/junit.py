@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import PurePath
 
 from flasklint.diagnostics import Diagnostic
-from flasklint.output import Report
+from flasklint.output.report import Report
 
 PACKAGE = "org.flasklint"
 

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from flasklint import __version__
 from flasklint.diagnostics import Diagnostic, Edit, Location, Severity
-from flasklint.output import Report
+from flasklint.output.report import Report
 from flasklint.rule import Rule
 from flasklint.rules import ALL_RULES
 

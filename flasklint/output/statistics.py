@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from flasklint.output import Report, is_applicable
+from flasklint.output.report import Report, is_applicable
 from flasklint.rules import RULES_BY_CODE
 
 

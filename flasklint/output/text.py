@@ -6,7 +6,7 @@ The summary is added by the CLI (see `output.summary`), so `--quiet` can leave i
 
 from __future__ import annotations
 
-from flasklint.output import Report, is_applicable
+from flasklint.output.report import Report, is_applicable
 
 
 def format_text(report: Report) -> str:
