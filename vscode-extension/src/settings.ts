@@ -2,7 +2,7 @@
  * The extension's settings, read once per workspace folder, and the part of them the server reads.
  *
  * Pure (no `vscode` import) so the mapping is unit-tested. The server's keys are listed in
- * lsp/flasklint_lsp/settings.py (KNOWN_KEYS); tests/test_vscode_settings.py checks that package.json
+ * lsp/flasklint_lsp/settings.py (KNOWN_KEYS); tests/lsp/test_extension_settings.py checks that package.json
  * declares exactly those plus CLIENT_KEYS, which only the extension uses.
  */
 
