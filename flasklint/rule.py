@@ -36,14 +36,31 @@ FIX_AVAILABILITY_NOTES = {
 
 
 @dataclass(frozen=True)
-class Case:
-    """An example project for a rule: file path -> source. INVALID cases must trigger the rule."""
+class Finding:
+    """A finding a case must produce: its span (rows from 1, columns from 0, as on the diagnostic), a
+    stable fragment of its message, its file, and its fix's applicability ("safe", "unsafe"; None: no fix)."""
 
-    files: dict[str, str]
+    span: tuple[int, int, int, int]
+    message: str
+    path: str = "app.py"
+    fix: str | None = None
+
+
+class Case:
+    """An example project for a rule (file path -> source; a bare string is `app.py`).
+
+    A VALID case must produce nothing. An INVALID case lists every finding it must produce, in order,
+    and `fixed`: each file its fixes change (all of them, unsafe ones included), as it reads after them.
+    """
+
+    def __init__(self, source: str | dict[str, str], *findings: Finding, fixed: dict[str, str] | None = None):
+        self.files = {"app.py": source} if isinstance(source, str) else dict(source)
+        self.findings = findings
+        self.fixed = fixed or {}
 
     @classmethod
-    def of(cls, case: str | dict[str, str]) -> "Case":
-        return cls({"app.py": case} if isinstance(case, str) else case)
+    def of(cls, case: "Case | str | dict[str, str]") -> "Case":
+        return case if isinstance(case, Case) else cls(case)
 
 
 class Rule:
@@ -54,8 +71,8 @@ class Rule:
     fix_availability: ClassVar[str] = "none"  # none | safe | unsafe | sometimes
     # Which files the rule looks at: "python", "template", "other" (Dockerfile, Procfile, shell scripts).
     kinds: ClassVar[frozenset[str]] = frozenset({"python"})
-    valid: ClassVar[list[str | dict[str, str]]] = []
-    invalid: ClassVar[list[str | dict[str, str]]] = []
+    valid: ClassVar[list[str | dict[str, str]]] = []  # sources that must stay clean
+    invalid: ClassVar[list[Case]] = []  # what each must produce, exactly (tests/test_rule_cases.py)
 
     @classmethod
     def docs(cls) -> str:

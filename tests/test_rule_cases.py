@@ -1,4 +1,6 @@
-"""Every rule's own VALID/INVALID cases: INVALID must trigger the rule, VALID must not."""
+"""Every rule's own cases, exactly (Fixit's VALID/INVALID): an INVALID case produces the findings it
+lists (file, span, message, fix applicability) and its fix yields the fixed text it lists; a VALID
+case produces nothing. The docs' Example and Use instead code blocks are cases of the rule."""
 
 from __future__ import annotations
 
@@ -6,30 +8,45 @@ from pathlib import Path
 
 import pytest
 
-from conftest import lint, write_project
-from flasklint.rule import Case
+from flasklint.docs import example_project
+from flasklint.rule import Case, Rule
 from flasklint.rules import ALL_RULES
+from rule_testing import check_case, check_noop
 
 INVALID = [(rule.code, i, case) for rule in ALL_RULES for i, case in enumerate(rule.invalid)]
 VALID = [(rule.code, i, case) for rule in ALL_RULES for i, case in enumerate(rule.valid)]
 
 
 @pytest.mark.parametrize(("code", "number", "case"), INVALID, ids=[f"{c}-invalid-{i}" for c, i, _ in INVALID])
-def test_invalid_case_triggers_rule(tmp_path: Path, code: str, number: int, case: object) -> None:
-    write_project(tmp_path, Case.of(case).files)  # type: ignore[arg-type]
-    assert [d for d in lint(tmp_path) if d.code == code], f"{code} INVALID case {number} did not trigger"
+def test_invalid_case_produces_exactly_its_findings_and_fix(tmp_path: Path, code: str, number: int, case: Case) -> None:
+    assert isinstance(case, Case) and case.findings, f"{code} INVALID case {number} does not say what it produces"
+    check_case(tmp_path, code, case)
 
 
 @pytest.mark.parametrize(("code", "number", "case"), VALID, ids=[f"{c}-valid-{i}" for c, i, _ in VALID])
 def test_valid_case_is_clean(tmp_path: Path, code: str, number: int, case: object) -> None:
-    write_project(tmp_path, Case.of(case).files)  # type: ignore[arg-type]
-    found = [d for d in lint(tmp_path) if d.code == code]
-    assert not found, f"{code} VALID case {number} triggered: {found}"
+    check_noop(tmp_path, Case.of(case).files, code)  # type: ignore[arg-type]
+
+
+def _stripped(files: dict[str, str]) -> dict[str, str]:
+    return {path: text.strip("\n") for path, text in files.items()}
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=[rule.code for rule in ALL_RULES])
+def test_docs_examples_are_cases(rule: type[Rule]) -> None:
+    """The Example's project (as flasklint.docs builds it) is an INVALID case, so it produces exactly
+    that case's findings; the Use instead's project is a VALID case, so it is clean."""
+    for heading, cases in (("Example", rule.invalid), ("Use instead", rule.valid)):
+        documented = example_project(rule.doc_section(heading))
+        if documented:
+            projects = [_stripped(Case.of(case).files) for case in cases]
+            assert _stripped(documented) in projects, f"{rule.code}'s {heading} is not one of its cases"
 
 
 def test_every_rule_has_docs_and_cases() -> None:
     for rule in ALL_RULES:
         for heading in ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety"):
             assert rule.doc_section(heading), f"{rule.code} lacks a '{heading}' section"
+        assert rule.invalid and rule.valid, f"{rule.code} lacks cases"
         assert rule.code.startswith("FLK") and len(rule.code) == 6
         assert rule.name == rule.name.lower() and " " not in rule.name

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flasklint.diagnostics import Diagnostic, Severity
-from flasklint.rule import FileRule
+from flasklint.rule import Case, FileRule, Finding
 
 
 class SyntaxErrorRule(FileRule):
@@ -37,9 +37,18 @@ class SyntaxErrorRule(FileRule):
     summary = "File cannot be parsed (syntax error, undecodable bytes or NUL bytes)"
     severity = Severity.ERROR
     invalid = [
-        "from flask import Flask\n\napp = Flask(__name__\n",
-        "def broken(:\n    pass\n",
-        {"app.py": "x = 1\n", "nul.py": "x = 1\x00\n"},
+        Case(
+            "from flask import Flask\n\napp = Flask(__name__\n",
+            Finding((3, 11, 3, 11), "syntax error: '(' was never closed"),
+        ),
+        Case(
+            "def broken(:\n    pass\n",
+            Finding((1, 11, 1, 11), "syntax error: invalid syntax"),
+        ),
+        Case(
+            {"app.py": "x = 1\n", "nul.py": "x = 1\x00\n"},
+            Finding((1, 0, 1, 0), "source contains a NUL byte and cannot be parsed", path="nul.py"),
+        ),
     ]
     valid = [
         "from flask import Flask\n\napp = Flask(__name__)\n",

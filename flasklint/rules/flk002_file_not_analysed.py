@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flasklint.diagnostics import Diagnostic, Severity
-from flasklint.rule import FileRule
+from flasklint.rule import Case, FileRule, Finding
 
 # libcst parses ~50 KB/s with positions here: 500 KB is ~10 s, already far beyond hand-written modules.
 MAX_ANALYSED_BYTES = 500_000
@@ -52,8 +52,25 @@ class FileNotAnalysed(FileRule):
     summary = "File is too large (over 500 KB) or too deeply nested to analyse, and was skipped"
     severity = Severity.INFO
     kinds = frozenset({"python", "template"})
-    invalid = [{"app.py": "x = 1\n", "big.py": "x = 1\n" * (MAX_ANALYSED_BYTES // 6 + 1)}]
-    valid = ["x = 1\n" * 1000]
+    invalid = [
+        Case(
+            {"app.py": "x = 1\n", "big.py": "x = 1\n" * (MAX_ANALYSED_BYTES // 6 + 1)},
+            Finding(
+                (1, 0, 1, 0),
+                "file not analysed: it is 0.5 MB, over flasklint's 500 KB limit for one",
+                path="big.py",
+            ),
+        ),
+    ]
+    valid = [
+        "x = 1\n" * 1000,
+        '''
+# Exclude generated files in pyproject.toml:
+# [tool.flasklint]
+# exclude = ["generated_routes.py"]
+ROUTES = [("/item/0", "item_0")]
+''',
+    ]
 
     def at(self, path: str, reason: str) -> Diagnostic:
         return self.diagnostic(

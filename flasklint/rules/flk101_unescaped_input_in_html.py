@@ -8,7 +8,7 @@ from flasklint.model.dataflow import TaintAnalysis, dataflow_for
 from flasklint.model.interpolation import Hole, HoleFinder
 from flasklint.model.module import FunctionInfo, ModuleModel
 from flasklint.model.responses import response_bodies
-from flasklint.rule import FileRule
+from flasklint.rule import Case, FileRule, Finding
 
 
 class UnescapedInputInHtml(FileRule):
@@ -68,7 +68,8 @@ class UnescapedInputInHtml(FileRule):
     fix_availability = "unsafe"
     kinds = frozenset({"python"})
     invalid = [
-        '''
+        Case(
+            '''
 from flask import Flask
 
 app = Flask(__name__)
@@ -77,7 +78,26 @@ app = Flask(__name__)
 def hello(name):
     return f"Hello, {name}!"
 ''',
-        '''
+            Finding(
+                (8, 21, 8, 25),
+                "route variable `name` interpolated into HTML without escaping (XSS):",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": '''
+from flask import Flask
+from markupsafe import escape
+
+app = Flask(__name__)
+
+@app.route("/<name>")
+def hello(name):
+    return f"Hello, {escape(name)}!"
+''',
+            },
+        ),
+        Case(
+            '''
 from flask import Flask, request
 
 app = Flask(__name__)
@@ -87,7 +107,27 @@ def search():
     q = request.args.get("q", "")
     return "<p>Results for %s</p>" % q
 ''',
-        '''
+            Finding(
+                (9, 37, 9, 38),
+                "`request.args` value interpolated into HTML without escaping (XSS):",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": '''
+from flask import Flask, request
+from markupsafe import escape
+
+app = Flask(__name__)
+
+@app.route("/search")
+def search():
+    q = request.args.get("q", "")
+    return "<p>Results for %s</p>" % escape(q)
+''',
+            },
+        ),
+        Case(
+            '''
 from flask import Flask, make_response
 import flask
 
@@ -98,7 +138,28 @@ def comment():
     body = "<li>{}</li>".format(flask.request.form["text"])
     return make_response(body, 201)
 ''',
-        '''
+            Finding(
+                (9, 32, 9, 58),
+                "`request.form` value interpolated into HTML without escaping (XSS):",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": '''
+from flask import Flask, make_response
+import flask
+from markupsafe import escape
+
+app = Flask(__name__)
+
+@app.post("/comment")
+def comment():
+    body = "<li>{}</li>".format(escape(flask.request.form["text"]))
+    return make_response(body, 201)
+''',
+            },
+        ),
+        Case(
+            '''
 from flask import Flask, request
 
 app = Flask(__name__)
@@ -110,6 +171,55 @@ def items():
         html += "<li>" + item + "</li>"
     return html, 200, {"Content-Type": "text/html; charset=utf-8"}
 ''',
+            Finding(
+                (10, 25, 10, 29),
+                "`request.args` value interpolated into HTML without escaping (XSS):",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": '''
+from flask import Flask, request
+from markupsafe import escape
+
+app = Flask(__name__)
+
+@app.route("/items")
+def items():
+    html = "<ul>"
+    for item in request.args.getlist("item"):
+        html += "<li>" + str(escape(item)) + "</li>"
+    return html, 200, {"Content-Type": "text/html; charset=utf-8"}
+''',
+            },
+        ),
+        Case(
+            '''
+from flask import Flask
+
+app = Flask(__name__)
+
+@app.route("/hello/<name>")
+def hello(name):
+    return f"<h1>Hello {name}!</h1>"
+''',
+            Finding(
+                (8, 24, 8, 28),
+                "route variable `name` interpolated into HTML without escaping (XSS):",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": '''
+from flask import Flask
+from markupsafe import escape
+
+app = Flask(__name__)
+
+@app.route("/hello/<name>")
+def hello(name):
+    return f"<h1>Hello {escape(name)}!</h1>"
+''',
+            },
+        ),
     ]
     valid = [
         '''
@@ -157,6 +267,16 @@ def plain():
 @app.route("/tuple")
 def as_text():
     return f"Hello {request.args['name']}", 200, {"Content-Type": "text/plain"}
+''',
+        '''
+from flask import Flask
+from markupsafe import escape
+
+app = Flask(__name__)
+
+@app.route("/hello/<name>")
+def hello(name):
+    return f"<h1>Hello {escape(name)}!</h1>"
 ''',
     ]
 

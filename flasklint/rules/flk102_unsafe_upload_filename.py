@@ -9,7 +9,7 @@ from flasklint.edits import add_import_edit, wrap_node
 from flasklint.model.cst_helpers import argument
 from flasklint.model.dataflow import FILE, ModuleDataflow, TaintAnalysis, dataflow_for
 from flasklint.model.module import CallInfo, FunctionInfo, ModuleModel
-from flasklint.rule import FileRule
+from flasklint.rule import Case, FileRule, Finding
 
 SECURE_FILENAME = "werkzeug.utils.secure_filename"
 
@@ -73,7 +73,8 @@ class UnsafeUploadFilename(FileRule):
     fix_availability = "unsafe"
     kinds = frozenset({"python"})
     invalid = [
-        '''
+        Case(
+            '''
 from flask import Flask, request
 
 app = Flask(__name__)
@@ -83,7 +84,23 @@ def upload_file():
     f = request.files["the_file"]
     f.save(f"/var/www/uploads/{f.filename}")
 ''',
-        '''
+            Finding((9, 31, 9, 41), "upload filename `f.filename` reaches `f.save()` without", fix="unsafe"),
+            fixed={
+                "app.py": '''
+from flask import Flask, request
+from werkzeug.utils import secure_filename
+
+app = Flask(__name__)
+
+@app.route("/upload", methods=["POST"])
+def upload_file():
+    f = request.files["the_file"]
+    f.save(f"/var/www/uploads/{secure_filename(f.filename)}")
+''',
+            },
+        ),
+        Case(
+            '''
 import os
 from flask import Flask, request
 
@@ -96,7 +113,30 @@ def photos():
         photo.save(path)
     return "ok"
 ''',
-        '''
+            Finding(
+                (10, 57, 10, 71),
+                "upload filename `photo.filename` reaches `photo.save()` without",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": '''
+import os
+from flask import Flask, request
+from werkzeug.utils import secure_filename
+
+app = Flask(__name__)
+
+@app.post("/photos")
+def photos():
+    for photo in request.files.getlist("photos"):
+        path = os.path.join(app.config["UPLOAD_FOLDER"], secure_filename(photo.filename))
+        photo.save(path)
+    return "ok"
+''',
+            },
+        ),
+        Case(
+            '''
 from pathlib import Path
 from flask import Flask, request
 
@@ -111,6 +151,30 @@ def avatar():
     store(request.files["avatar"])
     return "ok"
 ''',
+            Finding(
+                (9, 26, 9, 41),
+                "upload filename `upload.filename` reaches `upload.save()` without",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": '''
+from pathlib import Path
+from flask import Flask, request
+from werkzeug.utils import secure_filename
+
+app = Flask(__name__)
+UPLOADS = Path("uploads")
+
+def store(upload):
+    upload.save(UPLOADS / secure_filename(upload.filename))
+
+@app.post("/avatar")
+def avatar():
+    store(request.files["avatar"])
+    return "ok"
+''',
+            },
+        ),
     ]
     valid = [
         '''
@@ -155,6 +219,17 @@ def upload():
         return "bad name", 400
     f.save(target)
     return "ok"
+''',
+        '''
+from flask import Flask, request
+from werkzeug.utils import secure_filename
+
+app = Flask(__name__)
+
+@app.route("/upload", methods=["POST"])
+def upload_file():
+    f = request.files["the_file"]
+    f.save(f"/var/www/uploads/{secure_filename(f.filename)}")
 ''',
     ]
 

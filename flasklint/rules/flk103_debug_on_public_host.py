@@ -7,7 +7,7 @@ from flasklint.model.deploy import public_debug_servers
 from flasklint.model.facts import Span
 from flasklint.model.module import ModuleModel
 from flasklint.model.run_calls import public_debug_runs
-from flasklint.rule import FileRule
+from flasklint.rule import Case, FileRule, Finding
 
 LOOPBACK = "127.0.0.1"
 WHY = "the Werkzeug debugger lets anyone who can reach the server run Python code; bind to `127.0.0.1`"
@@ -75,12 +75,99 @@ class DebugOnPublicHost(FileRule):
     fix_availability = "unsafe"
     kinds = frozenset({"python", "other"})
     invalid = [
-        "from flask import Flask\n\napp = Flask(__name__)\napp.run(host='0.0.0.0', debug=True)\n",
-        "from flask import Flask\n\napp = Flask(__name__)\napp.run('::', 5000, True)\n",
-        "from flask import Flask\n\nHOST = '0.0.0.0'\napp = Flask(__name__)\napp.debug = True\napp.run(host=HOST)\n",
-        "from myapp import create_app\n\ncreate_app().run(host='0.0.0.0', debug=1)\n",
-        {"Dockerfile": "FROM python:3.12\nCMD [\"flask\", \"run\", \"--debug\", \"--host=0.0.0.0\"]\n"},
-        {"Procfile": "web: FLASK_DEBUG=1 flask run -h 0.0.0.0\n"},
+        Case(
+            "from flask import Flask\n\napp = Flask(__name__)\napp.run(host='0.0.0.0', debug=True)\n",
+            Finding(
+                (4, 13, 4, 22),
+                "debug mode (`debug=True`) on public host `0.0.0.0`: the Werkzeug",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": "from flask import Flask\n\napp = Flask(__name__)\n"
+                "app.run(host='127.0.0.1', debug=True)\n",
+            },
+        ),
+        Case(
+            "from flask import Flask\n\napp = Flask(__name__)\napp.run('::', 5000, True)\n",
+            Finding(
+                (4, 8, 4, 12),
+                "debug mode (`True` passed as `debug`) on public host `::`: the Werkzeug",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": "from flask import Flask\n\napp = Flask(__name__)\napp.run('127.0.0.1', 5000, True)\n",
+            },
+        ),
+        Case(
+            "from flask import Flask\n\nHOST = '0.0.0.0'\napp = Flask(__name__)\napp.debug = True\napp.run(host=HOST)\n",
+            Finding(
+                (6, 13, 6, 17),
+                "debug mode (`app.debug = True`) on public host `0.0.0.0`: the Werkzeug",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": "from flask import Flask\n\nHOST = '127.0.0.1'\napp = Flask(__name__)\n"
+                "app.debug = True\napp.run(host=HOST)\n",
+            },
+        ),
+        Case(
+            "from myapp import create_app\n\ncreate_app().run(host='0.0.0.0', debug=1)\n",
+            Finding(
+                (3, 22, 3, 31),
+                "debug mode (`debug=1`) on public host `0.0.0.0`: the Werkzeug debugger",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": "from myapp import create_app\n\ncreate_app().run(host='127.0.0.1', debug=1)\n",
+            },
+        ),
+        Case(
+            {"Dockerfile": "FROM python:3.12\nCMD [\"flask\", \"run\", \"--debug\", \"--host=0.0.0.0\"]\n"},
+            Finding(
+                (2, 40, 2, 47),
+                "`flask run` with debug on (`--debug`) and host `0.0.0.0`: the Werkzeug",
+                path="Dockerfile",
+                fix="unsafe",
+            ),
+            fixed={
+                "Dockerfile": "FROM python:3.12\nCMD [\"flask\", \"run\", \"--debug\", \"--host=127.0.0.1\"]\n",
+            },
+        ),
+        Case(
+            {"Procfile": "web: FLASK_DEBUG=1 flask run -h 0.0.0.0\n"},
+            Finding(
+                (1, 32, 1, 39),
+                "`flask run` with debug on (`FLASK_DEBUG=1`) and host `0.0.0.0`: the",
+                path="Procfile",
+                fix="unsafe",
+            ),
+            fixed={"Procfile": "web: FLASK_DEBUG=1 flask run -h 127.0.0.1\n"},
+        ),
+        Case(
+            '''
+from flask import Flask
+
+app = Flask(__name__)
+
+if __name__ == "__main__":
+    app.run(host="0.0.0.0", debug=True)
+''',
+            Finding(
+                (7, 17, 7, 26),
+                "debug mode (`debug=True`) on public host `0.0.0.0`: the Werkzeug",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": '''
+from flask import Flask
+
+app = Flask(__name__)
+
+if __name__ == "__main__":
+    app.run(host="127.0.0.1", debug=True)
+''',
+            },
+        ),
     ]
     valid = [
         "from flask import Flask\n\napp = Flask(__name__)\napp.run(debug=True)\n",
@@ -90,6 +177,14 @@ class DebugOnPublicHost(FileRule):
         "import asyncio\nfrom flask import Flask\n\napp = Flask(__name__)\nasyncio.run(main(host='0.0.0.0', debug=True))\n",
         {"Dockerfile": "FROM python:3.12\nCMD flask run --host=0.0.0.0\n"},
         {"run.sh": "#!/bin/sh\nflask run --debug\n"},
+        '''
+from flask import Flask
+
+app = Flask(__name__)
+
+if __name__ == "__main__":
+    app.run(debug=True)
+''',
     ]
 
     # -- Python ----------------------------------------------------------------------------

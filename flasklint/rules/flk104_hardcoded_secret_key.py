@@ -10,7 +10,7 @@ from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from flasklint.edits import add_import_edit
 from flasklint.model.facts import SecretKeySet
 from flasklint.model.module import ModuleModel
-from flasklint.rule import FileRule
+from flasklint.rule import Case, FileRule, Finding
 
 # Keys printed in Flask's documentation and examples over the years (quickstart, tutorial, config
 # docs, the sample output of `secrets.token_hex()`): public knowledge, so anyone can forge with them.
@@ -83,13 +83,76 @@ class HardcodedSecretKey(FileRule):
     severity = Severity.ERROR
     fix_availability = "unsafe"
     invalid = [
-        "from flask import Flask\n\napp = Flask(__name__)\napp.secret_key = b'_5#y2L\"F4Q8z\\n\\xec]/'\n",
-        "from flask import Flask\n\napp = Flask(__name__)\napp.config['SECRET_KEY'] = 'dev'\n",
-        "import os\nfrom flask import Flask\n\napp = Flask(__name__)\n"
-        "app.config.from_mapping(SECRET_KEY=os.environ.get('SECRET_KEY', 'dev'))\n",
-        "import os\n\n\nclass Config:\n    SECRET_KEY = os.environ.get('SECRET_KEY') or 'you-will-never-guess'\n",
-        "from flask import Flask\n\nKEY = 'hunter2hunter2'\napp = Flask(__name__)\napp.config.update({'SECRET_KEY': KEY})\n",
-        {"settings.py": "SECRET_KEY = 'not-so-secret'\n"},
+        Case(
+            "from flask import Flask\n\napp = Flask(__name__)\napp.secret_key = b'_5#y2L\"F4Q8z\\n\\xec]/'\n",
+            Finding(
+                (4, 17, 4, 40),
+                "secret key hardcoded as `b'_5#y2L\"F4Q8z\\n\\xec]/'` (the example key from",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": "from flask import Flask\nimport os\n\napp = Flask(__name__)\n"
+                "app.secret_key = os.environ[\"SECRET_KEY\"]\n",
+            },
+        ),
+        Case(
+            "from flask import Flask\n\napp = Flask(__name__)\napp.config['SECRET_KEY'] = 'dev'\n",
+            Finding(
+                (4, 27, 4, 32),
+                "secret key hardcoded as `'dev'` (the example key from Flask's",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": "from flask import Flask\nimport os\n\napp = Flask(__name__)\n"
+                "app.config['SECRET_KEY'] = os.environ[\"SECRET_KEY\"]\n",
+            },
+        ),
+        Case(
+            "import os\nfrom flask import Flask\n\napp = Flask(__name__)\n"
+            "app.config.from_mapping(SECRET_KEY=os.environ.get('SECRET_KEY', 'dev'))\n",
+            Finding(
+                (5, 35, 5, 70),
+                "secret key falls back to the literal `'dev'` (the example key from",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": "import os\nfrom flask import Flask\n\napp = Flask(__name__)\n"
+                "app.config.from_mapping(SECRET_KEY=os.environ[\"SECRET_KEY\"])\n",
+            },
+        ),
+        Case(
+            "import os\n\n\nclass Config:\n    SECRET_KEY = os.environ.get('SECRET_KEY') or 'you-will-never-guess'\n",
+            Finding(
+                (5, 17, 5, 71),
+                "secret key falls back to the literal `'you-will-never-guess'` when",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": "import os\n\n\nclass Config:\n    SECRET_KEY = os.environ[\"SECRET_KEY\"]\n",
+            },
+        ),
+        Case(
+            "from flask import Flask\n\nKEY = 'hunter2hunter2'\napp = Flask(__name__)\napp.config.update({'SECRET_KEY': KEY})\n",
+            Finding(
+                (3, 6, 3, 22),
+                "secret key hardcoded as `'hunter2hunter2'`: anyone who can read it can",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": "from flask import Flask\nimport os\n\nKEY = os.environ[\"SECRET_KEY\"]\n"
+                "app = Flask(__name__)\napp.config.update({'SECRET_KEY': KEY})\n",
+            },
+        ),
+        Case(
+            {"settings.py": "SECRET_KEY = 'not-so-secret'\n"},
+            Finding(
+                (1, 13, 1, 28),
+                "secret key hardcoded as `'not-so-secret'`: anyone who can read it can",
+                path="settings.py",
+                fix="unsafe",
+            ),
+            fixed={"settings.py": "import os\nSECRET_KEY = os.environ[\"SECRET_KEY\"]\n"},
+        ),
     ]
     valid = [
         "import os\nfrom flask import Flask\n\napp = Flask(__name__)\napp.secret_key = os.environ['SECRET_KEY']\n",
@@ -99,6 +162,14 @@ class HardcodedSecretKey(FileRule):
         "from flask import Flask\n\napp = Flask(__name__)\napp.config.update(secret_key='ignored-by-flask')\n",
         "class TestingConfig:\n    TESTING = True\n    SECRET_KEY = 'test'\n",
         {"tests/conftest.py": "from app import app\n\napp.config['SECRET_KEY'] = 'test'\n"},
+        '''
+import os
+
+from flask import Flask
+
+app = Flask(__name__)
+app.secret_key = os.environ["SECRET_KEY"]
+''',
     ]
 
     def check_module(self, model: ModuleModel) -> Iterable[Diagnostic]:

@@ -6,7 +6,7 @@ from typing import Iterable
 from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Severity
 from flasklint.model.facts import FileFacts, UrlForCall
 from flasklint.model.index import ProjectIndex
-from flasklint.rule import ProjectRule
+from flasklint.rule import Case, Finding, ProjectRule
 
 CLEAR_RATIO = 0.8  # a lone best candidate at least this similar (and clearly ahead) is "clearly meant"
 CLEAR_LEAD = 0.15
@@ -75,20 +75,89 @@ class UnknownEndpoint(ProjectRule):
     fix_availability = "unsafe"
     kinds = frozenset({"python", "template"})
     invalid = [
-        "from flask import Flask, url_for\n\napp = Flask(__name__)\n\n"
-        "@app.route('/login')\ndef login():\n    return 'login'\n\n"
-        "@app.route('/')\ndef index():\n    return url_for('logn')\n",
-        {
-            "app.py": "from flask import Flask\n\napp = Flask(__name__)\n\n"
-            "@app.route('/')\ndef index():\n    return 'home'\n",
-            "templates/base.html": "<a href=\"{{ url_for('indx') }}\">Home</a>\n",
-        },
-        {
-            "app.py": _APP_WITH_AUTH,
-            "auth.py": "from flask import Blueprint, redirect, url_for\n\nbp = Blueprint('auth', __name__)\n\n"
-            "@bp.route('/login')\ndef login():\n    return 'login'\n\n"
-            "@bp.route('/logout')\ndef logout():\n    return redirect(url_for('.logn'))\n",
-        },
+        Case(
+            "from flask import Flask, url_for\n\napp = Flask(__name__)\n\n"
+            "@app.route('/login')\ndef login():\n    return 'login'\n\n"
+            "@app.route('/')\ndef index():\n    return url_for('logn')\n",
+            Finding(
+                (11, 19, 11, 25),
+                "`url_for('logn')`: no endpoint 'logn' (did you mean 'login'?); Flask",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": "from flask import Flask, url_for\n\napp = Flask(__name__)\n\n@app.route('/login')\n"
+                "def login():\n    return 'login'\n\n@app.route('/')\ndef index():\n"
+                "    return url_for('login')\n",
+            },
+        ),
+        Case(
+            {
+                "app.py": "from flask import Flask\n\napp = Flask(__name__)\n\n"
+                "@app.route('/')\ndef index():\n    return 'home'\n",
+                "templates/base.html": "<a href=\"{{ url_for('indx') }}\">Home</a>\n",
+            },
+            Finding(
+                (1, 20, 1, 26),
+                "`url_for('indx')`: no endpoint 'indx' (did you mean 'index'?); Flask",
+                path="templates/base.html",
+                fix="unsafe",
+            ),
+            fixed={"templates/base.html": "<a href=\"{{ url_for('index') }}\">Home</a>\n"},
+        ),
+        Case(
+            {
+                "app.py": _APP_WITH_AUTH,
+                "auth.py": "from flask import Blueprint, redirect, url_for\n\nbp = Blueprint('auth', __name__)\n\n"
+                "@bp.route('/login')\ndef login():\n    return 'login'\n\n"
+                "@bp.route('/logout')\ndef logout():\n    return redirect(url_for('.logn'))\n",
+            },
+            Finding(
+                (11, 28, 11, 35),
+                "`url_for('.logn')`: no endpoint 'auth.logn' (did you mean '.login' or",
+                path="auth.py",
+                fix="unsafe",
+            ),
+            fixed={
+                "auth.py": "from flask import Blueprint, redirect, url_for\n\nbp = Blueprint('auth', __name__)\n"
+                "\n@bp.route('/login')\ndef login():\n    return 'login'\n\n@bp.route('/logout')\n"
+                "def logout():\n    return redirect(url_for('.login'))\n",
+            },
+        ),
+        Case(
+            '''
+from flask import Flask, redirect, url_for
+
+app = Flask(__name__)
+
+@app.route("/login")
+def login():
+    return "login"
+
+@app.route("/logout")
+def logout():
+    return redirect(url_for("logn"))
+''',
+            Finding(
+                (12, 28, 12, 34),
+                "`url_for('logn')`: no endpoint 'logn' (did you mean 'login' or",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": '''
+from flask import Flask, redirect, url_for
+
+app = Flask(__name__)
+
+@app.route("/login")
+def login():
+    return "login"
+
+@app.route("/logout")
+def logout():
+    return redirect(url_for("login"))
+''',
+            },
+        ),
     ]
     valid = [
         "from flask import Flask, url_for\n\napp = Flask(__name__)\n\n"
@@ -105,6 +174,19 @@ class UnknownEndpoint(ProjectRule):
         "@app.route('/')\ndef index():\n    return url_for('a')\n",
         # No Flask app in the project (a library's blueprint): endpoints are unknowable.
         "from flask import url_for\n\ndef link():\n    return url_for('anything')\n",
+        '''
+from flask import Flask, redirect, url_for
+
+app = Flask(__name__)
+
+@app.route("/login")
+def login():
+    return "login"
+
+@app.route("/logout")
+def logout():
+    return redirect(url_for("login"))
+''',
     ]
 
     def check(self, index: ProjectIndex, facts: FileFacts) -> Iterable[Diagnostic]:

@@ -9,7 +9,7 @@ from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from flasklint.model.facts import FileFacts, UrlLiteral
 from flasklint.model.index import Endpoint, ProjectIndex
 from flasklint.model.routing import HOLE, parse_rule
-from flasklint.rule import ProjectRule
+from flasklint.rule import Case, Finding, ProjectRule
 
 # Characters url_for never escapes in a path value: a literal made of them is rebuilt byte for byte.
 _VERBATIM = re.compile(r"[A-Za-z0-9._~/-]*\Z")
@@ -87,14 +87,79 @@ class HardcodedUrl(ProjectRule):
     fix_availability = "sometimes"
     kinds = frozenset({"python", "template"})
     invalid = [
-        "from flask import Flask, redirect\n\napp = Flask(__name__)\n\n"
-        "@app.route('/login')\ndef login():\n    return 'login'\n\n"
-        "@app.route('/logout')\ndef logout():\n    return redirect('/login')\n",
-        {
-            "app.py": "from flask import Flask\n\napp = Flask(__name__)\n\n"
-            "@app.route('/user/<int:uid>')\ndef profile(uid):\n    return 'profile'\n",
-            "templates/list.html": '<a href="/user/42">Ada</a>\n<img src="/static/logo.png">\n',
-        },
+        Case(
+            "from flask import Flask, redirect\n\napp = Flask(__name__)\n\n"
+            "@app.route('/login')\ndef login():\n    return 'login'\n\n"
+            "@app.route('/logout')\ndef logout():\n    return redirect('/login')\n",
+            Finding(
+                (11, 20, 11, 28),
+                "hardcoded URL `/login` of this app's route 'login': use",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": "from flask import Flask, redirect, url_for\n\napp = Flask(__name__)\n\n"
+                "@app.route('/login')\ndef login():\n    return 'login'\n\n@app.route('/logout')\n"
+                "def logout():\n    return redirect(url_for('login'))\n",
+            },
+        ),
+        Case(
+            {
+                "app.py": "from flask import Flask\n\napp = Flask(__name__)\n\n"
+                "@app.route('/user/<int:uid>')\ndef profile(uid):\n    return 'profile'\n",
+                "templates/list.html": '<a href="/user/42">Ada</a>\n<img src="/static/logo.png">\n',
+            },
+            Finding(
+                (1, 9, 1, 17),
+                "hardcoded URL `/user/42` of this app's route 'profile': use",
+                path="templates/list.html",
+                fix="safe",
+            ),
+            Finding(
+                (2, 10, 2, 26),
+                "hardcoded URL `/static/logo.png` of this app's route 'static': use",
+                path="templates/list.html",
+                fix="safe",
+            ),
+            fixed={
+                "templates/list.html": "<a href=\"{{ url_for('profile', uid=42) }}\">Ada</a>\n"
+                "<img src=\"{{ url_for('static', filename='logo.png') }}\">\n",
+            },
+        ),
+        Case(
+            '''
+from flask import Flask, redirect
+
+app = Flask(__name__)
+
+@app.route("/login")
+def login():
+    return "login"
+
+@app.route("/logout")
+def logout():
+    return redirect("/login")
+''',
+            Finding(
+                (12, 20, 12, 28),
+                "hardcoded URL `/login` of this app's route 'login': use",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": '''
+from flask import Flask, redirect, url_for
+
+app = Flask(__name__)
+
+@app.route("/login")
+def login():
+    return "login"
+
+@app.route("/logout")
+def logout():
+    return redirect(url_for("login"))
+''',
+            },
+        ),
     ]
     valid = [
         "from flask import Flask, redirect, url_for\n\napp = Flask(__name__)\n\n"
@@ -111,6 +176,19 @@ class HardcodedUrl(ProjectRule):
             "@app.route('/login')\ndef login():\n    return 'login'\n",
             "tests/test_app.py": "def test_login(client):\n    assert client.get('/login').status_code == 200\n",
         },
+        '''
+from flask import Flask, redirect, url_for
+
+app = Flask(__name__)
+
+@app.route("/login")
+def login():
+    return "login"
+
+@app.route("/logout")
+def logout():
+    return redirect(url_for("login"))
+''',
     ]
 
     def check(self, index: ProjectIndex, facts: FileFacts) -> Iterable[Diagnostic]:

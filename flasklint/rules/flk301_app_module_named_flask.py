@@ -6,7 +6,7 @@ from typing import Iterable
 from flasklint.diagnostics import Diagnostic, Severity
 from flasklint.model.facts import FileFacts
 from flasklint.model.index import ProjectIndex
-from flasklint.rule import ProjectRule
+from flasklint.rule import Case, Finding, ProjectRule
 
 
 class AppModuleNamedFlask(ProjectRule):
@@ -49,9 +49,43 @@ class AppModuleNamedFlask(ProjectRule):
     summary = "Module `flask.py` or package `flask/` shadows the Flask library"
     severity = Severity.ERROR
     invalid = [
-        {"flask.py": "from flask import Flask\n\napp = Flask(__name__)\n"},
-        {"flask.py": "print('hello')\n", "app.py": "from flask import Flask\n\napp = Flask(__name__)\n"},
-        {"flask/__init__.py": "", "app.py": "from flask import Flask\n\napp = Flask(__name__)\n"},
+        Case(
+            {"flask.py": "from flask import Flask\n\napp = Flask(__name__)\n"},
+            Finding(
+                (1, 0, 1, 0),
+                "module `flask.py` shadows the Flask library: `from flask import Flask`",
+                path="flask.py",
+            ),
+        ),
+        Case(
+            {"flask.py": "print('hello')\n", "app.py": "from flask import Flask\n\napp = Flask(__name__)\n"},
+            Finding(
+                (1, 0, 1, 0),
+                "module `flask.py` shadows the Flask library: `from flask import Flask`",
+                path="flask.py",
+            ),
+        ),
+        Case(
+            {"flask/__init__.py": "", "app.py": "from flask import Flask\n\napp = Flask(__name__)\n"},
+            Finding(
+                (1, 0, 1, 0),
+                "package `flask/` shadows the Flask library: `from flask import Flask`",
+                path="flask/__init__.py",
+            ),
+        ),
+        Case(
+            {"flask.py": '''
+# flask.py
+from flask import Flask
+
+app = Flask(__name__)
+'''},
+            Finding(
+                (1, 0, 1, 0),
+                "module `flask.py` shadows the Flask library: `from flask import Flask`",
+                path="flask.py",
+            ),
+        ),
     ]
     valid = [
         {"flask_app.py": "from flask import Flask\n\napp = Flask(__name__)\n"},
@@ -67,6 +101,12 @@ class AppModuleNamedFlask(ProjectRule):
             "flask/app.py": "class Flask:\n    pass\n",
             "flask/blueprints.py": "class Blueprint:\n    pass\n",
         },
+        {"hello.py": '''
+# hello.py
+from flask import Flask
+
+app = Flask(__name__)
+'''},
     ]
 
     def check(self, index: ProjectIndex, facts: FileFacts) -> Iterable[Diagnostic]:

@@ -5,7 +5,7 @@ from typing import Iterable
 from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Severity
 from flasklint.model.facts import AppDef, FileFacts, SessionWrite
 from flasklint.model.index import ProjectIndex
-from flasklint.rule import ProjectRule
+from flasklint.rule import Case, Finding, ProjectRule
 
 FLASK_ERROR = "RuntimeError: The session is unavailable because no secret key was set."
 WHAT_WRITES = {
@@ -80,17 +80,80 @@ class MissingSecretKey(ProjectRule):
     severity = Severity.WARNING
     fix_availability = "unsafe"
     invalid = [
-        "from flask import Flask, session\n\napp = Flask(__name__)\n\n\n@app.route('/')\n"
-        "def index():\n    session['n'] = 1\n    return 'ok'\n",
-        {
-            "app.py": "from flask import Flask\n\napp = Flask(__name__)\n",
-            "views.py": "from flask import flash\n\nfrom app import app\n\n\n@app.route('/')\n"
-            "def index():\n    flash('hi')\n    return 'ok'\n",
-        },
-        {
-            "config.py": "class Config:\n    SECRET_KEY = 'x'\n",
-            "app.py": "from flask import Flask, session\n\napp = Flask(__name__)\nsession.pop('a', None)\n",
-        },
+        Case(
+            "from flask import Flask, session\n\napp = Flask(__name__)\n\n\n@app.route('/')\n"
+            "def index():\n    session['n'] = 1\n    return 'ok'\n",
+            Finding(
+                (8, 4, 8, 16),
+                "the session is written but no secret key is ever set: Flask raises",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": "from flask import Flask, session\nimport os\n\napp = Flask(__name__)\n"
+                "app.secret_key = os.environ[\"SECRET_KEY\"]\n\n\n@app.route('/')\ndef index():\n"
+                "    session['n'] = 1\n    return 'ok'\n",
+            },
+        ),
+        Case(
+            {
+                "app.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+                "views.py": "from flask import flash\n\nfrom app import app\n\n\n@app.route('/')\n"
+                "def index():\n    flash('hi')\n    return 'ok'\n",
+            },
+            Finding(
+                (8, 4, 8, 15),
+                "`flash()` stores its message in the session but no secret key is ever",
+                path="views.py",
+            ),
+        ),
+        Case(
+            {
+                "config.py": "class Config:\n    SECRET_KEY = 'x'\n",
+                "app.py": "from flask import Flask, session\n\napp = Flask(__name__)\nsession.pop('a', None)\n",
+            },
+            Finding(
+                (4, 0, 4, 22),
+                "the session is modified but no secret key is ever set: Flask raises",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": "from flask import Flask, session\nimport os\n\napp = Flask(__name__)\n"
+                "app.secret_key = os.environ[\"SECRET_KEY\"]\nsession.pop('a', None)\n",
+            },
+        ),
+        Case(
+            '''
+from flask import Flask, session
+
+app = Flask(__name__)
+
+
+@app.post("/login")
+def login():
+    session["user"] = "alice"
+    return "ok"
+''',
+            Finding(
+                (9, 4, 9, 19),
+                "the session is written but no secret key is ever set: Flask raises",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": '''
+from flask import Flask, session
+import os
+
+app = Flask(__name__)
+app.secret_key = os.environ["SECRET_KEY"]
+
+
+@app.post("/login")
+def login():
+    session["user"] = "alice"
+    return "ok"
+''',
+            },
+        ),
     ]
     valid = [
         "import os\nfrom flask import Flask, session\n\napp = Flask(__name__)\n"
@@ -106,6 +169,20 @@ class MissingSecretKey(ProjectRule):
         },
         "from flask import session\n\n\ndef remember(user):\n    session['user'] = user\n",
         "from flask import Flask, session\n\napp = Flask(__name__)\nvalue = session.get('n')\n",
+        '''
+import os
+
+from flask import Flask, session
+
+app = Flask(__name__)
+app.secret_key = os.environ["SECRET_KEY"]
+
+
+@app.post("/login")
+def login():
+    session["user"] = "alice"
+    return "ok"
+''',
     ]
 
     def check(self, index: ProjectIndex, facts: FileFacts) -> Iterable[Diagnostic]:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flasklint.diagnostics import Diagnostic, Severity
-from flasklint.rule import FileRule
+from flasklint.rule import Case, FileRule, Finding
 
 
 class TemplateSyntaxErrorRule(FileRule):
@@ -39,10 +39,28 @@ class TemplateSyntaxErrorRule(FileRule):
     severity = Severity.ERROR
     kinds = frozenset({"template"})
     invalid = [
-        {
-            "app.py": "from flask import Flask\n\napp = Flask(__name__)\n",
-            "templates/page.html": "{% if user %}\n<p>{{ user.name }}</p>\n",
-        },
+        Case(
+            {
+                "app.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+                "templates/page.html": "{% if user %}\n<p>{{ user.name }}</p>\n",
+            },
+            Finding(
+                (2, 0, 2, 0),
+                "template syntax error: Unexpected end of template. Jinja was looking",
+                path="templates/page.html",
+            ),
+        ),
+        Case(
+            {"app.py": "from flask import Flask\n\napp = Flask(__name__)\n", "templates/page.html": '''
+{% if user %}
+  <p>Hello {{ user.name }}</p>
+'''},
+            Finding(
+                (3, 0, 3, 0),
+                "template syntax error: Unexpected end of template. Jinja was looking",
+                path="templates/page.html",
+            ),
+        ),
     ]
     valid = [
         {
@@ -53,6 +71,11 @@ class TemplateSyntaxErrorRule(FileRule):
             "app.py": "from flask import Flask\n\napp = Flask(__name__)\n",
             "templates/page.html": "{% assets 'js' %}<script src='{{ ASSET_URL }}'></script>{% endassets %}\n",
         },
+        {"app.py": "from flask import Flask\n\napp = Flask(__name__)\n", "templates/page.html": '''
+{% if user %}
+  <p>Hello {{ user.name }}</p>
+{% endif %}
+'''},
     ]
 
     def at(self, path: str, line: int, message: str) -> Diagnostic:
