@@ -63,6 +63,7 @@ ROUTE = ["route variable `name`"]
         ('return "<li>{0:d}</li><p>{who}</p>".format(q, who=name)', [("name", ROUTE, "escape")]),
         ('return "<b>" + q + "</b>"', [("q", QUERY, "str")]),
         ('return b"<b>" + data', [("data", ["`request.get_data()`"], None)]),  # escape(b"...") shows the repr
+        ('return f"<p>{data}</p>"', [("data", ["`request.get_data()`"], None)]),
         ('return "".join(["<b>", q])', [("q", QUERY, "escape")]),
         ('return "<p>" + "".join(f"<i>{v}</i>" for v in request.args.getlist("v"))', [("v", QUERY, "escape")]),
         ('html = "<ul>"\nhtml += "<li>" + q\nreturn html', [("q", QUERY, "str")]),
