@@ -21,7 +21,7 @@ from flasklint.fix import apply_fixes
 from flasklint.rule import Case
 from flasklint.source import SourceError, parse_source
 
-Finding = tuple[str, int, int, int, int, str]  # (path, row, column, end row, end column, message)
+FindingRow = tuple[str, int, int, int, int, str]  # (path, row, column, end row, end column, message)
 
 
 def write_project(root: Path, files: dict[str, str]) -> Path:
@@ -43,7 +43,7 @@ def lint(root: Path, select: str | None = None) -> list[Diagnostic]:
     return found
 
 
-def findings(diagnostics: list[Diagnostic], row_offset: int = 0) -> list[Finding]:
+def findings(diagnostics: list[Diagnostic], row_offset: int = 0) -> list[FindingRow]:
     """(path, row, column, end row, end column, message) of each diagnostic, rows less `row_offset`."""
     return [
         (d.path, d.start.row - row_offset, d.start.column, d.end.row - row_offset, d.end.column, d.message)
@@ -99,26 +99,41 @@ def check_noop(root: Path, files: dict[str, str], code: str) -> None:
     assert fix(root, code) == {}
 
 
-def check_fixed(root: Path, code: str, expected: dict[str, str], unsafe: bool = True) -> None:
-    """Fix `code` in the project already written at `root`: the changed files read exactly `expected`,
-    every other file is byte for byte unchanged, and a re-lint shows the fixed findings gone and
-    nothing new (every other finding, of any code, still there)."""
+def fix_and_relint(root: Path, code: str, unsafe: bool = True) -> dict[str, str]:
+    """Fix `code` in the project written at `root` (see `fix`); then no file the fix did not announce
+    has changed, and a re-lint shows the fixed findings gone and nothing new (every other finding, of
+    any code, still there). Returns {path: new text} of the changed files."""
     before = _read_all(root)
     diagnostics = lint(root)
     changed = fix(root, code, unsafe)
-    assert changed == expected
     after = _read_all(root)
     assert {path: text for path, text in after.items() if path not in changed} == {
         path: text for path, text in before.items() if path not in changed
     }, "a file the fix did not announce changed"
-    fixed_paths = {d.path for d in diagnostics if d.code == code and d.fix is not None}
     expected_left = Counter(
         (d.code, d.path, d.message)
         for d in diagnostics
         if not (d.code == code and d.fix is not None and (unsafe or d.fix.applicability is Applicability.SAFE))
     )
     left = Counter((d.code, d.path, d.message) for d in lint(root))
-    assert left == expected_left, f"re-lint after fixing {sorted(fixed_paths)}: {left} != {expected_left}"
+    assert left == expected_left, f"re-lint after the fix: {left} != {expected_left}"
+    return changed
+
+
+def check_fixed(root: Path, code: str, expected: dict[str, str], unsafe: bool = True) -> None:
+    """Fix `code` in the project written at `root`: the changed files read exactly `expected` (and
+    everything `fix_and_relint` checks holds)."""
+    assert fix_and_relint(root, code, unsafe) == expected
+
+
+def fixed(root: Path, files: dict[str, str], code: str, path: str = "app.py") -> str:
+    """Write `files`, which have a `code` finding, and fix them: none is left, and everything
+    `fix_and_relint` checks holds. Returns the fixed text of `path`."""
+    write_project(root, files)
+    assert lint(root, code), "nothing to fix"
+    changed = fix_and_relint(root, code)
+    assert lint(root, code) == [], "the diagnostic survived its fix"
+    return changed[path]
 
 
 def _read_all(root: Path) -> dict[str, str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import fix, lint, write_project
+import rule_testing
 
 HEADER = """\
 import os
@@ -22,15 +22,12 @@ UPLOADS = "/srv/uploads"
 
 def findings(project, body: str, header: str = HEADER) -> list[tuple[int, int, int, int, str]]:
     """(line, col, end_line, end_col, message) of FLK102 in `header + body`; lines counted in `body`."""
-    offset = header.count("\n")
-    return [
-        (d.start.row - offset, d.start.column, d.end.row - offset, d.end.column, d.message)
-        for d in project(header + textwrap.dedent(body), select="FLK102")
-    ]
+    diagnostics = project(header + textwrap.dedent(body), select="FLK102")
+    return [row[1:] for row in rule_testing.findings(diagnostics, row_offset=header.count("\n"))]
 
 
 def spans(project, body: str, header: str = HEADER) -> list[tuple[int, int, int, int]]:
-    return [f[:4] for f in findings(project, body, header)]
+    return rule_testing.spans(project(header + textwrap.dedent(body), select="FLK102"), header.count("\n"))
 
 
 def in_body(statements: str) -> str:
@@ -51,11 +48,8 @@ def view_source(body: str, header: str = HEADER) -> str:
 
 
 def fixed(tmp_path: Path, source: str) -> str:
-    """Apply every FLK102 fix to app.py; the result must parse and be clean."""
-    write_project(tmp_path, {"app.py": source})
-    changed = fix(tmp_path, "FLK102")
-    assert not lint(tmp_path, "FLK102"), "the fix left a finding behind"
-    return changed.get("app.py", source)
+    """Apply every FLK102 fix to app.py: the result re-parses, re-lints clean, and nothing else changed."""
+    return rule_testing.fixed(tmp_path, {"app.py": source}, "FLK102")
 
 
 QUICKSTART = """\

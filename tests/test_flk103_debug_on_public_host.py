@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import fix, lint, write_project
+from rule_testing import fixed
 from flasklint.model.deploy import public_debug_servers
 
 APP = "from flask import Flask\n\napp = Flask(__name__)\n"
@@ -180,33 +180,25 @@ def test_bad_input_never_raises() -> None:
 
 
 # -- fixes -----------------------------------------------------------------------------------
-def _fixed(tmp_path: Path, files: dict[str, str], path: str) -> str:
-    write_project(tmp_path, files)
-    assert lint(tmp_path, "FLK103"), "nothing to fix"
-    changed = fix(tmp_path, "FLK103")
-    assert lint(tmp_path, "FLK103") == [], "the diagnostic survived its fix"
-    return changed[path]
-
-
 def test_fix_binds_to_loopback_keeping_the_quotes(tmp_path: Path) -> None:
     source = APP + "if __name__ == '__main__':\n    app.run(host='0.0.0.0', debug=True)\n"
     expected = APP + "if __name__ == '__main__':\n    app.run(host='127.0.0.1', debug=True)\n"
-    assert _fixed(tmp_path, {"app.py": source}, "app.py") == expected
+    assert fixed(tmp_path, {"app.py": source}, "FLK103") == expected
 
 
 def test_fix_changes_the_constant_behind_the_host(tmp_path: Path) -> None:
     source = APP + 'HOST = "::"\nDEBUG = True\napp.run(HOST, 5000, DEBUG)\n'
     expected = APP + 'HOST = "127.0.0.1"\nDEBUG = True\napp.run(HOST, 5000, DEBUG)\n'
-    assert _fixed(tmp_path, {"app.py": source}, "app.py") == expected
+    assert fixed(tmp_path, {"app.py": source}, "FLK103") == expected
 
 
 def test_fix_in_a_dockerfile(tmp_path: Path) -> None:
     dockerfile = 'FROM python:3.12\nENV FLASK_DEBUG=1\nCMD ["flask", "run", "--host", "0.0.0.0"]\n'
     expected = 'FROM python:3.12\nENV FLASK_DEBUG=1\nCMD ["flask", "run", "--host", "127.0.0.1"]\n'
-    assert _fixed(tmp_path, {"app.py": APP, "Dockerfile": dockerfile}, "Dockerfile") == expected
+    assert fixed(tmp_path, {"app.py": APP, "Dockerfile": dockerfile}, "FLK103", "Dockerfile") == expected
 
 
 def test_fix_in_a_compose_environment(tmp_path: Path) -> None:
     compose = "services:\n  web:\n    environment:\n      FLASK_DEBUG: 1\n      FLASK_RUN_HOST: '0.0.0.0'\n    command: flask run\n"
     expected = compose.replace("'0.0.0.0'", "'127.0.0.1'")
-    assert _fixed(tmp_path, {"app.py": APP, "compose.yaml": compose}, "compose.yaml") == expected
+    assert fixed(tmp_path, {"app.py": APP, "compose.yaml": compose}, "FLK103", "compose.yaml") == expected

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import fix, lint, write_project
+from rule_testing import fixed
 
 QUICKSTART = '''\
 from flask import Flask, session
@@ -108,16 +108,8 @@ def test_false_positive_traps(project, files: str | dict[str, str]) -> None:
 
 
 # -- fixes -----------------------------------------------------------------------------------
-def _fixed(tmp_path: Path, files: dict[str, str], path: str = "app.py") -> str:
-    write_project(tmp_path, files)
-    assert lint(tmp_path, "FLK104"), "nothing to fix"
-    changed = fix(tmp_path, "FLK104")
-    assert lint(tmp_path, "FLK104") == [], "the diagnostic survived its fix"
-    return changed[path]
-
-
 def test_fix_reads_the_key_from_the_environment_and_imports_os(tmp_path: Path) -> None:
-    assert _fixed(tmp_path, {"app.py": QUICKSTART}) == textwrap.dedent(
+    assert fixed(tmp_path, {"app.py": QUICKSTART}, "FLK104") == textwrap.dedent(
         """\
         from flask import Flask, session
         import os
@@ -133,12 +125,12 @@ def test_fix_reads_the_key_from_the_environment_and_imports_os(tmp_path: Path) -
 def test_fix_replaces_the_whole_fallback_and_keeps_the_variable_name(tmp_path: Path) -> None:
     source = "import os\n\n\nclass Config:\n    SECRET_KEY = os.environ.get('APP_SECRET', 'dev')\n    DEBUG = False\n"
     expected = 'import os\n\n\nclass Config:\n    SECRET_KEY = os.environ["APP_SECRET"]\n    DEBUG = False\n'
-    assert _fixed(tmp_path, {"config.py": source}, "config.py") == expected
+    assert fixed(tmp_path, {"config.py": source}, "FLK104", "config.py") == expected
 
 
 def test_fix_of_an_or_fallback(tmp_path: Path) -> None:
     source = "import os\n\nSECRET_KEY = os.getenv('SECRET_KEY') or 'dev'\n"
-    assert _fixed(tmp_path, {"settings.py": source}, "settings.py") == 'import os\n\nSECRET_KEY = os.environ["SECRET_KEY"]\n'
+    assert fixed(tmp_path, {"settings.py": source}, "FLK104", "settings.py") == 'import os\n\nSECRET_KEY = os.environ["SECRET_KEY"]\n'
 
 
 def test_fix_at_a_constant_used_through_a_variable(tmp_path: Path) -> None:
@@ -147,7 +139,7 @@ def test_fix_at_a_constant_used_through_a_variable(tmp_path: Path) -> None:
         '"""App."""\n\nfrom flask import Flask\nimport os\n\nKEY = os.environ["SECRET_KEY"]\napp = Flask(__name__)\n'
         'app.config["SECRET_KEY"] = KEY\n'
     )
-    assert _fixed(tmp_path, {"app.py": source}) == expected
+    assert fixed(tmp_path, {"app.py": source}, "FLK104") == expected
 
 
 def test_fallback_with_a_computed_variable_name_has_no_fix(project) -> None:

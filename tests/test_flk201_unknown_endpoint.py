@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from conftest import fix, lint, write_project
+from rule_testing import fix, lint, write_project
 from flasklint.diagnostics import Applicability
 from flasklint.fix import apply_fixes
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from conftest import fix, lint, write_project
+from rule_testing import fix, fix_and_relint, lint, write_project
 from flasklint.diagnostics import Applicability
 
 ROUTES = """\
@@ -30,8 +30,9 @@ def app_source(body: str, imports: str = "from flask import Flask, redirect") ->
 
 
 def only_fix(tmp_path: Path, files: dict[str, str], path: str) -> str:
+    """`path` after fixing FLK203: it re-parses, the fixed findings are gone and nothing new appears."""
     write_project(tmp_path, files)
-    return fix(tmp_path, "FLK203")[path]
+    return fix_and_relint(tmp_path, "FLK203")[path]
 
 
 # -- Python -----------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import fix, lint, write_project
+from rule_testing import fixed
 
 QUICKSTART_SESSIONS = """\
 from flask import Flask, redirect, request, session, url_for
@@ -135,20 +135,12 @@ def test_a_key_set_only_by_a_test_fixture_does_not_count(project) -> None:
 
 
 # -- fixes -----------------------------------------------------------------------------------
-def _fixed(tmp_path: Path, files: dict[str, str], path: str = "app.py") -> str:
-    write_project(tmp_path, files)
-    assert lint(tmp_path, "FLK302"), "nothing to fix"
-    changed = fix(tmp_path, "FLK302")
-    assert lint(tmp_path, "FLK302") == [], "the diagnostic survived its fix"
-    return changed[path]
-
-
 def test_fix_sets_the_key_after_the_app_and_imports_os(tmp_path: Path) -> None:
     expected = QUICKSTART_SESSIONS.replace(
         "from flask import Flask, redirect, request, session, url_for\n",
         "from flask import Flask, redirect, request, session, url_for\nimport os\n",
     ).replace('app = Flask(__name__)\n', 'app = Flask(__name__)\napp.secret_key = os.environ["SECRET_KEY"]\n')
-    assert _fixed(tmp_path, {"app.py": QUICKSTART_SESSIONS}) == expected
+    assert fixed(tmp_path, {"app.py": QUICKSTART_SESSIONS}, "FLK302") == expected
 
 
 def test_fix_inside_a_factory_keeps_the_indentation_and_the_existing_import(tmp_path: Path) -> None:
@@ -191,7 +183,7 @@ def test_fix_inside_a_factory_keeps_the_indentation_and_the_existing_import(tmp_
 
             return application
     """
-    assert _fixed(tmp_path, {"app.py": textwrap.dedent(source)}) == textwrap.dedent(expected)
+    assert fixed(tmp_path, {"app.py": textwrap.dedent(source)}, "FLK302") == textwrap.dedent(expected)
 
 
 def test_no_fix_when_the_app_shares_its_line(project) -> None:
