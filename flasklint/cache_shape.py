@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import types
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Literal, TypedDict, Union, get_args, get_origin, get_type_hints, is_typeddict
 
 from flasklint.diagnostics import Applicability, Diagnostic, Severity
-from flasklint.model.facts import FileFacts, UrlLiteral
+from flasklint.model.facts import FileFacts
+from flasklint.rules import PROJECT_RULES
 
 Check = Callable[[object], bool]
 
@@ -51,9 +53,17 @@ class _DiagnosticShape(TypedDict):
     data: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class _RuleData:
+    """`FileFacts.rule_data`: rule code -> the `data_shape` that rule declares (codes of other rules are refused)."""
+
+    shapes: tuple[tuple[str, object], ...]
+
+
 # Where `to_dict()` writes another shape than the annotation says.
 _SERIALISED_AS: dict[object, object] = {Diagnostic: _DiagnosticShape}
-_FIELD_SHAPES: dict[tuple[type, str], object] = {(UrlLiteral, "import_edit"): Union[_EditShape, None]}
+_RULE_DATA = _RuleData(tuple((rule.code, rule.data_shape) for rule in PROJECT_RULES if rule.data_shape is not None))
+_FIELD_SHAPES: dict[tuple[type, str], object] = {(FileFacts, "rule_data"): _RULE_DATA}
 
 
 def is_file_facts(data: object) -> bool:
@@ -69,6 +79,8 @@ def _check(hint: object) -> Check:  # noqa: C901 - one branch per kind of annota
     origin, args = get_origin(hint), get_args(hint)
     if hint is Any:
         return lambda value: True
+    if isinstance(hint, _RuleData):
+        return _rule_data(hint)
     if hint is type(None):
         return lambda value: value is None
     if hint in _SCALARS:
@@ -100,6 +112,21 @@ def _check(hint: object) -> Check:  # noqa: C901 - one branch per kind of annota
         fields = get_type_hints(hint)
         return _record({name: _FIELD_SHAPES.get((hint, name), field) for name, field in fields.items()})  # type: ignore[misc]
     raise TypeError(f"no cache shape for {hint!r}")
+
+
+def _rule_data(hint: _RuleData) -> Check:
+    checks = {code: _check(shape) for code, shape in hint.shapes}
+
+    def check(value: object) -> bool:
+        if type(value) is not dict:
+            return False
+        for code, data in value.items():
+            rule_check = checks.get(code)
+            if rule_check is None or not rule_check(data):
+                return False
+        return True
+
+    return check
 
 
 def _position(value: object) -> bool:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import libcst as cst
 
 from flasklint.diagnostics import Edit, Location
-from flasklint.model.module import ModuleModel
+from flasklint.model.imports import dotted_name
+from flasklint.model.module import ModuleModel, Scope
 
 
 def replace_node(model: ModuleModel, node: cst.CSTNode, content: str) -> Edit:
@@ -43,6 +44,35 @@ def add_import_edit(model: ModuleModel, module: str, name: str | None = None) ->
     if line > len(model.lines) and model.lines and not model.lines[-1].endswith(("\n", "\r")):
         return Edit(Location(line, 0), Location(line, 0), newline + statement + newline)
     return Edit(Location(line, 0), Location(line, 0), statement + newline)
+
+
+def import_name_edit(model: ModuleModel, scope: Scope, module: str, name: str) -> Edit | None:
+    """The edit making `name` usable at this point: an existing `from module import ...` extended, else a
+    new import; None when `name` already means something here (the import would shadow it)."""
+    if scope.binds(name) or model.module_scope.binds(name):
+        return None
+    return _extend_from_import(model, module, name) or add_import_edit(model, module, name)
+
+
+def _extend_from_import(model: ModuleModel, module: str, name: str) -> Edit | None:
+    """`from flask import redirect` -> `from flask import redirect, url_for` (one import line, not two)."""
+    for statement in model.tree.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if (
+                isinstance(small, cst.ImportFrom)
+                and not small.relative
+                and small.module is not None
+                and dotted_name(small.module) == module
+                and not isinstance(small.names, cst.ImportStar)
+                and small.names
+            ):
+                last = small.names[-1]
+                anchor = last.asname if last.asname is not None else last.name
+                _, _, line, column = model.span(anchor)
+                return Edit(Location(line, column), Location(line, column), f", {name}")
+    return None
 
 
 def _newline(model: ModuleModel) -> str:

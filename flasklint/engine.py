@@ -110,6 +110,10 @@ def _analyse_tree(relative: str, module: str, is_package: bool, decoded: str, fi
             check = rule.check_module
             diagnostics.extend(_run_safely(rule.code, relative, lambda c=check: c(model), retry_deeper=first_attempt))
     model.facts.diagnostics = diagnostics
+    for rule in PROJECT_RULES:
+        data = _run_safely(rule.code, relative, lambda r=rule: _found(r.collect(model)), retry_deeper=first_attempt)
+        if data:
+            model.facts.rule_data[rule.code] = data[0]
     if parsed.shifts:  # form feeds were taken out of the indentation: report the file's own columns
         return FileFacts.from_dict(restore_columns(model.facts.to_dict(), parsed.shifts))
     return model.facts
@@ -157,8 +161,13 @@ def analyse_other(relative: str, data: bytes) -> FileFacts:
     return facts
 
 
-def _run_safely(code: str, path: str, check: "callable", retry_deeper: bool = False) -> list[Diagnostic]:  # type: ignore[valid-type]
-    """A rule that raises loses its own findings on that file, never the run (or the server).
+def _found(data: object | None) -> list[object]:
+    """A project rule's `collect` result as the list `_run_safely` expects (empty: nothing to keep)."""
+    return [] if data is None else [data]
+
+
+def _run_safely(code: str, path: str, check: "callable", retry_deeper: bool = False) -> list:  # type: ignore[valid-type]
+    """A rule that raises loses its own findings (or data) on that file, never the run (or the server).
 
     With `retry_deeper`, a RecursionError (deeply nested code, not a rule bug) propagates so the
     caller can redo the file with a larger stack."""

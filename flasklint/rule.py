@@ -16,7 +16,7 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 from flasklint.diagnostics import Diagnostic, Fix, Location, Severity
 
@@ -134,7 +134,24 @@ class FileRule(Rule):
 
 
 class ProjectRule(Rule):
-    """Runs per file with the project index; never sees a tree."""
+    """Runs per file with the project index; never sees a tree.
+
+    What a rule needs of a file beyond the facts the index reads (where its fix goes, say) it reads
+    in `collect`, while the tree is in memory: the engine runs it right after the file rules and
+    caches its result with the file's facts (`facts.rule_data[code]`), so a warm run parses nothing.
+    """
+
+    # The JSON shape `collect` returns (a TypedDict, `list[...]` of one, ...): a cache entry holding
+    # anything else for this rule is rejected, as for the facts themselves (cache_shape.py).
+    data_shape: ClassVar[object] = None
+
+    def collect(self, model: "ModuleModel") -> object | None:
+        """This rule's own data about one Python file: JSON values only; None when there is nothing."""
+        return None
+
+    def data(self, facts: "FileFacts") -> Any:
+        """What `collect` returned for this file (None: nothing, or not a Python file)."""
+        return facts.rule_data.get(self.code)
 
     def check(self, index: "ProjectIndex", facts: "FileFacts") -> Iterable[Diagnostic]:
         return ()

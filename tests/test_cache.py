@@ -261,6 +261,15 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
     "forged: a negative column": lambda entry: forge_facts(entry, lambda f: f["apps"][0].update(span=[3, -1, 3, 20])),
     "forged: a field missing": lambda entry: forge_facts(entry, lambda f: f.pop("diagnostics")),
     "forged: an unknown field": lambda entry: forge_facts(entry, lambda f: f.update(payload="x")),
+    "forged: rule data of no rule": lambda entry: forge_facts(entry, lambda f: f.update(rule_data={"FLK104": []})),
+    "forged: rule data not a list": lambda entry: forge_facts(entry, lambda f: f.update(rule_data={"FLK302": {}})),
+    "forged: a setup point's line a string": lambda entry: forge_facts(
+        entry, lambda f: f.update(rule_data={"FLK302": [{"app": "app.app", "line": "4", "indent": "", "import_line": None}]})
+    ),
+    "forged: a URL literal without its span": lambda entry: forge_facts(
+        entry,
+        lambda f: f.update(rule_data={"FLK203": [{"literal": {"path": "/"}, "url_for": None, "import_span": None, "import_text": ""}]}),
+    ),
     # the file system
     "a directory in its place": _replace_with_directory,
     "a FIFO in its place": _replace_with_fifo,

@@ -14,11 +14,17 @@ from flasklint.engine import Project
 from flasklint.model.facts import FileFacts
 from flasklint.model.index import ProjectIndex
 from flasklint.model.traversal import build_model
+from flasklint.rules.flk302_missing_secret_key import MissingSecretKey, SetupPoint
 
 
 def facts_of(source: str, path: str = "app.py", module: str = "app") -> FileFacts:
     text = textwrap.dedent(source)
     return build_model(path, module, False, text, cst.parse_module(text)).facts
+
+
+def setup_points(source: str) -> list[SetupPoint] | None:
+    text = textwrap.dedent(source)
+    return MissingSecretKey().collect(build_model("app.py", "app", False, text, cst.parse_module(text)))
 
 
 def keys(source: str) -> list[tuple[str, str, str | None]]:
@@ -242,7 +248,7 @@ def test_flask_session_extension_marks_a_custom_session_interface() -> None:
     assert facts.custom_session_interface
 
 
-# -- FLK302's fix anchors ----------------------------------------------------------------------
+# -- FLK302's fix anchors (its collect step) ----------------------------------------------------------------------
 def test_setup_point_after_the_app_statement() -> None:
     source = """\
         from flask import Flask, session
@@ -255,18 +261,17 @@ def test_setup_point_after_the_app_statement() -> None:
 
         session["x"] = 1
     """
-    (app,) = facts_of(source).apps
-    assert (app.setup_line, app.setup_indent, app.import_line) == (7, "    ", 2)
+    assert setup_points(source) == [{"app": "app.create_app.<locals>.app", "line": 7, "indent": "    ", "import_line": 2}]
 
 
 def test_no_setup_point_when_the_statement_shares_its_line() -> None:
-    (app,) = facts_of("import os\nfrom flask import Flask, session\n\napp = Flask(__name__); x = 1\nsession['x'] = 1\n").apps
-    assert app.setup_line is None
+    source = "import os\nfrom flask import Flask, session\n\napp = Flask(__name__); x = 1\nsession['x'] = 1\n"
+    assert len(facts_of(source).apps) == 1 and setup_points(source) is None
 
 
 def test_no_setup_point_without_session_writes_in_the_file() -> None:
-    (app,) = facts_of("from flask import Flask\n\napp = Flask(__name__)\n").apps
-    assert app.setup_line is None
+    source = "from flask import Flask\n\napp = Flask(__name__)\n"
+    assert len(facts_of(source).apps) == 1 and setup_points(source) is None
 
 
 # -- the index -----------------------------------------------------------------------------------

@@ -13,8 +13,9 @@ from flasklint.config import Config
 from flasklint.diagnostics import Diagnostic
 from flasklint.engine import PARALLEL_THRESHOLD, Project, analyse_python, find_project_root
 from flasklint.model.module import ModuleModel
-from flasklint.rule import FileRule
-from flasklint.rules import FILE_RULES
+from flasklint.rule import FileRule, ProjectRule
+from flasklint.rules import FILE_RULES, PROJECT_RULES
+from flasklint_lsp.projects import _index_view
 
 SECRET_APP = 'from flask import Flask\n\napp = Flask(__name__)\napp.secret_key = "dev"\n'
 
@@ -187,3 +188,78 @@ def test_an_edit_that_leaves_routes_alone_keeps_the_index_and_a_route_change_reb
     project.set_source("app.py", app.replace("def index", "def home"))
     assert project.index is not index
     assert "home" in project.index.endpoints and "index" not in project.index.endpoints
+
+
+SESSION_APP = (
+    "from flask import Flask, redirect, session\n\napp = Flask(__name__)\n\n"
+    "@app.route('/login')\ndef login():\n    session['user'] = 'x'\n    return redirect('/login')\n"
+)
+
+
+def test_project_rules_keep_their_own_data_with_the_facts_and_the_cache(tmp_path: Path) -> None:
+    """FLK302's and FLK203's fixes are built from what their collect steps read off the tree."""
+    facts = analyse_python("app.py", "app", False, SESSION_APP.encode())
+    assert facts.rule_data == {
+        "FLK203": [
+            {
+                "literal": {
+                    "path": "/login", "span": (8, 20, 8, 28), "context": "redirect", "fragment": None,
+                    "query": None, "holes": [], "quote": "'",
+                },
+                "url_for": None,
+                "import_span": (1, 42, 1, 42),
+                "import_text": ", url_for",
+            }
+        ],
+        "FLK302": [{"app": "app.app", "line": 4, "indent": "", "import_line": 2}],
+    }  # fmt: skip
+    write_project(tmp_path, {"app.py": SESSION_APP})
+    cold, warm = Project(tmp_path), Project(tmp_path)
+    for project in (cold, warm):
+        project.discover()
+        project.analyse()
+    cached = {"FLK203": [_as_json(item) for item in facts.rule_data["FLK203"]], "FLK302": facts.rule_data["FLK302"]}
+    assert warm.facts["app.py"].rule_data == cached
+    fixes = [[(d.code, d.fix) for d in project.diagnostics("app.py")] for project in (cold, warm)]
+    assert fixes[0] == fixes[1] and [code for code, fix in fixes[0] if fix is not None] == ["FLK302", "FLK203"]
+
+
+def _as_json(item: dict) -> dict:
+    """A cache round trip turns tuples into lists."""
+    literal = {**item["literal"], "span": list(item["literal"]["span"])}
+    return {**item, "literal": literal, "import_span": list(item["import_span"])}
+
+
+class RaisingCollector(ProjectRule):
+    """A buggy project rule whose collect step raises, registered only in one test."""
+
+    code = "FLK996"
+    name = "raising-collector"
+    summary = "Test rule whose collect step raises"
+
+    def collect(self, model: ModuleModel) -> object:
+        raise ValueError("bug")
+
+
+def test_a_raising_collect_step_loses_only_its_own_data(caplog: pytest.LogCaptureFixture) -> None:
+    rule = RaisingCollector()
+    PROJECT_RULES.append(rule)
+    try:
+        with caplog.at_level(logging.ERROR, logger="flasklint"):
+            facts = analyse_python("app.py", "app", False, SESSION_APP.encode())
+    finally:
+        PROJECT_RULES.remove(rule)
+    assert sorted(facts.rule_data) == ["FLK203", "FLK302"]
+    assert "internal error in rule FLK996 on app.py" in caplog.text
+
+
+def test_rule_data_is_not_what_other_files_see(tmp_path: Path) -> None:
+    """The language server re-checks other files only when a file's index view changes: a moved
+    redirect literal changes FLK203's data, not the index."""
+    write_project(tmp_path, {"app.py": SESSION_APP})
+    project = project_of(tmp_path)
+    before = project.facts["app.py"]
+    project.set_source("app.py", SESSION_APP.replace("return redirect", "return  redirect"))
+    after = project.facts["app.py"]
+    assert before.rule_data != after.rule_data
+    assert _index_view(before) == _index_view(after)

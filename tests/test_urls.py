@@ -1,4 +1,4 @@
-"""Python URL literals (facts.url_literals): what urls.py collects, where, and what a fix needs."""
+"""Python URL literals: what urls.py finds, where, and what FLK203's collect step keeps for a fix."""
 
 from __future__ import annotations
 
@@ -6,15 +6,26 @@ import textwrap
 
 from flasklint.model.facts import UrlLiteral
 from flasklint.model.html_links import split_local_url
+from flasklint.model.module import ModuleModel
 from flasklint.model.routing import HOLE
 from flasklint.model.traversal import build_model
+from flasklint.model.urls import url_literals
+from flasklint.rules.flk203_hardcoded_url import HardcodedUrl, PythonUrl
 from flasklint.source import parse_source
 
 
-def literals(source: str, path: str = "app.py") -> list[UrlLiteral]:
+def model_of(source: str, path: str = "app.py") -> ModuleModel:
     text = textwrap.dedent(source)
-    tree = parse_source(text)
-    return build_model(path, "app", False, text, tree).facts.url_literals  # type: ignore[arg-type]
+    return build_model(path, "app", False, text, parse_source(text))  # type: ignore[arg-type]
+
+
+def literals(source: str, path: str = "app.py") -> list[UrlLiteral]:
+    return [literal for literal, _ in url_literals(model_of(source, path))]
+
+
+def fix_data(source: str) -> list[PythonUrl]:
+    """What FLK203's collect step keeps of each literal: how its fix spells and imports url_for."""
+    return HardcodedUrl().collect(model_of(source)) or []
 
 
 HEADER = """\
@@ -28,13 +39,10 @@ def test_redirect_literal_span_covers_the_quotes_and_records_the_import_fix() ->
     [found] = literals(HEADER + "\n@app.route('/a')\ndef a():\n    return redirect('/login?next=/a#top')\n")
     assert (found.path, found.query, found.fragment, found.context) == ("/login", "next=/a", "top", "redirect")
     assert found.span == (7, 20, 7, 40) and found.quote == "'"
-    assert found.url_for is None
+    [data] = fix_data(HEADER + "\n@app.route('/a')\ndef a():\n    return redirect('/login?next=/a#top')\n")
+    assert data["literal"]["span"] == (7, 20, 7, 40) and data["url_for"] is None
     # The existing `from flask import ...` line is extended rather than a second import added.
-    assert found.import_edit == {
-        "content": ", url_for",
-        "location": {"row": 1, "column": 33},
-        "end_location": {"row": 1, "column": 33},
-    }
+    assert (data["import_span"], data["import_text"]) == ((1, 33, 1, 33), ", url_for")
 
 
 def test_fstring_holes_in_order_and_unusable_holes() -> None:
@@ -55,12 +63,12 @@ def a(x):
 
 def test_url_for_spelling_follows_the_imports() -> None:
     view = "\n@app.route('/a')\ndef a():\n    return {call}('/a')\n"
-    module_import = literals("import flask\n\napp = flask.Flask(__name__)\n" + view.format(call="flask.redirect"))
-    assert module_import[0].url_for == "flask.url_for" and module_import[0].import_edit is None
-    imported = literals(HEADER.replace("redirect", "redirect, url_for") + view.format(call="redirect"))
-    assert imported[0].url_for == "url_for"
-    local_name = literals(HEADER + "\nurl_for = None\n" + view.format(call="redirect"))
-    assert local_name[0].url_for is None and local_name[0].import_edit is None  # an import would shadow it
+    [module_import] = fix_data("import flask\n\napp = flask.Flask(__name__)\n" + view.format(call="flask.redirect"))
+    assert module_import["url_for"] == "flask.url_for" and module_import["import_span"] is None
+    [imported] = fix_data(HEADER.replace("redirect", "redirect, url_for") + view.format(call="redirect"))
+    assert imported["url_for"] == "url_for"
+    [local_name] = fix_data(HEADER + "\nurl_for = None\n" + view.format(call="redirect"))
+    assert local_name["url_for"] is None and local_name["import_span"] is None  # an import would shadow it
 
 
 def test_new_import_line_when_flask_is_not_imported_by_name() -> None:
@@ -68,12 +76,8 @@ def test_new_import_line_when_flask_is_not_imported_by_name() -> None:
         '"""Views."""\nimport flask as f\nfrom werkzeug.utils import redirect\n\napp = f.Flask(__name__)\n\n'
         '@app.route("/a")\ndef a():\n    return redirect("/a")\n'
     )
-    [found] = literals(source)
-    assert found.import_edit == {
-        "content": "from flask import url_for\n",
-        "location": {"row": 4, "column": 0},
-        "end_location": {"row": 4, "column": 0},
-    }
+    [data] = fix_data(source)
+    assert (data["import_span"], data["import_text"]) == ((4, 0, 4, 0), "from flask import url_for\n")
 
 
 def test_location_headers_and_html_in_views() -> None:

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from flasklint.edits import add_import_edit
 from flasklint.model.cst_helpers import argument, is_string_literal, literal_string, subscript_key
-from flasklint.model.facts import AppDef, ConfigLoad, SecretKeySet, SessionWrite
+from flasklint.model.facts import ConfigLoad, SecretKeySet, SessionWrite
 from flasklint.model.imports import dotted_name
 from flasklint.model.module import FLASK_CLASSES, AssignInfo, CallInfo, ModuleModel, Scope
 
@@ -48,14 +47,12 @@ class KeyValue:
 
 
 def collect_config_facts(model: ModuleModel) -> None:
-    """Fill model.facts.secret_keys, config_loads and session_writes (and the apps' fix anchors)."""
+    """Fill model.facts.secret_keys, config_loads and session_writes."""
     collector = _Collector(model)
     for assign in model.assigns:
         collector.assignment(assign)
     for call in model.calls:
         collector.call(call)
-    if model.facts.apps and model.facts.session_writes:
-        _setup_points(model)
 
 
 class _Collector:
@@ -331,33 +328,3 @@ def resolve_object(model: ModuleModel, node: cst.BaseExpression | None, scope: S
     if isinstance(value, (cst.Name, cst.Attribute)) or is_string_literal(value):
         return resolve_object(model, value, scope, depth + 1)
     return None
-
-
-# -- FLK302's fix anchors -------------------------------------------------------------------
-def _setup_points(model: ModuleModel) -> None:
-    """Record, per app, where `app.secret_key = os.environ["SECRET_KEY"]` can be inserted soundly."""
-    import_edit = add_import_edit(model, "os")
-    if import_edit is not None and import_edit.content.startswith(("\n", "\r")):
-        return  # the module ends without a newline right after its imports: no clean place
-    import_line = import_edit.start.row if import_edit is not None else None
-    by_ref = {app.ref: app for app in model.facts.apps}
-    for assign in model.assigns:
-        if not (isinstance(assign.value, cst.Call) and len(assign.targets) == 1):
-            continue
-        target = assign.targets[0]
-        app = by_ref.get(model.ref_of(target, assign.scope) or "") if isinstance(target, cst.Name) else None
-        if app is not None and app.setup_line is None:
-            _setup_point(model, assign, app, import_line)
-
-
-def _setup_point(model: ModuleModel, assign: AssignInfo, app: AppDef, import_line: int | None) -> None:
-    line, column, end_line, end_column = model.span(assign.node)
-    first = model.lines[line - 1]
-    last = model.lines[end_line - 1]
-    indent = first[:column]
-    rest = last[end_column:].strip()
-    if indent.strip() or (rest and not rest.startswith("#")) or not last.endswith(("\n", "\r")):
-        return  # `if x: app = Flask(...)`, `app = Flask(...); more`, or no line after it
-    app.setup_line = end_line + 1
-    app.setup_indent = indent
-    app.import_line = import_line

@@ -27,12 +27,6 @@ class AppDef:
     template_folder: str | None = "templates"
     factory: str | None = None
     has_static: bool = True  # False only with static_folder=None: then there is no `static` endpoint
-    # Where FLK302's fix adds `app.secret_key = ...` (set only when the file also writes the session):
-    # the line after the statement creating the app (None: that statement shares its lines with other
-    # code), its indentation, and the line a missing `import os` goes before (None: `os` is imported).
-    setup_line: int | None = None
-    setup_indent: str = ""
-    import_line: int | None = None
 
 
 @dataclass
@@ -145,9 +139,6 @@ class UrlLiteral:
     query: str | None = None
     holes: list[str | None] = field(default_factory=list)
     quote: str = '"'  # the quote to use for string arguments in a fix
-    url_for: str | None = None  # how `flask.url_for` is spelled where the literal is (None: not imported)
-    # Edit.to_dict() adding `from flask import url_for` (None: already imported, or a local name would clash).
-    import_edit: dict[str, Any] | None = None
 
 
 @dataclass
@@ -177,7 +168,7 @@ class FileFacts:
     secret_keys: list[SecretKeySet] = field(default_factory=list)
     config_loads: list[ConfigLoad] = field(default_factory=list)
     session_writes: list[SessionWrite] = field(default_factory=list)
-    url_literals: list[UrlLiteral] = field(default_factory=list)
+    url_literals: list[UrlLiteral] = field(default_factory=list)  # in templates (FLK203 finds Python's itself)
     converters: list[str] = field(default_factory=list)  # custom converter names registered
     # Top-level names of imported Flask extensions (`flask_admin`, ...): they may register blueprints.
     extensions: list[str] = field(default_factory=list)
@@ -188,6 +179,9 @@ class FileFacts:
     custom_session_interface: bool = False
     # Results of the file-scope rules, cached with the facts (they need the tree, the index does not).
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # What each project rule's `collect` step read off the tree (rule code -> JSON value): the rule's
+    # own data (where its fix goes, say), cached with the facts; not an index input.
+    rule_data: dict[str, Any] = field(default_factory=dict)
     parse_error: bool = False
     # Rows (string keys, for JSON) with a noqa comment -> its codes ([] for a bare `# noqa`).
     noqa: dict[str, list[str]] = field(default_factory=dict)

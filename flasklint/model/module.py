@@ -63,6 +63,17 @@ class Scope:
             return f"{self.qualname}.<locals>.{name}"
         return f"{self.qualname}.{name}" if self.qualname else name
 
+    def binds(self, name: str) -> bool:
+        """Whether `name` means something here (a parameter, an assignment, an import), in this scope or above."""
+        current: Scope | None = self
+        while current is not None:
+            if name in current.params or (current.kind != "class" and name in current.assigned):
+                return True
+            if current.imports.lookup(name) is not None:
+                return True
+            current = current.parent
+        return False
+
 
 @dataclass
 class FunctionInfo:

@@ -32,7 +32,6 @@ from flasklint.model.module import (
     ModuleModel,
     Scope,
 )
-from flasklint.model.urls import collect_url_literals
 from flasklint.model.walk import LeanVisitor
 
 
@@ -549,7 +548,6 @@ def build_model(path: str, module_name: str, is_package: bool, text: str, tree: 
     for info in model.functions:
         if info.name in extractor.view_func_names and info.class_name is None:
             info.is_view = True
-    # Derived facts: each collector queries the model built above (no second traversal).
+    # Derived facts: read off the model built above (no second traversal).
     collect_config_facts(model)
-    collect_url_literals(model)
     return model

@@ -4,18 +4,17 @@ Derived from the ModuleModel after its one traversal: `redirect()` calls come fr
 `Location` headers and HTML strings come from walking each view's (or request hook's) own body.
 Code outside a request context (module constants, CLI commands, helpers) is skipped: `url_for`
 raises there without SERVER_NAME, so the literal is not a mistake. Whether a literal is one of the
-app's routes is decided later, against the project index; what a fix needs (how `url_for` is spelled
-at that point, or the edit importing it) is recorded now, because project rules see no tree.
+app's routes is decided later, against the project index, by FLK203, which reads these in its
+`collect` step (with the scope of each Python literal, to spell the `url_for` of its fix).
 """
 
 from __future__ import annotations
 
 import re
+from typing import Iterator
 
 import libcst as cst
 
-from flasklint.diagnostics import Edit, Location
-from flasklint.edits import add_import_edit
 from flasklint.model.cst_helpers import argument, literal_string
 from flasklint.model.facts import Span, UrlLiteral
 from flasklint.model.html_links import AttributeValue, Hole, Piece, Text, attribute_values, split_local_url
@@ -37,26 +36,28 @@ _HTML_ATTRIBUTE = re.compile(r"(?i)(?:href|src|action)\s*=")
 _CANDIDATE_TEXT = re.compile(r"(?i)location|href|src|action")
 
 
-def collect_url_literals(model: ModuleModel) -> None:
-    """Fill model.facts.url_literals (nothing for test files: tests drive the app through its URLs)."""
+def url_literals(model: ModuleModel) -> Iterator[tuple[UrlLiteral, Scope | None]]:
+    """Each literal with the scope of the Python expression a fix would replace it by (None: inside HTML).
+
+    Nothing for test files: tests drive the app through its URLs.
+    """
     if model.facts.is_test:
         return
     in_request = {id(info): info for info in model.functions if _in_request_context(info)}
     if not in_request:
         return
-    collector = _Collector(model)
     for call in model.calls_to(*REDIRECTS):
         if call.function is not None and id(call.function) in in_request:
-            collector.path_literal(argument(call.node, 0, "location"), "redirect", call.function.scope)
+            yield from _path_literal(model, argument(call.node, 0, "location"), "redirect", call.function.scope)
     for info in in_request.values():
         if not _may_hold_urls(model, info):
             continue
         body = _BodyScan()
         body.walk(info.node.body)
         for value in body.locations:
-            collector.path_literal(value, "location", info.scope)
+            yield from _path_literal(model, value, "location", info.scope)
         for string in body.strings:
-            collector.html_literals(string)
+            yield from ((literal, None) for literal in _html_literals(model, string))
 
 
 def _may_hold_urls(model: ModuleModel, info: FunctionInfo) -> bool:
@@ -129,70 +130,34 @@ def _is_location(node: cst.BaseExpression | None) -> bool:
     return text is not None and text.lower() == "location"
 
 
-class _Collector:
-    """Turns candidate nodes into UrlLiteral facts."""
+def _path_literal(
+    model: ModuleModel, node: cst.BaseExpression | None, context: str, scope: Scope
+) -> Iterator[tuple[UrlLiteral, Scope]]:
+    """`redirect("/login")`, `{"Location": f"/posts/{id}"}`: the whole literal is the URL."""
+    parts = _string_parts(model, node)
+    if parts is None:
+        return
+    value, holes, quote = parts
+    url = split_local_url(value)
+    if url is None:
+        return
+    assert node is not None
+    span = model.span(node)
+    yield UrlLiteral(url.path, span, context, url.fragment, url.query, holes, quote), scope
 
-    def __init__(self, model: ModuleModel) -> None:
-        self.model = model
-        self._import_edit: dict[str, object] | None = None
-        self._import_edit_known = False
 
-    def path_literal(self, node: cst.BaseExpression | None, context: str, scope: Scope) -> None:
-        """`redirect("/login")`, `{"Location": f"/posts/{id}"}`: the whole literal is the URL."""
-        parts = _string_parts(self.model, node)
-        if parts is None:
-            return
-        value, holes, quote = parts
-        url = split_local_url(value)
-        if url is None:
-            return
-        assert node is not None
-        spelling = _url_for_spelling(scope)
-        self.model.facts.url_literals.append(
-            UrlLiteral(
-                path=url.path,
-                span=self.model.span(node),
-                context=context,
-                fragment=url.fragment,
-                query=url.query,
-                holes=holes,
-                quote=quote,
-                url_for=spelling,
-                import_edit=self._import_url_for(scope) if spelling is None else None,
-            )
-        )
-
-    def html_literals(self, node: cst.SimpleString | cst.FormattedString) -> None:
-        """`'<a href="/login">'` in a view: each attribute value that is a local URL."""
-        pieces, source = _html_pieces(self.model, node)
-        found = [(value, split_local_url(value.value)) for value in attribute_values(pieces)]
-        found = [(value, url) for value, url in found if url is not None]
-        if not found:
-            return
-        line, column, _, _ = self.model.span(node)
-        for value, url in found:
-            assert url is not None
-            self.model.facts.url_literals.append(
-                UrlLiteral(
-                    path=url.path,
-                    span=_offset_span(source, line, column, value),
-                    context="html",
-                    fragment=url.fragment,
-                    query=url.query,
-                    holes=value.holes,
-                    quote=value.quote,
-                )
-            )
-
-    def _import_url_for(self, scope: Scope) -> dict[str, object] | None:
-        """The edit importing url_for, or None when a local `url_for` would be shadowed by it."""
-        if _name_bound(scope, "url_for") or _name_bound(self.model.module_scope, "url_for"):
-            return None
-        if not self._import_edit_known:
-            edit = _extend_flask_import(self.model) or add_import_edit(self.model, "flask", "url_for")
-            self._import_edit = edit.to_dict() if edit is not None else None
-            self._import_edit_known = True
-        return self._import_edit
+def _html_literals(model: ModuleModel, node: cst.SimpleString | cst.FormattedString) -> Iterator[UrlLiteral]:
+    """`'<a href="/login">'` in a view: each attribute value that is a local URL."""
+    pieces, source = _html_pieces(model, node)
+    found = [(value, split_local_url(value.value)) for value in attribute_values(pieces)]
+    found = [(value, url) for value, url in found if url is not None]
+    if not found:
+        return
+    line, column, _, _ = model.span(node)
+    for value, url in found:
+        assert url is not None
+        span = _offset_span(source, line, column, value)
+        yield UrlLiteral(url.path, span, "html", url.fragment, url.query, value.holes, value.quote)
 
 
 def _string_parts(model: ModuleModel, node: cst.BaseExpression | None) -> tuple[str, list[str | None], str] | None:
@@ -246,43 +211,10 @@ def _position(source: str, line: int, column: int, offset: int) -> tuple[int, in
     return line + newlines, offset - source.rfind("\n", 0, offset) - 1
 
 
-def _url_for_spelling(scope: Scope) -> str | None:
+def url_for_spelling(scope: Scope) -> str | None:
     """How `flask.url_for` can be called at this point without a new import."""
     if scope.imports.lookup("url_for") in URL_FOR:
         return "url_for"
     if scope.imports.lookup("flask") == "flask":
         return "flask.url_for"
     return None
-
-
-def _name_bound(scope: Scope, name: str) -> bool:
-    current: Scope | None = scope
-    while current is not None:
-        if name in current.params or (current.kind != "class" and name in current.assigned):
-            return True
-        if current.imports.lookup(name) is not None:
-            return True
-        current = current.parent
-    return False
-
-
-def _extend_flask_import(model: ModuleModel) -> Edit | None:
-    """`from flask import redirect` -> `from flask import redirect, url_for` (one import line, not two)."""
-    for statement in model.tree.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if (
-                isinstance(small, cst.ImportFrom)
-                and not small.relative
-                and isinstance(small.module, cst.Name)
-                and small.module.value == "flask"
-                and not isinstance(small.names, cst.ImportStar)
-                and small.names
-            ):
-                last = small.names[-1]
-                anchor = last.asname if last.asname is not None else last.name
-                _, _, line, column = model.span(anchor)
-                return Edit(Location(line, column), Location(line, column), ", url_for")
-    return None
-

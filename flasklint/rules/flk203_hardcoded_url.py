@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+import dataclasses
 import keyword
 import re
-from typing import Iterable
+from typing import Iterable, Iterator, TypedDict
 from urllib.parse import unquote, unquote_plus
 
 from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
-from flasklint.model.facts import FileFacts, UrlLiteral
+from flasklint.edits import import_name_edit
+from flasklint.model.facts import FileFacts, Span, UrlLiteral
 from flasklint.model.index import Endpoint, ProjectIndex
+from flasklint.model.module import ModuleModel
 from flasklint.model.routing import HOLE, parse_rule
+from flasklint.model.urls import url_for_spelling, url_literals
 from flasklint.rule import Case, Finding, ProjectRule
 
 # Characters url_for never escapes in a path value: a literal made of them is rebuilt byte for byte.
@@ -17,6 +21,16 @@ _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _JINJA_KEYWORDS = frozenset(
     {"and", "or", "not", "in", "is", "if", "else", "true", "false", "none", "True", "False", "None"}
 )
+
+
+
+class PythonUrl(TypedDict):
+    """A URL literal in Python code, with what its fix needs there."""
+
+    literal: UrlLiteral
+    url_for: str | None  # how `flask.url_for` is spelled at the literal (None: not without an import)
+    import_span: Span | None  # where the edit importing url_for goes (None: already imported, or it would clash)
+    import_text: str
 
 
 class HardcodedUrl(ProjectRule):
@@ -191,17 +205,52 @@ def logout():
 ''',
     ]
 
+    data_shape = list[PythonUrl]
+
+    def collect(self, model: ModuleModel) -> list[PythonUrl] | None:
+        """The Python file's URL literals, each with how its fix spells (or imports) `url_for` there."""
+        found: list[PythonUrl] = []
+        for literal, scope in url_literals(model):
+            url_for = url_for_spelling(scope) if scope is not None else None
+            edit = import_name_edit(model, scope, "flask", "url_for") if scope is not None and not url_for else None
+            found.append(
+                {
+                    "literal": dataclasses.asdict(literal),  # type: ignore[typeddict-item] # its JSON form
+                    "url_for": url_for,
+                    "import_span": (edit.start.row, edit.start.column, edit.end.row, edit.end.column) if edit else None,
+                    "import_text": edit.content if edit else "",
+                }
+            )
+        return found or None
+
     def check(self, index: ProjectIndex, facts: FileFacts) -> Iterable[Diagnostic]:
-        if facts.is_test or not facts.url_literals:
+        if facts.is_test:
             return
-        for literal in facts.url_literals:
+        for literal, url_for, import_edit in self._literals(facts):
             matches = index.match_path(literal.path)
             if not matches:
                 continue
-            yield self._report(index, facts, literal, matches)
+            yield self._report(index, facts, literal, matches, url_for, import_edit)
+
+    def _literals(self, facts: FileFacts) -> Iterator[tuple[UrlLiteral, str | None, Edit | None]]:
+        """The template's literals (facts), or the Python file's with their fix data (collect)."""
+        for literal in facts.url_literals:
+            yield literal, None, None
+        for item in self.data(facts) or []:
+            fields = item["literal"]
+            literal = UrlLiteral(**{**fields, "span": tuple(fields["span"])})
+            span = item["import_span"]
+            edit = Edit(Location(span[0], span[1]), Location(span[2], span[3]), item["import_text"]) if span else None
+            yield literal, item["url_for"], edit
 
     def _report(
-        self, index: ProjectIndex, facts: FileFacts, literal: UrlLiteral, matches: list[tuple[Endpoint, dict[str, str]]]
+        self,
+        index: ProjectIndex,
+        facts: FileFacts,
+        literal: UrlLiteral,
+        matches: list[tuple[Endpoint, dict[str, str]]],
+        url_for: str | None,
+        import_edit: Edit | None,
     ) -> Diagnostic:
         best = _most_specific(matches)
         names = sorted({endpoint.name for endpoint, _ in best})
@@ -220,7 +269,7 @@ def logout():
             f"hardcoded URL `{shown}` of this app's route '{endpoint.name}': use `{suggestion}` so it follows "
             "the app's URL prefix and route changes"
         )
-        fix = call.fix(literal, several_apps=index.app_count > 1) if call is not None else None
+        fix = call.fix(literal, index.app_count > 1, url_for, import_edit) if call is not None else None
         return self.diagnostic(facts.path, literal.span, message, fix=fix, endpoint=endpoint.name)
 
 
@@ -253,7 +302,7 @@ class _Call:
         parts = [_string(self.endpoint, self.quote)] + [f"{k}={v}" for k, v in self.arguments]
         return f"{function}({', '.join(parts)})"
 
-    def fix(self, literal: UrlLiteral, several_apps: bool) -> Fix | None:
+    def fix(self, literal: UrlLiteral, several_apps: bool, url_for: str | None, import_edit: Edit | None) -> Fix | None:
         """Safe only when url_for rebuilds the same path and the endpoint surely is this code's app's."""
         line, column, end_line, end_column = literal.span
         replace = (Location(line, column), Location(end_line, end_column))
@@ -262,12 +311,12 @@ class _Call:
             return Fix("Build the URL with url_for", (edit,), _applicability(self.exact and not several_apps))
         if literal.context == "html":
             return None  # the literal would have to become an f-string or a concatenation: left to the author
-        edits = [Edit(*replace, self.text(literal.url_for or "url_for"))]
-        if literal.url_for is None:
-            if literal.import_edit is None:
+        edits = [Edit(*replace, self.text(url_for or "url_for"))]
+        if url_for is None:
+            if import_edit is None:
                 return None
-            edits.append(Edit.from_dict(literal.import_edit))
-        safe = self.exact and literal.url_for is not None and not several_apps
+            edits.append(import_edit)
+        safe = self.exact and url_for is not None and not several_apps
         return Fix("Build the URL with url_for", tuple(edits), _applicability(safe))
 
 

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, TypedDict
+
+import libcst as cst
 
 from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Severity
-from flasklint.model.facts import AppDef, FileFacts, SessionWrite
+from flasklint.edits import add_import_edit
+from flasklint.model.facts import FileFacts, SessionWrite
 from flasklint.model.index import ProjectIndex
+from flasklint.model.module import AssignInfo, ModuleModel
 from flasklint.rule import Case, Finding, ProjectRule
 
 FLASK_ERROR = "RuntimeError: The session is unavailable because no secret key was set."
@@ -14,6 +18,16 @@ WHAT_WRITES = {
     "flash": "`flash()` stores its message in the session",
     "login_user": "`login_user()` stores the user in the session",
 }
+
+
+
+class SetupPoint(TypedDict):
+    """Where the fix can add `app.secret_key = ...` for one app created in the file."""
+
+    app: str  # the app's ref
+    line: int  # the line after the statement creating the app
+    indent: str  # that statement's indentation
+    import_line: int | None  # the line a missing `import os` goes before (None: `os` is imported)
 
 
 class MissingSecretKey(ProjectRule):
@@ -185,12 +199,20 @@ def login():
 ''',
     ]
 
+    data_shape = list[SetupPoint]
+
+    def collect(self, model: ModuleModel) -> list[SetupPoint] | None:
+        """The fix's setup points, in a file that both creates an app and writes the session."""
+        if not (model.facts.apps and model.facts.session_writes):
+            return None
+        return _setup_points(model) or None
+
     def check(self, index: ProjectIndex, facts: FileFacts) -> Iterable[Diagnostic]:
         if facts.kind != "python" or facts.is_test or not facts.session_writes:
             return
         if not index.has_app or index.secret_key_set or index.secret_key_unknowable:
             return
-        fix = _fix(facts)
+        fix = _fix(facts, self.data(facts) or [])
         for write in facts.session_writes:
             yield self.diagnostic(facts.path, write.span, _message(write), fix=fix, kind=write.kind)
 
@@ -202,18 +224,48 @@ def _message(write: SessionWrite) -> str:
     )
 
 
-def _fix(facts: FileFacts) -> Fix | None:
+def _fix(facts: FileFacts, points: list[SetupPoint]) -> Fix | None:
     """`app.secret_key = os.environ["SECRET_KEY"]` after the one app created in this file."""
-    apps = [app for app in facts.apps if app.setup_line is not None]
-    if len(facts.apps) != 1 or len(apps) != 1:
+    if len(facts.apps) != 1 or len(points) != 1:
         return None
-    app: AppDef = apps[0]
-    assert app.setup_line is not None
-    if app.import_line is None and facts.imports.get("os") != "os":
+    point = points[0]
+    if point["import_line"] is None and facts.imports.get("os") != "os":
         return None  # `os` names something else here
-    variable = app.ref.rpartition(".")[2]
-    at = Location(app.setup_line, 0)
-    edits = [Edit(at, at, f'{app.setup_indent}{variable}.secret_key = os.environ["SECRET_KEY"]\n')]
-    if app.import_line is not None:
-        edits.append(Edit(Location(app.import_line, 0), Location(app.import_line, 0), "import os\n"))
+    variable = point["app"].rpartition(".")[2]
+    at = Location(point["line"], 0)
+    edits = [Edit(at, at, f'{point["indent"]}{variable}.secret_key = os.environ["SECRET_KEY"]\n')]
+    if point["import_line"] is not None:
+        at = Location(point["import_line"], 0)
+        edits.append(Edit(at, at, "import os\n"))
     return Fix("Set `secret_key` from `os.environ[\"SECRET_KEY\"]`", tuple(edits), Applicability.UNSAFE)
+
+
+def _setup_points(model: ModuleModel) -> list[SetupPoint]:
+    """Per app, where `app.secret_key = os.environ["SECRET_KEY"]` can be inserted soundly."""
+    import_edit = add_import_edit(model, "os")
+    if import_edit is not None and import_edit.content.startswith(("\n", "\r")):
+        return []  # the module ends without a newline right after its imports: no clean place
+    import_line = import_edit.start.row if import_edit is not None else None
+    apps = {app.ref for app in model.facts.apps}
+    points: dict[str, SetupPoint] = {}
+    for assign in model.assigns:
+        if not (isinstance(assign.value, cst.Call) and len(assign.targets) == 1):
+            continue
+        target = assign.targets[0]
+        ref = model.ref_of(target, assign.scope) if isinstance(target, cst.Name) else None
+        if ref in apps and ref not in points:
+            point = _setup_point(model, assign, ref, import_line)
+            if point is not None:
+                points[ref] = point
+    return list(points.values())
+
+
+def _setup_point(model: ModuleModel, assign: AssignInfo, ref: str, import_line: int | None) -> SetupPoint | None:
+    line, column, end_line, end_column = model.span(assign.node)
+    first = model.lines[line - 1]
+    last = model.lines[end_line - 1]
+    indent = first[:column]
+    rest = last[end_column:].strip()
+    if indent.strip() or (rest and not rest.startswith("#")) or not last.endswith(("\n", "\r")):
+        return None  # `if x: app = Flask(...)`, `app = Flask(...); more`, or no line after it
+    return SetupPoint(app=ref, line=end_line + 1, indent=indent, import_line=import_line)

@@ -234,8 +234,8 @@ class ProjectState:
 
 
 def _index_view(facts: FileFacts | None) -> FileFacts | None:
-    """What other files see of this one: its facts without its own diagnostics and noqa rows."""
-    return None if facts is None else dataclasses.replace(facts, diagnostics=[], noqa={})
+    """What other files see of this one: its facts without its own diagnostics, noqa rows and rule data."""
+    return None if facts is None else dataclasses.replace(facts, diagnostics=[], noqa={}, rule_data={})
 
 
 @dataclass(frozen=True)
