@@ -37,8 +37,8 @@ FIX_AVAILABILITY_NOTES = {
 
 @dataclass(frozen=True)
 class Finding:
-    """A finding a case must produce: its span (rows from 1, columns from 0, as on the diagnostic), a
-    stable fragment of its message, its file, and its fix's applicability ("safe", "unsafe"; None: no fix)."""
+    """A finding a case must produce: its span (rows from 1, columns from 0, as on the diagnostic), its
+    message, its file, and its fix's applicability ("safe", "unsafe"; None: no fix)."""
 
     span: tuple[int, int, int, int]
     message: str

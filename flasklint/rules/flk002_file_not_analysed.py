@@ -57,7 +57,8 @@ class FileNotAnalysed(FileRule):
             {"app.py": "x = 1\n", "big.py": "x = 1\n" * (MAX_ANALYSED_BYTES // 6 + 1)},
             Finding(
                 (1, 0, 1, 0),
-                "file not analysed: it is 0.5 MB, over flasklint's 500 KB limit for one",
+                "file not analysed: it is 0.5 MB, over flasklint's 500 KB limit for one file (generated "
+                "code?); exclude it in [tool.flasklint], or split it",
                 path="big.py",
             ),
         ),

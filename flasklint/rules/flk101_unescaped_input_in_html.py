@@ -80,7 +80,7 @@ def hello(name):
 ''',
             Finding(
                 (8, 21, 8, 25),
-                "route variable `name` interpolated into HTML without escaping (XSS):",
+                "route variable `name` interpolated into HTML without escaping (XSS): wrap it in `escape()`",
                 fix="unsafe",
             ),
             fixed={
@@ -109,7 +109,7 @@ def search():
 ''',
             Finding(
                 (9, 37, 9, 38),
-                "`request.args` value interpolated into HTML without escaping (XSS):",
+                "`request.args` value interpolated into HTML without escaping (XSS): wrap it in `escape()`",
                 fix="unsafe",
             ),
             fixed={
@@ -140,7 +140,7 @@ def comment():
 ''',
             Finding(
                 (9, 32, 9, 58),
-                "`request.form` value interpolated into HTML without escaping (XSS):",
+                "`request.form` value interpolated into HTML without escaping (XSS): wrap it in `escape()`",
                 fix="unsafe",
             ),
             fixed={
@@ -173,7 +173,7 @@ def items():
 ''',
             Finding(
                 (10, 25, 10, 29),
-                "`request.args` value interpolated into HTML without escaping (XSS):",
+                "`request.args` value interpolated into HTML without escaping (XSS): wrap it in `escape()`",
                 fix="unsafe",
             ),
             fixed={
@@ -204,7 +204,7 @@ def hello(name):
 ''',
             Finding(
                 (8, 24, 8, 28),
-                "route variable `name` interpolated into HTML without escaping (XSS):",
+                "route variable `name` interpolated into HTML without escaping (XSS): wrap it in `escape()`",
                 fix="unsafe",
             ),
             fixed={

@@ -84,7 +84,12 @@ def upload_file():
     f = request.files["the_file"]
     f.save(f"/var/www/uploads/{f.filename}")
 ''',
-            Finding((9, 31, 9, 41), "upload filename `f.filename` reaches `f.save()` without", fix="unsafe"),
+            Finding(
+                (9, 31, 9, 41),
+                "upload filename `f.filename` reaches `f.save()` without `secure_filename()`, so a name "
+                "like `../../app.py` writes outside the upload folder: wrap it in `secure_filename()`",
+                fix="unsafe",
+            ),
             fixed={
                 "app.py": '''
 from flask import Flask, request
@@ -115,7 +120,8 @@ def photos():
 ''',
             Finding(
                 (10, 57, 10, 71),
-                "upload filename `photo.filename` reaches `photo.save()` without",
+                "upload filename `photo.filename` reaches `photo.save()` without `secure_filename()`, so a "
+                "name like `../../app.py` writes outside the upload folder: wrap it in `secure_filename()`",
                 fix="unsafe",
             ),
             fixed={
@@ -153,7 +159,9 @@ def avatar():
 ''',
             Finding(
                 (9, 26, 9, 41),
-                "upload filename `upload.filename` reaches `upload.save()` without",
+                "upload filename `upload.filename` reaches `upload.save()` without `secure_filename()`, so "
+                "a name like `../../app.py` writes outside the upload folder: wrap it in "
+                "`secure_filename()`",
                 fix="unsafe",
             ),
             fixed={

@@ -79,7 +79,8 @@ class DebugOnPublicHost(FileRule):
             "from flask import Flask\n\napp = Flask(__name__)\napp.run(host='0.0.0.0', debug=True)\n",
             Finding(
                 (4, 13, 4, 22),
-                "debug mode (`debug=True`) on public host `0.0.0.0`: the Werkzeug",
+                "debug mode (`debug=True`) on public host `0.0.0.0`: the Werkzeug debugger lets anyone who "
+                "can reach the server run Python code; bind to `127.0.0.1`",
                 fix="unsafe",
             ),
             fixed={
@@ -91,7 +92,8 @@ class DebugOnPublicHost(FileRule):
             "from flask import Flask\n\napp = Flask(__name__)\napp.run('::', 5000, True)\n",
             Finding(
                 (4, 8, 4, 12),
-                "debug mode (`True` passed as `debug`) on public host `::`: the Werkzeug",
+                "debug mode (`True` passed as `debug`) on public host `::`: the Werkzeug debugger lets "
+                "anyone who can reach the server run Python code; bind to `127.0.0.1`",
                 fix="unsafe",
             ),
             fixed={
@@ -102,7 +104,8 @@ class DebugOnPublicHost(FileRule):
             "from flask import Flask\n\nHOST = '0.0.0.0'\napp = Flask(__name__)\napp.debug = True\napp.run(host=HOST)\n",
             Finding(
                 (6, 13, 6, 17),
-                "debug mode (`app.debug = True`) on public host `0.0.0.0`: the Werkzeug",
+                "debug mode (`app.debug = True`) on public host `0.0.0.0`: the Werkzeug debugger lets "
+                "anyone who can reach the server run Python code; bind to `127.0.0.1`",
                 fix="unsafe",
             ),
             fixed={
@@ -114,7 +117,8 @@ class DebugOnPublicHost(FileRule):
             "from myapp import create_app\n\ncreate_app().run(host='0.0.0.0', debug=1)\n",
             Finding(
                 (3, 22, 3, 31),
-                "debug mode (`debug=1`) on public host `0.0.0.0`: the Werkzeug debugger",
+                "debug mode (`debug=1`) on public host `0.0.0.0`: the Werkzeug debugger lets anyone who "
+                "can reach the server run Python code; bind to `127.0.0.1`",
                 fix="unsafe",
             ),
             fixed={
@@ -125,7 +129,8 @@ class DebugOnPublicHost(FileRule):
             {"Dockerfile": "FROM python:3.12\nCMD [\"flask\", \"run\", \"--debug\", \"--host=0.0.0.0\"]\n"},
             Finding(
                 (2, 40, 2, 47),
-                "`flask run` with debug on (`--debug`) and host `0.0.0.0`: the Werkzeug",
+                "`flask run` with debug on (`--debug`) and host `0.0.0.0`: the Werkzeug debugger lets "
+                "anyone who can reach the server run Python code; bind to `127.0.0.1`",
                 path="Dockerfile",
                 fix="unsafe",
             ),
@@ -137,7 +142,8 @@ class DebugOnPublicHost(FileRule):
             {"Procfile": "web: FLASK_DEBUG=1 flask run -h 0.0.0.0\n"},
             Finding(
                 (1, 32, 1, 39),
-                "`flask run` with debug on (`FLASK_DEBUG=1`) and host `0.0.0.0`: the",
+                "`flask run` with debug on (`FLASK_DEBUG=1`) and host `0.0.0.0`: the Werkzeug debugger "
+                "lets anyone who can reach the server run Python code; bind to `127.0.0.1`",
                 path="Procfile",
                 fix="unsafe",
             ),
@@ -154,7 +160,8 @@ if __name__ == "__main__":
 ''',
             Finding(
                 (7, 17, 7, 26),
-                "debug mode (`debug=True`) on public host `0.0.0.0`: the Werkzeug",
+                "debug mode (`debug=True`) on public host `0.0.0.0`: the Werkzeug debugger lets anyone who "
+                "can reach the server run Python code; bind to `127.0.0.1`",
                 fix="unsafe",
             ),
             fixed={

@@ -87,7 +87,9 @@ class HardcodedSecretKey(FileRule):
             "from flask import Flask\n\napp = Flask(__name__)\napp.secret_key = b'_5#y2L\"F4Q8z\\n\\xec]/'\n",
             Finding(
                 (4, 17, 4, 40),
-                "secret key hardcoded as `b'_5#y2L\"F4Q8z\\n\\xec]/'` (the example key from",
+                "secret key hardcoded as `b'_5#y2L\"F4Q8z\\n\\xec]/'` (the example key from Flask's "
+                "documentation): anyone who can read it can forge session cookies; read it from the "
+                "environment",
                 fix="unsafe",
             ),
             fixed={
@@ -99,7 +101,8 @@ class HardcodedSecretKey(FileRule):
             "from flask import Flask\n\napp = Flask(__name__)\napp.config['SECRET_KEY'] = 'dev'\n",
             Finding(
                 (4, 27, 4, 32),
-                "secret key hardcoded as `'dev'` (the example key from Flask's",
+                "secret key hardcoded as `'dev'` (the example key from Flask's documentation): anyone who "
+                "can read it can forge session cookies; read it from the environment",
                 fix="unsafe",
             ),
             fixed={
@@ -112,7 +115,9 @@ class HardcodedSecretKey(FileRule):
             "app.config.from_mapping(SECRET_KEY=os.environ.get('SECRET_KEY', 'dev'))\n",
             Finding(
                 (5, 35, 5, 70),
-                "secret key falls back to the literal `'dev'` (the example key from",
+                "secret key falls back to the literal `'dev'` (the example key from Flask's documentation) "
+                "when `SECRET_KEY` is unset: a deployment missing the variable signs sessions with a key "
+                "anyone can read; require the variable",
                 fix="unsafe",
             ),
             fixed={
@@ -124,7 +129,9 @@ class HardcodedSecretKey(FileRule):
             "import os\n\n\nclass Config:\n    SECRET_KEY = os.environ.get('SECRET_KEY') or 'you-will-never-guess'\n",
             Finding(
                 (5, 17, 5, 71),
-                "secret key falls back to the literal `'you-will-never-guess'` when",
+                "secret key falls back to the literal `'you-will-never-guess'` when `SECRET_KEY` is unset: "
+                "a deployment missing the variable signs sessions with a key anyone can read; require the "
+                "variable",
                 fix="unsafe",
             ),
             fixed={
@@ -135,7 +142,8 @@ class HardcodedSecretKey(FileRule):
             "from flask import Flask\n\nKEY = 'hunter2hunter2'\napp = Flask(__name__)\napp.config.update({'SECRET_KEY': KEY})\n",
             Finding(
                 (3, 6, 3, 22),
-                "secret key hardcoded as `'hunter2hunter2'`: anyone who can read it can",
+                "secret key hardcoded as `'hunter2hunter2'`: anyone who can read it can forge session "
+                "cookies; read it from the environment",
                 fix="unsafe",
             ),
             fixed={
@@ -147,7 +155,8 @@ class HardcodedSecretKey(FileRule):
             {"settings.py": "SECRET_KEY = 'not-so-secret'\n"},
             Finding(
                 (1, 13, 1, 28),
-                "secret key hardcoded as `'not-so-secret'`: anyone who can read it can",
+                "secret key hardcoded as `'not-so-secret'`: anyone who can read it can forge session "
+                "cookies; read it from the environment",
                 path="settings.py",
                 fix="unsafe",
             ),

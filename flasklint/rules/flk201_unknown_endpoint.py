@@ -81,7 +81,8 @@ class UnknownEndpoint(ProjectRule):
             "@app.route('/')\ndef index():\n    return url_for('logn')\n",
             Finding(
                 (11, 19, 11, 25),
-                "`url_for('logn')`: no endpoint 'logn' (did you mean 'login'?); Flask",
+                "`url_for('logn')`: no endpoint 'logn' (did you mean 'login'?); Flask raises BuildError "
+                "here",
                 fix="unsafe",
             ),
             fixed={
@@ -98,7 +99,8 @@ class UnknownEndpoint(ProjectRule):
             },
             Finding(
                 (1, 20, 1, 26),
-                "`url_for('indx')`: no endpoint 'indx' (did you mean 'index'?); Flask",
+                "`url_for('indx')`: no endpoint 'indx' (did you mean 'index'?); Flask raises BuildError "
+                "here",
                 path="templates/base.html",
                 fix="unsafe",
             ),
@@ -113,7 +115,8 @@ class UnknownEndpoint(ProjectRule):
             },
             Finding(
                 (11, 28, 11, 35),
-                "`url_for('.logn')`: no endpoint 'auth.logn' (did you mean '.login' or",
+                "`url_for('.logn')`: no endpoint 'auth.logn' (did you mean '.login' or '.logout'?); Flask "
+                "raises BuildError here",
                 path="auth.py",
                 fix="unsafe",
             ),
@@ -139,7 +142,8 @@ def logout():
 ''',
             Finding(
                 (12, 28, 12, 34),
-                "`url_for('logn')`: no endpoint 'logn' (did you mean 'login' or",
+                "`url_for('logn')`: no endpoint 'logn' (did you mean 'login' or 'logout'?); Flask raises "
+                "BuildError here",
                 fix="unsafe",
             ),
             fixed={

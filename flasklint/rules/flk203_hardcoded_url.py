@@ -107,7 +107,8 @@ class HardcodedUrl(ProjectRule):
             "@app.route('/logout')\ndef logout():\n    return redirect('/login')\n",
             Finding(
                 (11, 20, 11, 28),
-                "hardcoded URL `/login` of this app's route 'login': use",
+                "hardcoded URL `/login` of this app's route 'login': use `url_for('login')` so it follows "
+                "the app's URL prefix and route changes",
                 fix="unsafe",
             ),
             fixed={
@@ -124,13 +125,15 @@ class HardcodedUrl(ProjectRule):
             },
             Finding(
                 (1, 9, 1, 17),
-                "hardcoded URL `/user/42` of this app's route 'profile': use",
+                "hardcoded URL `/user/42` of this app's route 'profile': use `url_for('profile', uid=42)` "
+                "so it follows the app's URL prefix and route changes",
                 path="templates/list.html",
                 fix="safe",
             ),
             Finding(
                 (2, 10, 2, 26),
-                "hardcoded URL `/static/logo.png` of this app's route 'static': use",
+                "hardcoded URL `/static/logo.png` of this app's route 'static': use `url_for('static', "
+                "filename='logo.png')` so it follows the app's URL prefix and route changes",
                 path="templates/list.html",
                 fix="safe",
             ),
@@ -155,7 +158,8 @@ def logout():
 ''',
             Finding(
                 (12, 20, 12, 28),
-                "hardcoded URL `/login` of this app's route 'login': use",
+                "hardcoded URL `/login` of this app's route 'login': use `url_for(\"login\")` so it "
+                "follows the app's URL prefix and route changes",
                 fix="unsafe",
             ),
             fixed={

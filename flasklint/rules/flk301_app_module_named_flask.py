@@ -53,7 +53,8 @@ class AppModuleNamedFlask(ProjectRule):
             {"flask.py": "from flask import Flask\n\napp = Flask(__name__)\n"},
             Finding(
                 (1, 0, 1, 0),
-                "module `flask.py` shadows the Flask library: `from flask import Flask`",
+                "module `flask.py` shadows the Flask library: `from flask import Flask` will import this "
+                "file; rename it",
                 path="flask.py",
             ),
         ),
@@ -61,7 +62,8 @@ class AppModuleNamedFlask(ProjectRule):
             {"flask.py": "print('hello')\n", "app.py": "from flask import Flask\n\napp = Flask(__name__)\n"},
             Finding(
                 (1, 0, 1, 0),
-                "module `flask.py` shadows the Flask library: `from flask import Flask`",
+                "module `flask.py` shadows the Flask library: `from flask import Flask` will import this "
+                "file; rename it",
                 path="flask.py",
             ),
         ),
@@ -69,7 +71,8 @@ class AppModuleNamedFlask(ProjectRule):
             {"flask/__init__.py": "", "app.py": "from flask import Flask\n\napp = Flask(__name__)\n"},
             Finding(
                 (1, 0, 1, 0),
-                "package `flask/` shadows the Flask library: `from flask import Flask`",
+                "package `flask/` shadows the Flask library: `from flask import Flask` will import this "
+                "file; rename it",
                 path="flask/__init__.py",
             ),
         ),
@@ -82,7 +85,8 @@ app = Flask(__name__)
 '''},
             Finding(
                 (1, 0, 1, 0),
-                "module `flask.py` shadows the Flask library: `from flask import Flask`",
+                "module `flask.py` shadows the Flask library: `from flask import Flask` will import this "
+                "file; rename it",
                 path="flask.py",
             ),
         ),

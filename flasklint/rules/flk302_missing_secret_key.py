@@ -99,7 +99,9 @@ class MissingSecretKey(ProjectRule):
             "def index():\n    session['n'] = 1\n    return 'ok'\n",
             Finding(
                 (8, 4, 8, 16),
-                "the session is written but no secret key is ever set: Flask raises",
+                "the session is written but no secret key is ever set: Flask raises `RuntimeError: The "
+                "session is unavailable because no secret key was set.` here; set `app.secret_key` from "
+                "the environment",
                 fix="unsafe",
             ),
             fixed={
@@ -116,7 +118,9 @@ class MissingSecretKey(ProjectRule):
             },
             Finding(
                 (8, 4, 8, 15),
-                "`flash()` stores its message in the session but no secret key is ever",
+                "`flash()` stores its message in the session but no secret key is ever set: Flask raises "
+                "`RuntimeError: The session is unavailable because no secret key was set.` here; set "
+                "`app.secret_key` from the environment",
                 path="views.py",
             ),
         ),
@@ -127,7 +131,9 @@ class MissingSecretKey(ProjectRule):
             },
             Finding(
                 (4, 0, 4, 22),
-                "the session is modified but no secret key is ever set: Flask raises",
+                "the session is modified but no secret key is ever set: Flask raises `RuntimeError: The "
+                "session is unavailable because no secret key was set.` here; set `app.secret_key` from "
+                "the environment",
                 fix="unsafe",
             ),
             fixed={
@@ -149,7 +155,9 @@ def login():
 ''',
             Finding(
                 (9, 4, 9, 19),
-                "the session is written but no secret key is ever set: Flask raises",
+                "the session is written but no secret key is ever set: Flask raises `RuntimeError: The "
+                "session is unavailable because no secret key was set.` here; set `app.secret_key` from "
+                "the environment",
                 fix="unsafe",
             ),
             fixed={

@@ -46,7 +46,8 @@ class TemplateSyntaxErrorRule(FileRule):
             },
             Finding(
                 (2, 0, 2, 0),
-                "template syntax error: Unexpected end of template. Jinja was looking",
+                "template syntax error: Unexpected end of template. Jinja was looking for the following "
+                "tags: 'elif' or 'else' or 'endif'. The innermost block that needs to be closed is 'if'.",
                 path="templates/page.html",
             ),
         ),
@@ -57,7 +58,8 @@ class TemplateSyntaxErrorRule(FileRule):
 '''},
             Finding(
                 (3, 0, 3, 0),
-                "template syntax error: Unexpected end of template. Jinja was looking",
+                "template syntax error: Unexpected end of template. Jinja was looking for the following "
+                "tags: 'elif' or 'else' or 'endif'. The innermost block that needs to be closed is 'if'.",
                 path="templates/page.html",
             ),
         ),
