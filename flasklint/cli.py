@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Sequence
 
 from flasklint import __version__
+from flasklint.atomic_write import FileChangedError, remove_stale_temporaries, write_atomically
 from flasklint.config import Config, ConfigError, load_config, with_overrides
 from flasklint.engine import Project, find_project_root
-from flasklint.fix import FileChangedError, decode_for_fix, fix_file, remove_stale_temporaries, write_atomically
+from flasklint.fix import decode_for_fix, fix_file
 from flasklint.isolation import drop_project_paths
 from flasklint.output import formatters
 from flasklint.output.report import Report, diff_summary, summary

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
+from flasklint.atomic_write import is_temporary
 from flasklint.cache import Cache, cache_key
 from flasklint.config import Config, load_config
 from flasklint.diagnostics import Diagnostic
 from flasklint.file_kinds import kind_of
-from flasklint.fix import is_temporary
 from flasklint.model.facts import FileFacts
 from flasklint.model.imports import module_name_for
 from flasklint.model.index import ProjectIndex
@@ -230,7 +230,7 @@ class Project:
         self.unreadable: dict[str, str] = {}
         # Relative path -> digest of the bytes its facts were computed from (see `analysed_from`).
         self._digests: dict[str, bytes] = {}
-        # Temporary files of an interrupted `write_atomically` found by discovery (see fix.py).
+        # Temporary files of an interrupted `write_atomically` found by discovery (see atomic_write.py).
         self.temporaries: list[Path] = []
         # Subdirectories that are projects of their own (see discover(skip_nested_projects=True)).
         self.nested_roots: list[Path] = []

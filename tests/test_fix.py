@@ -18,21 +18,19 @@ from test_cli import PYPROJECT, flasklint
 from test_cli import SECRET_APP as ONE_KEY_APP
 
 from flasklint import cli
+from flasklint.atomic_write import FileChangedError, remove_stale_temporaries, write_atomically
 from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from flasklint.engine import Project
 from flasklint.fix import (
     MAX_FIX_PASSES,
-    FileChangedError,
     FixResult,
     apply_edits,
     apply_fixes,
     decode_for_fix,
     dominant_newline,
     fix_file,
-    remove_stale_temporaries,
     select_fixes,
     source_encoding,
-    write_atomically,
 )
 from flasklint.model.facts import FileFacts
 from flasklint.model.index import ProjectIndex
