@@ -1,10 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
-import keyword
-import re
 from typing import Iterable, Iterator, TypedDict
-from urllib.parse import unquote, unquote_plus
 
 from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from flasklint.edits import import_name_edit
@@ -12,16 +9,9 @@ from flasklint.model.facts import FileFacts, Span, UrlLiteral
 from flasklint.model.index import Endpoint, ProjectIndex
 from flasklint.model.module import ModuleModel
 from flasklint.model.routing import HOLE, parse_rule
+from flasklint.model.url_building import BuildCall, build_call
 from flasklint.model.urls import url_for_spelling, url_literals
 from flasklint.rule import Case, Finding, ProjectRule
-
-# Characters url_for never escapes in a path value: a literal made of them is rebuilt byte for byte.
-_VERBATIM = re.compile(r"[A-Za-z0-9._~/-]*\Z")
-_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
-_JINJA_KEYWORDS = frozenset(
-    {"and", "or", "not", "in", "is", "if", "else", "true", "false", "none", "True", "False", "None"}
-)
-
 
 
 class PythonUrl(TypedDict):
@@ -267,13 +257,13 @@ def logout():
             )
             return self.diagnostic(facts.path, literal.span, message, endpoints=names)
         endpoint, values = best[0]
-        call = _url_for_call(literal, endpoint, values)
+        call = build_call(literal, endpoint, values)
         suggestion = f"url_for('{endpoint.name}', ...)" if call is None else call.text("url_for")
         message = (
             f"hardcoded URL `{shown}` of this app's route '{endpoint.name}': use `{suggestion}` so it follows "
             "the app's URL prefix and route changes"
         )
-        fix = call.fix(literal, index.app_count > 1, url_for, import_edit) if call is not None else None
+        fix = _fix(call, literal, index.app_count > 1, url_for, import_edit) if call is not None else None
         return self.diagnostic(facts.path, literal.span, message, fix=fix, endpoint=endpoint.name)
 
 
@@ -292,120 +282,25 @@ def _shown(literal: UrlLiteral) -> str:
     return text
 
 
-class _Call:
-    """The `url_for(...)` replacing a literal, in Python or Jinja syntax."""
-
-    def __init__(self, endpoint: str, arguments: list[tuple[str, str]], jinja: bool, quote: str, exact: bool):
-        self.endpoint = endpoint
-        self.arguments = arguments  # (keyword, source of the value)
-        self.jinja = jinja
-        self.quote = quote
-        self.exact = exact  # url_for rebuilds the literal byte for byte
-
-    def text(self, function: str) -> str:
-        parts = [_string(self.endpoint, self.quote)] + [f"{k}={v}" for k, v in self.arguments]
-        return f"{function}({', '.join(parts)})"
-
-    def fix(self, literal: UrlLiteral, several_apps: bool, url_for: str | None, import_edit: Edit | None) -> Fix | None:
-        """Safe only when url_for rebuilds the same path and the endpoint surely is this code's app's."""
-        line, column, end_line, end_column = literal.span
-        replace = (Location(line, column), Location(end_line, end_column))
-        if self.jinja:
-            edit = Edit(*replace, "{{ " + self.text("url_for") + " }}")
-            return Fix("Build the URL with url_for", (edit,), _applicability(self.exact and not several_apps))
-        if literal.context == "html":
-            return None  # the literal would have to become an f-string or a concatenation: left to the author
-        edits = [Edit(*replace, self.text(url_for or "url_for"))]
-        if url_for is None:
-            if import_edit is None:
-                return None
-            edits.append(import_edit)
-        safe = self.exact and url_for is not None and not several_apps
-        return Fix("Build the URL with url_for", tuple(edits), _applicability(safe))
+def _fix(
+    call: BuildCall, literal: UrlLiteral, several_apps: bool, url_for: str | None, import_edit: Edit | None
+) -> Fix | None:
+    """Safe only when url_for rebuilds the same path and the endpoint surely is this code's app's."""
+    line, column, end_line, end_column = literal.span
+    replace = (Location(line, column), Location(end_line, end_column))
+    if call.jinja:
+        edit = Edit(*replace, "{{ " + call.text("url_for") + " }}")
+        return Fix("Build the URL with url_for", (edit,), _applicability(call.exact and not several_apps))
+    if literal.context == "html":
+        return None  # the literal would have to become an f-string or a concatenation: left to the author
+    edits = [Edit(*replace, call.text(url_for or "url_for"))]
+    if url_for is None:
+        if import_edit is None:
+            return None
+        edits.append(import_edit)
+    safe = call.exact and url_for is not None and not several_apps
+    return Fix("Build the URL with url_for", tuple(edits), _applicability(safe))
 
 
 def _applicability(safe: bool) -> Applicability:
     return Applicability.SAFE if safe else Applicability.UNSAFE
-
-
-def _url_for_call(literal: UrlLiteral, endpoint: Endpoint, values: dict[str, str]) -> _Call | None:
-    """url_for's arguments for the matched literal, or None when a value cannot be expressed."""
-    jinja = literal.context == "template"
-    # Python: the literal's own quote; Jinja inside an attribute: the other quote.
-    quote = ("'" if literal.quote == '"' else '"') if jinja else literal.quote
-    holes = iter(literal.holes)
-    arguments: list[tuple[str, str]] = []
-    exact = not literal.holes and literal.query is None and _VERBATIM.match(literal.path) is not None
-    converters = {v.name: v.converter for v in parse_rule(endpoint.rule or "").variables}
-    for name, value in values.items():
-        if keyword.iskeyword(name) or (jinja and name in _JINJA_KEYWORDS):
-            return None
-        if value == HOLE:
-            source = next(holes, None)
-            if source is None:
-                return None
-            arguments.append((name, source))
-        elif HOLE in value:
-            return None  # a hole inside a segment (`/{x}.json`): no single value to pass
-        else:
-            argument = _path_value(unquote(value), converters.get(name, "default"), quote)
-            if argument is None:
-                return None
-            arguments.append((name, argument))
-    if literal.query:
-        query = _query_arguments(literal.query, holes, quote, set(values), jinja)
-        if query is None:
-            return None
-        arguments.extend(query)
-    if literal.fragment:
-        if HOLE in literal.fragment:
-            return None
-        if not _VERBATIM.match(literal.fragment):
-            exact = False  # url_for percent-encodes the anchor
-        arguments.append(("_anchor", _string(unquote(literal.fragment), quote)))
-    if not literal.path.endswith("/") and (endpoint.rule or "").endswith("/"):
-        exact = False  # matched through Flask's trailing-slash redirect: url_for adds the slash
-    return _Call(endpoint.name, arguments, jinja, quote, exact)
-
-
-def _path_value(value: str, converter: str, quote: str) -> str | None:
-    if converter == "int":
-        if not value.isdigit() or (len(value) > 1 and value.startswith("0")):
-            return None  # url_for would drop the leading zeros
-        return value
-    if converter == "float":
-        return value if re.fullmatch(r"\d+\.\d+", value) and str(float(value)) == value else None
-    return _string(value, quote)
-
-
-def _query_arguments(
-    query: str, holes: Iterable[str | None], quote: str, taken: set[str], jinja: bool
-) -> list[tuple[str, str]] | None:
-    """`next=/x&page=2` -> [("next", "'/x'"), ("page", "'2'")]; None when a key cannot be a keyword."""
-    arguments: list[tuple[str, str]] = []
-    hole_iter = iter(holes)
-    for pair in query.split("&"):
-        if not pair:
-            continue
-        key, equals, value = pair.partition("=")
-        key = unquote_plus(key)
-        if not equals or not _IDENTIFIER.match(key) or keyword.iskeyword(key) or key in taken:
-            return None
-        if jinja and key in _JINJA_KEYWORDS:
-            return None
-        taken.add(key)
-        if value == HOLE:
-            source = next(hole_iter, None)
-            if source is None:
-                return None
-            arguments.append((key, source))
-        elif HOLE in value:
-            return None
-        else:
-            arguments.append((key, _string(unquote_plus(value), quote)))
-    return arguments
-
-
-def _string(value: str, quote: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace(quote, "\\" + quote)
-    return f"{quote}{escaped}{quote}"
