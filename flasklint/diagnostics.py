@@ -87,10 +87,14 @@ class Diagnostic:
     fix: Fix | None = None
     # Extra machine-readable context for editors (e.g. the endpoint an FLK201 names).
     data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # The row a `# noqa` comment for it goes on: the start row, unless that row is inside a
+    # multi-line string or continuation, whose last row it is then (noqa.place_noqa_rows; 0 here
+    # means the start row). Placed when the engine reports the file's diagnostics, never cached.
+    noqa_row: int = field(default=0, compare=False, hash=False)
 
-    @property
-    def noqa_row(self) -> int:
-        return self.start.row
+    def __post_init__(self) -> None:
+        if not self.noqa_row:
+            object.__setattr__(self, "noqa_row", self.start.row)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.start.row, self.start.column, self.code)

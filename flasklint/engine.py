@@ -28,7 +28,7 @@ from flasklint.model.index import ProjectIndex
 from flasklint.model.module import is_test_path
 from flasklint.model.templates import build_template_model
 from flasklint.model.traversal import build_model
-from flasklint.noqa import is_suppressed, noqa_map
+from flasklint.noqa import is_suppressed, multi_row_lines, noqa_map, place_noqa_rows
 from flasklint.rules import FILE_RULES, PROJECT_RULES, RULES_BY_CODE, SYNTAX_ERROR, TEMPLATE_SYNTAX_ERROR
 from flasklint.rules.flk002_file_not_analysed import MAX_ANALYSED_BYTES, FileNotAnalysed, too_large_reason
 from flasklint.source import SourceError, cpython_syntax_error, decode_source, parse_python, restore_columns, run_deep
@@ -73,7 +73,7 @@ def analyse_python(relative: str, module: str, is_package: bool, data: bytes) ->
     decoded = decode_source(data)
     if isinstance(decoded, SourceError):
         return _unparsable(relative, module, decoded)
-    facts_noqa = noqa_map(decoded, python=True)
+    facts_noqa, noqa_rows = noqa_map(decoded, python=True), multi_row_lines(decoded)
     if not is_package and not RELEVANT.search(decoded):
         # Nothing here for the Flask rules; CPython's own (much faster) parser still checks syntax.
         # (Packages' __init__.py are always parsed: their imports re-export blueprints and apps.)
@@ -81,7 +81,7 @@ def analyse_python(relative: str, module: str, is_package: bool, data: bytes) ->
         error = cpython_syntax_error(decoded)
         if error is not None:
             facts = _unparsable(relative, module, error)
-        facts.noqa = facts_noqa
+        facts.noqa, facts.noqa_rows = facts_noqa, noqa_rows
         return facts
     try:
         facts = _analyse_tree(relative, module, is_package, decoded, first_attempt=True)
@@ -90,7 +90,7 @@ def analyse_python(relative: str, module: str, is_package: bool, data: bytes) ->
         # per level. Retry with a large stack and recursion limit; skip the file if still too deep.
         retried = run_deep(lambda: _analyse_tree(relative, module, is_package, decoded, first_attempt=False))
         facts = retried if retried is not None else _not_analysed(relative, module, "python", "it nests too deeply")
-    facts.noqa = facts_noqa
+    facts.noqa, facts.noqa_rows = facts_noqa, noqa_rows
     return facts
 
 
@@ -421,7 +421,7 @@ class Project:
         found = list(facts.diagnostics)
         for rule in PROJECT_RULES:
             found.extend(_run_safely(rule.code, relative, lambda r=rule: r.check(index, facts)))
-        selected = [d for d in found if self.config.is_selected(d.code, relative)]
+        selected = place_noqa_rows([d for d in found if self.config.is_selected(d.code, relative)], facts.noqa_rows)
         if apply_noqa:
             selected = [d for d in selected if not is_suppressed(d, facts.noqa)]
         return sorted(selected, key=Diagnostic.sort_key)

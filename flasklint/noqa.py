@@ -9,11 +9,15 @@ exempts the whole file.
 
 The map of a file's suppressions is computed once, with its facts, and cached with them: rows
 (as JSON-friendly string keys) -> codes, `[]` meaning every code; the key `file` holds a file-wide
-exemption.
+exemption. So are the file's multi-row logical lines (`multi_row_lines`), from which each
+diagnostic's `noqa_row` is placed once (`place_noqa_rows`): the row its comment must go on, the last
+row of the string or continuation it starts in (ruff's `noqa_row`). The JSON output, the editor's
+"Disable FLKxxx for this line" and the matching here all read that one value.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import tokenize
@@ -35,6 +39,9 @@ FILE_NOQA_RE = re.compile(
 FILE_KEY = "file"
 _ANY_NOQA = re.compile(r"noqa", re.IGNORECASE)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# Only a triple-quoted string or a backslash at the end of a line (in a string or not) makes one
+# logical line span several rows; a file without either needs no tokenizing.
+_MAY_SPAN_ROWS = re.compile(r"\"\"\"|'''|\\(?:\r\n|\r|\n)")
 
 
 def noqa_codes(line: str) -> set[str] | None:
@@ -60,11 +67,12 @@ def noqa_map(text: str, python: bool) -> dict[str, list[str]]:
     if file_codes is not None:
         suppressions[FILE_KEY] = sorted(file_codes)
     lines = source_lines(text)
-    ranges = _logical_line_ranges(text, len(lines)) if python else {}
+    spans = multi_row_lines(text).items()
+    ranges = {row: (int(first), last) for first, last in spans for row in range(int(first), last + 1)}
     for number, line in enumerate(lines, start=1):
         if not NOQA_RE.search(line):
             continue
-        first, last = ranges.get(number, (number, number))
+        first, last = ranges.get(number, (number, number)) if python else (number, number)
         # flake8 searches the span's physical lines joined; the first comment wins.
         codes = noqa_codes("".join(lines[first - 1 : last]))
         for row in range(first, last + 1):
@@ -92,16 +100,19 @@ def _file_exemption(text: str) -> set[str] | None:
     return None
 
 
-def _logical_line_ranges(text: str, line_count: int) -> dict[int, tuple[int, int]]:
-    """Row -> (first, last) rows sharing one noqa comment, for multi-row spans only.
+def multi_row_lines(text: str) -> dict[str, int]:
+    """First row (a string key, as the facts store it) -> last row of each logical line of Python
+    source that spans several rows.
 
     Mirrors flake8's FileProcessor._noqa_line_mapping: the rows between two NL/NEWLINE tokens,
     i.e. a multi-line string or a backslash continuation (a newline inside brackets is an NL
-    token, so bracketed lines stay separate). A file that does not tokenize keeps the one-row
-    mapping, as in flake8.
+    token, so bracketed lines stay separate). One noqa comment covers them all, and it can only
+    be written after the last. A file that does not tokenize has none, as in flake8.
     """
-    ranges: dict[int, tuple[int, int]] = {}
-    first, last = line_count + 2, -1
+    if not _MAY_SPAN_ROWS.search(text):
+        return {}
+    spans: dict[str, int] = {}
+    first, last = len(text) + 2, -1
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             if token.type in (tokenize.ENDMARKER, tokenize.DEDENT):
@@ -109,12 +120,25 @@ def _logical_line_ranges(text: str, line_count: int) -> dict[int, tuple[int, int
             first, last = min(first, token.start[0]), max(last, token.end[0])
             if token.type in (tokenize.NL, tokenize.NEWLINE):
                 if last > first:
-                    for row in range(first, last + 1):
-                        ranges[row] = (first, last)
-                first, last = line_count + 2, -1
+                    spans[str(first)] = last
+                first, last = len(text) + 2, -1
     except (tokenize.TokenError, SyntaxError):
         return {}
-    return ranges
+    return spans
+
+
+def place_noqa_rows(diagnostics: list[Diagnostic], spans: dict[str, int]) -> list[Diagnostic]:
+    """The diagnostics with their `noqa_row`: the last row of the multi-row logical line (`spans`,
+    first row as a string key -> last row, from `multi_row_lines`) their start falls in."""
+    if not spans:
+        return diagnostics
+    bounds = sorted((int(first), last) for first, last in spans.items())
+    placed = []
+    for diagnostic in diagnostics:
+        row = diagnostic.start.row
+        last = next((last for first, last in bounds if first <= row <= last), row)
+        placed.append(diagnostic if last == diagnostic.noqa_row else dataclasses.replace(diagnostic, noqa_row=last))
+    return placed
 
 
 def add_noqa_edit_text(line: str, code: str) -> str:

@@ -134,6 +134,33 @@ def test_json_output_uses_ruff_fields_and_1_based_columns(tmp_path: Path) -> Non
     assert edits == {(4, 18, 'os.environ["SECRET_KEY"]'), (2, 1, "import os\n")}
 
 
+TRIPLE_QUOTED_VIEW = '''from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route("/search")
+def search():
+    query = request.args.get("q", "")
+    return f"""<h1>Results</h1>
+<p>for {query}</p>
+"""
+'''
+
+
+def test_json_noqa_row_of_a_finding_in_a_multi_line_string_is_where_its_comment_works(tmp_path: Path) -> None:
+    """ruff's noqa_row: the row after the closing quotes, not the row of the finding inside the string."""
+    make(tmp_path, {"app.py": TRIPLE_QUOTED_VIEW})
+    for run in ("cold", "warm"):  # the second run reads the rows from the cache
+        [entry] = json.loads(flasklint("check", "--output-format", "json", cwd=tmp_path).stdout)
+        assert (entry["code"], entry["location"]["row"], entry["noqa_row"]) == ("FLK101", 10, 11), run
+    commented = TRIPLE_QUOTED_VIEW.replace('\n"""\n', '\n"""  # noqa: FLK101\n')
+    (tmp_path / "app.py").write_text(commented, encoding="utf-8")
+    assert commented.splitlines()[10] == '"""  # noqa: FLK101'  # row 11
+    result = flasklint("check", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, "All checks passed!\n")
+
+
 def test_json_output_of_a_clean_project_is_an_empty_list(tmp_path: Path) -> None:
     make(tmp_path, {"app.py": APP})
     result = flasklint("check", "--output-format", "json", cwd=tmp_path)

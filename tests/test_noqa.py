@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from flasklint.diagnostics import Diagnostic, Location
-from flasklint.noqa import FILE_KEY, add_noqa_edit_text, is_suppressed, noqa_codes, noqa_map
+from flasklint.noqa import (
+    FILE_KEY,
+    add_noqa_edit_text,
+    is_suppressed,
+    multi_row_lines,
+    noqa_codes,
+    noqa_map,
+    place_noqa_rows,
+)
 
 
 def at(row: int, code: str = "FLK104") -> Diagnostic:
@@ -107,3 +115,32 @@ def test_file_exemptions(source: str, exempt: list[str] | None) -> None:
 )
 def test_add_noqa_edit_text(line: str, expected: str) -> None:
     assert add_noqa_edit_text(line, "FLK104") == expected
+
+
+MULTI_ROW = '''x = 1
+html = f"""<h1>
+{x}
+</h1>"""
+total = 1 + \\
+    2
+pair = (1,
+        2)
+'''
+
+
+def test_multi_row_lines_are_strings_and_continuations_not_brackets() -> None:
+    assert multi_row_lines(MULTI_ROW) == {"2": 4, "5": 6}
+    assert multi_row_lines("x = (1,\n     2)\ny = 'a'\n") == {}  # nothing to tokenize for
+    assert multi_row_lines('x = """never closed\ny = 1\n') == {}  # does not tokenize: flake8 maps none
+
+
+def test_the_noqa_row_is_the_last_row_of_the_string_a_diagnostic_starts_in() -> None:
+    spans = multi_row_lines(MULTI_ROW)
+    placed = place_noqa_rows([at(1), at(2), at(3), at(4), at(5), at(7), at(8)], spans)
+    assert [d.noqa_row for d in placed] == [1, 4, 4, 4, 6, 7, 8]
+    assert [d.start.row for d in placed] == [1, 2, 3, 4, 5, 7, 8]
+    assert at(3).noqa_row == 3  # not placed: its own row
+    # The comment written on the noqa row suppresses it; one on its start row (inside the string) would be text.
+    commented = MULTI_ROW.replace('</h1>"""', '</h1>"""  # noqa: FLK101')
+    [inside] = place_noqa_rows([at(3, "FLK101")], multi_row_lines(commented))
+    assert is_suppressed(inside, noqa_map(commented, python=True))

@@ -185,6 +185,9 @@ class FileFacts:
     parse_error: bool = False
     # Rows (string keys, for JSON) with a noqa comment -> its codes ([] for a bare `# noqa`).
     noqa: dict[str, list[str]] = field(default_factory=dict)
+    # First row (string key) -> last row of each logical line spanning several rows (a multi-line
+    # string, a backslash continuation): a diagnostic starting in one has its noqa row on the last.
+    noqa_rows: dict[str, int] = field(default_factory=dict)
 
     def index_inputs(self) -> tuple[object, ...]:
         """What the project index is built from: when an edit leaves this unchanged (most keystrokes

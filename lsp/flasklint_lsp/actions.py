@@ -8,8 +8,6 @@ text it was not computed for.
 
 from __future__ import annotations
 
-import io
-import tokenize
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -99,9 +97,14 @@ def _overlaps(a: types.Range, b: types.Range) -> bool:
 
 def _published_fix(published: Published, diagnostic: types.Diagnostic) -> tuple[str, bool, list[types.TextEdit]] | None:
     """The fix of the published diagnostic the client's one stands for (clients may drop `data`)."""
+    return fix_from_data(_published_data(published, diagnostic))
+
+
+def _published_data(published: Published, diagnostic: types.Diagnostic) -> object:
+    """The `data` of the published diagnostic the client's one stands for (None when none matches)."""
     for lsp, _ in published.entries:
         if lsp.code == diagnostic.code and lsp.range == diagnostic.range:
-            return fix_from_data(lsp.data)
+            return lsp.data
     return None
 
 
@@ -114,9 +117,13 @@ def _text_edit(context: ActionContext, edits: list[types.TextEdit]) -> types.Wor
 
 # -- disable for this line --------------------------------------------------------------------
 def _noqa_action(context: ActionContext, diagnostic: types.Diagnostic) -> types.CodeAction | None:
-    row = noqa_row_from_data(diagnostic.data) or diagnostic.range.start.line + 1
-    if context.relative.endswith(".py"):
-        row = _comment_row(context.snapshot.text, row)
+    """The comment goes on the diagnostic's noqa row, placed by the engine (the last row of a
+    multi-line string it is in), as the client returned it or as it was published."""
+    row = (
+        noqa_row_from_data(diagnostic.data)
+        or (context.published and noqa_row_from_data(_published_data(context.published, diagnostic)))
+        or diagnostic.range.start.line + 1
+    )
     line = context.snapshot.line(row - 1)
     template = PurePosixPath(context.relative).suffix.lower() in TEMPLATE_SUFFIXES
     code = str(diagnostic.code)
@@ -139,27 +146,6 @@ def _noqa_action(context: ActionContext, diagnostic: types.Diagnostic) -> types.
         diagnostics=[diagnostic],
         edit=_text_edit(context, [edit]),
     )
-
-
-def _comment_row(text: str, row: int) -> int:
-    """Where a noqa comment for `row` goes: the row ending its token run, never inside a string.
-
-    flake8 (and the engine) let a comment cover the rows of the tokens up to the next NEWLINE/NL
-    token, so `# noqa` after the closing quotes of a multi-line string covers the string's first row.
-    """
-    first = None
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.type in (tokenize.ENDMARKER, tokenize.DEDENT, tokenize.INDENT):
-                continue
-            first = token.start[0] if first is None else first
-            if token.type in (tokenize.NEWLINE, tokenize.NL):
-                if first <= row <= token.end[0]:
-                    return token.end[0]
-                first = None
-    except (tokenize.TokenError, SyntaxError):
-        pass
-    return row
 
 
 # -- FLK301: rename flask.py ------------------------------------------------------------------
