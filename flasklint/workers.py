@@ -24,14 +24,19 @@ PARENT_POLL_SECONDS = 0.5
 def analysis_pool(workers: int, start_method: str) -> Iterator[ProcessPoolExecutor]:
     context = multiprocessing.get_context(start_method)
     with workers_start_outside_project(start_method):  # building the pool starts a process already
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_exit_with_parent) as pool:
+        # A forkserver's workers are the server's children; the others are this process's.
+        parent = None if start_method == "forkserver" else os.getpid()
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_exit_with_parent, initargs=(parent,)
+        ) as pool:
             yield pool
 
 
-def _exit_with_parent() -> None:
+def _exit_with_parent(parent: int | None) -> None:
     """In each worker: a daemon thread ends the process once its parent has gone (the worker is
-    then re-parented, so its parent pid changes)."""
-    parent = os.getppid()
+    then re-parented, so its parent pid changes). The parent is named by the pool's creator: a
+    worker whose parent died before it got here must not take its new parent for its own."""
+    parent = os.getppid() if parent is None else parent
     threading.Thread(target=_watch_parent, args=(parent,), name="flasklint-parent-watch", daemon=True).start()
 
 
