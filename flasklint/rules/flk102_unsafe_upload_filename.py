@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Iterable
 
 import libcst as cst
 
 from flasklint.diagnostics import Applicability, Diagnostic, Fix, Severity
 from flasklint.edits import add_import_edit, wrap_node
-from flasklint.model.cst_helpers import argument
-from flasklint.model.dataflow import FILE, ModuleDataflow, TaintAnalysis, dataflow_for
-from flasklint.model.module import CallInfo, FunctionInfo, ModuleModel
+from flasklint.model.dataflow import ModuleDataflow, TaintAnalysis
+from flasklint.model.module import ModuleModel
+from flasklint.model.uploads import unsafe_saves
 from flasklint.rule import Case, FileRule, Finding
 
 SECURE_FILENAME = "werkzeug.utils.secure_filename"
@@ -242,22 +242,8 @@ def upload_file():
     ]
 
     def check_module(self, model: ModuleModel) -> Iterable[Diagnostic]:
-        dataflow = dataflow_for(model)
-        reported: set[cst.CSTNode] = set()
-        for function, saves in _saves_by_function(model):
-            try:
-                found = [
-                    (analysis, save, origin)
-                    for analysis in _analyses(dataflow, function)
-                    for save in saves
-                    for origin in _unsafe_filenames(analysis, save)
-                ]
-            except RecursionError:
-                continue  # an expression nested too deeply to follow: skip this function, not the file
-            for analysis, save, origin in found:
-                if origin not in reported:
-                    reported.add(origin)
-                    yield self._diagnostic(model, analysis, save, origin)
+        for unsafe in unsafe_saves(model):
+            yield self._diagnostic(model, unsafe.analysis, unsafe.save, unsafe.origin)
 
     def _diagnostic(
         self, model: ModuleModel, analysis: TaintAnalysis, save: cst.Call, origin: cst.BaseExpression
@@ -270,58 +256,6 @@ def upload_file():
         )
         fix = _secure_fix(model, analysis.dataflow, origin)
         return self.diagnostic(model.path, model.span(origin), message, fix=fix)
-
-
-def _saves_by_function(model: ModuleModel) -> list[tuple[FunctionInfo, list[cst.Call]]]:
-    """`x.save(...)` calls grouped by the function they are in (in source order)."""
-    saves: dict[cst.FunctionDef, tuple[FunctionInfo, list[cst.Call]]] = {}
-    for call in model.calls:
-        func = call.node.func
-        if call.function is not None and isinstance(func, cst.Attribute) and func.attr.value == "save":
-            saves.setdefault(call.function.node, (call.function, []))[1].append(call.node)
-    return list(saves.values())
-
-
-def _analyses(dataflow: ModuleDataflow, function: FunctionInfo) -> Iterator[TaintAnalysis]:
-    """The function on its own, then once per same-module call passing it an upload.
-
-    `def store(f): f.save(...)` only sees the upload through its caller, so the caller's
-    arguments are bound to the parameters (one level deep).
-    """
-    yield dataflow.analysis(function, "path")
-    if dataflow.module_functions.get(function.name) is not function:
-        return
-    for call in _calls_of(dataflow.model, function):
-        assert call.function is not None
-        caller = dataflow.analysis(call.function, "path")
-        bindings = caller.bind_arguments(function, call.node)
-        if any(t.kind == FILE for taints in bindings.values() for t in taints):
-            yield dataflow.analysis(function, "path", bindings, depth=1)
-
-
-def _calls_of(model: ModuleModel, function: FunctionInfo) -> Iterator[CallInfo]:
-    for call in model.calls:
-        func = call.node.func
-        if (
-            call.function is not None
-            and call.function is not function
-            and isinstance(func, cst.Name)
-            and func.value == function.name
-            and model.qualify(func, call.scope) is None
-        ):
-            yield call
-
-
-def _unsafe_filenames(analysis: TaintAnalysis, save: cst.Call) -> Iterator[cst.BaseExpression]:
-    """The `.filename` expressions the path of `upload.save(path)` is built from."""
-    receiver = save.func.value  # type: ignore[attr-defined]
-    if not any(t.kind == FILE for t in analysis.taint(receiver)):
-        return
-    path = argument(save, 0, "dst")
-    if path is None:
-        return
-    origins = {t.origin for t in analysis.taint(path) if t.origin is not None}
-    yield from sorted(origins, key=lambda node: analysis.model.code(node))
 
 
 def _secure_fix(model: ModuleModel, dataflow: ModuleDataflow, origin: cst.BaseExpression) -> Fix | None:
