@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from flasklint.docs import example_project
-from flasklint.rule import Case, Rule
+from flasklint.rule import Case, Finding, Rule
 from flasklint.rules import ALL_RULES
-from rule_testing import check_case, check_noop
+from rule_testing import check_case, check_noop, lint, write_project
 
 INVALID = [(rule.code, i, case) for rule in ALL_RULES for i, case in enumerate(rule.invalid)]
 VALID = [(rule.code, i, case) for rule in ALL_RULES for i, case in enumerate(rule.valid)]
@@ -19,8 +19,23 @@ VALID = [(rule.code, i, case) for rule in ALL_RULES for i, case in enumerate(rul
 
 @pytest.mark.parametrize(("code", "number", "case"), INVALID, ids=[f"{c}-invalid-{i}" for c, i, _ in INVALID])
 def test_invalid_case_produces_exactly_its_findings_and_fix(tmp_path: Path, code: str, number: int, case: Case) -> None:
-    assert isinstance(case, Case) and case.findings, f"{code} INVALID case {number} does not say what it produces"
+    if not (isinstance(case, Case) and case.findings):
+        pytest.fail(f"{code} INVALID case {number} does not say what it produces: {_produced(tmp_path, code, case)}")
     check_case(tmp_path, code, case)
+
+
+def _produced(root: Path, code: str, case: object) -> list[Finding]:
+    """What the case produces, as `Finding`s to check by eye and paste into the case."""
+    write_project(root, Case.of(case).files)  # type: ignore[arg-type]
+    return [
+        Finding(
+            (d.start.row, d.start.column, d.end.row, d.end.column),
+            d.message,
+            d.path,
+            d.fix and d.fix.applicability.value,
+        )
+        for d in lint(root, code)
+    ]
 
 
 @pytest.mark.parametrize(("code", "number", "case"), VALID, ids=[f"{c}-valid-{i}" for c, i, _ in VALID])
