@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import tokenize
+
 import pytest
 
 from flasklint.diagnostics import Diagnostic, Location
@@ -144,3 +147,38 @@ def test_the_noqa_row_is_the_last_row_of_the_string_a_diagnostic_starts_in() -> 
     commented = MULTI_ROW.replace('</h1>"""', '</h1>"""  # noqa: FLK101')
     [inside] = place_noqa_rows([at(3, "FLK101")], multi_row_lines(commented))
     assert is_suppressed(inside, noqa_map(commented, python=True))
+
+
+def tokenize_spans(text: str) -> dict[str, int]:
+    """flake8's own mapping (FileProcessor._noqa_line_mapping), by tokenize: the reference."""
+    spans: dict[str, int] = {}
+    first, last = len(text) + 2, -1
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type in (tokenize.ENDMARKER, tokenize.DEDENT):
+                continue
+            first, last = min(first, token.start[0]), max(last, token.end[0])
+            if token.type in (tokenize.NL, tokenize.NEWLINE):
+                if last > first:
+                    spans[str(first)] = last
+                first, last = len(text) + 2, -1
+    except (tokenize.TokenError, SyntaxError):
+        return {}
+    return spans
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        MULTI_ROW,
+        'x = "a \\" # not a comment"  # """ a comment\ny = """\n\n"""\n',
+        "x = '''it's \\''' still'''\ny = r'\\\\'\nz = 1 + \\\n  2 + \\\n  3\n",
+        'a = """1\n2""" + """3\n4"""\nb = f"{x!r}"\n',
+        "s = 'one \\\n two'\nt = rb'''x\ny'''\n",
+        'def f():\n    """Doc.\n\n    More.\n    """\n    return 1\n',
+        'x = """\r\nwindows\r\n"""\r\ny = 1\r\n',
+        "# a comment with ''' in it\nx = (1,\n     '''a\nb''')\n",
+    ],
+)
+def test_multi_row_lines_agree_with_tokenize(source: str) -> None:
+    assert multi_row_lines(source) == tokenize_spans(source)
