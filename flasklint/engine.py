@@ -1,7 +1,8 @@
 """The engine: files -> facts (per file, cached) -> project index -> rules -> diagnostics -> noqa.
 
-Every front-end (CLI, flake8 plugin, language server) goes through `Project`; none of them parses,
-runs a rule, or decides a severity on its own.
+Every front-end (CLI, flake8 plugin, language server) gets its findings from `Project`, which runs
+every rule (and each project rule's per-file `collect` step), applies the config's selection and
+noqa; a front-end only formats and delivers them.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The rule model: a rule is one small class carrying its code, name, docs, examples and check.
+"""The rule model: a rule is a class carrying its code, name, docs, cases and check (and, for a fix, its edits).
 
 Docs live in the class docstring under ruff's headings (What it does / Why is this bad? / Example /
 Use instead / Fix safety); `Rule.markdown()` renders them once for `flasklint rule`, `docs/rules/`
@@ -8,7 +8,8 @@ Two kinds of rule, matching the data flow (files -> facts -> index -> rules):
 - FileRule runs while a file's tree is in memory (taint, literal checks); its results are cached
   with the file's facts by content hash.
 - ProjectRule runs on facts plus the project index (endpoints, secret key, templates): it needs no
-  tree, so a warm run parses nothing.
+  tree, so a warm run parses nothing. What else it needs of a file (where its fix goes) it reads
+  in its own `collect` step, cached with the file's facts like a FileRule's results.
 """
 
 from __future__ import annotations

@@ -429,7 +429,7 @@ class _Extractor(LeanVisitor):
             )
             return
         if rule_node is None or (rule is not None and rule and not rule.startswith("/")):
-            return  # not a Flask route (or one Flask rejects at import: FLK205's business)
+            return  # not a Flask route (or one Flask rejects when the module is imported)
         if endpoint_node is None and self._wraps_another_function(info):
             # @bp.route("/x") @wraps(f) def wrapper(...): the endpoint is f.__name__, known only at run time.
             self.model.facts.unresolved.append(
