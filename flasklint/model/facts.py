@@ -27,6 +27,9 @@ class AppDef:
     template_folder: str | None = "templates"
     factory: str | None = None
     has_static: bool = True  # False only with static_folder=None: then there is no `static` endpoint
+    # The project class the app is an instance of (`app = MyFlask(__name__)`), qualified; None for Flask
+    # itself. The index keeps the app only when that class is a Flask subclass (`classes`, any module).
+    cls: str | None = None
 
 
 @dataclass
@@ -90,6 +93,9 @@ class TemplateRef:
 
     name: str
     span: Span
+    owners: list[str] = field(default_factory=list)  # route-owner refs of the enclosing view ([]: unknown)
+    context: list[str] = field(default_factory=list)  # keyword names passed (`url_for=custom` replaces Flask's)
+    has_star_kwargs: bool = False  # `**ctx`: any name may be passed
 
 
 @dataclass
@@ -120,6 +126,7 @@ class SessionWrite:
 
     kind: str  # session_item | session_method | flash | login_user
     span: Span
+    owners: list[str] = field(default_factory=list)  # route-owner refs of the enclosing view ([]: unknown)
 
 
 @dataclass
@@ -139,6 +146,33 @@ class UrlLiteral:
     query: str | None = None
     holes: list[str | None] = field(default_factory=list)
     quote: str = '"'  # the quote to use for string arguments in a fix
+
+
+@dataclass
+class JinjaSetting:
+    """What an app's (or blueprint's) Jinja environment gets beyond Flask's defaults.
+
+    From `app.jinja_env.add_extension(...)`, `app.jinja_options = {...}` / `jinja_options["extensions"]`
+    (also as a Flask subclass's class attribute: owner "class:<ref>"), `app.jinja_env.globals[...] =` /
+    `.globals.update(...)`, and context processors (`@app.context_processor`, `app.context_processor(f)`,
+    `bp.app_context_processor`) returning a dict with literal keys.
+    """
+
+    owner: str | None  # app or blueprint ref, "class:<ref>" for a Flask subclass's class attribute
+    span: Span
+    extensions: list[str] = field(default_factory=list)  # dotted names of the extensions added
+    custom_syntax: bool = False  # block/variable/comment/line delimiters changed
+    opaque: bool = False  # options or extensions not literal: any tag, any syntax may be in use
+    context_names: list[str] = field(default_factory=list)  # names put into every template's context
+
+
+@dataclass
+class AppMount:
+    """`DispatcherMiddleware(app_a, {"/b": app_b})`: the app at `app` answers under `prefix`."""
+
+    app: str | None  # ref of the mounted object
+    prefix: str  # "" for the default app
+    span: Span
 
 
 @dataclass
@@ -177,6 +211,11 @@ class FileFacts:
     aliases: dict[str, str] = field(default_factory=dict)
     unresolved: list[Unresolved] = field(default_factory=list)
     custom_session_interface: bool = False
+    # Qualified class name -> its bases, qualified through the imports (classes with a base other than
+    # `object` only): the index finds Flask subclasses defined in one module and instantiated in another.
+    classes: dict[str, list[str]] = field(default_factory=dict)
+    jinja_settings: list[JinjaSetting] = field(default_factory=list)
+    app_mounts: list[AppMount] = field(default_factory=list)
     # Results of the file-scope rules, cached with the facts (they need the tree, the index does not).
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # What each project rule's `collect` step read off the tree (rule code -> JSON value): the rule's
@@ -223,6 +262,7 @@ class FileFacts:
 INDEX_FIELDS = (
     "path", "module", "kind", "is_test", "imports", "aliases", "apps", "blueprints", "routes", "registrations",
     "unresolved", "converters", "secret_keys", "config_loads", "custom_session_interface", "extensions",
+    "classes", "jinja_settings", "app_mounts", "template_refs", "session_writes",
 )  # fmt: skip
 
 _LIST_TYPES: dict[str, type] = {
@@ -237,6 +277,8 @@ _LIST_TYPES: dict[str, type] = {
     "session_writes": SessionWrite,
     "url_literals": UrlLiteral,
     "unresolved": Unresolved,
+    "jinja_settings": JinjaSetting,
+    "app_mounts": AppMount,
 }
 
 

@@ -46,6 +46,16 @@ class Endpoint:
     view_span: Span | None = None
 
 
+@dataclass(frozen=True)
+class TemplateJinja:
+    """The Jinja environment a template is rendered with, as far as the index knows it."""
+
+    extensions: frozenset[str] = frozenset()  # dotted names added by the owning app(s)
+    custom_syntax: bool = False  # other delimiters: Jinja's default parse of the file proves nothing
+    opaque: bool = False  # options or extensions the index cannot read: any tag may be valid
+    context_names: frozenset[str] = frozenset()  # names put into the context (`url_for` replaced, say)
+
+
 @dataclass
 class _Mount:
     """Where a blueprint ends up: its full registered name and url prefix."""
@@ -191,6 +201,26 @@ class ProjectIndex:
             if relative in self.files or (Path(self.root) / relative).is_file():
                 found.append(relative)
         return found
+
+    def is_flask_template(self, path: str) -> bool:
+        """Can an app or blueprint the index found load this file as a template? (A `templates/` folder
+        of a Helm chart or a cookiecutter is not one.)"""
+        return any(
+            folder in ("", ".") or path.startswith(folder.rstrip("/") + "/") for folder in self.template_folders
+        )
+
+    def template_jinja(self, path: str) -> TemplateJinja:
+        """The Jinja settings of the app(s) that may render `path` (their union when ownership is unknown)."""
+        extensions: set[str] = set()
+        names: set[str] = set()
+        custom_syntax = opaque = False
+        for facts in self.files.values():
+            for setting in facts.jinja_settings:
+                extensions.update(setting.extensions)
+                names.update(setting.context_names)
+                custom_syntax = custom_syntax or setting.custom_syntax
+                opaque = opaque or setting.opaque
+        return TemplateJinja(frozenset(extensions), custom_syntax, opaque, frozenset(names))
 
     def match_path(self, path: str) -> list[tuple[Endpoint, dict[str, str]]]:
         """Endpoints whose full rule matches a literal path (holes allowed), the most specific first.
