@@ -96,9 +96,12 @@ class _Extractor(LeanVisitor):
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         qualname = self.scope.child_qualname(node.name.value)
         bases = [self._base_name(arg.value) for arg in node.bases]
+        if self.scope.kind == "function":
+            self.scope.assigned[node.name.value] = None  # `app = LocalFlask(__name__)` in the same function
         scope = Scope("class", qualname, ImportTable(self.scope.imports), parent=self.scope)
         info = ClassInfo(node, qualname, [b for b in bases if b], scope)
         self.model.classes.append(info)
+        self._class_fact(node, qualname)
         if any(b in VIEW_BASES or b in self.project_view_bases for b in info.bases):
             self.project_view_bases.add(qualname)
         if any(b in self.flask_classes for b in info.bases):
@@ -110,6 +113,26 @@ class _Extractor(LeanVisitor):
         self.class_stack.append(info)
         self.scope = scope
         return True
+
+    def _class_fact(self, node: cst.ClassDef, qualname: str) -> None:
+        """`class MyFlask(Flask)` -> facts.classes: the index finds Flask subclasses across modules."""
+        bases = [self._base_ref(arg.value) for arg in node.bases if not arg.star]
+        known = [b for b in bases if b and b not in ("object", "builtins.object")]
+        if known:
+            self.model.facts.classes[self._class_ref(qualname)] = known
+
+    def _base_ref(self, node: cst.BaseExpression) -> str | None:
+        """A base class as ref_of names objects: imported names qualified, this module's prefixed."""
+        qualified = self.model.qualify(node, self.scope)
+        if qualified:
+            return qualified
+        if isinstance(node, cst.Name) and node.value == "object" and not self.scope.binds("object"):
+            return "object"
+        ref = self.model.ref_of(node, self.scope)
+        return None if ref is None or ref.startswith("param:") else ref
+
+    def _class_ref(self, qualname: str) -> str:
+        return f"{self.model.module_name}.{qualname}" if self.model.module_name else qualname
 
     def _class_route_decorator(self, decorator: cst.BaseExpression) -> None:
         """`@ns.route("/x") class Todo(Resource)` (Flask-RESTX, flask-smorest): endpoints the index cannot name."""
