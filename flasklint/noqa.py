@@ -21,6 +21,7 @@ import dataclasses
 import re
 
 from flasklint.diagnostics import Diagnostic
+from flasklint.source import physical_lines
 
 # flake8's defaults.NOQA_INLINE_REGEXP (plus `#noqa` without the space, which ruff accepts, and the
 # Jinja comment opener).
@@ -60,11 +61,6 @@ def noqa_codes(line: str) -> set[str] | None:
     return {c.upper() for c in CODE_RE.findall(codes)} if codes else set()
 
 
-def source_lines(text: str) -> list[str]:
-    """Lines as Python and Jinja number them (`str.splitlines` also breaks at form feeds)."""
-    return _LINE_BREAK.split(text)
-
-
 def noqa_map(text: str, python: bool) -> dict[str, list[str]]:
     """The file's suppressions: row -> codes ([] = all), plus `file` for a file-wide exemption."""
     if not _ANY_NOQA.search(text):
@@ -73,7 +69,7 @@ def noqa_map(text: str, python: bool) -> dict[str, list[str]]:
     file_codes = _file_exemption(text)
     if file_codes is not None:
         suppressions[FILE_KEY] = sorted(file_codes)
-    lines = source_lines(text)
+    lines = [line.rstrip("\r\n") for line in physical_lines(text)]
     spans = multi_row_lines(text).items()
     ranges = {row: (int(first), last) for first, last in spans for row in range(int(first), last + 1)}
     for number, line in enumerate(lines, start=1):

@@ -39,7 +39,7 @@ DEEP_RECURSION_LIMIT = 100_000
 _deep_lock = threading.Lock()  # the recursion limit is process-wide: one deep run at a time
 _deep_thread = threading.local()  # set inside a deep run, where a nested run_deep runs inline
 _STRUCTURE = re.compile(r"[()\[\]{}]|\\?\r?\n")
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # Python's own line ends (not str.splitlines')
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # Python's own line ends (not str.splitlines')
 _LEADING_BLANKS = re.compile(r"[ \t\f]*")
 
 
@@ -111,8 +111,9 @@ def parse_python(text: str) -> ParsedModule | SourceError:
 
 
 def physical_lines(text: str) -> list[str]:
-    """The lines with their endings, split where Python ends a line (`\\r\\n`, `\\r`, `\\n`):
-    `str.splitlines` also splits at form feeds and other separators that may sit inside a line."""
+    """The lines with their endings, split where Python, Jinja's lexer and LSP end a line (`\\r\\n`,
+    `\\r`, `\\n`): `str.splitlines` also splits at form feeds and other separators that may sit inside
+    a line. The one line splitter of the engine, the noqa scan, the output formats and the server."""
     return _LINE.findall(text)
 
 

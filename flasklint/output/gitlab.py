@@ -16,13 +16,14 @@ from typing import Any
 
 from flasklint.diagnostics import Severity
 from flasklint.output.report import Report
+from flasklint.source import physical_lines
 
 SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
 
 def _source_lines(file: Path) -> list[str]:
     try:
-        return file.read_text(encoding="utf-8", errors="replace").splitlines()
+        return [line.rstrip("\r\n") for line in physical_lines(file.read_text(encoding="utf-8", errors="replace"))]
     except OSError:
         return []  # gone or unreadable since the run: the fingerprint falls back to path and code
 

@@ -8,7 +8,6 @@ U+2028, which would shift every position after one.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -17,14 +16,7 @@ from pygls.workspace import PositionCodec
 
 from flasklint.diagnostics import Edit, Location
 from flasklint.fix import NEWLINE, dominant_newline
-
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines with their line endings, split the way LSP counts lines."""
-    return _LINE.findall(text)
-
+from flasklint.source import physical_lines
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -36,7 +28,7 @@ class Snapshot:
     lines: list[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "lines", split_lines(self.text))
+        object.__setattr__(self, "lines", physical_lines(self.text))  # LSP ends lines where Python does
 
     def line(self, index: int) -> str:
         """The 0-based line `index` without its line ending ('' past the end)."""
