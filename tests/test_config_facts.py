@@ -122,6 +122,79 @@ def test_a_local_variable_in_a_factory_is_followed() -> None:
 
 
 @pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("os.environ.setdefault('SECRET_KEY', 'dev')", ("environ_default", "'dev'", "SECRET_KEY", (5, 36, 5, 41))),
+        ("environ.setdefault('FLASK_SECRET_KEY', b'k')", ("environ_default", "b'k'", "FLASK_SECRET_KEY", (5, 39, 5, 43))),
+        ("os.environ.setdefault(key='SECRET_KEY', default=KEY)", ("environ_default", "'x'", "SECRET_KEY", (4, 6, 4, 9))),
+    ],
+)
+def test_an_environment_default_for_the_key_is_a_literal_fallback(source: str, expected: tuple) -> None:
+    (key,) = facts_of("import os\nfrom os import environ\n\nKEY = 'x'\n" + source + "\n").secret_keys
+    assert (key.how, key.literal, key.env_name, key.span) == expected
+    assert (key.value, key.owner) == ("literal_fallback", None)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "os.environ.setdefault('FLASK_APP', 'app.py')",
+        "os.environ.setdefault('JWT_SECRET_KEY', 'dev')",
+        "os.environ.setdefault('SECRET_KEY', '')",
+        "os.environ.setdefault('SECRET_KEY', secrets.token_hex())",
+        "os.environ.setdefault(NAME, 'dev')",
+        "settings.setdefault('SECRET_KEY', 'dev')",
+    ],
+)
+def test_other_environment_defaults_are_not_keys(source: str) -> None:
+    assert keys("import os, secrets\n\n" + source + "\n") == []
+
+
+def test_an_environment_default_used_as_the_key_is_recorded_once() -> None:
+    source = "import os\nfrom flask import Flask\n\napp = Flask(__name__)\n"
+    source += "app.secret_key = os.environ.setdefault('SECRET_KEY', 'dev')\n"
+    assert keys(source) == [("attribute", "literal_fallback", "'dev'")]
+
+
+@pytest.mark.parametrize(
+    ("body", "env_name", "span"),
+    [
+        ("secret_key: str = 'changeme'", "SECRET_KEY", (5, 22, 5, 32)),
+        ("SECRET_KEY: str = 'changeme'", "SECRET_KEY", (5, 22, 5, 32)),
+        ("secret_key = 'changeme'", "SECRET_KEY", (5, 17, 5, 27)),
+        ("secret_key: str = Field('changeme')", "SECRET_KEY", (5, 28, 5, 38)),
+        ("secret_key: str = Field(default='changeme', description='key')", "SECRET_KEY", (5, 36, 5, 46)),
+        ("secret_key: str = Field('changeme', alias='APP_KEY')", None, (5, 28, 5, 38)),
+        ("model_config = SettingsConfigDict(env_prefix='APP_')\n    secret_key: str = 'changeme'", None, (6, 22, 6, 32)),
+        ("class Config:\n        env_prefix = 'APP_'\n\n    secret_key: str = 'changeme'", None, (8, 22, 8, 32)),
+    ],
+)
+def test_a_pydantic_settings_default_is_a_literal_fallback(body: str, env_name: str | None, span: tuple) -> None:
+    source = "from pydantic import Field\nfrom pydantic_settings import BaseSettings, SettingsConfigDict\n\n"
+    source += "class Settings(BaseSettings):\n    " + body + "\n"
+    (key,) = facts_of(source).secret_keys
+    assert (key.how, key.value, key.literal, key.env_name, key.span) == (
+        "settings_field", "literal_fallback", "'changeme'", env_name, span
+    )
+    assert key.owner == "app.Settings"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from pydantic_settings import BaseSettings\n\nclass Settings(BaseSettings):\n    secret_key: str\n",
+        "from pydantic_settings import BaseSettings\n\nclass Settings(BaseSettings):\n    secret_key: str = ''\n",
+        "from pydantic import BaseSettings\n\nclass Settings(BaseSettings):\n    secret_key: str = os.environ['K']\n",
+        "from pydantic import BaseModel\n\nclass Login(BaseModel):\n    secret_key: str = 'a form field'\n",
+        "from pydantic import BaseSettings, Field\n\nclass Settings(BaseSettings):\n    secret_key: str = Field(...)\n",
+        "from pydantic_settings import BaseSettings\n\nclass Settings(BaseSettings):\n    jwt_secret_key: str = 'j'\n",
+    ],
+)
+def test_other_settings_fields_are_not_fallback_keys(source: str) -> None:
+    assert keys(source) == []
+
+
+@pytest.mark.parametrize(
     "source",
     [
         "SECRET_KEY_FILE = '/run/secrets/key'",

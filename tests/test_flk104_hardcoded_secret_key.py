@@ -151,3 +151,31 @@ def test_fallback_with_a_computed_variable_name_has_no_fix(project) -> None:
 def test_a_constant_holding_the_settings_name_is_not_a_key(project) -> None:
     found = project('SECRET_KEY = "SECRET_KEY"\n\ndef read(config):\n    return config[SECRET_KEY]\n', select="FLK104")
     assert found == []
+
+
+def test_an_environment_default_is_a_fallback_key_without_a_fix(project) -> None:
+    source = "import os\n\nfrom myapp import create_app\n\nos.environ.setdefault('SECRET_KEY', 'dev')\napp = create_app()\n"
+    (diagnostic,) = project({"wsgi.py": source}, select="FLK104")
+    assert (diagnostic.start.row, diagnostic.start.column, diagnostic.end.column) == (5, 36, 41)
+    assert diagnostic.message.startswith("secret key falls back to the literal `'dev'`")
+    assert "when `SECRET_KEY` is unset" in diagnostic.message
+    assert diagnostic.fix is None
+
+
+def test_a_pydantic_settings_default_with_a_prefix_leaves_the_variable_unnamed(project) -> None:
+    source = (
+        "from pydantic_settings import BaseSettings, SettingsConfigDict\n\n\nclass Settings(BaseSettings):\n"
+        "    model_config = SettingsConfigDict(env_prefix='APP_')\n    secret_key: str = 'changeme'\n"
+    )
+    (diagnostic,) = project({"settings.py": source}, select="FLK104")
+    assert (diagnostic.start.row, diagnostic.start.column, diagnostic.end.column) == (6, 22, 32)
+    assert "(a well-known placeholder) when the environment variable is unset" in diagnostic.message
+    assert diagnostic.fix is None
+
+
+def test_a_settings_class_for_tests_is_skipped(project) -> None:
+    source = (
+        "from pydantic_settings import BaseSettings\n\n\nclass CISettings(BaseSettings):\n"
+        "    TESTING: bool = True\n    secret_key: str = 'test'\n"
+    )
+    assert project({"settings.py": source}, select="FLK104") == []

@@ -33,6 +33,19 @@ FLASH = frozenset({"flask.flash", "flask.helpers.flash"})
 LOGIN_USER = frozenset({"flask_login.login_user", "flask_login.utils.login_user"})
 # Extensions that fill app.config from files or the environment (`FlaskDynaconf(app)`): opaque loaders.
 CONFIG_EXTENSIONS = ("dynaconf.", "flask_appconfig.")
+# Environment variables that become the session key (`from_prefixed_env()` reads FLASK_SECRET_KEY).
+SECRET_KEY_VARIABLES = frozenset({SECRET_KEY, "FLASK_SECRET_KEY"})
+# pydantic settings classes: a field's default is used whenever its environment variable is unset.
+SETTINGS_BASES = frozenset(
+    {
+        "pydantic.BaseSettings",
+        "pydantic.env_settings.BaseSettings",
+        "pydantic.v1.BaseSettings",
+        "pydantic_settings.BaseSettings",
+        "pydantic_settings.main.BaseSettings",
+    }
+)
+PYDANTIC_FIELDS = frozenset({"pydantic.Field", "pydantic.fields.Field", "pydantic.v1.Field"})
 MAX_DEPTH = 8
 
 
@@ -103,7 +116,9 @@ class _Collector:
     def _name_target(self, target: cst.Name, assign: AssignInfo) -> None:
         assert assign.value is not None
         scope = assign.scope
-        if target.value == SECRET_KEY and scope.kind == "module":
+        if target.value.upper() == SECRET_KEY and scope.kind == "class" and self._is_settings_class(scope):
+            self._settings_field(assign.value, scope)
+        elif target.value == SECRET_KEY and scope.kind == "module":
             self._key("module_constant", assign.value, scope, owner=self.model.module_name)
         elif target.value == SECRET_KEY and scope.kind == "class":
             self._key("class_attribute", assign.value, scope, owner=self._class_ref(scope))
@@ -112,6 +127,43 @@ class _Collector:
             if info is not None and any(base in FLASK_CLASSES for base in info.bases):
                 # `class App(Flask): secret_key = ...` sets the attribute for every instance.
                 self._key("attribute", assign.value, scope, owner=self._class_ref(scope))
+
+    def _is_settings_class(self, scope: Scope) -> bool:
+        info = self.class_of_scope.get(id(scope))
+        return info is not None and any(base in SETTINGS_BASES for base in info.bases)
+
+    def _settings_field(self, value: cst.BaseExpression, scope: Scope) -> None:
+        """`class Settings(BaseSettings): secret_key: str = "changeme"`: pydantic reads SECRET_KEY from the
+        environment (any case) and falls back to the default, so a literal default is a fallback key.
+
+        With a `model_config`/`Config` (an `env_prefix`, another source) or a `Field` alias, the
+        variable's name is not `SECRET_KEY`: the key is still a fallback, of a variable left unnamed.
+        """
+        if isinstance(value, cst.Call) and self.model.qualify(value.func, scope) in PYDANTIC_FIELDS:
+            renamed = any(argument(value, None, name) is not None for name in ("alias", "validation_alias", "env"))
+            default = argument(value, 0, "default")
+            if default is None:
+                return
+            value = default
+        else:
+            renamed = False
+        key = classify_key(self.model, value, scope)
+        if key.value != "literal" or _is_empty_string(key.node):
+            return
+        env_name = None if renamed or self._configures_settings(scope) else SECRET_KEY
+        owner = self._class_ref(scope)
+        self.facts.secret_keys.append(
+            SecretKeySet("settings_field", "literal_fallback", self.model.span(key.node), owner, key.literal, env_name)
+        )
+
+    def _configures_settings(self, scope: Scope) -> bool:
+        """A settings class with its own `model_config = ...` or `class Config:` (env_prefix, case, files)."""
+        if any(info.qualname == f"{scope.qualname}.Config" for info in self.model.classes):
+            return True
+        return any(
+            assign.scope is scope and any(isinstance(t, cst.Name) and t.value == "model_config" for t in assign.targets)
+            for assign in self.model.assigns
+        )
 
     def _is_app_like(self, receiver: cst.BaseExpression) -> bool:
         """`x.secret_key = ...` is Flask's when the module uses Flask or `x` is named like an app."""
@@ -140,6 +192,8 @@ class _Collector:
             self.facts.custom_session_interface = True
         elif call.qualified and call.qualified.startswith(CONFIG_EXTENSIONS):
             self.facts.config_loads.append(ConfigLoad("extension", self.model.span(node)))
+        elif call.qualified == "os.environ.setdefault":
+            self._environment_default(call)
         if not isinstance(node.func, cst.Attribute):
             return
         method = node.func.attr.value
@@ -159,6 +213,28 @@ class _Collector:
             self.facts.config_loads.append(ConfigLoad(method, self.model.span(node), target, opaque=target is None))
         elif method in OPAQUE_LOADERS:
             self.facts.config_loads.append(ConfigLoad(method, self.model.span(node)))
+
+    def _environment_default(self, call: CallInfo) -> None:
+        """`os.environ.setdefault("SECRET_KEY", "dev")`: whatever reads the variable later gets the literal
+        whenever the deployment does not set it. (A call whose value is itself the key is recorded there.)"""
+        env_name = literal_string(argument(call.node, 0, "key"))
+        default = argument(call.node, 1, "default")
+        if env_name not in SECRET_KEY_VARIABLES or default is None or self._inside_a_key(call.node):
+            return
+        key = classify_key(self.model, default, call.scope)
+        if key.value == "literal" and not _is_empty_string(key.node):
+            span = self.model.span(key.node)
+            key_set = SecretKeySet("environ_default", "literal_fallback", span, None, key.literal, env_name)
+            self.facts.secret_keys.append(key_set)
+
+    def _inside_a_key(self, node: cst.CSTNode) -> bool:
+        """Whether `node` is (part of) a value already recorded as a key: `app.secret_key = os.environ.setdefault(...)`
+        is reported there, once."""
+        row, column, end_row, end_column = self.model.span(node)
+        return any(
+            (key.span[0], key.span[1]) <= (row, column) and (end_row, end_column) <= (key.span[2], key.span[3])
+            for key in self.facts.secret_keys
+        )
 
     def _mapping_call(self, call: CallInfo, method: str) -> None:
         """`config.update(SECRET_KEY=...)`, `.update({"SECRET_KEY": ...})`, `.from_mapping(...)`."""

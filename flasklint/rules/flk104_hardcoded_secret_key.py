@@ -38,10 +38,12 @@ class HardcodedSecretKey(FileRule):
     Reports a secret key written as a literal str or bytes value wherever Flask reads it:
     `app.secret_key = ...`, `app.config["SECRET_KEY"] = ...`, `config.update(SECRET_KEY=...)`,
     `from_mapping(...)`, a `SECRET_KEY = ...` in a config class or settings module, and a literal
-    reached through a variable. A literal fallback such as `os.environ.get("SECRET_KEY") or "dev"`
-    counts too. Keys read from the environment or generated at start-up are fine, and names that
-    only look alike (`SECRET_KEY_FILE`, `JWT_SECRET_KEY`) are not the session key. Test files are
-    skipped, as are config classes meant for tests (named `...Test...` or setting `TESTING = True`).
+    reached through a variable. A literal fallback counts too: `os.environ.get("SECRET_KEY") or
+    "dev"`, `os.environ.setdefault("SECRET_KEY", "dev")`, and the default of a `secret_key` field
+    of a pydantic `BaseSettings` class (`secret_key: str = "changeme"`). Keys read from the
+    environment or generated at start-up are fine, and names that only look alike
+    (`SECRET_KEY_FILE`, `JWT_SECRET_KEY`) are not the session key. Test files are skipped, as are
+    config and settings classes meant for tests (named `...Test...` or setting `TESTING = True`).
 
     ## Why is this bad?
     Flask signs the session cookie with this key. Anyone who knows it (everyone who can read the
@@ -74,7 +76,9 @@ class HardcodedSecretKey(FileRule):
     The fix replaces the literal (or the whole fallback expression) with
     `os.environ["SECRET_KEY"]` (the variable the code already reads, if any) and adds `import os`.
     It is unsafe: the app now fails to start where the variable is not set, and existing sessions
-    signed with the old key are invalidated.
+    signed with the old key are invalidated. There is no fix for `os.environ.setdefault(...)` or a
+    pydantic field's default: the variable may come from elsewhere (pydantic reads `.env` files),
+    so drop the default by hand.
     """
 
     code = "FLK104"
@@ -162,6 +166,32 @@ class HardcodedSecretKey(FileRule):
             ),
             fixed={"settings.py": "import os\nSECRET_KEY = os.environ[\"SECRET_KEY\"]\n"},
         ),
+        Case(
+            {
+                "wsgi.py": "import os\n\nfrom myapp import create_app\n\n"
+                "os.environ.setdefault(\"SECRET_KEY\", \"dev\")\napp = create_app()\n",
+            },
+            Finding(
+                (5, 36, 5, 41),
+                "secret key falls back to the literal `\"dev\"` (the example key from Flask's documentation) "
+                "when `SECRET_KEY` is unset: a deployment missing the variable signs sessions with a key "
+                "anyone can read; require the variable",
+                path="wsgi.py",
+            ),
+        ),
+        Case(
+            {
+                "settings.py": "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n"
+                "    secret_key: str = \"changeme\"\n    database_url: str = \"sqlite:///app.db\"\n",
+            },
+            Finding(
+                (5, 22, 5, 32),
+                "secret key falls back to the literal `\"changeme\"` (a well-known placeholder) when `SECRET_KEY` "
+                "is unset: a deployment missing the variable signs sessions with a key anyone can read; "
+                "require the variable",
+                path="settings.py",
+            ),
+        ),
     ]
     valid = [
         "import os\nfrom flask import Flask\n\napp = Flask(__name__)\napp.secret_key = os.environ['SECRET_KEY']\n",
@@ -171,6 +201,13 @@ class HardcodedSecretKey(FileRule):
         "from flask import Flask\n\napp = Flask(__name__)\napp.config.update(secret_key='ignored-by-flask')\n",
         "class TestingConfig:\n    TESTING = True\n    SECRET_KEY = 'test'\n",
         {"tests/conftest.py": "from app import app\n\napp.config['SECRET_KEY'] = 'test'\n"},
+        {"tests/conftest.py": "import os\n\nos.environ.setdefault('SECRET_KEY', 'test')\n"},
+        "import os\n\nos.environ.setdefault('SECRET_KEY', os.urandom(24).hex())\n"
+        "os.environ.setdefault('FLASK_APP', 'app.py')\n",
+        "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n    secret_key: str\n",
+        "from pydantic import BaseModel\n\n\nclass Login(BaseModel):\n    secret_key: str = 'not a setting'\n",
+        "from pydantic_settings import BaseSettings\n\n\nclass TestSettings(BaseSettings):\n"
+        "    secret_key: str = 'test'\n",
         '''
 import os
 
@@ -189,7 +226,7 @@ app.secret_key = os.environ["SECRET_KEY"]
         for key in facts.secret_keys:
             if key.value not in ("literal", "literal_fallback") or key.span in reported:
                 continue
-            if key.how == "class_attribute" and _is_testing_class(model, key.owner):
+            if key.how in ("class_attribute", "settings_field") and _is_testing_class(model, key.owner):
                 continue
             reported.add(key.span)
             yield self.diagnostic(
@@ -244,6 +281,8 @@ def _evaluate(literal: str | None) -> bytes | None:
 def _fix(model: ModuleModel, key: SecretKeySet) -> Fix | None:
     if key.value == "literal_fallback" and key.env_name is None:
         return None  # the variable's name is computed: we cannot say which one to require
+    if key.how in ("environ_default", "settings_field"):
+        return None  # `os.environ[...]` there would not require the variable where it is read
     variable = key.env_name or "SECRET_KEY"
     line, column, end_line, end_column = key.span
     edits = [Edit(Location(line, column), Location(end_line, end_column), f"os.environ[{json.dumps(variable)}]")]
