@@ -247,6 +247,27 @@ def test_from_object_of_a_factory_parameter_is_opaque() -> None:
 
 
 @pytest.mark.parametrize(
+    ("signature", "body", "target"),
+    [
+        ("config_class=Config", "", "config.Config"),  # microblog's layout
+        ("config_class=LocalConfig", "", "app.LocalConfig"),
+        ("*, config_class=settings.Production", "", "myapp.settings.Production"),
+        ("config_class='myapp.settings'", "", "myapp.settings"),
+        ("config_class=None", "", None),
+        ("config_class=Config", "    config_class = config_class or Config\n", None),
+        ("config_class=pick()", "", None),
+    ],
+)
+def test_from_object_of_a_factory_parameter_resolves_to_its_default(signature: str, body: str, target: str | None):
+    source = "from flask import Flask\nfrom config import Config\nfrom myapp import settings\n\n"
+    source += "class LocalConfig:\n    DEBUG = False\n\n"
+    source += f"def create_app({signature}):\n{body}    app = Flask(__name__)\n"
+    source += "    app.config.from_object(config_class)\n    return app\n"
+    loads = facts_of(source).config_loads
+    assert [(load.method, load.target, load.opaque) for load in loads] == [("from_object", target, target is None)]
+
+
+@pytest.mark.parametrize(
     ("call", "method"),
     [
         ("app.config.from_pyfile('settings.cfg', silent=True)", "from_pyfile"),
@@ -373,6 +394,51 @@ APP = "from flask import Flask\n\napp = Flask(__name__)\n"
 def test_index_knows_whether_a_key_is_set(tmp_path: Path, files: dict[str, str], is_set: bool, unknowable: bool) -> None:
     index = index_of(tmp_path, files)
     assert (index.secret_key_set, index.secret_key_unknowable) == (is_set, unknowable)
+
+
+MICROBLOG_FACTORY = """\
+from flask import Flask
+from config import Config
+
+
+def create_app(config_class=Config):
+    app = Flask(__name__)
+    app.config.from_object(config_class)
+    from app.main import bp
+    app.register_blueprint(bp)
+    return app
+"""
+MICROBLOG_VIEW = """\
+from flask import Blueprint, flash
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    flash("hello")
+    return "ok"
+"""
+
+
+@pytest.mark.parametrize(
+    ("config", "is_set"),
+    [
+        ("import os\n\n\nclass Config:\n    SECRET_KEY = os.environ.get('SECRET_KEY')\n", True),
+        ("class Config:\n    DEBUG = False\n", False),
+    ],
+)
+def test_a_factory_default_config_class_is_what_the_index_reads(tmp_path: Path, config: str, is_set: bool) -> None:
+    files = {"app/__init__.py": MICROBLOG_FACTORY, "app/main.py": MICROBLOG_VIEW, "config.py": config}
+    index = index_of(tmp_path, files)
+    assert (index.secret_key_set, index.secret_key_unknowable) == (is_set, False)
+
+
+def test_flk302_reports_a_session_write_when_the_default_config_class_sets_no_key(project) -> None:
+    config = "class Config:\n    DEBUG = False\n"
+    files = {"app/__init__.py": MICROBLOG_FACTORY, "app/main.py": MICROBLOG_VIEW, "config.py": config}
+    found = project(files, select="FLK302")
+    assert [(d.path, d.start.row, d.start.column, d.end.column) for d in found] == [("app/main.py", 8, 4, 18)]
 
 
 def test_a_loader_in_a_module_that_never_mentions_flask_is_still_seen(tmp_path: Path) -> None:

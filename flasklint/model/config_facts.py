@@ -379,7 +379,9 @@ def resolve_object(model: ModuleModel, node: cst.BaseExpression | None, scope: S
     """The project-wide ref of what `from_object(...)` loads, or None when it cannot be seen statically.
 
     A dotted-path string, `__name__`, an imported name, a module-level class or an attribute of one
-    resolve; parameters, locals bound to computed values and calls do not.
+    resolve, and so does a parameter the function never rebinds, to its default (`def
+    create_app(config_class=Config)`: what `create_app()` loads); locals bound to computed values,
+    parameters without a resolvable default and calls do not.
     """
     if node is None or depth > MAX_DEPTH:
         return None
@@ -396,11 +398,31 @@ def resolve_object(model: ModuleModel, node: cst.BaseExpression | None, scope: S
     if qualified is not None:
         return qualified
     ref = model.ref_of(node, scope)
-    if ref is None or ref.startswith("param:"):
+    if ref is not None and ref.startswith("param:"):
+        return _parameter_default(model, node.value, scope, depth)
+    if ref is None:
         return None
     value = model.value_of(node.value, scope)
     if value is None:  # a class or function defined here (locals bound in other ways are unknowable)
         return None if ".<locals>." in ref else ref
     if isinstance(value, (cst.Name, cst.Attribute)) or is_string_literal(value):
         return resolve_object(model, value, scope, depth + 1)
+    return None
+
+
+def _parameter_default(model: ModuleModel, name: str, scope: Scope, depth: int) -> str | None:
+    """What a parameter's default resolves to, in the scope the `def` runs in; None when the function
+    rebinds the parameter (`config_class = config_class or Config`) or has no such default."""
+    owner: Scope | None = scope
+    while owner is not None and name not in owner.params:
+        owner = owner.parent
+    if owner is None or name in owner.assigned:
+        return None
+    function = next((info for info in model.functions if info.scope is owner), None)
+    if function is None:
+        return None
+    params = function.node.params
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        if param.name.value == name and param.default is not None:
+            return resolve_object(model, param.default, owner.parent or model.module_scope, depth + 1)
     return None
