@@ -43,3 +43,50 @@ def test_classes_record_qualified_bases_of_classes_with_a_real_base() -> None:
         "pkg.app.Sub": ["pkg.app.MyFlask"],
         "pkg.app.make.<locals>.Local": ["pkg.app.Sub"],
     }
+
+
+# -- apps of classes that may subclass Flask ---------------------------------------------------
+def test_an_instance_of_a_project_class_called_like_flask_is_an_app_candidate_with_its_class() -> None:
+    facts = facts_of(
+        """
+        import logging
+        from flask import Flask
+        from pkg.web.wrappers import MyFlask
+        from . import wrappers
+        from .base import Base
+
+        class Local(Flask): pass
+        class Plain: pass
+        class Other(Base): pass
+
+        app = MyFlask(__name__, static_folder=None, template_folder="tpl")
+        app2 = wrappers.MyFlask(import_name="pkg")
+        app3 = Local("pkg", static_url_path="/s")
+        app4 = Flask(__name__)
+        other = Other(__name__)
+        logger = logging.getLogger(__name__)
+        plain = Plain(__name__)
+        not_an_app = MyFlask(config)
+
+        def create():
+            class Inner(Flask): pass
+            inner = Inner(__name__)
+        """
+    )
+    apps = [
+        (a.ref, a.cls, a.root_module, a.static_url_path, a.has_static, a.template_folder, a.factory) for a in facts.apps
+    ]
+    assert apps == [
+        ("pkg.app.app", "pkg.web.wrappers.MyFlask", "pkg.app", None, False, "tpl", None),
+        ("pkg.app.app2", "pkg.wrappers.MyFlask", "pkg", "/static", True, "templates", None),
+        ("pkg.app.app3", "pkg.app.Local", "pkg", "/s", True, "templates", None),
+        ("pkg.app.app4", None, "pkg.app", "/static", True, "templates", None),
+        ("pkg.app.other", "pkg.app.Other", "pkg.app", "/static", True, "templates", None),
+        (
+            "pkg.app.create.<locals>.inner", "pkg.app.create.<locals>.Inner",
+            "pkg.app", "/static", True, "templates", "create",
+        ),
+    ]
+    assert facts.apps[0].span == (12, 6, 12, 66)
+    # The call is still an alias too: the index follows it when the class is not a Flask subclass.
+    assert facts.aliases["pkg.app.app"] == "call:pkg.web.wrappers.MyFlask"

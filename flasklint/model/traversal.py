@@ -48,6 +48,7 @@ class _Extractor(LeanVisitor):
         self.project_view_bases: set[str] = set()
         self.flask_classes = set(FLASK_CLASSES)
         self.blueprint_classes = set(BLUEPRINT_CLASSES)
+        self.local_classes: set[str] = set()  # refs of the classes defined in this module
         self._prescan_module(model.tree)
 
     def _prescan_module(self, tree: cst.Module) -> None:
@@ -118,8 +119,10 @@ class _Extractor(LeanVisitor):
         """`class MyFlask(Flask)` -> facts.classes: the index finds Flask subclasses across modules."""
         bases = [self._base_ref(arg.value) for arg in node.bases if not arg.star]
         known = [b for b in bases if b and b not in ("object", "builtins.object")]
+        ref = self._class_ref(qualname)
+        self.local_classes.add(ref)
         if known:
-            self.model.facts.classes[self._class_ref(qualname)] = known
+            self.model.facts.classes[ref] = known
 
     def _base_ref(self, node: cst.BaseExpression) -> str | None:
         """A base class as ref_of names objects: imported names qualified, this module's prefixed."""
@@ -226,11 +229,32 @@ class _Extractor(LeanVisitor):
         if ref is None:
             return
         if qualified in self.flask_classes:
-            self._app(ref, call)
+            self._app(ref, call, None if qualified in FLASK_CLASSES else self.model.ref_of(call.func, self.scope))
         elif qualified in self.blueprint_classes:
             self._blueprint(ref, call)
         else:
+            cls = self._maybe_flask_subclass(call)
+            if cls is not None:
+                self._app(ref, call, cls)
             self._alias(target, call.func, call)
+
+    def _maybe_flask_subclass(self, call: cst.Call) -> str | None:
+        """`app = MyFlask(__name__)` with MyFlask from another module: the ref of a class that may subclass
+        Flask (the index keeps the app only if `classes` says it does), else None.
+
+        The call must look like Flask's constructor (`__name__`, a string or `import_name=` first) and name a
+        class (a capitalised name: `getLogger(__name__)` is not one); a class defined here without a base
+        is not Flask.
+        """
+        first = argument(call, 0, "import_name")
+        if not (literal_string(first) is not None or (isinstance(first, cst.Name) and first.value == "__name__")):
+            return None
+        cls = self.model.ref_of(call.func, self.scope)
+        if cls is None or cls.startswith("param:") or not cls.rpartition(".")[2][:1].isupper():
+            return None
+        if cls in self.local_classes and cls not in self.model.facts.classes:
+            return None
+        return cls
 
     def _alias(self, target: cst.Name, source: cst.BaseExpression, value: cst.BaseExpression) -> None:
         """Remember `app = create_app()` / `application = app` so the index can follow app objects."""
@@ -251,7 +275,7 @@ class _Extractor(LeanVisitor):
         text = literal_string(node)
         return text if text else self.model.module_name
 
-    def _app(self, ref: str, call: cst.Call) -> None:
+    def _app(self, ref: str, call: cst.Call, cls: str | None) -> None:
         # Flask(import_name, static_url_path, static_folder, static_host, host_matching,
         #       subdomain_matching, template_folder, ...)
         static_folder = argument(call, 2, "static_folder")
@@ -270,6 +294,7 @@ class _Extractor(LeanVisitor):
                 template_folder=template_folder,
                 factory=factory,
                 has_static=has_static,
+                cls=cls,
             )
         )
 
