@@ -90,3 +90,35 @@ def test_an_instance_of_a_project_class_called_like_flask_is_an_app_candidate_wi
     assert facts.apps[0].span == (12, 6, 12, 66)
     # The call is still an alias too: the index follows it when the class is not a Flask subclass.
     assert facts.aliases["pkg.app.app"] == "call:pkg.web.wrappers.MyFlask"
+
+
+# -- an app built in main() ------------------------------------------------------------------
+def test_an_app_built_in_main_is_an_alias_of_the_factory_call_and_registers_on_that_local() -> None:
+    facts = facts_of(
+        """
+        from pkg import create_app
+        from pkg.web import web
+
+        def main():
+            from pkg.admin import admin
+            app = create_app()
+            app.register_blueprint(web)
+            app.register_blueprint(admin, url_prefix="/admin")
+            application = app
+            application.run()
+
+        if __name__ == "__main__":
+            main()
+        """,
+        module="pkg.run",
+    )
+    assert facts.aliases == {
+        "pkg.run.main.<locals>.app": "call:pkg.create_app",
+        "pkg.run.main.<locals>.application": "pkg.run.main.<locals>.app",
+    }
+    registrations = [(r.parent, r.child, r.url_prefix, r.span) for r in facts.registrations]
+    assert registrations == [
+        ("pkg.run.main.<locals>.app", "pkg.web.web", None, (8, 4, 8, 31)),
+        ("pkg.run.main.<locals>.app", "pkg.admin.admin", "/admin", (9, 4, 9, 54)),
+    ]
+    assert facts.unresolved == []
