@@ -52,3 +52,33 @@ def test_a_vendored_copy_of_flask_is_the_library_itself(project) -> None:
 
 def test_a_project_that_does_not_use_flask_is_not_reported(project) -> None:
     assert project({"flask.py": "print('hello')\n", "main.py": "import json\n"}, select="FLK301") == []
+
+
+SCRIPT = "from flask import Flask\n\napp = Flask(__name__)\n"
+
+
+def test_a_flask_py_run_as_a_script_in_any_folder(project) -> None:
+    files = {
+        "examples/flask.py": SCRIPT + "\nif __name__ == '__main__':\n    app.run(debug=True)\n",
+        "demo/nested/flask.py": SCRIPT + "app.run()\n",
+        "other/flask.py": "import flask\n\nif '__main__' == __name__:\n    flask.Flask(__name__).run()\n",
+        "setup.py": "",
+    }
+    found = project(files, select="FLK301")
+    assert [(d.path, d.start.row, d.start.column) for d in found] == [
+        ("demo/nested/flask.py", 1, 0),
+        ("examples/flask.py", 1, 0),
+        ("other/flask.py", 1, 0),
+    ]
+
+
+def test_a_nested_flask_py_that_is_not_a_script_or_not_flask_is_not_reported(project) -> None:
+    files = {
+        "examples/flask.py": SCRIPT + "\ndef main():\n    app.run()\n",  # run only inside a function
+        "docs/flask.py": "if __name__ == '__main__':\n    print('no flask here')\n",
+        "ext/flask.py": SCRIPT + "\nif __name__ != '__main__':\n    pass\n",
+        "pkg/__init__.py": "",
+        "pkg/flask.py": SCRIPT + "\nif __name__ == '__main__':\n    app.run()\n",  # `python -m pkg.flask` works
+        "setup.py": "",
+    }
+    assert project(files, select="FLK301") == []
