@@ -122,3 +122,45 @@ def test_an_app_built_in_main_is_an_alias_of_the_factory_call_and_registers_on_t
         ("pkg.run.main.<locals>.app", "pkg.admin.admin", "/admin", (9, 4, 9, 54)),
     ]
     assert facts.unresolved == []
+
+
+# -- DispatcherMiddleware mounts -----------------------------------------------------------------
+def test_dispatcher_middleware_mounts_each_app_under_its_prefix() -> None:
+    facts = facts_of(
+        """
+        from werkzeug.middleware.dispatcher import DispatcherMiddleware
+        from pkg.frontend import app as frontend
+        from pkg import backend, create_api
+
+        application = DispatcherMiddleware(frontend, {
+            "/backend": backend.app.wsgi_app,
+            "/api": create_api(),
+            "/other": make()[0],
+            PREFIX: backend.other,
+        })
+        """
+    )
+    mounts = [(m.app, m.prefix, m.span) for m in facts.app_mounts]
+    assert mounts == [
+        ("pkg.frontend.app", "", (6, 35, 6, 43)),
+        ("pkg.backend.app", "/backend", (7, 16, 7, 36)),
+        ("call:pkg.create_api", "/api", (8, 12, 8, 24)),
+        (None, "/other", (9, 14, 9, 23)),
+    ]
+
+
+def test_dispatcher_middleware_from_werkzeug_wsgi_on_wsgi_app_with_a_named_mapping() -> None:
+    facts = facts_of(
+        """
+        from flask import Flask
+        from werkzeug import wsgi
+
+        def create(other):
+            app = Flask(__name__)
+            mounts = {"/other": other}
+            app.wsgi_app = wsgi.DispatcherMiddleware(app.wsgi_app, mounts)
+            return app
+        """
+    )
+    mounts = [(m.app, m.prefix) for m in facts.app_mounts]
+    assert mounts == [("pkg.app.create.<locals>.app", ""), (None, "/other")]

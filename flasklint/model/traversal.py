@@ -14,7 +14,16 @@ import libcst as cst
 
 from flasklint.model.config_facts import collect_config_facts
 from flasklint.model.cst_helpers import argument, has_keyword, is_none, literal_string, string_list, subscript_key
-from flasklint.model.facts import AppDef, BlueprintDef, RouteDef, Registration, TemplateRef, Unresolved, UrlForCall
+from flasklint.model.facts import (
+    AppDef,
+    AppMount,
+    BlueprintDef,
+    Registration,
+    RouteDef,
+    TemplateRef,
+    Unresolved,
+    UrlForCall,
+)
 from flasklint.model.imports import ImportTable, dotted_name
 from flasklint.model.module import (
     BLUEPRINT_CLASSES,
@@ -33,6 +42,15 @@ from flasklint.model.module import (
     Scope,
 )
 from flasklint.model.walk import LeanVisitor
+
+# werkzeug.wsgi held it before Werkzeug 0.15 (and the package's top level re-exported it).
+DISPATCHER_MIDDLEWARE = frozenset(
+    {
+        "werkzeug.middleware.dispatcher.DispatcherMiddleware",
+        "werkzeug.wsgi.DispatcherMiddleware",
+        "werkzeug.DispatcherMiddleware",
+    }
+)
 
 
 class _Extractor(LeanVisitor):
@@ -328,6 +346,8 @@ class _Extractor(LeanVisitor):
         self.model.calls.append(CallInfo(node, qualified, dotted, self.scope, self.function))
         if qualified in URL_FOR:
             self._url_for(node)
+        elif qualified in DISPATCHER_MIDDLEWARE:
+            self._dispatcher(node)
         elif qualified in RENDER_TEMPLATE:
             name = literal_string(argument(node, 0, "template_name_or_list"))
             if name:
@@ -344,6 +364,33 @@ class _Extractor(LeanVisitor):
                 self.model.facts.unresolved.append(
                     Unresolved("endpoint", None, self.model.span(node), f"{dotted or method}() registers views")
                 )
+
+    def _dispatcher(self, node: cst.Call) -> None:
+        """`DispatcherMiddleware(app_a, {"/b": app_b})`: app_a answers at the root, app_b under "/b"."""
+        mounts = self.model.facts.app_mounts
+        default = argument(node, 0, "app")
+        if default is not None:
+            mounts.append(AppMount(self._wsgi_ref(default), "", self.model.span(default)))
+        mapping = argument(node, 1, "mounts")
+        if isinstance(mapping, cst.Name):
+            mapping = self.model.value_of(mapping.value, self.scope)
+        if not isinstance(mapping, cst.Dict):
+            return
+        for element in mapping.elements:
+            prefix = literal_string(element.key) if isinstance(element, cst.DictElement) else None
+            if isinstance(element, cst.DictElement) and prefix is not None:
+                mounts.append(AppMount(self._wsgi_ref(element.value), prefix, self.model.span(element.value)))
+
+    def _wsgi_ref(self, node: cst.BaseExpression) -> str | None:
+        """The app a WSGI value stands for, as aliases name it: `app.wsgi_app` is `app`, `create_app()` is
+        "call:<ref>"; None when unknown."""
+        if isinstance(node, cst.Attribute) and node.attr.value == "wsgi_app":
+            node = node.value
+        if isinstance(node, cst.Call):
+            ref = self.model.ref_of(node.func, self.scope)
+            return f"call:{ref}" if ref is not None and not ref.startswith("param:") else None
+        ref = self.model.ref_of(node, self.scope)
+        return None if ref is None or ref.startswith("param:") else ref
 
     def _url_for(self, node: cst.Call) -> None:
         endpoint_node = argument(node, 0, "endpoint")
