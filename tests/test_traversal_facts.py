@@ -164,3 +164,28 @@ def test_dispatcher_middleware_from_werkzeug_wsgi_on_wsgi_app_with_a_named_mappi
     )
     mounts = [(m.app, m.prefix) for m in facts.app_mounts]
     assert mounts == [("pkg.app.create.<locals>.app", ""), (None, "/other")]
+
+
+# -- the template context ------------------------------------------------------------------------
+def test_render_template_records_its_context_names_and_the_owners_of_the_enclosing_view() -> None:
+    facts = facts_of(
+        """
+        from flask import Flask, render_template
+        from pkg.web import web
+
+        app = Flask(__name__)
+
+        @app.route("/")
+        @web.route("/home")
+        def index():
+            return render_template("index.html", url_for=custom, title="t", **ctx)
+
+        def helper():
+            return render_template(template_name_or_list="helper.html")
+        """
+    )
+    refs = [(t.name, t.span, t.owners, t.context, t.has_star_kwargs) for t in facts.template_refs]
+    assert refs == [
+        ("index.html", (10, 27, 10, 39), ["pkg.app.app", "pkg.web.web"], ["url_for", "title"], True),
+        ("helper.html", (13, 49, 13, 62), [], [], False),
+    ]

@@ -349,9 +349,7 @@ class _Extractor(LeanVisitor):
         elif qualified in DISPATCHER_MIDDLEWARE:
             self._dispatcher(node)
         elif qualified in RENDER_TEMPLATE:
-            name = literal_string(argument(node, 0, "template_name_or_list"))
-            if name:
-                self.model.facts.template_refs.append(TemplateRef(name, self.model.span(node.args[0].value)))
+            self._render_template(node)
         elif isinstance(node.func, cst.Attribute):
             method = node.func.attr.value
             if method == "register_blueprint":
@@ -398,8 +396,24 @@ class _Extractor(LeanVisitor):
         keywords = [a.keyword.value for a in node.args if a.keyword is not None]
         star = any(a.star == "**" for a in node.args)
         span = self.model.span(endpoint_node if endpoint_node is not None else node)
-        owners = sorted({r.owner for r in self.function.routes if r.owner}) if self.function else []
-        self.model.facts.url_for_calls.append(UrlForCall(endpoint, span, keywords, star, owners))
+        self.model.facts.url_for_calls.append(UrlForCall(endpoint, span, keywords, star, self._view_owners()))
+
+    def _render_template(self, node: cst.Call) -> None:
+        """`render_template("x.html", url_for=custom, **ctx)`: the template, the app(s) whose view renders it,
+        and the names the call puts into its context (a `url_for` there is not Flask's)."""
+        template = argument(node, 0, "template_name_or_list")
+        name = literal_string(template)
+        if not name or template is None:
+            return
+        context = [a.keyword.value for a in node.args if a.keyword is not None and a.value is not template]
+        star = any(a.star == "**" for a in node.args)
+        self.model.facts.template_refs.append(
+            TemplateRef(name, self.model.span(template), self._view_owners(), context, star)
+        )
+
+    def _view_owners(self) -> list[str]:
+        """Refs of the apps/blueprints whose routes the enclosing function is the view of ([]: unknown)."""
+        return sorted({r.owner for r in self.function.routes if r.owner}) if self.function else []
 
     def _registration(self, node: cst.Call) -> None:
         assert isinstance(node.func, cst.Attribute)
