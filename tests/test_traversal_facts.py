@@ -189,3 +189,27 @@ def test_render_template_records_its_context_names_and_the_owners_of_the_enclosi
         ("index.html", (10, 27, 10, 39), ["pkg.app.app", "pkg.web.web"], ["url_for", "title"], True),
         ("helper.html", (13, 49, 13, 62), [], [], False),
     ]
+
+
+def test_session_writes_record_the_owners_of_the_enclosing_view() -> None:
+    facts = facts_of(
+        """
+        from flask import Blueprint, flash, session
+
+        bp = Blueprint("auth", __name__)
+
+        @bp.route("/login", methods=["POST"])
+        def login():
+            session["user"] = 1
+            flash("hi")
+
+        def logout():
+            session.pop("user")
+        """
+    )
+    writes = [(w.kind, w.span, w.owners) for w in facts.session_writes]
+    assert writes == [
+        ("session_item", (8, 4, 8, 19), ["pkg.app.bp"]),
+        ("flash", (9, 4, 9, 15), ["pkg.app.bp"]),
+        ("session_method", (12, 4, 12, 23), []),
+    ]

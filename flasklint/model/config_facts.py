@@ -16,7 +16,7 @@ import libcst as cst
 from flasklint.model.cst_helpers import argument, is_string_literal, literal_string, subscript_key
 from flasklint.model.facts import ConfigLoad, SecretKeySet, SessionWrite
 from flasklint.model.imports import dotted_name
-from flasklint.model.module import FLASK_CLASSES, AssignInfo, CallInfo, ModuleModel, Scope
+from flasklint.model.module import FLASK_CLASSES, AssignInfo, CallInfo, FunctionInfo, ModuleModel, Scope, view_owners
 
 SECRET_KEY = "SECRET_KEY"
 # `os.environ.get(name, default)` and friends: the default (if any) is the second argument.
@@ -87,7 +87,7 @@ class _Collector:
 
     def _subscript_target(self, target: cst.Subscript, assign: AssignInfo, is_augmented: bool) -> None:
         if self.model.qualify(target.value, assign.scope) in SESSION:
-            self._session_write("session_item", target)
+            self._session_write("session_item", target, assign.function)
             return
         if is_augmented or assign.value is None or not is_config(self.model, target.value, assign.scope):
             return
@@ -109,7 +109,7 @@ class _Collector:
         name = target.attr.value
         if name == "permanent" and self.model.qualify(target.value, assign.scope) in SESSION:
             # The `permanent` setter stores "_permanent" in the session: it raises without a key too.
-            self._session_write("session_item", target)
+            self._session_write("session_item", target, assign.function)
         elif name == "secret_key" and not is_augmented and assign.value is not None and self._is_app_like(target.value):
             self._key("attribute", assign.value, assign.scope, owner=self.model.ref_of(target.value, assign.scope))
 
@@ -184,9 +184,9 @@ class _Collector:
     def call(self, call: CallInfo) -> None:
         node = call.node
         if call.qualified in FLASH:
-            self._session_write("flash", node)
+            self._session_write("flash", node, call.function)
         elif call.qualified in LOGIN_USER:
-            self._session_write("login_user", node)
+            self._session_write("login_user", node, call.function)
         elif call.qualified and call.qualified.startswith("flask_session."):
             # Flask-Session's server-side sessions: the session may work without a secret key.
             self.facts.custom_session_interface = True
@@ -199,7 +199,7 @@ class _Collector:
         method = node.func.attr.value
         receiver = node.func.value
         if method in SESSION_MUTATORS and self.model.qualify(receiver, call.scope) in SESSION:
-            self._session_write("session_method", node)
+            self._session_write("session_method", node, call.function)
         elif not is_config(self.model, receiver, call.scope):
             return
         elif method in CONFIG_MAPPINGS:
@@ -263,8 +263,8 @@ class _Collector:
             SecretKeySet(how, key.value, self.model.span(key.node), owner, key.literal, key.env_name)
         )
 
-    def _session_write(self, kind: str, node: cst.CSTNode) -> None:
-        self.facts.session_writes.append(SessionWrite(kind, self.model.span(node)))
+    def _session_write(self, kind: str, node: cst.CSTNode, function: FunctionInfo | None) -> None:
+        self.facts.session_writes.append(SessionWrite(kind, self.model.span(node), view_owners(function)))
 
 
 # -- expression helpers (shared with FLK103) ---------------------------------------------------

@@ -89,6 +89,12 @@ class FunctionInfo:
         return self.node.name.value
 
 
+def view_owners(function: FunctionInfo | None) -> list[str]:
+    """Refs of the apps/blueprints whose routes `function` is the view of ([]: unknown, or not a view):
+    what a `url_for`, a template or a session write in its body belongs to."""
+    return sorted({r.owner for r in function.routes if r.owner}) if function else []
+
+
 @dataclass
 class ClassInfo:
     node: cst.ClassDef

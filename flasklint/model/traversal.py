@@ -40,6 +40,7 @@ from flasklint.model.module import (
     FunctionInfo,
     ModuleModel,
     Scope,
+    view_owners,
 )
 from flasklint.model.walk import LeanVisitor
 
@@ -396,7 +397,7 @@ class _Extractor(LeanVisitor):
         keywords = [a.keyword.value for a in node.args if a.keyword is not None]
         star = any(a.star == "**" for a in node.args)
         span = self.model.span(endpoint_node if endpoint_node is not None else node)
-        self.model.facts.url_for_calls.append(UrlForCall(endpoint, span, keywords, star, self._view_owners()))
+        self.model.facts.url_for_calls.append(UrlForCall(endpoint, span, keywords, star, view_owners(self.function)))
 
     def _render_template(self, node: cst.Call) -> None:
         """`render_template("x.html", url_for=custom, **ctx)`: the template, the app(s) whose view renders it,
@@ -408,12 +409,8 @@ class _Extractor(LeanVisitor):
         context = [a.keyword.value for a in node.args if a.keyword is not None and a.value is not template]
         star = any(a.star == "**" for a in node.args)
         self.model.facts.template_refs.append(
-            TemplateRef(name, self.model.span(template), self._view_owners(), context, star)
+            TemplateRef(name, self.model.span(template), view_owners(self.function), context, star)
         )
-
-    def _view_owners(self) -> list[str]:
-        """Refs of the apps/blueprints whose routes the enclosing function is the view of ([]: unknown)."""
-        return sorted({r.owner for r in self.function.routes if r.owner}) if self.function else []
 
     def _registration(self, node: cst.Call) -> None:
         assert isinstance(node.func, cst.Attribute)
