@@ -92,3 +92,91 @@ def saves(source: str) -> list[tuple[str, str, int]]:
 )
 def test_unsafe_saves(source: str, expected: list[tuple[str, str, int]]) -> None:
     assert saves(source) == expected
+
+
+FORMS = """\
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, MultipleFileField
+from wtforms import StringField
+import wtforms
+
+class PhotoForm(FlaskForm):
+    photo = FileField()
+    album = MultipleFileField()
+    caption = StringField()
+    scan = wtforms.FileField()
+
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            """
+            @app.post("/a")
+            def a():
+                form = PhotoForm()
+                if form.validate_on_submit():
+                    f = form.photo.data
+                    f.save(os.path.join("/srv/uploads", f.filename))
+            """,
+            [('f.save(os.path.join("/srv/uploads", f.filename))', "f.filename", 18)],
+        ),
+        (  # the field's data used in place, a MultipleFileField's list, a plain WTForms FileField
+            """
+            @app.post("/b")
+            def b():
+                form = PhotoForm(request.form)
+                form.scan.data.save("/srv/" + form.scan.data.filename)
+                for page in form.album.data:
+                    page.save(f"/srv/{page.filename}")
+            """,
+            [
+                ('form.scan.data.save("/srv/" + form.scan.data.filename)', "form.scan.data.filename", 16),
+                ('page.save(f"/srv/{page.filename}")', "page.filename", 18),
+            ],
+        ),
+        (  # a helper saving the field's data its caller passes
+            """
+            def store(upload):
+                upload.save("/srv/" + upload.filename)
+
+            @app.post("/c")
+            def c():
+                form = PhotoForm()
+                store(form.photo.data)
+            """,
+            [('upload.save("/srv/" + upload.filename)', "upload.filename", 14)],
+        ),
+        (  # sanitised; a text field's data; a form made elsewhere (its fields unknown); an unknown class
+            """
+            @app.post("/d")
+            def d(other):
+                form = PhotoForm()
+                f = form.photo.data
+                f.save(os.path.join("/srv", secure_filename(f.filename)))
+                form.caption.data.save("/srv/" + form.caption.data.filename)
+                other.photo.data.save("/srv/" + other.photo.data.filename)
+                unknown = UploadForm()
+                unknown.photo.data.save("/srv/" + unknown.photo.data.filename)
+            """,
+            [],
+        ),
+    ],
+)
+def test_flask_wtf_file_fields_are_uploads(source: str, expected: list[tuple[str, str, int]]) -> None:
+    assert saves(FORMS + textwrap.dedent(source)) == expected
+
+
+def test_a_file_field_of_a_form_in_another_module_is_not_seen() -> None:
+    source = """
+    from myapp.forms import PhotoForm
+
+    @app.post("/a")
+    def a():
+        form = PhotoForm()
+        f = form.photo.data
+        f.save(os.path.join("/srv/uploads", f.filename))
+    """
+    assert saves(source) == []

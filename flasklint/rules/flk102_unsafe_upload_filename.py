@@ -21,6 +21,8 @@ class UnsafeUploadFilename(FileRule):
     built with `os.path.join`, pathlib's `/`, `+`, an f-string or `.format()` from) the upload's
     `.filename` without `secure_filename()`. It follows the upload and the name through
     variables, loops over `request.files.getlist(...)` and helper functions of the same module.
+    A Flask-WTF upload counts too (`form.photo.data`, the `FileStorage` of a `FileField` or
+    `MultipleFileField`) when the form class is defined in the same module.
 
     ## Why is this bad?
     The filename is whatever the client sends: Werkzeug keeps it verbatim. A name such as
@@ -179,6 +181,53 @@ def store(upload):
 @app.post("/avatar")
 def avatar():
     store(request.files["avatar"])
+    return "ok"
+''',
+            },
+        ),
+        Case(
+            '''
+import os
+from flask import Flask
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+
+app = Flask(__name__)
+
+class PhotoForm(FlaskForm):
+    photo = FileField()
+
+@app.post("/upload")
+def upload():
+    form = PhotoForm()
+    f = form.photo.data
+    f.save(os.path.join("/srv/uploads", f.filename))
+    return "ok"
+''',
+            Finding(
+                (16, 40, 16, 50),
+                "upload filename `f.filename` reaches `f.save()` without `secure_filename()`, so a name "
+                "like `../../app.py` writes outside the upload folder: wrap it in `secure_filename()`",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": '''
+import os
+from flask import Flask
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from werkzeug.utils import secure_filename
+
+app = Flask(__name__)
+
+class PhotoForm(FlaskForm):
+    photo = FileField()
+
+@app.post("/upload")
+def upload():
+    form = PhotoForm()
+    f = form.photo.data
+    f.save(os.path.join("/srv/uploads", secure_filename(f.filename)))
     return "ok"
 ''',
             },
