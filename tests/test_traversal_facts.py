@@ -213,3 +213,135 @@ def test_session_writes_record_the_owners_of_the_enclosing_view() -> None:
         ("flash", (9, 4, 9, 15), ["pkg.app.bp"]),
         ("session_method", (12, 4, 12, 23), []),
     ]
+
+
+def settings(source: str) -> list[tuple[str | None, int, list[str], bool, bool, list[str]]]:
+    """(owner, line, extensions, custom_syntax, opaque, context_names) of each JinjaSetting."""
+    return [
+        (s.owner, s.span[0], s.extensions, s.custom_syntax, s.opaque, s.context_names)
+        for s in facts_of(source).jinja_settings
+    ]
+
+
+def test_jinja_env_globals_extensions_and_options_are_jinja_settings() -> None:
+    source = """
+        from flask import Flask
+        from jinja2.ext import do
+        from .ext import MyExt
+
+        app = Flask(__name__)
+        app.jinja_env.globals["url_for"] = custom
+        app.jinja_env.globals[name] = custom
+        app.jinja_env.globals.update(url_for=custom, x=1)
+        app.jinja_env.globals.update({"url_for": custom, "y": 2})
+        app.jinja_env.globals.update(mapping)
+        app.jinja_env.add_extension("jinja2.ext.loopcontrols")
+        app.jinja_env.add_extension(MyExt)
+        app.jinja_env.add_extension(get_extension())
+        app.jinja_options = {"extensions": ["jinja2.ext.i18n", do], "variable_start_string": "[["}
+        app.jinja_options["extensions"] = [MyExt]
+        app.jinja_options = dict(Flask.jinja_options, extensions=["a.B"], block_start_string="{%")
+        app.jinja_options = load_options()
+        app.jinja_env.variable_start_string = "[["
+        app.jinja_env.block_start_string = "{%"
+        env = app.jinja_env
+        env.add_extension("x.Y")
+        standalone = Environment()
+        standalone.globals["url_for"] = custom
+        """
+    app = "pkg.app.app"
+    assert settings(source) == [
+        (app, 7, [], False, False, ["url_for"]),
+        (app, 8, [], False, False, ["*"]),
+        (app, 9, [], False, False, ["url_for", "x"]),
+        (app, 10, [], False, False, ["url_for", "y"]),
+        (app, 11, [], False, False, ["*"]),
+        (app, 12, ["jinja2.ext.loopcontrols"], False, False, []),
+        (app, 13, ["pkg.ext.MyExt"], False, False, []),
+        (app, 14, [], False, True, []),
+        (app, 15, ["jinja2.ext.i18n", "jinja2.ext.do"], True, False, []),
+        (app, 16, ["pkg.ext.MyExt"], False, False, []),
+        (app, 17, ["a.B"], False, False, []),
+        (app, 18, [], False, True, []),
+        (app, 19, [], True, False, []),
+        (app, 22, ["x.Y"], False, False, []),
+    ]
+    assert facts_of(source).jinja_settings[0].span == (7, 0, 7, 32)
+
+
+def test_a_flask_subclass_sets_jinja_options_for_its_class() -> None:
+    source = """
+        from flask import Flask
+        from werkzeug.datastructures import ImmutableDict
+
+        class MyFlask(Flask):
+            jinja_options = ImmutableDict(Flask.jinja_options, extensions=["jinja2.ext.do"], block_start_string="<%")
+
+            def __init__(self, *args):
+                super().__init__(*args)
+                self.jinja_env.globals["url_for"] = custom
+
+            def create_jinja_environment(self):
+                return make_environment(self)
+
+        class VueFlask(Flask):
+            jinja_options = {**Flask.jinja_options, "variable_start_string": "[[", "variable_end_string": "]]"}
+        """
+    assert settings(source) == [
+        ("class:pkg.app.MyFlask", 6, ["jinja2.ext.do"], True, False, []),
+        ("class:pkg.app.MyFlask", 10, [], False, False, ["url_for"]),
+        ("class:pkg.app.MyFlask", 12, [], False, True, []),
+        ("class:pkg.app.VueFlask", 16, [], True, False, []),
+    ]
+
+
+def test_context_processors_and_template_globals_name_what_they_put_into_the_context() -> None:
+    source = """
+        from flask import Blueprint, Flask
+
+        app = Flask(__name__)
+        bp = Blueprint("b", __name__)
+
+        @app.context_processor
+        def inject():
+            if debug:
+                return dict(url_for=dated_url_for)
+            def nested():
+                return {"not_returned": 1}
+            return {"user": current_user, **extra}
+
+        @bp.app_context_processor
+        def inject_built():
+            context = {}
+            return context
+
+        def inject_now():
+            return {"now": now()}
+
+        app.context_processor(inject_now)
+        app.context_processor(lambda: dict(year=2026))
+        app.context_processor(imported_processor)
+
+        @app.template_global()
+        def helper():
+            pass
+
+        @bp.app_template_global("url_for")
+        def my_url_for(endpoint):
+            pass
+
+        app.add_template_global(helper)
+        app.add_template_global(my_url_for, name="url_for")
+        """
+    app, bp = "pkg.app.app", "pkg.app.bp"
+    assert settings(source) == [
+        (app, 7, [], False, False, ["url_for", "user", "*"]),
+        (bp, 15, [], False, False, ["*"]),
+        (app, 23, [], False, False, ["now"]),
+        (app, 24, [], False, False, ["year"]),
+        (app, 25, [], False, False, ["*"]),
+        (app, 27, [], False, False, ["helper"]),
+        (bp, 31, [], False, False, ["url_for"]),
+        (app, 35, [], False, False, ["helper"]),
+        (app, 36, [], False, False, ["url_for"]),
+    ]

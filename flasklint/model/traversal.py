@@ -25,6 +25,7 @@ from flasklint.model.facts import (
     UrlForCall,
 )
 from flasklint.model.imports import ImportTable, dotted_name
+from flasklint.model.jinja_facts import collect_jinja_facts
 from flasklint.model.module import (
     BLUEPRINT_CLASSES,
     EXTENSION_REGISTRARS,
@@ -656,4 +657,5 @@ def build_model(path: str, module_name: str, is_package: bool, text: str, tree: 
             info.is_view = True
     # Derived facts: read off the model built above (no second traversal).
     collect_config_facts(model)
+    collect_jinja_facts(model)
     return model
