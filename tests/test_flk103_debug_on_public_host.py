@@ -61,6 +61,60 @@ def test_debug_switched_on_elsewhere_in_the_module(project, setting: str, debug_
     assert f"({debug_text})" in diagnostic.message
 
 
+CONFIG_CLASSES = "class Config:\n    DEBUG = False\n\n\nclass DevConfig(Config):\n    DEBUG = True\n\n\n"
+
+
+@pytest.mark.parametrize(
+    ("loader", "debug_text"),
+    [
+        ("app.config.from_object(DevConfig)", "`DEBUG = True` in `DevConfig`"),
+        ("app.config.from_object('app.DevConfig')", "`DEBUG = True` in `DevConfig`"),
+        ("DEBUG = 1\napp.config.from_object(__name__)", "`DEBUG = 1`"),
+    ],
+)
+def test_debug_in_a_config_object_the_module_loads(project, loader: str, debug_text: str) -> None:
+    source = CONFIG_CLASSES + APP + loader + "\napp.run(host='0.0.0.0')\n"
+    found = project(source, select="FLK103")
+    last_row = source.count("\n")
+    assert [(d.start.row, d.start.column, d.end.column) for d in found] == [(last_row, 13, 22)]
+    assert found[0].message.startswith(f"debug mode ({debug_text}) on public host `0.0.0.0`")
+
+
+@pytest.mark.parametrize(
+    "loader",
+    [
+        "app.config.from_object(Config)",  # DEBUG = False
+        "app.config.from_object('config.DevConfig')",  # another module: not seen from here
+        "app.config.from_object(CONFIGS[name])",
+        "app.config.from_object(DevConfig)\napp.debug = False",  # mixed settings: unknown
+        "app.config.from_object(DevConfig)\napp.run(host='0.0.0.0', debug=False)",
+    ],
+)
+def test_config_objects_that_do_not_switch_debug_on(project, loader: str) -> None:
+    source = CONFIG_CLASSES + APP + "CONFIGS = {}\n" + loader + "\n"
+    if "app.run" not in loader:
+        source += "app.run(host='0.0.0.0')\n"
+    assert project(source, select="FLK103") == []
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "app.run(debug=True, use_debugger=False, host='0.0.0.0')",
+        "app.run('0.0.0.0', 5000, True, use_debugger=0)",
+        "OPTIONS = {'use_debugger': False}\napp.run(host='0.0.0.0', debug=True, **OPTIONS)",
+        "app.debug = True\nUSE_DEBUGGER = False\napp.run(host='0.0.0.0', use_debugger=USE_DEBUGGER)",
+    ],
+)
+def test_debug_mode_without_the_debugger_is_not_reported(project, call: str) -> None:
+    assert project(APP + call + "\n", select="FLK103") == []
+
+
+def test_a_debugger_switched_on_explicitly_is_still_reported(project) -> None:
+    found = project(APP + "app.run(host='0.0.0.0', debug=True, use_debugger=True)\n", select="FLK103")
+    assert [(d.start.row, d.start.column, d.end.column) for d in found] == [(4, 13, 22)]
+
+
 def test_factory_apps(project) -> None:
     files = {
         "run.py": "from myapp import create_app\n\napp = create_app()\n\nif __name__ == '__main__':\n"

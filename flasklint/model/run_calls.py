@@ -19,8 +19,9 @@ from flasklint.model.config_facts import (
     CONFIG_MAPPINGS,
     is_config,
     mapping_entries,
+    resolve_object,
 )
-from flasklint.model.cst_helpers import is_none, literal_string, subscript_key
+from flasklint.model.cst_helpers import argument, is_none, literal_string, subscript_key
 from flasklint.model.deploy import PUBLIC_HOSTS
 from flasklint.model.imports import dotted_name
 from flasklint.model.module import FLASK_CLASSES, CallInfo, ModuleModel, Scope
@@ -63,6 +64,9 @@ def public_debug_runs(model: ModuleModel) -> Iterator[PublicDebugRun]:
         if not (isinstance(func, cst.Attribute) and func.attr.value == "run" and _is_app(model, call)):
             continue
         options = _run_options(model, call)
+        debugger_option = options.get("use_debugger")
+        if debugger_option is not None and _truthy(model, debugger_option.value, call.scope) is False:
+            continue  # `use_debugger=False`: debug mode (reloader, tracebacks in the log) without the debugger
         debug_option = options.get("debug")
         if debug_option is not None and not is_none(debug_option.value):
             debug = _Debug(_truthy(model, debug_option.value, call.scope), debug_option.text)
@@ -164,7 +168,8 @@ def _public_host(model: ModuleModel, node: cst.BaseExpression, scope: Scope, dep
 
 
 def _module_debug(model: ModuleModel) -> _Debug:
-    """Debug switched on in this module (`app.debug = True`, `config["DEBUG"] = True`, `update(DEBUG=True)`).
+    """Debug switched on in this module (`app.debug = True`, `config["DEBUG"] = True`, `update(DEBUG=True)`,
+    `DEBUG = True` in a class of the module that `config.from_object(...)` loads).
 
     On only when every such setting is a truthy constant: mixed or computed settings are unknown.
     """
@@ -185,6 +190,7 @@ def _module_debug(model: ModuleModel) -> _Debug:
             if is_debug_attribute or is_debug_item:
                 source = f"`{model.code(target).strip()} = {model.code(assign.value).strip()}`"
                 settings.append((_truthy(model, assign.value, assign.scope), source))
+    settings.extend(_loaded_debug_settings(model))
     for call in model.calls:
         func = call.node.func
         if isinstance(func, cst.Attribute) and func.attr.value in CONFIG_MAPPINGS and is_config(model, func.value, call.scope):
@@ -199,3 +205,27 @@ def _module_debug(model: ModuleModel) -> _Debug:
     if settings and all(on for on, _ in settings):
         return _Debug(True, settings[0][1])
     return _Debug(None if settings else False)
+
+
+def _loaded_debug_settings(model: ModuleModel) -> Iterator[tuple[bool | None, str]]:
+    """`DEBUG = ...` in the module itself or one of its classes, when `config.from_object(...)` here loads it."""
+    prefix = f"{model.module_name}." if model.module_name else ""
+    for call in model.calls:
+        func = call.node.func
+        is_loader = isinstance(func, cst.Attribute) and func.attr.value == "from_object"
+        if not (is_loader and is_config(model, func.value, call.scope)):  # type: ignore[union-attr]
+            continue
+        target = resolve_object(model, argument(call.node, 0, "obj"), call.scope)
+        if target is None or not (target == model.module_name or target.startswith(prefix)):
+            continue  # another module's settings: not visible from this file
+        qualname = "" if target == model.module_name else target[len(prefix) :]
+        for assign in model.assigns:
+            scope = assign.scope
+            loaded = (scope.kind == "class" and scope.qualname == qualname) or (scope.kind == "module" and not qualname)
+            if loaded and assign.value is not None and _assigns_debug(assign.targets):
+                where = f" in `{qualname}`" if qualname else ""
+                yield _truthy(model, assign.value, scope), f"`DEBUG = {model.code(assign.value).strip()}`{where}"
+
+
+def _assigns_debug(targets: list[cst.BaseExpression]) -> bool:
+    return any(isinstance(target, cst.Name) and target.value == "DEBUG" for target in targets)

@@ -21,16 +21,19 @@ class DebugOnPublicHost(FileRule):
 
     - `app.run(host="0.0.0.0", debug=True)`, positional `app.run("0.0.0.0", 5000, True)`, an
       `**options` dict, host or debug through module constants and variables, and debug switched
-      on by `app.debug = True`, `app.config["DEBUG"] = True` or `config.update(DEBUG=True)` in
-      the same module; `create_app().run(...)` and other factory-made apps too;
+      on by `app.debug = True`, `app.config["DEBUG"] = True`, `config.update(DEBUG=True)` or
+      `DEBUG = True` in a config class that `config.from_object(...)` loads, in the same module;
+      `create_app().run(...)` and other factory-made apps too;
     - `flask run --debug --host=0.0.0.0` (also `flask --debug run`, `-h 0.0.0.0`, `FLASK_DEBUG=1`
       with `--host` or `FLASK_RUN_HOST`) in a Dockerfile (`CMD`/`ENTRYPOINT`/`RUN`, shell and
       JSON forms), a Procfile, a shell script, a compose file's service or `.flaskenv`.
 
     It does not report debug mode on the default host (the quickstart's own advice), `0.0.0.0`
-    without debug, debug taken from the environment or the command line
-    (`debug=os.environ.get("DEBUG")`, `debug=args.debug`), or `.run` of other objects
-    (`asyncio.run`, `subprocess.run`).
+    without debug, debug without the debugger (`use_debugger=False`, `--no-debugger`), debug
+    taken from the environment or the command line (`debug=os.environ.get("DEBUG")`,
+    `debug=args.debug`), or `.run` of other objects (`asyncio.run`, `subprocess.run`). It reads
+    one file at a time: a `FLASK_DEBUG=1` in `.flaskenv` does not reach a Procfile's `flask run`,
+    nor does a config class of another module reach an `app.run()`.
 
     ## Why is this bad?
     The Werkzeug debugger shows source code and tracebacks to whoever triggers an error, and its
@@ -175,6 +178,20 @@ if __name__ == "__main__":
 ''',
             },
         ),
+        Case(
+            "from flask import Flask\n\n\nclass Config:\n    DEBUG = True\n\n\napp = Flask(__name__)\n"
+            "app.config.from_object(Config)\napp.run(host=\"0.0.0.0\")\n",
+            Finding(
+                (10, 13, 10, 22),
+                "debug mode (`DEBUG = True` in `Config`) on public host `0.0.0.0`: the Werkzeug debugger lets "
+                "anyone who can reach the server run Python code; bind to `127.0.0.1`",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": "from flask import Flask\n\n\nclass Config:\n    DEBUG = True\n\n\napp = Flask(__name__)\n"
+                "app.config.from_object(Config)\napp.run(host=\"127.0.0.1\")\n",
+            },
+        ),
     ]
     valid = [
         "from flask import Flask\n\napp = Flask(__name__)\napp.run(debug=True)\n",
@@ -184,6 +201,8 @@ if __name__ == "__main__":
         "import asyncio\nfrom flask import Flask\n\napp = Flask(__name__)\nasyncio.run(main(host='0.0.0.0', debug=True))\n",
         {"Dockerfile": "FROM python:3.12\nCMD flask run --host=0.0.0.0\n"},
         {"run.sh": "#!/bin/sh\nflask run --debug\n"},
+        "from flask import Flask\n\napp = Flask(__name__)\napp.run(debug=True, use_debugger=False, host=\"0.0.0.0\")\n",
+        {"Procfile": "web: flask run --debug --no-debugger --host=0.0.0.0\n"},
         '''
 from flask import Flask
 
