@@ -281,17 +281,13 @@ def test_a_flask_subclass_sets_jinja_options_for_its_class() -> None:
                 super().__init__(*args)
                 self.jinja_env.globals["url_for"] = custom
 
-            def create_jinja_environment(self):
-                return make_environment(self)
-
         class VueFlask(Flask):
             jinja_options = {**Flask.jinja_options, "variable_start_string": "[[", "variable_end_string": "]]"}
         """
     assert settings(source) == [
         ("class:pkg.app.MyFlask", 6, ["jinja2.ext.do"], True, False, []),
         ("class:pkg.app.MyFlask", 10, [], False, False, ["url_for"]),
-        ("class:pkg.app.MyFlask", 12, [], False, True, []),
-        ("class:pkg.app.VueFlask", 16, [], True, False, []),
+        ("class:pkg.app.VueFlask", 13, [], True, False, []),
     ]
 
 

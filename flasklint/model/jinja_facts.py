@@ -102,8 +102,6 @@ class _Collector:
             options = _Options()
             self._options(options, value, scope)
             self._add_options(self._ref(target.value, scope), target, options)
-        elif name == "jinja_environment":  # app.jinja_environment = MyEnvironment: any setting
-            self._add(self._ref(target.value, scope), target, opaque=True)
         elif name in DELIMITERS:
             is_env, owner = self._env_owner(target.value, scope)
             if is_env and not _is_default(name, value):  # app.jinja_env.variable_start_string = "[["
@@ -111,13 +109,10 @@ class _Collector:
 
     def _class_attribute(self, target: cst.Name, value: cst.BaseExpression, scope: Scope) -> None:
         """`class MyFlask(Flask): jinja_options = {...}` (the index applies it only to Flask subclasses)."""
-        owner = f"class:{self._class_ref(scope.qualname)}"
         if target.value == "jinja_options":
             options = _Options()
             self._options(options, value, scope)
-            self._add_options(owner, target, options)
-        elif target.value == "jinja_environment":
-            self._add(owner, target, opaque=True)
+            self._add_options(f"class:{self._class_ref(scope.qualname)}", target, options)
 
     # -- calls -----------------------------------------------------------------------------
     def call(self, call: CallInfo) -> None:
@@ -186,9 +181,6 @@ class _Collector:
                 name_node = argument(node, 0, "name") if isinstance(node, cst.Call) else None
                 name = literal_string(name_node) if name_node is not None else info.name
                 self._add(owner, node, context_names=[name or ANY_NAME])
-        if info.name == "create_jinja_environment" and info.class_name is not None:
-            # A Flask subclass building its own environment: any syntax, any extension.
-            self._add(f"class:{self._class_ref(info.class_name)}", info.node.name, opaque=True)
 
     def _processor_names(self, node: cst.BaseExpression, scope: Scope) -> list[str]:
         if isinstance(node, cst.Lambda):
