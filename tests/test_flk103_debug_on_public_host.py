@@ -227,9 +227,39 @@ def test_deployment_false_positive_traps(project, path: str, text: str) -> None:
     assert project({"app.py": APP, path: text}, select="FLK103") == []
 
 
+PACKAGE_JSON = """\
+{
+  "name": "frontend",
+  "scripts": {
+    "build": "webpack --mode production",
+    "api": "FLASK_DEBUG=1 flask run --host=0.0.0.0",
+    "api:win": "cross-env FLASK_DEBUG=1 flask --app app run -h 0.0.0.0",
+    "api:debug": "flask run --debug --host \\"0.0.0.0\\" --port 5000",
+    "api:lan": "flask run --host=0.0.0.0",
+    "api:nodebugger": "flask run --debug --no-debugger --host=0.0.0.0"
+  }
+}
+"""
+
+
+def test_package_json_scripts() -> None:
+    found = public_debug_servers("package.json", PACKAGE_JSON)
+    assert [(s.span, s.debug_source, s.fixable) for s in found] == [
+        ((5, 43, 5, 50), "FLASK_DEBUG=1", True),
+        ((6, 63, 6, 70), "FLASK_DEBUG=1", True),
+        ((7, 45, 7, 52), "--debug", True),
+    ]
+    lines = PACKAGE_JSON.splitlines()
+    assert [lines[row - 1][start:end] for row, start, _, end in (s.span for s in found)] == ["0.0.0.0"] * 3
+
+
 def test_bad_input_never_raises() -> None:
-    for path in ("Dockerfile", "Procfile", "x.sh", "compose.yml", ".env"):
-        for text in ("", "\\", 'CMD ["flask", "run"', "web: flask run --host '0.0.0.0\n", "\x00\n\r\n:::", "services:\n  web:\n"):
+    for path in ("Dockerfile", "Procfile", "x.sh", "compose.yml", ".env", "package.json"):
+        for text in (
+            "", "\\", 'CMD ["flask", "run"', "web: flask run --host '0.0.0.0\n", "\x00\n\r\n:::",
+            "services:\n  web:\n",
+            "[1, 2]", '{"scripts": ["flask run"]}', '{"scripts": {"a": 1, "b": null}}', '{"scripts": {"a": "flask run"',
+        ):  # fmt: skip
             public_debug_servers(path, text)
 
 

@@ -1,5 +1,6 @@
 """What deployment files run: `flask run` command lines in Dockerfiles, Procfiles, shell scripts,
-compose files and `.flaskenv`/`.env`, with the debug setting and host each one ends up with.
+compose files, `package.json` scripts and `.flaskenv`/`.env`, with the debug setting and host each
+one ends up with.
 
 FLK103 asks one question of these files: does a `flask run` start the debugger on a public
 interface? Lines are split the way a shell would (`shlex`, `\\` continuations joined), while the
@@ -89,6 +90,8 @@ def public_debug_servers(path: str, text: str) -> list[PublicDebugServer]:
         scanner.compose()
     elif name in (".flaskenv", ".env"):
         scanner.env_file()
+    elif name == "package.json":
+        scanner.package_json()
     return scanner.found
 
 
@@ -156,6 +159,27 @@ class _Scanner:
                 env[match.group(1)] = self._setting(_unquote(match.group(2)), match.group(1), region)
         self._report_environment_only(env)
 
+    def package_json(self) -> None:
+        """npm scripts (`"dev": "FLASK_DEBUG=1 flask run --host=0.0.0.0"`): each a shell command line."""
+        try:
+            scripts = json.loads(self.document.text).get("scripts")
+        except (ValueError, AttributeError):
+            return
+        if not isinstance(scripts, dict):
+            return
+        for name, command in scripts.items():
+            region = self._json_entry(name, command) if isinstance(command, str) else None
+            if region is not None:
+                self._shell(command, {}, region)
+
+    def _json_entry(self, key: str, value: str) -> _Region | None:
+        """The raw line holding `"key": "value"` (the first one), to locate the host in; None when it is
+        written another way (escapes JSON allows but `json.dumps` does not write)."""
+        key_text, value_text = (re.escape(json.dumps(part, ensure_ascii=False)) for part in (key, value))
+        pattern = re.compile(r"[^\n]*" + key_text + r"\s*:\s*" + value_text + r"[^\n]*")
+        match = pattern.search(self.document.text)
+        return _Region(match.group(), match.start()) if match else None
+
     def compose(self) -> None:
         for block in _service_blocks(_lines(self.document.text)):
             env: dict[str, Setting] = {}
@@ -212,7 +236,7 @@ class _Scanner:
                     key, _, value = word.partition("=")
                     env[key] = self._setting(value, key, region)
             return
-        while rest and rest[0] in ("exec", "env"):
+        while rest and rest[0] in ("exec", "env", "cross-env"):
             rest = rest[1:]
             while rest and ASSIGNMENT.match(rest[0]):
                 key, _, value = rest[0].partition("=")
