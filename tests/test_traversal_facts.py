@@ -4,6 +4,7 @@ the template context and the Jinja settings."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import libcst as cst
@@ -341,3 +342,27 @@ def test_context_processors_and_template_globals_name_what_they_put_into_the_con
         (app, 35, [], False, False, ["helper"]),
         (app, 36, [], False, False, ["url_for"]),
     ]
+
+
+def test_the_new_facts_survive_a_json_round_trip_as_the_cache_stores_them() -> None:
+    facts = facts_of(
+        """
+        from flask import Flask, render_template, session
+        from werkzeug.middleware.dispatcher import DispatcherMiddleware
+        from pkg.web import MyFlask
+
+        class Local(Flask):
+            jinja_options = {"extensions": ["jinja2.ext.do"]}
+
+        app = MyFlask(__name__)
+        app.jinja_env.globals["url_for"] = custom
+        application = DispatcherMiddleware(app, {"/api": api})
+
+        @app.route("/")
+        def index():
+            session["x"] = 1
+            return render_template("index.html", url_for=custom)
+        """
+    )
+    assert facts.classes and facts.jinja_settings and facts.app_mounts and facts.apps[0].cls
+    assert FileFacts.from_dict(json.loads(json.dumps(facts.to_dict()))) == facts
