@@ -455,6 +455,103 @@ def test_html_sanitizers(expression: str) -> None:
     assert labels(source) == set()
 
 
+@pytest.mark.parametrize(
+    ("expression", "tainted"),
+    [
+        ('Markup(f"<b>{q}</b>")', True),  # Markup() trusts its argument: no escaping
+        ('Markup("<b>%s</b>" % q)', True),
+        ('Markup(f"<b>{q}</b>") + "<br>"', True),  # the "<br>" is escaped, q was trusted already
+        ('Markup(f"<b>{q}</b>{{}}").format("x")', True),
+        ('escape(Markup(f"<b>{q}</b>"))', True),  # escape() returns a Markup unchanged
+        ('Markup(escape(q))', False),
+        ('Markup("<b>{}</b>").format(q) + Markup("<i>%s</i>") % q', False),
+    ],
+)
+def test_markup_keeps_what_its_constructor_was_given(expression: str, tainted: bool) -> None:
+    source = f"""
+    def view():
+        q = request.args["q"]
+        return {expression}
+    """
+    assert labels(source) == ({"`request.args` value"} if tainted else set())
+
+
+def test_a_name_bound_to_markup_escapes_what_is_combined_with_it() -> None:
+    source = """
+    def view():
+        q = request.args["q"]
+        page = Markup("<ul>")
+        for item in request.args.getlist("i"):
+            page += Markup("<li>{}</li>").format(item)
+        return page + q
+    """
+    assert labels(source) == set()
+    trusted = """
+    def view():
+        page = Markup(f"<h1>{request.args['q']}</h1>")
+        return page + "<br>"
+    """
+    assert labels(trusted) == {"`request.args` value"}
+
+
+# -- allow-list guards ---------------------------------------------------------------------------
+GUARD_HEADER = """
+ORDERS = ("asc", "desc")
+GROWING = ["asc"]
+GROWING.append("desc")
+REBOUND = {"asc"}
+REBOUND = {"desc"}
+
+"""
+
+
+@pytest.mark.parametrize(
+    ("statements", "tainted"),
+    [
+        ('if x not in ("asc", "desc"):\n    x = "asc"\nreturn x', False),
+        ("if x not in ORDERS:\n    flask.abort(400)\nreturn x", False),
+        ('if x not in ORDERS: return "no"\nreturn x', False),
+        ("if not x in ORDERS:\n    raise ValueError(x)\nreturn x", False),
+        ('if x in {"asc", "desc"}:\n    return x\nreturn "asc"', False),
+        ('if x in {"asc": 1, "desc": -1}:\n    return x\nreturn "asc"', False),
+        ('if x == "asc" or x == "desc":\n    return x\nreturn "asc"', False),
+        ('if x in ORDERS:\n    pass\nelse:\n    return "no"\nreturn x', False),
+        ('allowed = frozenset(["asc", "desc"])\nif x not in allowed:\n    x = "asc"\nreturn x', False),
+        # not proven: the test does not vet x on the way to the use
+        ('if x in {"asc", "desc"}:\n    return "yes"\nreturn x', True),
+        ("if x not in ORDERS:\n    log(x)\nreturn x", True),
+        ("if x not in ORDERS:\n    x = x.lower()\nreturn x", True),  # the new value is still x's
+        ('if y:\n    pass\nelif x not in ORDERS:\n    flask.abort(400)\nreturn x', True),
+        ('if x == "asc" and y:\n    return "yes"\nreturn x', True),
+        ('if x not in ORDERS:\n    flask.abort(400)\nx = request.args["other"]\nreturn x', True),
+        # not constant: collections that grow or are rebound, computed ones
+        ("if x not in GROWING:\n    flask.abort(400)\nreturn x", True),
+        ("if x not in REBOUND:\n    flask.abort(400)\nreturn x", True),
+        ('allowed = ["asc"]\nallowed.append(request.args["o"])\nif x not in allowed:\n    flask.abort(400)\nreturn x', True),
+        ('if x not in request.args.getlist("ok"):\n    flask.abort(400)\nreturn x', True),
+        ('if x not in ("asc", y):\n    flask.abort(400)\nreturn x', True),
+    ],
+)
+def test_allow_list_guards(statements: str, tainted: bool) -> None:
+    body = textwrap.indent('x = request.args["o"]\n' + statements, "    ")
+    source = GUARD_HEADER + "def view(y):\n" + body + "\n"
+    assert labels(source) == ({"`request.args` value"} if tainted else set())
+
+
+def test_an_allow_listed_route_variable_is_clean_after_the_guard_only() -> None:
+    source = """
+    @app.route("/<kind>")
+    def view(kind):
+        if kind not in {"books", "films"}:
+            return f"<p>no {kind}</p>"
+        return kind
+    """
+    analysis = analysis_of(source)
+    first, last = (r.value for r in analysis.flow.returns)
+    assert {t.label for t in analysis.taint(first)} == {"route variable `kind`"}
+    assert analysis.taint(last) == frozenset()
+
+
 def test_sanitizers_depend_on_the_purpose() -> None:
     escaped = """
     def view():

@@ -13,7 +13,7 @@ from flasklint.model.traversal import build_model
 from flasklint.source import parse_source
 
 HEADER = """\
-from flask import Flask, request
+from flask import Flask, render_template_string, request
 from markupsafe import Markup, escape
 
 app = Flask(__name__)
@@ -35,15 +35,19 @@ def analysis_of(statements: str) -> TaintAnalysis:
     return dataflow_for(model).analysis(view, "html")
 
 
-def holes(statements: str) -> list[tuple[str, list[str], str | None]]:
-    """(source, taint labels, wrap) of each hole of the value `view` returns last, in the order found."""
+def holes(statements: str) -> list[tuple]:
+    """(source, taint labels, wrap[, context when not "html"]) of each hole of the value `view` returns last."""
     analysis = analysis_of(statements)
     returned = analysis.flow.returns[-1].value
     assert returned is not None
     finder = HoleFinder(analysis)
     finder.find_in(returned)
     model = analysis.model
-    return [(model.code(h.node).strip(), sorted(t.label for t in h.taints), h.wrap) for h in finder.holes.values()]
+    return [
+        (model.code(h.node).strip(), sorted(t.label for t in h.taints), h.wrap)
+        + (() if h.context == "html" else (h.context,))
+        for h in finder.holes.values()
+    ]
 
 
 QUERY = ["`request.args` value"]
@@ -72,9 +76,21 @@ ROUTE = ["route variable `name`"]
         ('return Markup("<b>{}</b>").format(q)', []),
         ("return q", []),  # an echo, not an interpolation
         ('return "<p>" + escape(q)', []),
+        # Markup() trusts its argument: the holes are inside it, where escape() still works
+        ('return Markup(f"<b>{q}</b>")', [("q", QUERY, "escape")]),
+        ('return Markup("<b>%s</b>" % q) + Markup("<i>{}</i>").format(name)', [("q", QUERY, "escape")]),
+        ('return f"<p>{Markup(q)}</p>"', [("q", QUERY, "escape")]),  # escape(Markup(q)) would change nothing
+        ('m = Markup(f"<b>{name}</b>")\nreturn "<p>" + m', [("name", ROUTE, "escape")]),
+        ("return Markup(q)", []),  # an echo all the same
+        # the source of a template rendered as the page: spliced values are holes, variables are not
+        # (no fix: an escaped value may still hold `{{ ... }}`, which the template runs)
+        ('return render_template_string("<p>%s</p>" % q)', [("q", QUERY, None, "template")]),
+        ('src = f"<h3>{request.url}</h3>"\nreturn render_template_string(src)', [("request.url", ["`request.url`"], None, "template")]),
+        ('return render_template_string("<p>{{ q }}</p>", q=q)', []),
+        ("return render_template_string(q)", []),  # the whole source: template injection, not a hole
     ],
 )
-def test_holes(statements: str, expected: list[tuple[str, list[str], str | None]]) -> None:
+def test_holes(statements: str, expected: list[tuple]) -> None:
     assert holes(statements) == expected
 
 

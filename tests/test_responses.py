@@ -8,7 +8,14 @@ import libcst as cst
 import pytest
 
 from flasklint.model.dataflow import dataflow_for
-from flasklint.model.responses import header_state, mimetype_state, response_bodies, response_call
+from flasklint.model.responses import (
+    header_state,
+    html_handlers,
+    mimetype_state,
+    response_bodies,
+    response_call,
+    template_source,
+)
 from flasklint.model.traversal import build_model
 from flasklint.source import parse_source
 
@@ -124,3 +131,88 @@ def test_response_call(call: str, kind: str | None) -> None:
     returned = analysis.flow.returns[-1].value
     assert returned is not None
     assert response_call(analysis, returned) == kind
+
+
+def model_of(text: str):
+    tree = parse_source(textwrap.dedent(text))
+    assert isinstance(tree, cst.Module)
+    return build_model("app.py", "app", False, textwrap.dedent(text), tree)
+
+
+def test_html_handlers_are_views_and_error_handlers() -> None:
+    model = model_of(
+        """
+        from flask import Blueprint, Flask
+        from flask_restx import Api
+
+        app = Flask(__name__)
+        bp = Blueprint("bp", __name__)
+        api = Api(app)
+
+        @app.route("/")
+        def index():
+            return "index"
+
+        @app.errorhandler(404)
+        def not_found(e):
+            return "not found"
+
+        @bp.app_errorhandler(500)
+        def broken(e):
+            return "broken"
+
+        def gone(e):
+            return "gone"
+
+        def teapot(e):
+            return "teapot"
+
+        def helper():
+            return "not a handler"
+
+        @api.errorhandler(ValueError)
+        def api_error(e):
+            return {"message": str(e)}  # Flask-RESTX serialises it: not an HTML response
+
+        app.register_error_handler(410, gone)
+        app.errorhandler(418)(teapot)
+
+        def create_app():
+            inner = Flask(__name__)
+
+            def local_handler(e):
+                return "local"
+
+            inner.register_error_handler(Exception, f=local_handler)
+            return inner
+        """
+    )
+    assert [f.qualname for f in html_handlers(model)] == [
+        "index",
+        "not_found",
+        "broken",
+        "gone",
+        "teapot",
+        "create_app.<locals>.local_handler",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("call", "source"),
+    [
+        ('render_template_string("<p>{{ x }}</p>", x=body)', '"<p>{{ x }}</p>"'),
+        ("flask.render_template_string(source=body)", "body"),
+        ("flask.stream_template_string(body)", "body"),
+        ('render_template("page.html", x=body)', None),
+        ("body", None),
+    ],
+)
+def test_template_source(call: str, source: str | None) -> None:
+    text = HEADER.replace("import flask\n", "import flask\nfrom flask import render_template, render_template_string\n")
+    model = model_of(text + f"    return {call}\n")
+    view = next(f for f in model.functions if f.name == "view")
+    analysis = dataflow_for(model).analysis(view, "html")
+    returned = analysis.flow.returns[-1].value
+    assert returned is not None
+    found = template_source(analysis, returned)
+    assert (None if found is None else model.code(found).strip()) == source

@@ -21,6 +21,7 @@ from typing import Callable, Iterable, Literal, Union
 
 import libcst as cst
 
+from flasklint.model import guards
 from flasklint.model.cst_helpers import argument
 from flasklint.model.imports import dotted_name
 from flasklint.model.module import FunctionInfo, ModuleModel
@@ -279,15 +280,34 @@ def _is_comprehension(node: cst.CSTNode) -> bool:
     return isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp))
 
 
-class FunctionFlow:
-    """Definitions, name uses (with order and enclosing blocks) and returns of one function body."""
+@dataclass(eq=False)
+class Branch:
+    """An `if` statement: the blocks around it and the walk orders where its parts end."""
 
-    def __init__(self, function: FunctionInfo) -> None:
+    node: cst.If
+    path: Blocks
+    start: int
+    test_end: int = 0
+    body_end: int = 0
+    end: int = 0
+
+
+class FunctionFlow:
+    """Definitions, name uses (with order and enclosing blocks) and returns of one function body.
+
+    Given the module, `if` tests that compare a name with a constant collection (guards.py) hide
+    the bindings they vet from the uses where the name can only hold one of the constants.
+    """
+
+    def __init__(self, function: FunctionInfo, model: ModuleModel | None = None) -> None:
         self.function = function
+        self.model = model
         self.definitions: dict[str, list[Definition]] = {}
         self.positions: dict[cst.Name, tuple[int, Blocks]] = {}
         self.returns: list[cst.Return] = []
         self.loop_bodies: set[cst.CSTNode] = set()
+        self.branches: list[Branch] = []
+        self._guards_by_name: dict[str, list[tuple[Branch, guards.Narrowing]]] | None = None
         for name in function.scope.params:
             self.define(Definition(name, "param", 0, ()))
         _FlowBuilder(self).walk(function.node.body)
@@ -314,7 +334,60 @@ class FunctionFlow:
                 candidates.append(definition)
         if scoped:
             return scoped  # a comprehension variable hides the function's own binding
-        return [d for d in candidates if d.order > order or not self._replaced(d, order, path, candidates)]
+        return [
+            d
+            for d in candidates
+            if (d.order > order or not self._replaced(d, order, path, candidates))
+            and not self._allow_listed(d, order, path)
+        ]
+
+    def _allow_listed(self, definition: Definition, order: int, path: Blocks) -> bool:
+        """Whether an `if` between the binding and the use proves the name holds one of some constants."""
+        for branch, (when_true, when_false) in self._guards().get(definition.name, ()):
+            if definition.order >= branch.start:
+                continue
+            if branch.test_end < order <= branch.body_end:
+                if when_true:
+                    return True
+            elif branch.body_end < order <= branch.end:
+                if when_false:
+                    return True
+            elif order > branch.end and _encloses(branch.path, path):
+                if self._vets(branch, definition.name, when_true, when_false):
+                    return True
+        return False
+
+    def _vets(self, branch: Branch, name: str, when_true: bool, when_false: bool) -> bool:
+        """Whether every way out of the `if` either proves `name` constant or leaves (exits, rebinds)."""
+        orelse = branch.node.orelse
+        body_ok = when_true or self._leaves(branch.node.body, name)
+        else_ok = when_false or (isinstance(orelse, cst.Else) and self._leaves(orelse.body, name))
+        return body_ok and else_ok
+
+    def _leaves(self, suite: cst.BaseSuite, name: str) -> bool:
+        assert self.model is not None
+        return guards.leaves(self.model, self.function.scope, suite, name)
+
+    def _guards(self) -> dict[str, list[tuple[Branch, guards.Narrowing]]]:
+        """The `if` statements whose test compares a name with constants, by name (found on first need)."""
+        if self._guards_by_name is None:
+            self._guards_by_name = {}
+            if self.model is not None:
+                for branch in self.branches:
+                    for name, narrowing in guards.narrowings(branch.node.test, self._bound_once).items():
+                        self._guards_by_name.setdefault(name, []).append((branch, narrowing))
+        return self._guards_by_name
+
+    def _bound_once(self, name: str) -> cst.BaseExpression | None:
+        """The value a name a guard reads is bound to once: a local assigned once, else a module constant."""
+        definitions = self.definitions.get(name)
+        if definitions is not None:
+            only = definitions[0]
+            if len(definitions) == 1 and only.how == "assign" and not only.unpack and only.scope is None:
+                return only.value
+            return None
+        assert self.model is not None
+        return guards.module_constant(self.model, self.function.scope, name)
 
     @staticmethod
     def _replaced(definition: Definition, order: int, path: Blocks, candidates: list[Definition]) -> bool:
@@ -378,6 +451,8 @@ class _FlowBuilder:
                     self.flow.loop_bodies.add(node)
         elif _is_compound(node):
             self.compound.append(node)
+            if isinstance(node, cst.If):
+                self._branch(node)
             if isinstance(node, cst.ExceptHandler) and node.name is not None and isinstance(node.name.name, cst.Name):
                 # `except E as name` binds only when the handler runs (and unbinds after it).
                 self.flow.define(Definition(node.name.name.value, "clear", self.order, (*self.path, node)))
@@ -388,7 +463,9 @@ class _FlowBuilder:
 
     def _after_field(self, node: cst.CSTNode, field: str) -> None:
         """Bindings that happen between a statement's parts: a loop target before its body runs."""
-        if field == "iter" and isinstance(node, cst.For):
+        if isinstance(node, cst.If):
+            self._branch_part(node, field)
+        elif field == "iter" and isinstance(node, cst.For):
             self._bind(node.target, node.iter, "iterate")
         elif field == "iter" and isinstance(node, cst.CompFor):
             scope = next((n for n in reversed(self.path) if _is_comprehension(n)), None)
@@ -397,6 +474,21 @@ class _FlowBuilder:
             for item in node.items:
                 if item.asname is not None:
                     self._bind(item.asname.name, item.item, "assign")
+
+    def _branch(self, node: cst.If) -> None:
+        """Record an `if`; an `elif` runs only when the tests above it failed, so it encloses no later use."""
+        outer = self.compound[-2] if len(self.compound) > 1 else None
+        is_elif = isinstance(outer, cst.If) and outer.orelse is node
+        self.flow.branches.append(Branch(node, (*self.path, node) if is_elif else self.path, self.order))
+
+    def _branch_part(self, node: cst.If, field: str) -> None:
+        """Where an `if` test, body and whole statement end in walk order."""
+        branch = next(b for b in reversed(self.flow.branches) if b.node is node)
+        if field == "test":
+            branch.test_end = self.order
+        elif field == "body":
+            branch.body_end = self.order
+        branch.end = self.order
 
     def _leave(self, node: cst.CSTNode) -> None:
         """Bindings made once a statement or expression has been evaluated."""
@@ -512,7 +604,9 @@ class TaintAnalysis:
                 name: frozenset({Taint(label, TEXT)}) for name, label in route_sources(self.model, function).items()
             }
         self._cache: dict[object, Taints] = {}
+        self._markup: dict[cst.BaseExpression, list[cst.BaseExpression] | None] = {}
         self._active: set[object] = set()
+        self._markup_active: set[cst.BaseExpression] = set()
 
     # -- public queries ---------------------------------------------------------------------
     def taint(self, node: cst.BaseExpression) -> Taints:
@@ -535,18 +629,69 @@ class TaintAnalysis:
 
     def is_markup(self, node: cst.BaseExpression) -> bool:
         """Whether an expression is a `Markup` (escaping what is combined with it)."""
+        return self._markup_parts(node) is not None
+
+    def markup_sources(self, node: cst.BaseExpression) -> list[cst.BaseExpression]:
+        """What a `Markup` expression holds unescaped: the arguments of the `Markup(...)` it is built on.
+
+        `Markup(f"<b>{x}</b>")` trusts x as markup; what `+`, `%` and `.format()` combine with a
+        Markup is escaped, and `escape()` returns a Markup of escaped text.
+        """
+        return self._markup_parts(node) or []
+
+    def _markup_parts(self, node: cst.BaseExpression) -> list[cst.BaseExpression] | None:
+        """The unescaped parts of a Markup expression; None when it is not (known to be) a Markup."""
+        if node in self._markup:
+            return self._markup[node]
+        if node in self._markup_active:
+            return []  # `m = m + x` in a loop: the name's other bindings decide
+        self._markup_active.add(node)
+        try:
+            parts = self._markup[node] = self._markup_of(node)
+        finally:
+            self._markup_active.discard(node)
+        return parts
+
+    def _markup_of(self, node: cst.BaseExpression) -> list[cst.BaseExpression] | None:
         if isinstance(node, cst.Call):
             callee = self.callee(node.func)
-            if callee in MARKUP_CLASSES or callee in MARKUP_ESCAPES:
-                return True
-            if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("format", "join", "escape"):
-                return self.is_markup(node.func.value)
-        if isinstance(node, cst.BinaryOperation):
-            if isinstance(node.operator, cst.Add):
-                return any(self.is_markup(operand) for operand in added_operands(node))
-            if isinstance(node.operator, cst.Modulo):
-                return self.is_markup(node.left)
-        return False
+            if callee in MARKUP_CLASSES:
+                base = argument(node, 0, "base")
+                return [] if base is None else [base]
+            if callee in MARKUP_ESCAPES:
+                return []
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("format", "format_map", "join"):
+                return self._markup_parts(node.func.value)
+            return None
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            found = [self._markup_parts(operand) for operand in added_operands(node)]
+            if all(parts is None for parts in found):
+                return None
+            return [part for parts in found if parts for part in parts]
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
+            return self._markup_parts(node.left)
+        if isinstance(node, cst.Name):
+            return self._markup_name(node)
+        return None
+
+    def _markup_name(self, node: cst.Name) -> list[cst.BaseExpression] | None:
+        """A name is a Markup when every binding that reaches it is one (a module constant counts)."""
+        if not self.flow.is_local(node.value):
+            value = self.model.value_of(node.value, self.function.scope)
+            return None if value is None else self._markup_parts(value)
+        definitions = self.flow.reaching(node)
+        parts: list[cst.BaseExpression] = []
+        for definition in definitions:
+            if definition.how == "augment" and definition.previous is not None:
+                found = self._markup_parts(definition.previous)
+            elif definition.how == "assign" and not definition.unpack and definition.value is not None:
+                found = self._markup_parts(definition.value)
+            else:
+                found = None
+            if found is None:
+                return None
+            parts.extend(found)
+        return parts if definitions else None
 
     # -- machinery ---------------------------------------------------------------------------
     def _memo(self, key: object, compute: object) -> Taints:
@@ -601,6 +746,10 @@ class TaintAnalysis:
         if isinstance(iterable, cst.Call) and self.callee(iterable.func) == "builtins.enumerate" and iterable.args:
             return _map_kinds(self._iterated(iterable.args[0].value), lambda kind: ("pair", None, kind))
         return _map_kinds(self.taint(iterable), _element_kind)
+
+    def _markup_taint(self, node: cst.BaseExpression) -> Taints:
+        """The request data a Markup holds unescaped (what its `Markup(...)` constructors were given)."""
+        return _rekind(_union(self.taint(source) for source in self.markup_sources(node)), TEXT)
 
     # -- expressions ---------------------------------------------------------------------------
     def _evaluate(self, node: cst.BaseExpression) -> Taints:
@@ -701,7 +850,7 @@ class TaintAnalysis:
     def _binary(self, node: cst.BinaryOperation) -> Taints:
         operator = node.operator
         if self.purpose == "html" and self.is_markup(node):
-            return CLEAN  # Markup + x / Markup % x escape x
+            return self._markup_taint(node)  # Markup + x / Markup % x escape x
         if isinstance(operator, cst.Add):
             operands = added_operands(node)  # flat, so a 500-term concatenation does not recurse 500 deep
             every = _union(self.taint(operand) for operand in operands)
@@ -734,6 +883,8 @@ class TaintAnalysis:
         if callee in HTML_ONLY_SANITIZERS:
             if callee == "html.escape" and _keyword_is_false(node, "quote"):
                 return _rekind(every, TEXT)  # quote=False leaves quotes: unsafe in attributes
+            if callee in MARKUP_ESCAPES and arguments and self.purpose == "html" and self.is_markup(arguments[0]):
+                return self._markup_taint(arguments[0])  # escape() returns a Markup unchanged
             return CLEAN if self.purpose == "html" else _rekind(every, TEXT)
         if callee in PATH_ONLY_SANITIZERS:
             return CLEAN if self.purpose == "path" else _rekind(every, TEXT)
@@ -762,7 +913,7 @@ class TaintAnalysis:
         method = func.attr.value
         receiver = func.value
         if self.purpose == "html" and self.is_markup(receiver) and method in ("format", "join", "format_map"):
-            return CLEAN
+            return self._markup_taint(receiver)  # the arguments are escaped, the Markup's own text is not
         result: set[Taint] = set()
         for taint in self.taint(receiver):
             result.update(self._method_of(taint, method, node))
@@ -907,7 +1058,7 @@ class ModuleDataflow:
     def flow(self, function: FunctionInfo) -> FunctionFlow:
         flow = self._flows.get(function.node)
         if flow is None:
-            flow = self._flows[function.node] = FunctionFlow(function)
+            flow = self._flows[function.node] = FunctionFlow(function, self.model)
         return flow
 
     def analysis(

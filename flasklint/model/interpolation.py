@@ -22,6 +22,7 @@ from flasklint.model.placeholders import (
     is_plain_field,
     printf_placeholders,
 )
+from flasklint.model.responses import template_source
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Hole:
     node: cst.BaseExpression
     taints: Taints
     wrap: str | None  # "escape": escape(x); "str": str(escape(x)) (inside `+`); None: no sound fix
+    context: str = "html"  # "template": spliced into the source of a template rendered as the page
 
 
 class HoleFinder:
@@ -41,11 +43,22 @@ class HoleFinder:
         self.holes: dict[cst.BaseExpression, Hole] = {}
         self._seen: set[tuple[Definition, cst.BaseExpression | None]] = set()
         self._following: set[Definition] = set()
+        self._context = "html"
 
     def find_in(self, node: cst.BaseExpression) -> None:
-        """A value (a response body, say): only the strings it is built from matter, not raw echoes."""
-        if self.is_interpolation(node):
+        """A value (a response body, say): only the strings it is built from matter, not raw echoes.
+
+        The source of a template the value is rendered from (`render_template_string(src)`) counts
+        as the value: what is spliced into the source is not escaped by autoescaping.
+        """
+        source = template_source(self.analysis, node)
+        if source is not None:
+            self._in_template(source)
+        elif self.is_interpolation(node):
             self._structure(node)
+        elif self.analysis.is_markup(node):
+            for part in self.analysis.markup_sources(node):
+                self.find_in(part)  # `Markup(x)` returned as is echoes x, `Markup(f"...")` builds a string
         elif isinstance(node, cst.Name):
             for definition in self.analysis.reaching(node):
                 self._definition(definition, as_body=True)
@@ -55,6 +68,13 @@ class HoleFinder:
         elif isinstance(node, cst.BooleanOperation):
             self.find_in(node.left)
             self.find_in(node.right)
+
+    def _in_template(self, source: cst.BaseExpression) -> None:
+        outer, self._context = self._context, "template"
+        try:
+            self.find_in(source)
+        finally:
+            self._context = outer
 
     def _definition(self, definition: Definition, as_body: bool) -> bool:
         """Descend into a binding that builds a string; True when it holds a raw tainted value.
@@ -74,7 +94,11 @@ class HoleFinder:
                 self._descend((definition, part), lambda part=part: self._structure(part))
             elif isinstance(part, cst.Name):
                 raw = self._aliased(definition, part, as_body) or raw
-            elif not as_body and _values(self.analysis.taint(part)):
+            elif as_body:
+                self._descend((definition, part), lambda part=part: self.find_in(part))
+            elif self.analysis.is_markup(part):
+                self._descend((definition, part), lambda part=part: self._markup(part))
+            elif _values(self.analysis.taint(part)):
                 raw = True
         return raw
 
@@ -114,17 +138,25 @@ class HoleFinder:
                     wrap = None  # it may also hold markup the view built: escaping the name would break it
                 self._report(node, self.analysis.taint(node), wrap)
             return
+        if self.analysis.is_markup(node):
+            self._markup(node)
+            return
         if isinstance(node, cst.Call) and self._is_helper_call(node):
             wrap = None  # the helper may build markup on purpose: escaping its result changes the page
         self._report(node, self.analysis.taint(node), wrap)
+
+    def _markup(self, node: cst.BaseExpression) -> None:
+        """A Markup spliced into a string: escaping it is a no-op, so its own unescaped parts are the holes."""
+        for part in self.analysis.markup_sources(node):
+            self._operand(part, "escape")
 
     def _report(self, node: cst.BaseExpression, taints: Taints, wrap: str | None) -> None:
         values = _values(taints)
         if not values or node in self.holes:
             return
-        if any(t.kind == BYTES for t in values):
-            wrap = None  # escape(b"...") renders the bytes' repr
-        self.holes[node] = Hole(node, values, wrap)
+        if any(t.kind == BYTES for t in values) or self._context == "template":
+            wrap = None  # escape(b"...") renders the bytes' repr; an escaped `{{ ... }}` still runs in a template
+        self.holes[node] = Hole(node, values, wrap, self._context)
 
     # -- string-building expressions -----------------------------------------------------------
     def is_interpolation(self, node: cst.BaseExpression) -> bool:
@@ -161,7 +193,8 @@ class HoleFinder:
 
     def _structure(self, node: cst.BaseExpression) -> None:
         if self.analysis.is_markup(node):
-            return  # Markup(...) + x, Markup(...) % x, Markup(...).format(x) escape x
+            self._markup(node)  # Markup(...) + x, Markup(...) % x, Markup(...).format(x) escape x
+            return
         if isinstance(node, cst.FormattedString):
             self._fstring(node)
         elif isinstance(node, cst.ConcatenatedString):

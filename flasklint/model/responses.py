@@ -3,8 +3,10 @@
 Flask sends a returned string as `text/html`; a `(body, status, headers)` tuple, `make_response()`
 or `Response()` keep it so unless a `Content-Type` (or `mimetype=`/`content_type=`) says otherwise or
 a `Content-Disposition: attachment` makes it a download, and `r.mimetype = ...` /
-`r.headers[...] = ...` after the construction can still retype it. What a view sends as HTML is
-what FLK101 looks into for unescaped request data (and the Markup/template rules to come will).
+`r.headers[...] = ...` after the construction can still retype it. Error handlers
+(`@app.errorhandler(404)`, `register_error_handler`) return responses the same way. What a view
+sends as HTML is what FLK101 looks into for unescaped request data (and the Markup/template rules to
+come will); `render_template_string(src)` sends the template source it renders.
 """
 
 from __future__ import annotations
@@ -15,11 +17,102 @@ import libcst as cst
 
 from flasklint.model.cst_helpers import argument, literal_string
 from flasklint.model.dataflow import TaintAnalysis
-from flasklint.model.module import FunctionInfo, ModuleModel
+from flasklint.model.module import FunctionInfo, ModuleModel, Scope
 
 RESPONSE_CLASSES = frozenset({"flask.Response", "flask.wrappers.Response"})
 MAKE_RESPONSE = frozenset({"flask.make_response", "flask.helpers.make_response"})
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+RENDER_TEMPLATE_STRING = frozenset(
+    {
+        "flask.render_template_string",
+        "flask.templating.render_template_string",
+        "flask.stream_template_string",
+        "flask.templating.stream_template_string",
+    }
+)
+ERROR_HANDLER_DECORATORS = frozenset({"errorhandler", "app_errorhandler"})
+# Their `errorhandler` serialises what a handler returns (JSON by default): not an HTML response.
+REST_API_PACKAGES = ("flask_restx.", "flask_restplus.")
+
+
+def html_handlers(model: ModuleModel) -> Iterator[FunctionInfo]:
+    """The functions whose return value Flask sends as the response: views and error handlers."""
+    registered = _registered_error_handlers(model)
+    for function in model.functions:
+        if function.is_view or function.node in registered or _decorated_error_handler(model, function):
+            yield function
+
+
+def _decorated_error_handler(model: ModuleModel, function: FunctionInfo) -> bool:
+    """`@app.errorhandler(404)`, `@bp.app_errorhandler(Exception)` (module-level or nested functions)."""
+    if function.class_name is not None:
+        return False
+    outer = function.scope.parent or model.module_scope
+    for decorator in function.node.decorators:
+        call = decorator.decorator
+        if isinstance(call, cst.Call) and _is_error_handler_registrar(model, call.func, outer) and len(call.args) == 1:
+            return True
+    return False
+
+
+def _registered_error_handlers(model: ModuleModel) -> set[cst.FunctionDef]:
+    """Functions passed to `app.register_error_handler(404, f)` or `app.errorhandler(404)(f)`."""
+    found: set[cst.FunctionDef] = set()
+    for call_info in model.calls:
+        func = call_info.node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "register_error_handler":
+            if _is_rest_api(model, func.value, call_info.scope):
+                continue
+            handler = argument(call_info.node, 1, "f")
+        elif isinstance(func, cst.Call) and _is_error_handler_registrar(model, func.func, call_info.scope):
+            handler = argument(call_info.node, 0, "f")
+        else:
+            continue
+        if isinstance(handler, cst.Name):
+            function = _function_named(model, handler.value, call_info.scope)
+            if function is not None:
+                found.add(function.node)
+    return found
+
+
+def _is_error_handler_registrar(model: ModuleModel, func: cst.BaseExpression, scope: Scope) -> bool:
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value in ERROR_HANDLER_DECORATORS
+        and not _is_rest_api(model, func.value, scope)
+    )
+
+
+def _is_rest_api(model: ModuleModel, owner: cst.BaseExpression, scope: Scope) -> bool:
+    """Whether the object a handler is registered on is a Flask-RESTX `Api` / `Namespace`."""
+    if not isinstance(owner, cst.Name):
+        return False
+    value = model.value_of(owner.value, scope)
+    if not isinstance(value, cst.Call):
+        return False
+    qualified = model.qualify(value.func, scope) or ""
+    return qualified.startswith(REST_API_PACKAGES)
+
+
+def _function_named(model: ModuleModel, name: str, scope: Scope) -> FunctionInfo | None:
+    """The function `name` means in `scope`: defined there or in an enclosing function or the module."""
+    current: Scope | None = scope
+    while current is not None:
+        if current.kind != "class":
+            for function in model.functions:
+                if function.name == name and function.scope.parent is current and function.class_name is None:
+                    return function
+            if name in current.assigned or name in current.params:
+                return None
+        current = current.parent
+    return None
+
+
+def template_source(analysis: TaintAnalysis, node: cst.BaseExpression) -> cst.BaseExpression | None:
+    """The template source `render_template_string(source, ...)` renders (the page is built from it)."""
+    if not isinstance(node, cst.Call) or analysis.callee(node.func) not in RENDER_TEMPLATE_STRING:
+        return None
+    return argument(node, 0, "source")
 
 
 def response_bodies(model: ModuleModel, view: FunctionInfo, analysis: TaintAnalysis) -> Iterator[cst.BaseExpression]:
