@@ -698,3 +698,204 @@ def test_no_fix_when_a_local_shadows_escape(project) -> None:
     header = "from flask import Flask\n\napp = Flask(__name__)\n"
     found = project(header + textwrap.dedent(body), select="FLK101")
     assert len(found) == 1 and found[0].fix is None
+
+
+# -- error handlers, template sources, Markup and allow-lists (issue 11, section 5) ----------------
+HTML = "interpolated into HTML without escaping (XSS): wrap it in `escape()`"
+TEMPLATE = (
+    "interpolated into the source of a rendered template, which autoescaping does not escape (XSS):"
+    " pass it to the template as a variable"
+)
+
+
+def test_error_handlers_send_html_like_views(project) -> None:
+    body = """\
+    from flask import Blueprint
+
+    bp = Blueprint("bp", __name__)
+
+    @bp.app_errorhandler(500)
+    def broken(e):
+        return f"<p>{request.path} broke</p>", 500
+
+    def teapot(e):
+        return "<p>%s</p>" % request.args.get("tea")
+
+    app.errorhandler(418)(teapot)
+
+    def create_app():
+        inner = Flask(__name__)
+
+        def missing(e):
+            return "<h1>" + request.full_path + "</h1>"
+
+        inner.register_error_handler(404, missing)
+        return inner
+    """
+    assert findings(project, body) == [
+        (7, 17, 7, 29, f"`request.path` {HTML}"),
+        (10, 25, 10, 48, f"`request.args` value {HTML}"),
+        (18, 24, 18, 41, f"`request.full_path` {HTML}"),
+    ]
+
+
+def test_error_handlers_that_do_not_send_html_are_clean(project) -> None:
+    body = """\
+    from flask_restx import Api
+
+    api = Api(app)
+
+    @app.errorhandler(404)
+    def not_found(e):
+        return {"error": f"{request.path} not found"}, 404
+
+    @app.errorhandler(400)
+    def bad_request(e):
+        return render_template("400.html", path=request.path), 400
+
+    @api.errorhandler(ValueError)
+    def api_error(e):
+        return f"<p>{request.path}</p>"  # Flask-RESTX serialises it as JSON
+
+    def unrelated(e):
+        return f"<p>{request.path}</p>"  # registered nowhere: not a handler
+    """
+    assert spans(project, body) == []
+
+
+@pytest.mark.parametrize(
+    ("statement", "span"),
+    [
+        ('return render_template_string("<p>%s</p>" % request.form["name"])', (3, 48, 3, 68)),
+        ('return render_template_string(f"<p>{request.form[\'name\']}</p>")', (3, 40, 3, 60)),
+        ('return render_template_string("<p>{}</p>".format(request.form["name"]))', (3, 53, 3, 73)),
+        ('return render_template_string("<p>" + request.form["name"] + "</p>")', (3, 42, 3, 62)),
+        ('src = "<p>%s</p>" % request.form["name"]\n    return render_template_string(src), 200', (3, 24, 3, 44)),
+    ],
+)
+def test_request_data_in_a_rendered_template_source(project, statement: str, span: tuple[int, int, int, int]) -> None:
+    body = f"""\
+    @app.post("/greet")
+    def greet():
+        {in_body(statement)}
+    """
+    header = HEADER.replace("render_template,", "render_template, render_template_string,")
+    found = project(view_source(body, header), select="FLK101")
+    assert rule_testing.findings(found, row_offset=header.count("\n")) == [
+        ("app.py", *span, f"`request.form` value {TEMPLATE}")
+    ]
+    assert found[0].fix is None  # escaping would still let `{{ ... }}` in the value run
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        'return render_template_string("<p>{{ name }}</p>", name=request.form["name"])',
+        'return render_template_string(f"<p>{escape(request.form[\'name\'])}</p>")',
+        # rendered into a variable that an autoescaped template prints: not the page's markup
+        'detail = render_template_string(f"<p>{request.path}</p>")\n'
+        '    return render_template("404.html", detail=detail)',
+    ],
+)
+def test_template_sources_without_unescaped_request_data(project, statement: str) -> None:
+    body = f"""\
+    @app.post("/greet")
+    def greet():
+        {in_body(statement)}
+    """
+    header = HEADER.replace("render_template,", "render_template, render_template_string,")
+    assert project(view_source(body, header), select="FLK101") == []
+
+
+@pytest.mark.parametrize(
+    ("statement", "span"),
+    [
+        ('return Markup(f"<b>{q}</b>")', (4, 24, 4, 25)),
+        ('return Markup("<b>%s</b>" % q) + "<br>"', (4, 32, 4, 33)),
+        ('return f"<p>{Markup(q)}</p>"', (4, 24, 4, 25)),
+        ('badge = Markup(f"<b>{q}</b>")\n    return "<p>" + badge', (4, 25, 4, 26)),
+    ],
+)
+def test_markup_does_not_escape_what_it_wraps(project, statement: str, span: tuple[int, int, int, int]) -> None:
+    body = f"""\
+    @app.route("/m")
+    def view():
+        q = request.args["q"]
+        {in_body(statement)}
+    """
+    found = project(view_source(body), select="FLK101")
+    assert rule_testing.findings(found, row_offset=HEADER_LINES) == [("app.py", *span, f"`request.args` value {HTML}")]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        'return Markup("<b>{}</b>").format(q)',
+        'return Markup("<b>%s</b>") % q',
+        'return Markup("<b>") + q',
+        'return Markup(f"<b>{escape(q)}</b>")',
+        'return f"<p>{escape(q)}</p>"',
+    ],
+)
+def test_markup_that_escapes_is_clean(project, statement: str) -> None:
+    body = f"""\
+    @app.route("/m")
+    def view():
+        q = request.args["q"]
+        {in_body(statement)}
+    """
+    assert project(view_source(body), select="FLK101") == []
+
+
+def test_markup_fix_escapes_inside_the_markup(tmp_path: Path) -> None:
+    body = """\
+    @app.route("/m")
+    def view():
+        q = request.args["q"]
+        if q.isalpha():
+            return f"<p>{Markup(q)}</p>"
+        return Markup(f"<i>{q}</i>{{}}").format(q)
+    """
+    assert fixed(tmp_path, HEADER + textwrap.dedent(body)).endswith(
+        '        return f"<p>{Markup(escape(q))}</p>"\n    return Markup(f"<i>{escape(q)}</i>{{}}").format(q)\n'
+    )
+
+
+@pytest.mark.parametrize(
+    "guard",
+    [
+        'if sort not in ("asc", "desc"):\n        sort = "asc"',
+        "if sort not in SORTS:\n        abort(400)",
+        'if sort not in SORTS:\n        return "<p>bad order</p>", 400',
+    ],
+)
+def test_allow_listed_values_are_clean(project, guard: str) -> None:
+    body = f"""\
+    SORTS = frozenset({{"asc", "desc"}})
+
+    @app.route("/list/<kind>")
+    def view(kind):
+        sort = request.args.get("sort", "asc")
+        {in_body(guard)}
+        if kind in {{"books", "films"}}:
+            return f"<h1>{{kind}}</h1><p>{{sort}}</p>"
+        return f"<p>{{sort}}</p>"
+    """
+    assert project(view_source(body), select="FLK101") == []
+
+
+def test_a_guard_that_does_not_hold_on_the_way_is_not_an_allow_list(project) -> None:
+    body = """\
+    SORTS = ["asc", "desc"]
+    SORTS.append("random")
+
+    @app.route("/list/<kind>")
+    def view(kind):
+        sort = request.args.get("sort", "asc")
+        if sort not in SORTS:
+            abort(400)
+        if kind not in ("books", "films"):
+            print(kind)
+        return f"<p>{sort} {kind}</p>"
+    """
+    assert spans(project, body) == [(11, 17, 11, 21), (11, 24, 11, 28)]

@@ -7,7 +7,7 @@ from flasklint.edits import add_import_edit, replace_node, wrap_node
 from flasklint.model.dataflow import TaintAnalysis, dataflow_for
 from flasklint.model.interpolation import Hole, HoleFinder
 from flasklint.model.module import FunctionInfo, ModuleModel
-from flasklint.model.responses import response_bodies
+from flasklint.model.responses import html_handlers, response_bodies
 from flasklint.rule import Case, FileRule, Finding
 
 
@@ -15,9 +15,12 @@ class UnescapedInputInHtml(FileRule):
     """
     ## What it does
     Reports request data (route variables, `request.args`, `request.form`, `request.json`,
-    cookies, headers, upload filenames, ...) interpolated with an f-string, `%`, `.format()` or `+`
-    into a string that a view returns as HTML — directly, as the body of a returned tuple, or
-    through `make_response()` / `Response()` without a non-HTML mimetype.
+    cookies, headers, `request.path`/`request.url`, upload filenames, ...) interpolated with an
+    f-string, `%`, `.format()` or `+` into a string that a view or an error handler
+    (`@app.errorhandler(404)`, `register_error_handler`) returns as HTML — directly, as the body of
+    a returned tuple, through `make_response()` / `Response()` without a non-HTML mimetype, inside
+    `Markup(...)` (which trusts its argument), or into the source of a template it returns with
+    `render_template_string()`.
 
     ## Why is this bad?
     Flask sends a returned string as `text/html`, and Jinja's autoescaping does not apply to
@@ -28,7 +31,11 @@ class UnescapedInputInHtml(FileRule):
     Values that cannot carry markup are not reported: `<int:...>`, `<float:...>`, `<uuid:...>`
     and `<any(...):...>` route variables, `int()`/`float()`/`len()` results,
     `request.args.get(k, type=int)`, escaped values (`markupsafe.escape`, `html.escape`,
-    `Markup(...).format(...)`), and JSON, `render_template()` or non-HTML responses.
+    `Markup(...).format(...)`, `Markup(...) % x`), values checked against a constant allow-list
+    (`if sort not in ("asc", "desc"): sort = "asc"`, or `abort(400)` / `return` in that branch),
+    template variables (`render_template_string(src, name=...)`), and JSON, `render_template()`
+    or non-HTML responses. It does not follow request data through other modules' functions or
+    through exception descriptions into an error handler.
 
     ## Example
     ```python
@@ -58,7 +65,9 @@ class UnescapedInputInHtml(FileRule):
     value that is meant to hold markup (an HTML fragment the view trusts) would show up escaped.
     Inside a `+` concatenation it writes `str(escape(...))`, because adding a `Markup` to a string
     escapes the string too. No fix is offered where escaping would change the formatting
-    (`{x!r}`, `{x:>10}`, `%r`), for bytes, or when the name `escape` is already taken.
+    (`{x!r}`, `{x:>10}`, `%r`), for bytes, or when the name `escape` is already taken. None either
+    inside a template source: escaped text can still hold `{{ ... }}`, which the template would run;
+    pass the value as a template variable instead.
     """
 
     code = "FLK101"
@@ -220,8 +229,115 @@ def hello(name):
 ''',
             },
         ),
+        Case(
+            '''
+from flask import Flask, request
+
+app = Flask(__name__)
+
+@app.errorhandler(404)
+def not_found(e):
+    return "<h1>%s not found</h1>" % request.path, 404
+
+def gone(e):
+    return f"<p>{request.url} is gone</p>", 410
+
+app.register_error_handler(410, gone)
+''',
+            Finding(
+                (8, 37, 8, 49),
+                "`request.path` interpolated into HTML without escaping (XSS): wrap it in `escape()`",
+                fix="unsafe",
+            ),
+            Finding(
+                (11, 17, 11, 28),
+                "`request.url` interpolated into HTML without escaping (XSS): wrap it in `escape()`",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": '''
+from flask import Flask, request
+from markupsafe import escape
+
+app = Flask(__name__)
+
+@app.errorhandler(404)
+def not_found(e):
+    return "<h1>%s not found</h1>" % escape(request.path), 404
+
+def gone(e):
+    return f"<p>{escape(request.url)} is gone</p>", 410
+
+app.register_error_handler(410, gone)
+''',
+            },
+        ),
+        Case(
+            '''
+from flask import Flask, render_template_string, request
+
+app = Flask(__name__)
+
+@app.post("/greet")
+def greet():
+    return render_template_string("<p>Hello %s</p>" % request.form["name"])
+''',
+            Finding(
+                (8, 54, 8, 74),
+                "`request.form` value interpolated into the source of a rendered template, which autoescaping"
+                " does not escape (XSS): pass it to the template as a variable",
+            ),
+        ),
+        Case(
+            '''
+from flask import Flask, request
+from markupsafe import Markup, escape
+
+app = Flask(__name__)
+
+@app.route("/badge")
+def badge():
+    return Markup(f"<b>{request.args['user']}</b>")
+''',
+            Finding(
+                (9, 24, 9, 44),
+                "`request.args` value interpolated into HTML without escaping (XSS): wrap it in `escape()`",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": '''
+from flask import Flask, request
+from markupsafe import Markup, escape
+
+app = Flask(__name__)
+
+@app.route("/badge")
+def badge():
+    return Markup(f"<b>{escape(request.args['user'])}</b>")
+''',
+            },
+        ),
     ]
     valid = [
+        '''
+from flask import Flask, abort, render_template_string, request
+from markupsafe import Markup
+
+app = Flask(__name__)
+ORDERS = ("asc", "desc")
+
+@app.route("/list/<kind>")
+def listing(kind):
+    if kind not in {"books", "films"}:
+        abort(404)
+    order = request.args.get("order", "asc")
+    if order not in ORDERS:
+        order = "asc"
+    name = request.args.get("name", "")
+    badge = Markup("<b>{}</b>").format(name) + Markup("<i>%s</i>") % name
+    page = f"<h1>{kind}</h1><p>{order}</p>{badge}"
+    return render_template_string("{{ page }}<p>{{ name }}</p>", page=page, name=name)
+''',
         '''
 from flask import Flask
 from markupsafe import escape
@@ -282,7 +398,7 @@ def hello(name):
 
     def check_module(self, model: ModuleModel) -> Iterable[Diagnostic]:
         dataflow = dataflow_for(model)
-        for view in model.views():
+        for view in html_handlers(model):
             analysis = dataflow.analysis(view, "html")
             finder = HoleFinder(analysis)
             try:
@@ -295,10 +411,15 @@ def hello(name):
 
     def _diagnostic(self, model: ModuleModel, view: FunctionInfo, analysis: TaintAnalysis, hole: Hole) -> Diagnostic:
         label = sorted(t.label for t in hole.taints)[0]
-        message = f"{label} interpolated into HTML without escaping (XSS): wrap it in `escape()`"
-        return self.diagnostic(
-            model.path, model.span(hole.node), message, fix=_escape_fix(model, view, analysis, hole), source=label
-        )
+        if hole.context == "template":
+            message = (
+                f"{label} interpolated into the source of a rendered template, which autoescaping does not"
+                " escape (XSS): pass it to the template as a variable"
+            )
+        else:
+            message = f"{label} interpolated into HTML without escaping (XSS): wrap it in `escape()`"
+        fix = _escape_fix(model, view, analysis, hole)
+        return self.diagnostic(model.path, model.span(hole.node), message, fix=fix, source=label)
 
 
 def _escape_fix(model: ModuleModel, view: FunctionInfo, analysis: TaintAnalysis, hole: Hole) -> Fix | None:
