@@ -21,6 +21,11 @@ _ATTRIBUTE = re.compile(
 )
 
 
+# An HTML comment, as the HTML tokenizer ends it: `<!-->` and `<!--->` are whole (empty) comments,
+# `--!>` closes one too, and an unclosed comment runs to the end of the text.
+_COMMENT = re.compile(r"<!--(?:>|->|.*?(?:--!?>|\Z))", re.DOTALL)
+
+
 @dataclass(frozen=True)
 class Text:
     text: str
@@ -52,7 +57,8 @@ class AttributeValue:
 
 
 def attribute_values(pieces: list[Piece]) -> Iterator[AttributeValue]:
-    """Every quoted href/src/action/formaction value in the pieces, holes included."""
+    """Every quoted href/src/action/formaction value in the pieces, holes included; none inside an
+    HTML comment (`<!-- <a href="/old"> -->`: a fix there would put a live `url_for` into it)."""
     combined: list[str] = []
     starts: list[int] = []  # source offset where each combined character starts
     ends: list[int] = []  # ... and ends
@@ -76,12 +82,22 @@ def attribute_values(pieces: list[Piece]) -> Iterator[AttributeValue]:
     if "=" not in text:
         return
     hole_at = {index: hole for index, hole in zip((i for i, c in enumerate(text) if c == HOLE), holes)}
+    comments = _comments(text)
     for match in _ATTRIBUTE.finditer(text):
         begin, finish = match.span("value")
-        if begin == finish:
+        if begin == finish or _inside(match.start(), comments):
             continue
         value_holes = [hole_at[i].source for i in range(begin, finish) if i in hole_at]
         yield AttributeValue(match["value"], value_holes, starts[begin], ends[finish - 1], match["quote"][-1])
+
+
+def _comments(text: str) -> list[tuple[int, int]]:
+    """Spans of the HTML comments: markup there is dead (a browser never follows its links)."""
+    return [match.span() for match in _COMMENT.finditer(text)] if "<!--" in text else []
+
+
+def _inside(index: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= index < end for start, end in spans)
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,15 @@ app's routes is decided later, against the project index, by FLK203, which reads
 
 from __future__ import annotations
 
+import bisect
 import re
-from typing import Iterator
+from typing import Iterator, Union
 
 import libcst as cst
 
 from flasklint.model.cst_helpers import argument, literal_string
 from flasklint.model.facts import Span, UrlLiteral
-from flasklint.model.html_links import AttributeValue, Hole, Piece, Text, attribute_values, split_local_url
+from flasklint.model.html_links import Hole, Piece, Text, attribute_values, split_local_url
 from flasklint.model.module import URL_FOR, FunctionInfo, ModuleModel, Scope
 from flasklint.model.placeholders import is_plain_field
 from flasklint.model.routing import HOLE
@@ -32,6 +33,7 @@ REQUEST_HOOKS = frozenset(
     }
 )  # fmt: skip
 _HTML_ATTRIBUTE = re.compile(r"(?i)(?:href|src|action)\s*=")
+_HtmlString = Union[cst.SimpleString, cst.FormattedString, cst.ConcatenatedString]
 # A view whose source mentions none of these holds no Location header and no HTML link: not walked.
 _CANDIDATE_TEXT = re.compile(r"(?i)location|href|src|action")
 
@@ -83,7 +85,7 @@ class _BodyScan(LeanVisitor):
 
     def __init__(self) -> None:
         self.locations: list[cst.BaseExpression] = []
-        self.strings: list[cst.SimpleString | cst.FormattedString] = []
+        self.strings: list[_HtmlString] = []
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False  # a nested function is not known to run in the request
@@ -120,9 +122,29 @@ class _BodyScan(LeanVisitor):
             self.strings.append(node)
 
     def visit_FormattedString(self, node: cst.FormattedString) -> bool:
-        if any(isinstance(p, cst.FormattedStringText) and _HTML_ATTRIBUTE.search(p.value) for p in node.parts):
+        if _has_attribute(node):
             self.strings.append(node)
         return False
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
+        """`'<!-- ' '<a href="/x">' ' -->'` is one text: scanned whole, so a comment spans its parts."""
+        if any(_has_attribute(part) for part in _concatenated_parts(node)):
+            self.strings.append(node)
+        return False
+
+
+def _has_attribute(node: cst.SimpleString | cst.FormattedString) -> bool:
+    if isinstance(node, cst.SimpleString):
+        return _HTML_ATTRIBUTE.search(node.value) is not None
+    return any(isinstance(p, cst.FormattedStringText) and _HTML_ATTRIBUTE.search(p.value) for p in node.parts)
+
+
+def _concatenated_parts(node: cst.ConcatenatedString) -> Iterator[cst.SimpleString | cst.FormattedString]:
+    for side in (node.left, node.right):
+        if isinstance(side, cst.ConcatenatedString):
+            yield from _concatenated_parts(side)
+        else:
+            yield side
 
 
 def _is_location(node: cst.BaseExpression | None) -> bool:
@@ -146,17 +168,29 @@ def _path_literal(
     yield UrlLiteral(url.path, span, context, url.fragment, url.query, holes, quote), scope
 
 
-def _html_literals(model: ModuleModel, node: cst.SimpleString | cst.FormattedString) -> Iterator[UrlLiteral]:
-    """`'<a href="/login">'` in a view: each attribute value that is a local URL."""
-    pieces, source = _html_pieces(model, node)
-    found = [(value, split_local_url(value.value)) for value in attribute_values(pieces)]
-    found = [(value, url) for value, url in found if url is not None]
-    if not found:
-        return
-    line, column, _, _ = model.span(node)
-    for value, url in found:
-        assert url is not None
-        span = _offset_span(source, line, column, value)
+def _html_literals(model: ModuleModel, node: _HtmlString) -> Iterator[UrlLiteral]:
+    """`'<a href="/login">'` in a view: each attribute value that is a local URL.
+
+    The parts of an implicit concatenation are scanned as one text (a comment may span them), each
+    value placed from the part it lies in.
+    """
+    parts = list(_concatenated_parts(node)) if isinstance(node, cst.ConcatenatedString) else [node]
+    pieces: list[Piece] = []
+    bases: list[int] = []  # where each part's source starts in the scanned text
+    sources: list[str] = []
+    for part in parts:
+        part_pieces, source = _html_pieces(model, part)
+        base = bases[-1] + len(sources[-1]) if bases else 0
+        pieces.extend(_shifted(piece, base) for piece in part_pieces)
+        bases.append(base)
+        sources.append(source)
+    for value in attribute_values(pieces):
+        url = split_local_url(value.value)
+        if url is None:
+            continue
+        index = bisect.bisect_right(bases, value.start) - 1
+        line, column, _, _ = model.span(parts[index])
+        span = _offset_span(sources[index], line, column, value.start - bases[index], value.end - bases[index])
         yield UrlLiteral(url.path, span, "html", url.fragment, url.query, value.holes, value.quote)
 
 
@@ -198,10 +232,17 @@ def _html_pieces(model: ModuleModel, node: cst.SimpleString | cst.FormattedStrin
     return pieces, model.code(node)
 
 
-def _offset_span(source: str, line: int, column: int, value: AttributeValue) -> Span:
-    start_line, start_column = _position(source, line, column, value.start)
-    end_line, end_column = _position(source, line, column, value.end)
-    return (start_line, start_column, end_line, end_column)
+def _shifted(piece: Piece, offset: int) -> Piece:
+    if isinstance(piece, Text):
+        return Text(piece.text, piece.start + offset)
+    if isinstance(piece, Hole):
+        return Hole(piece.source, piece.start + offset, piece.end + offset)
+    return piece
+
+
+def _offset_span(source: str, line: int, column: int, start: int, end: int) -> Span:
+    """The span of source[start:end], the source starting at (line, column)."""
+    return (*_position(source, line, column, start), *_position(source, line, column, end))
 
 
 def _position(source: str, line: int, column: int, offset: int) -> tuple[int, int]:
