@@ -235,7 +235,7 @@ def test_jinja_env_globals_extensions_and_options_are_jinja_settings() -> None:
         app.jinja_env.globals[name] = custom
         app.jinja_env.globals.update(url_for=custom, x=1)
         app.jinja_env.globals.update({"url_for": custom, "y": 2})
-        app.jinja_env.globals.update(mapping)
+        app.jinja_env.globals.update(mapping, **dict(now=now))
         app.jinja_env.add_extension("jinja2.ext.loopcontrols")
         app.jinja_env.add_extension(MyExt)
         app.jinja_env.add_extension(get_extension())
@@ -256,7 +256,7 @@ def test_jinja_env_globals_extensions_and_options_are_jinja_settings() -> None:
         (app, 8, [], False, False, ["*"]),
         (app, 9, [], False, False, ["url_for", "x"]),
         (app, 10, [], False, False, ["url_for", "y"]),
-        (app, 11, [], False, False, ["*"]),
+        (app, 11, [], False, False, ["*", "now"]),
         (app, 12, ["jinja2.ext.loopcontrols"], False, False, []),
         (app, 13, ["pkg.ext.MyExt"], False, False, []),
         (app, 14, [], False, True, []),

@@ -161,7 +161,7 @@ class _Collector:
             if arg.keyword is not None:
                 names.append(arg.keyword.value)
             else:
-                names.extend(_literal_keys(arg.value))
+                names.extend(_mapping_names(arg.value))
         return _unique(names)
 
     # -- functions: context processors and template globals -------------------------------
