@@ -128,7 +128,8 @@ def analyse_template(relative: str, data: bytes) -> FileFacts:
     except UnicodeDecodeError as exc:
         facts = FileFacts(path=relative, module="", kind="template", parse_error=True)
         line = data.count(b"\n", 0, exc.start) + 1
-        facts.diagnostics = [TEMPLATE_SYNTAX_ERROR.at(relative, line, f"cannot decode the template as UTF-8: {exc}")]
+        message = f"cannot decode the template as UTF-8: {exc}"
+        facts.rule_data[TEMPLATE_SYNTAX_ERROR.code] = TEMPLATE_SYNTAX_ERROR.unreadable(line, message, syntax=False)
         return facts
     try:
         model = build_template_model(relative, text)
@@ -136,18 +137,19 @@ def analyse_template(relative: str, data: bytes) -> FileFacts:
         # Jinja's parser and compiler recurse per nesting level: Flask would fail to render it too.
         facts = FileFacts(path=relative, module="", kind="template", parse_error=True)
         message = "the template nests too deeply for Jinja to compile it (RecursionError)"
-        facts.diagnostics = [TEMPLATE_SYNTAX_ERROR.at(relative, 1, message)]
+        facts.rule_data[TEMPLATE_SYNTAX_ERROR.code] = TEMPLATE_SYNTAX_ERROR.unreadable(1, message, syntax=True)
         facts.noqa = noqa_map(text, python=False)
         return facts
     diagnostics: list[Diagnostic] = []
-    if model.error is not None:
-        model.facts.parse_error = True
-        if not model.error.unknown_tag:
-            diagnostics.append(TEMPLATE_SYNTAX_ERROR.at(relative, model.error.line, model.error.message))
+    model.facts.parse_error = model.error is not None
     for rule in FILE_RULES:
         if "template" in rule.kinds:
             diagnostics.extend(_run_safely(rule.code, relative, lambda r=rule: r.check_template(model)))
     model.facts.diagnostics = diagnostics
+    for project_rule in PROJECT_RULES:
+        found = _run_safely(project_rule.code, relative, lambda r=project_rule: _found(r.collect_template(model)))
+        if found:
+            model.facts.rule_data[project_rule.code] = found[0]
     model.facts.noqa = noqa_map(text, python=False)
     return model.facts
 

@@ -150,8 +150,12 @@ class ProjectRule(Rule):
         """This rule's own data about one Python file: JSON values only; None when there is nothing."""
         return None
 
+    def collect_template(self, template: "TemplateModel") -> object | None:
+        """This rule's own data about one template (as `collect` for a Python file)."""
+        return None
+
     def data(self, facts: "FileFacts") -> Any:
-        """What `collect` returned for this file (None: nothing, or not a Python file)."""
+        """What `collect` (or `collect_template`) returned for this file (None: nothing)."""
         return facts.rule_data.get(self.code)
 
     def check(self, index: "ProjectIndex", facts: "FileFacts") -> Iterable[Diagnostic]:

@@ -123,3 +123,99 @@ def test_hrefs_in_scripts_and_other_template_languages_are_skipped() -> None:
         '<a :href="/x"><use xlink:href="/static/i.svg#a"><a href="/user/{id}">'
     )
     assert [path for path, *_ in hrefs(text)] == ["/static/app.js"]
+
+
+# -- syntax errors: the token Jinja stopped at ---------------------------------------------------
+def error(text: str) -> tuple[tuple[int, int, int, int], str | None, str]:
+    found = build_template_model("t.html", text).error
+    assert found is not None
+    return found.span, found.tag, found.message
+
+
+def test_unknown_and_misplaced_tags_span_the_tag_name() -> None:
+    assert error("<p>\n  {% load static %}\n") == ((2, 5, 2, 9), "load", "Encountered unknown tag 'load'.")
+    assert error("{% block a %}x{%- endblok -%}")[:2] == ((1, 18, 1, 25), "endblok")
+    assert error("{% for x in y %}\n  {% endif %}\n")[:2] == ((2, 5, 2, 10), "endif")
+    assert error("{% if x %}{% else %}{% else %}{% endif %}")[:2] == ((1, 23, 1, 27), "else")
+
+
+def test_parser_errors_span_the_unexpected_token() -> None:
+    assert error("<p>{{ user.name | }}</p>") == (
+        (1, 18, 1, 20), None, "expected token 'name', got 'end of print statement'"
+    )  # fmt: skip
+    assert error("{% block %}{% endblock %}")[0] == (1, 9, 1, 11)  # the `%}` where a name belongs
+    assert error("{{ a.1b }}")[0] == (1, 6, 1, 7)
+
+
+def test_unexpected_end_is_zero_width_after_the_last_text() -> None:
+    assert error("{% if user %}\n<p>{{ user.name }}</p>\n")[0] == (2, 22, 2, 22)
+    assert error("{% if user %}\n<p>{{ user.name }}</p>")[0] == (2, 22, 2, 22)
+    assert error("{% if user %}\n\n\n")[0] == (1, 13, 1, 13)
+    # Jinja says line 1 (where its last token starts); the template ends on line 3.
+    assert error("{% if x %}\nabc\ndef\n")[0] == (3, 3, 3, 3)
+    assert error("{{ x")[0::2] == ((1, 4, 1, 4), "unexpected end of template, expected 'end of print statement'.")
+
+
+def test_lexer_errors_span_the_character_or_the_opening() -> None:
+    assert error('a {{ "abc }}') == ((1, 5, 1, 6), None, "unexpected char '\"' at 5")
+    assert error("{{ .Values.x }}")[:1] == ((1, 3, 1, 4),)  # Go template syntax
+    assert error("x {{ a ) }}") == ((1, 7, 1, 8), None, "unexpected ')'")
+    assert error("x {{ a ( }}") == ((1, 9, 1, 10), None, "unexpected '}', expected ')'")
+    assert error("<p>\n {# unclosed") == ((2, 1, 2, 3), None, "Missing end of comment tag")
+    assert error("{% raw %} abc")[0] == (1, 0, 1, 9)
+    assert error("{{ 'ab\\N{nope}' }}")[0] == (1, 3, 1, 15)  # a string literal Jinja cannot unescape
+
+
+def test_error_columns_with_other_line_breaks_and_non_ascii_text() -> None:
+    assert error("\r\n\r\n {% foo %}")[0] == (3, 4, 3, 7)
+    assert error("a\rb\r\n {% foo %}")[0] == (2, 4, 2, 7)  # Jinja counts a lone \r as a line, we do not
+    assert error("<h1>Grüße 🎉</h1>\n<p>日本 {% endblok %}")[0] == (2, 9, 2, 16)
+
+
+def test_a_block_defined_twice_is_an_error_at_the_second_name() -> None:
+    text = "{% block a %}{% endblock %}\n{% if x %}\n  {% block  a %}{% endblock %}{% endif %}"
+    model = build_template_model("t.html", text)
+    assert model.error is not None and not model.error.unknown_tag
+    assert (model.error.span, model.error.message) == ((3, 12, 3, 13), "block 'a' defined twice")
+    assert model.ast is not None  # parsed: its facts are still collected
+
+
+def test_nested_and_distinct_blocks_are_fine() -> None:
+    text = "{% block a %}{% block b %}{% endblock %}{% endblock %}{% raw %}{% block a %}{% endraw %}{# {% block b %} #}"
+    assert build_template_model("t.html", text).error is None
+
+
+def test_duplicate_nested_block_points_at_its_second_definition() -> None:
+    text = "{% block a %}{% block b %}{% endblock %}{% endblock %}\n{% block b %}{% endblock %}"
+    assert error(text)[0::2] == ((2, 9, 2, 10), "block 'b' defined twice")
+
+
+# -- HTML comments: dead markup --------------------------------------------------------------------
+def test_links_inside_html_comments_are_not_collected() -> None:
+    text = (
+        '<!-- <a href="/login">old</a> --><a href="/login">\n'
+        '<!--\n  {% if x %}<a href="/a">{% endif %}\n  <img src="/static/{{ f }}">\n-->\n'
+        '<!--> <a href="/b"> <!---> <a href="/c"> <!-- x --!> <a href="/d">\n'
+    )
+    assert [(path, span) for path, _, _, span in hrefs(text)] == [
+        ("/login", (1, 42, 1, 48)), ("/b", (6, 15, 6, 17)), ("/c", (6, 36, 6, 38)), ("/d", (6, 62, 6, 64)),
+    ]  # fmt: skip
+
+
+def test_an_unclosed_html_comment_runs_to_the_end() -> None:
+    assert hrefs('<a href="/a"><!-- todo\n<a href="/b">') == [("/a", None, [], (1, 9, 1, 11))]
+
+
+def test_errors_inside_another_template_languages_tags_are_marked_foreign() -> None:
+    foreign = {
+        '<span class="{{{ALERT_STATUS}}}">': (1, 28, 1, 29),  # Mustache triple braces
+        "{{#items}}<li>{{name}}</li>{{/items}}": (1, 2, 1, 3),  # Mustache sections
+        "{% if x %}{{ .Values.port }}{% endif %}": (1, 13, 1, 14),  # Go templates
+        "{{- $name := .Release.Name }}": (1, 4, 1, 5),
+    }
+    for text, span in foreign.items():
+        found = build_template_model("t.html", text).error
+        assert found is not None and (found.span, found.foreign) == (span, True), text
+    for text in ("{{ {'a': 1 }}", "{{ user.name | }}", "{% endblok %}", "{{ x"):
+        found = build_template_model("t.html", text).error
+        assert found is not None and not found.foreign, text

@@ -7,6 +7,10 @@ each AST call's endpoint literal inside an expression region. Hrefs (`href`/`src
 `formaction`) are read from the text regions, with `{{ ... }}` inside a value as a hole. A template
 that does not parse still yields its `url_for` calls, from Jinja's lexer.
 
+A syntax error carries the exact span of the token Jinja stopped at (its exception has a line only):
+the template is parsed once more through a token stream that knows each token's offset. A block
+defined twice (Jinja rejects it when compiling, as Flask does on loading) is found in the AST.
+
 Rows count "\\n" only (as fix.py and editors do) and columns are code points.
 """
 
@@ -16,22 +20,95 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Iterator
 
 import jinja2
+from jinja2.lexer import Token, TokenStream
+from jinja2.parser import Parser
 
 from flasklint.model.facts import FileFacts, Span, TemplateRef, UrlForCall, UrlLiteral
 from flasklint.model.html_links import Barrier, Hole, Piece, Text, attribute_values, split_local_url
 
-# Extensions Flask projects commonly enable (Flask-Babel, jinja2.ext.do); parsing with them avoids
-# reporting valid templates as broken.
+# Extensions Flask projects commonly enable (Flask-Babel adds i18n, many apps add do/loopcontrols by
+# a route the model cannot always see); parsing with them avoids reporting valid templates as broken.
 EXTENSIONS = ["jinja2.ext.i18n", "jinja2.ext.do", "jinja2.ext.loopcontrols"]
+
+_I18N_TAGS = frozenset({"trans", "pluralize", "endtrans"})
+# Every tag Jinja's parser knows with EXTENSIONS loaded (statements, their inner and closing tags):
+# "Encountered unknown tag" naming one of these means the tag is misplaced (`{% endif %}` closing a
+# `for`), whatever extension the app adds.
+JINJA_TAGS = frozenset(
+    {
+        "for", "else", "endfor", "if", "elif", "endif", "block", "endblock", "extends", "print", "macro",
+        "endmacro", "include", "from", "import", "set", "endset", "with", "endwith", "autoescape",
+        "endautoescape", "call", "endcall", "filter", "endfilter", "raw", "endraw",
+        "do", "break", "continue", *_I18N_TAGS,
+    }
+)  # fmt: skip
+# The tags each Jinja extension defines, by the dotted names an app may add it under (jinja2's own,
+# and those Flask extensions add). An extension not listed here may define any tag.
+EXTENSION_TAGS: dict[str, frozenset[str]] = {
+    "jinja2.ext.i18n": _I18N_TAGS,
+    "jinja2.ext.InternationalizationExtension": _I18N_TAGS,
+    "jinja2.ext.do": frozenset({"do"}),
+    "jinja2.ext.ExprStmtExtension": frozenset({"do"}),
+    "jinja2.ext.loopcontrols": frozenset({"break", "continue"}),
+    "jinja2.ext.LoopControlExtension": frozenset({"break", "continue"}),
+    "jinja2.ext.debug": frozenset({"debug"}),
+    "jinja2.ext.DebugExtension": frozenset({"debug"}),
+    # Removed in Jinja 3.1 (their tags became built in): no tag of their own.
+    "jinja2.ext.autoescape": frozenset(),
+    "jinja2.ext.AutoEscapeExtension": frozenset(),
+    "jinja2.ext.with_": frozenset(),
+    "jinja2.ext.WithExtension": frozenset(),
+    "webassets.ext.jinja2.AssetsExtension": frozenset({"assets", "endassets"}),
+    "flask_caching.jinja2ext.CacheExtension": frozenset({"cache", "endcache"}),
+}
+# Flask extensions that add a Jinja extension to the app they are set up on, with its tags.
+FLASK_EXTENSION_TAGS: dict[str, frozenset[str]] = {
+    "flask_babel": _I18N_TAGS,
+    "flask_babelex": _I18N_TAGS,
+    "flask_assets": EXTENSION_TAGS["webassets.ext.jinja2.AssetsExtension"],
+    "flask_caching": EXTENSION_TAGS["flask_caching.jinja2ext.CacheExtension"],
+    "flask_cache": EXTENSION_TAGS["flask_caching.jinja2ext.CacheExtension"],
+}
+# Flask extensions known to add no Jinja tag (any other imported `flask_*` package may add some).
+FLASK_EXTENSIONS_WITHOUT_TAGS = frozenset(
+    {
+        "flask_sqlalchemy", "flask_migrate", "flask_login", "flask_wtf", "flask_cors", "flask_mail",
+        "flask_limiter", "flask_compress", "flask_session", "flask_bcrypt", "flask_marshmallow",
+        "flask_moment", "flask_talisman", "flask_socketio", "flask_jwt_extended", "flask_httpauth",
+        "flask_pymongo", "flask_redis", "flask_sslify", "flask_principal", "flask_script", "flask_testing",
+        "flask_seasurf", "flask_executor", "flask_restful", "flask_restx", "flask_mongoengine",
+    }
+)  # fmt: skip
+
+
+def extension_tags(dotted: str) -> frozenset[str] | None:
+    """The tags a Jinja extension (a dotted name) or a Flask extension package adds; None: unknown."""
+    if dotted in FLASK_EXTENSIONS_WITHOUT_TAGS:
+        return frozenset()
+    return EXTENSION_TAGS.get(dotted, FLASK_EXTENSION_TAGS.get(dotted))
 
 
 @dataclass
 class TemplateError:
+    """Why Jinja (or Flask, on loading) rejects the template, where."""
+
     message: str
-    line: int
-    unknown_tag: bool  # likely a tag from a Jinja extension we do not load: not reported as broken
+    span: Span  # the token Jinja stopped at (zero-width at the end of the template for "unexpected end")
+    tag: str | None = None  # "Encountered unknown tag": the tag (misplaced, or from an extension we do not load)
+    # Jinja stopped inside a `{{ ... }}` written in another template language (Mustache's `{{{x}}}`,
+    # `{{#x}}`; Go's `{{ .X }}`): the file is most likely not a Jinja template at all.
+    foreign: bool = False
+
+    @property
+    def line(self) -> int:
+        return self.span[0]
+
+    @property
+    def unknown_tag(self) -> bool:
+        return self.tag is not None
 
 
 @dataclass
@@ -85,10 +162,10 @@ def build_template_model(path: str, text: str) -> TemplateModel:
     try:
         model.ast = _environment().parse(text, name=path)
     except jinja2.TemplateSyntaxError as exc:
-        message = exc.message or "syntax error"
-        model.error = TemplateError(message, exc.lineno or 1, message.startswith("Encountered unknown tag"))
+        model.error = _syntax_error(model, exc, regions)
         _url_for_from_tokens(model, literals)
         return model
+    model.error = _block_defined_twice(model, regions)
     _url_for_from_ast(model, literals)
     _template_refs(model)
     _url_literals(model, regions)
@@ -161,6 +238,176 @@ def _find_closing(text: str, start: int, closing: str) -> int:
             return index
         index += 1
     return -1
+
+
+# -- syntax errors: where Jinja stopped ---------------------------------------------------------
+_JINJA_NEWLINE = re.compile(r"\r\n|\r|\n")  # the line breaks Jinja's lexer counts (a lone \r too)
+_UNKNOWN_TAG = re.compile(r"Encountered unknown tag '(\w+)'")
+_UNEXPECTED_CHAR = re.compile(r"^unexpected char .* at (\d+)$", re.S)
+
+
+class _JinjaSource:
+    """Jinja's own copy of the text (its lexer joins lines with "\n" and drops one trailing newline),
+    with the way back to offsets in the text."""
+
+    def __init__(self, text: str) -> None:
+        lines = _JINJA_NEWLINE.split(text)
+        if lines[-1] == "" and len(lines) > 1:
+            del lines[-1]
+        self.source = "\n".join(lines)
+        self._starts = [0]
+        for line in lines[:-1]:
+            self._starts.append(self._starts[-1] + len(line) + 1)
+        self._text_starts = [0] + [match.end() for match in _JINJA_NEWLINE.finditer(text)]
+
+    def to_text(self, offset: int) -> int:
+        line = bisect.bisect_right(self._starts, offset) - 1
+        return self._text_starts[line] + offset - self._starts[line]
+
+    def line_of(self, offset: int) -> int:
+        """Jinja's 1-based line number of an offset in its source."""
+        return bisect.bisect_right(self._starts, offset)
+
+    def line_start(self, line: int | None) -> int:
+        """Offset in the text of the start of a line Jinja reports."""
+        index = min(max((line or 1) - 1, 0), len(self._text_starts) - 1)
+        return self._text_starts[index]
+
+
+class _TrackedTokens:
+    """Jinja's token stream, recording where in the source each token the parser sees comes from,
+    and where lexing stopped when the lexer itself fails."""
+
+    def __init__(self, environment: jinja2.Environment, source: str) -> None:
+        self.environment = environment
+        self.source = source
+        self.spans: dict[int, tuple[int, int]] = {}  # id(Token) -> (start, end)
+        self._alive: list[Token] = []  # keeps the ids unique
+        self.last = (0, 0)  # the latest raw token
+        self.failed_in: str | None = None  # "lexer" or "wrap": the exception came from there
+
+    def stream(self) -> TokenStream:
+        return TokenStream(self._tokens(), None, None)
+
+    def _raw(self) -> Iterator[tuple[int, str, str]]:
+        position = 0
+        try:
+            for lineno, kind, value in self.environment.lexer.tokeniter(self.source, None):
+                start = self.source.find(value, position) if value else position
+                if start < 0 or self.source[position:start].strip():
+                    start = position  # never seen on Jinja 3.1 (a token is its source text); stay close
+                position = start + len(value)
+                self.last = (start, position)
+                yield lineno, kind, value
+        except jinja2.TemplateSyntaxError:
+            self.failed_in = "lexer"
+            raise
+
+    def _tokens(self) -> Iterator[Token]:
+        try:
+            for token in self.environment.lexer.wrap(self._raw()):
+                self.spans[id(token)] = self.last
+                self._alive.append(token)
+                yield token
+        except jinja2.TemplateSyntaxError:
+            self.failed_in = self.failed_in or "wrap"
+            raise
+
+
+def _syntax_error(model: TemplateModel, exc: jinja2.TemplateSyntaxError, regions: list[_Region]) -> TemplateError:
+    message = exc.message or "syntax error"
+    tag = _UNKNOWN_TAG.match(message)
+    span = _error_span(model, exc)
+    return TemplateError(message, span, tag[1] if tag else None, _in_foreign_tag(model, regions, span))
+
+
+# What starts the inside of `{{ ... }}` in Mustache/Handlebars (`{{{raw}}}`, `{{#section}}`,
+# `{{/section}}`, `{{^inverted}}`, `{{>partial}}`, `{{!comment}}`, `{{&raw}}`) or Go templates
+# (`{{ .Values.x }}`, `{{- $name }}`), never a Jinja expression.
+_FOREIGN_START = re.compile(r"[{#/^>!&]|[-\s]*[.$]")
+
+
+def _in_foreign_tag(model: TemplateModel, regions: list[_Region], span: Span) -> bool:
+    """Is the error inside a `{{ ... }}` written in another template language?"""
+    offset = model._line_starts[span[0] - 1] + span[1] if span[0] <= len(model._line_starts) else len(model.text)
+    for region in regions:
+        if region.start <= offset < region.end:
+            return region.kind == "variable" and _FOREIGN_START.match(model.text, region.inner_start) is not None
+    return False
+
+
+def _error_span(model: TemplateModel, exc: jinja2.TemplateSyntaxError) -> Span:
+    """The span of the token Jinja stopped at: the template is parsed again, its tokens tracked."""
+    jinja = _JinjaSource(model.text)
+    tracked = _TrackedTokens(_environment(), jinja.source)
+    parser = Parser(_environment(), "")
+    try:
+        parser.stream = tracked.stream()
+        parser.parse()
+    except jinja2.TemplateSyntaxError as again:
+        found = _offending(tracked, parser, again.message or "") if again.message == exc.message else None
+    else:
+        found = None
+    if found == "eof":  # Jinja's line is its last token's first; the template ends after its last text
+        end = len(model.text.rstrip())
+        return model.span(end, end)
+    if found is None or jinja.line_of(found[0]) != exc.lineno:
+        return _line_span(model, model.line_of(jinja.line_start(exc.lineno)))
+    return model.span(jinja.to_text(found[0]), jinja.to_text(found[1]))
+
+
+def _offending(tracked: _TrackedTokens, parser: Parser, message: str) -> tuple[int, int] | str | None:
+    """Source offsets of what Jinja rejected ("eof": the end of the template; None: not known)."""
+    source = tracked.source
+    char = _UNEXPECTED_CHAR.match(message)
+    if char:  # the lexer names the offset itself
+        return int(char[1]), int(char[1]) + 1
+    if tracked.failed_in == "lexer":
+        if message.startswith("unexpected '"):  # an unbalanced bracket: the next character
+            after = len(source) - len(source[tracked.last[1] :].lstrip())
+            return after, min(after + 1, len(source))
+        return tracked.last  # "Missing end of comment tag", "... raw directive": the opening
+    if tracked.failed_in == "wrap":
+        return tracked.last  # a bad name or string literal
+    current = parser.stream.current
+    if current.type == "eof":
+        return "eof"
+    return tracked.spans.get(id(current))
+
+
+def _line_span(model: TemplateModel, row: int) -> Span:
+    """The text of a row, when the token is not known."""
+    if not 1 <= row <= len(model.lines):
+        return (row, 0, row, 0)
+    text = model.lines[row - 1].rstrip("\r\n")
+    start = len(text) - len(text.lstrip())
+    return (row, start, row, len(text))
+
+
+_BLOCK_TAG = re.compile(r"[-+]?\s*block\s+(\w+)")
+
+
+def _block_defined_twice(model: TemplateModel, regions: list[_Region]) -> TemplateError | None:
+    """Jinja's compiler rejects a second `{% block name %}` (Flask compiles a template on loading)."""
+    assert model.ast is not None
+    seen: set[str] = set()
+    for block in model.ast.find_all(jinja2.nodes.Block):
+        if block.name in seen:
+            return TemplateError(f"block {block.name!r} defined twice", _block_name_span(model, regions, block))
+        seen.add(block.name)
+    return None
+
+
+def _block_name_span(model: TemplateModel, regions: list[_Region], block: jinja2.nodes.Block) -> Span:
+    """The name in the second `{% block name %}` tag (blocks come in source order, as Jinja finds them)."""
+    occurrence = 0
+    for region in regions:
+        match = _BLOCK_TAG.match(model.text, region.inner_start, region.inner_end) if region.kind == "block" else None
+        if match and match[1] == block.name:
+            occurrence += 1
+            if occurrence == 2:
+                return model.span(*match.span(1))
+    return _line_span(model, block.lineno)
 
 
 # -- url_for calls -------------------------------------------------------------------------------
