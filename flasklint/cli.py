@@ -21,7 +21,7 @@ from typing import Sequence
 
 from flasklint import __version__
 from flasklint.atomic_write import FileChangedError, remove_stale_temporaries, write_atomically
-from flasklint.config import Config, ConfigError, load_config, with_overrides
+from flasklint.config import Config, ConfigError, UnreadableConfigError, load_config, with_overrides
 from flasklint.engine import Project, find_project_root
 from flasklint.fix import decode_for_fix, fix_file
 from flasklint.isolation import drop_project_paths
@@ -160,11 +160,33 @@ class _Run:
 
     def error(self, message: str) -> None:
         print(f"flasklint: error: {message}", file=sys.stderr)
-        self.report.errors += 1
+        self.report.errors.append(message)
 
 
 def _config_for(root: Path, args: argparse.Namespace) -> Config:
-    return with_overrides(load_config(root), select=args.select, extend_select=args.extend_select, ignore=args.ignore)
+    return _with_options(load_config(root), args)
+
+
+def _with_options(config: Config, args: argparse.Namespace) -> Config:
+    """A project's configuration with the command line's selection on top."""
+    return with_overrides(config, select=args.select, extend_select=args.extend_select, ignore=args.ignore)
+
+
+def _nested_config(root: Path, args: argparse.Namespace, run: _Run) -> Config | None:
+    """The configuration of a project found nested under the paths checked; None: not checked.
+
+    A pyproject.toml that is not TOML at all (the Jinja source of a project template) holds no
+    settings anyone wrote for flasklint: a warning, and the project is checked with the default
+    settings. A `[tool.flasklint]` with a mistake is an error (exit 2), as at the top, and that
+    project is left out; the rest of the run goes on either way."""
+    try:
+        return _config_for(root, args)
+    except UnreadableConfigError as exc:
+        log.warning("%s; %s is checked with the default settings", exc, root)
+        return _with_options(Config(), args)
+    except ConfigError as exc:
+        run.error(f"{exc}; {root} was not checked")
+        return None
 
 
 def _missing(path: Path) -> str | None:
@@ -188,12 +210,16 @@ def run_check(args: argparse.Namespace) -> int:
                 problem = f"cannot read {path}: {exc.strerror or exc}"
         if problem is not None:
             run.error(problem)
-    configs = {root: _config_for(root, args) for root in groups}  # every config error before any work
+    configs = _configs(groups, args, run)  # every config error before any work
+    if configs is None:
+        return _abort(run, args)
 
     queue = list(groups.items())
     while queue:
         root, group = queue.pop(0)
-        config = configs[root] if root in configs else _config_for(root, args)
+        config = configs[root] if root in configs else _nested_config(root, args, run)
+        if config is None:
+            continue
         project = Project(root, config, use_cache=not args.no_cache)
         _check_project(project, group, args, run)
         # Projects nested under the paths checked (a monorepo's apps): each on its own.
@@ -210,6 +236,32 @@ def run_check(args: argparse.Namespace) -> int:
     if run.report.entries and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _configs(groups: dict[Path, list[Path]], args: argparse.Namespace, run: _Run) -> dict[Path, Config] | None:
+    """The configuration of each project named on the command line; None when one is broken
+    (each mistake reported once: the command line's own, then each project's)."""
+    try:
+        _with_options(Config(), args)
+    except ConfigError as exc:
+        run.error(str(exc))
+        return None
+    configs: dict[Path, Config] = {}
+    for root in groups:
+        try:
+            configs[root] = _config_for(root, args)
+        except ConfigError as exc:
+            run.error(str(exc))
+    return configs if len(configs) == len(groups) else None
+
+
+def _abort(run: _Run, args: argparse.Namespace) -> int:
+    """Nothing was checked (a broken configuration): exit 2 with the error on stderr. The machine
+    formats still print their document, empty (JUnit and SARIF record the error), so a CI step
+    that reads it never chokes on an empty file; text and `--diff` print nothing, as ruff."""
+    if args.output_format != "text" and not args.diff:
+        _print_results(run, args)
+    return EXIT_ERROR
 
 
 def _check_project(project: Project, group: list[Path], args: argparse.Namespace, run: _Run) -> None:

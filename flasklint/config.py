@@ -50,6 +50,11 @@ class ConfigError(Exception):
     """A configuration problem the user must fix; the CLI prints it and exits 2."""
 
 
+class UnreadableConfigError(ConfigError):
+    """pyproject.toml is not TOML at all (a Jinja template of one, a binary): it holds no
+    `[tool.flasklint]` that can be read, so a project nested in the one checked is checked without it."""
+
+
 @dataclass
 class Config:
     select: list[str] = field(default_factory=lambda: ["FLK"])
@@ -110,7 +115,7 @@ def load_config(root: Path) -> Config:
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-        raise ConfigError(f"{pyproject}: cannot read TOML: {exc}") from exc
+        raise UnreadableConfigError(f"{pyproject}: cannot read TOML: {exc}") from exc
     tool = data.get("tool")
     section = tool.get("flasklint") if isinstance(tool, dict) else None
     if section is None:

@@ -217,6 +217,16 @@ def test_unknown_rule_selector_exits_2(tmp_path: Path) -> None:
     assert "--ignore: unknown rule code or prefix 'E501'" in result.stderr
 
 
+def test_an_unknown_selector_is_reported_once_and_json_output_stays_a_list(tmp_path: Path) -> None:
+    make(tmp_path, {"shop/pyproject.toml": PYPROJECT, "shop/app.py": APP, "blog/setup.py": "", "blog/app.py": APP})
+    result = flasklint("check", "--output-format", "json", "--select", "E501", "shop", "blog", cwd=tmp_path)
+    assert (result.returncode, json.loads(result.stdout)) == (2, [])
+    assert result.stderr == (
+        "flasklint: error: --select: unknown rule code or prefix 'E501' "
+        "(codes look like FLK101; `flasklint rule --all` lists them)\n"
+    )
+
+
 def test_pyproject_select_ignore_and_per_file_ignores(tmp_path: Path) -> None:
     make(tmp_path, {"app.py": SECRET_APP, "flask.py": "x = 1\n", "other.py": SECRET_APP})
     (tmp_path / "pyproject.toml").write_text(
@@ -419,3 +429,45 @@ def test_nested_projects_are_checked_each_on_its_own(tmp_path: Path) -> None:
     assert found == [("blog/app.py", "FLK302")]
     assert flasklint("check", "shop", cwd=tmp_path).returncode == 0
     assert flasklint("check", "blog/app.py", cwd=tmp_path).returncode == 1
+
+
+# A cookiecutter template of a pyproject.toml: Jinja, not TOML (ckan ships one).
+TEMPLATED_PYPROJECT = '[project]\nname = "{{ cookiecutter.project }}"\nkeywords = [{{ cookiecutter.keywords }}]\n'
+
+
+def test_a_nested_pyproject_that_is_not_toml_is_a_warning_and_its_project_is_checked(tmp_path: Path) -> None:
+    """One unreadable nested file must not abort the run (it did: exit 2, nothing on stdout)."""
+    make(tmp_path, {"app.py": SECRET_APP, "shop/pyproject.toml": TEMPLATED_PYPROJECT, "shop/app.py": SECRET_APP})
+    result = flasklint("check", "--output-format", "json", cwd=tmp_path)
+    root = tmp_path.resolve()
+    found = sorted((Path(d["filename"]).relative_to(root).as_posix(), d["code"]) for d in json.loads(result.stdout))
+    assert (result.returncode, found) == (1, [("app.py", "FLK104"), ("shop/app.py", "FLK104")])
+    assert result.stderr == (
+        f"flasklint: warning: {root / 'shop' / 'pyproject.toml'}: cannot read TOML: "
+        "Invalid initial character for a key part (at line 3, column 14); "
+        f"{root / 'shop'} is checked with the default settings\n"
+    )
+    # Named on the command line, it is the project's own configuration: an error, as at the top.
+    named = flasklint("check", "--output-format", "json", "shop", cwd=tmp_path)
+    assert (named.returncode, json.loads(named.stdout)) == (2, [])
+    assert named.stderr.startswith(f"flasklint: error: {root / 'shop' / 'pyproject.toml'}: cannot read TOML: ")
+
+
+def test_a_mistake_in_a_nested_projects_configuration_is_an_error_and_the_rest_is_checked(tmp_path: Path) -> None:
+    make(
+        tmp_path,
+        {
+            "app.py": SECRET_APP,
+            "shop/pyproject.toml": PYPROJECT + '[tool.flasklint]\nselec = ["FLK"]\n',
+            "shop/app.py": SECRET_APP,
+        },
+    )
+    result = flasklint("check", "--output-format", "json", cwd=tmp_path)
+    root = tmp_path.resolve()
+    found = sorted((Path(d["filename"]).relative_to(root).as_posix(), d["code"]) for d in json.loads(result.stdout))
+    assert (result.returncode, found) == (2, [("app.py", "FLK104")])
+    assert result.stderr == (
+        f"flasklint: error: {root / 'shop' / 'pyproject.toml'}: unknown key(s) in [tool.flasklint]: "
+        "'selec' (did you mean 'select'?); known keys: exclude, extend-exclude, extend-select, ignore, "
+        f"per-file-ignores, select; {root / 'shop'} was not checked\n"
+    )

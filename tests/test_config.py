@@ -6,7 +6,15 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from flasklint.config import Config, ConfigError, config_from_mapping, load_config, validate_selectors, with_overrides
+from flasklint.config import (
+    Config,
+    ConfigError,
+    UnreadableConfigError,
+    config_from_mapping,
+    load_config,
+    validate_selectors,
+    with_overrides,
+)
 
 
 def write(root: Path, text: str) -> Path:
@@ -99,11 +107,20 @@ def test_section_must_be_a_table() -> None:
 
 
 def test_unreadable_toml_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="cannot read TOML"):
+    with pytest.raises(UnreadableConfigError, match="cannot read TOML"):
         load_config(write(tmp_path, "[tool.flasklint\n"))
     (tmp_path / "pyproject.toml").write_bytes(b"[tool.flasklint]\nselect = ['\xff']\n")
-    with pytest.raises(ConfigError, match="cannot read TOML"):
+    with pytest.raises(UnreadableConfigError, match="cannot read TOML"):
         load_config(tmp_path)
+    template = '[project]\nname = "{{ cookiecutter.project }}"\ndeps = [{% for d in deps %}"{{ d }}"{% endfor %}]\n'
+    with pytest.raises(UnreadableConfigError, match="cannot read TOML"):
+        load_config(write(tmp_path, template))
+
+
+def test_a_mistake_in_a_readable_section_is_not_an_unreadable_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_config(write(tmp_path, '[tool.flasklint]\nselec = ["FLK"]\n'))
+    assert not isinstance(error.value, UnreadableConfigError)
 
 
 def test_validate_selectors_normalises_case_and_space() -> None:

@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
@@ -19,6 +20,7 @@ import pytest
 
 from conftest import write_project
 from flasklint import __version__
+from flasklint.output import formatters
 from flasklint.rules import ALL_RULES
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -173,3 +175,81 @@ def test_sarif_results_locations_and_fixes(sarif: dict) -> None:
             "properties": {"applicability": "safe"},
         }
     ]
+
+
+# -- a run that could not check everything --------------------------------------------------------
+BROKEN_CONFIG = "[tool.flasklint\n"
+CONFIG_ERROR = "cannot read TOML: Expected ']' at the end of a table declaration (at line 1, column 16)"
+
+
+def _junit_errors(stdout: str) -> list[str]:
+    root = ET.fromstring(stdout)
+    assert (root.get("errors"), root.get("failures")) == ("1", "0")
+    assert "No errors found" not in stdout  # a run that checked nothing never reads as passed
+    return [error.get("message", "") for error in root.iter("error")]
+
+
+def _sarif_notifications(stdout: str) -> list[str]:
+    log = json.loads(stdout)
+    jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))).validate(log)
+    run = log["runs"][0]
+    assert run["results"] == []
+    (invocation,) = run["invocations"]
+    assert invocation["executionSuccessful"] is False
+    return [n["message"]["text"] for n in invocation["toolExecutionNotifications"] if n["level"] == "error"]
+
+
+# What each format prints when nothing could be checked, read as its consumer reads it: a document
+# with no finding (JUnit and SARIF also carry the error), or nothing for the line-based formats
+# (zero annotations, zero JSON Lines records) and text (the error is on stderr), as README.md says.
+EMPTY_DOCUMENT = {
+    "text": lambda stdout, error: stdout == "",
+    "json": lambda stdout, error: json.loads(stdout) == [],
+    "json-lines": lambda stdout, error: stdout == "",
+    "github": lambda stdout, error: stdout == "",
+    "gitlab": lambda stdout, error: json.loads(stdout) == [],
+    "junit": lambda stdout, error: _junit_errors(stdout) == [error],
+    "sarif": lambda stdout, error: _sarif_notifications(stdout) == [error],
+}
+
+
+def test_every_format_says_what_it_prints_when_nothing_could_be_checked() -> None:
+    assert sorted(EMPTY_DOCUMENT) == sorted(formatters())
+
+
+@pytest.mark.parametrize("output_format", sorted(EMPTY_DOCUMENT))
+def test_a_broken_configuration_exits_2_and_stdout_stays_well_formed(tmp_path: Path, output_format: str) -> None:
+    write_project(tmp_path, {**PROJECT, "pyproject.toml": BROKEN_CONFIG})
+    command = [sys.executable, "-m", "flasklint", "check", "--no-cache", "--output-format", output_format]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    error = f"{tmp_path.resolve() / 'pyproject.toml'}: {CONFIG_ERROR}"
+    assert (result.returncode, result.stderr) == (2, f"flasklint: error: {error}\n")
+    assert EMPTY_DOCUMENT[output_format](result.stdout, error)
+
+
+def test_statistics_in_json_on_a_broken_configuration_is_an_empty_list(tmp_path: Path) -> None:
+    write_project(tmp_path, {**PROJECT, "pyproject.toml": BROKEN_CONFIG})
+    command = [sys.executable, "-m", "flasklint", "check", "--statistics", "--output-format", "json"]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert (result.returncode, json.loads(result.stdout)) == (2, [])
+
+
+def test_junit_and_sarif_record_an_error_beside_the_findings(tmp_path: Path) -> None:
+    """A nested project whose configuration is wrong is not checked: the run's other findings are
+    reported, and the error with them."""
+    nested = {"shop/pyproject.toml": '[tool.flasklint]\nselec = ["FLK"]\n', "shop/app.py": ""}
+    write_project(tmp_path, {**PROJECT, **nested})
+    outputs = {}
+    for output_format in ("junit", "sarif"):
+        command = [sys.executable, "-m", "flasklint", "check", "--no-cache", "--output-format", output_format]
+        result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 2
+        outputs[output_format] = result.stdout
+    junit = ET.fromstring(outputs["junit"])
+    assert (junit.get("tests"), junit.get("failures"), junit.get("errors")) == ("4", "3", "1")
+    (message,) = [error.get("message", "") for error in junit.iter("error")]
+    assert message.endswith(f"; {tmp_path.resolve() / 'shop'} was not checked")
+    log = json.loads(outputs["sarif"])
+    jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))).validate(log)
+    assert len(log["runs"][0]["results"]) == 3
+    assert [n["message"]["text"] for n in log["runs"][0]["invocations"][0]["toolExecutionNotifications"]] == [message]

@@ -35,9 +35,23 @@ def format_junit(report: Report) -> str:
             )
             failure = ET.SubElement(case, "failure", {"message": diagnostic.message})
             failure.text = f"line {row}, col {column}, {diagnostic.message}"
-    if not by_file:  # a report with no test reads as "nothing ran": record the passing check instead
+    if report.errors:
+        _record_errors(root, report.errors)
+    elif not by_file:  # a report with no test reads as "nothing ran": record the passing check instead
         root.set("tests", "1")
         suite = _suite(root, "flasklint", 1, 0)
         ET.SubElement(suite, "testcase", {"name": "No errors found", "classname": "flasklint"})
     ET.indent(root, space="    ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _record_errors(root: ET.Element, errors: list[str]) -> None:
+    """What kept flasklint from checking everything (a broken configuration, an unreadable path), as
+    JUnit errors: a test view must never show such a run as passed."""
+    root.set("tests", str(int(root.get("tests", "0")) + len(errors)))
+    root.set("errors", str(len(errors)))
+    suite = _suite(root, "flasklint", len(errors), 0)
+    suite.set("errors", str(len(errors)))
+    for message in errors:
+        case = ET.SubElement(suite, "testcase", {"name": "flasklint run", "classname": "flasklint"})
+        ET.SubElement(case, "error", {"message": message}).text = message

@@ -24,7 +24,7 @@ class Report:
     entries: list[tuple[Path, Diagnostic]] = field(default_factory=list)
     fixed: Counter[str] = field(default_factory=Counter)  # code -> fixes applied
     unsafe_fixes: bool = False
-    errors: int = 0  # errors printed on stderr: paths not checked, files not fixed
+    errors: list[str] = field(default_factory=list)  # printed on stderr: configs, paths not checked, files not fixed
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -55,7 +55,7 @@ def summary(report: Report) -> str:
         # Never "All checks passed!" next to an error: what could not be checked may hold findings.
         lines = [] if report.errors else ["All checks passed!"]
     if report.errors:
-        errors = "the error" if report.errors == 1 else f"the {report.errors} errors"
+        errors = "the error" if len(report.errors) == 1 else f"the {len(report.errors)} errors"
         lines.append(f"Not everything could be checked or fixed: see {errors} above.")
     fixes = [d.fix for d in report.diagnostics if d.fix is not None]
     applicable = sum(1 for fix in fixes if is_applicable(fix, report.unsafe_fixes))

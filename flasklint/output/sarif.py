@@ -101,6 +101,13 @@ def sarif_log(report: Report) -> dict[str, Any]:
         "columnKind": "unicodeCodePoints",
         "results": [_result(file, diagnostic, rule_index) for file, diagnostic in report.entries],
     }
+    if report.errors:  # what kept flasklint from checking everything: the run did not fully succeed
+        run["invocations"] = [
+            {
+                "executionSuccessful": False,
+                "toolExecutionNotifications": [{"level": "error", "message": {"text": e}} for e in report.errors],
+            }
+        ]
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
