@@ -209,6 +209,7 @@ def test_project_rules_keep_their_own_data_with_the_facts_and_the_cache(tmp_path
                 "url_for": None,
                 "import_span": (1, 42, 1, 42),
                 "import_text": ", url_for",
+                "owners": ["app.app"],
             }
         ],
         "FLK302": [{"app": "app.app", "line": 4, "indent": "", "import_line": 2}],

@@ -14,22 +14,22 @@ from typing import TYPE_CHECKING, Iterator
 import libcst as cst
 
 from flasklint.model.facts import FileFacts, RouteDef, Span
+from flasklint.model.flask_api import (  # noqa: F401 (re-exported: the traversal and the rules import them from here)
+    BLUEPRINT_CLASSES,
+    EXTENSION_REGISTRARS,
+    FLASK_CLASSES,
+    RENDER_TEMPLATE,
+    ROUTE_DECORATORS,
+    URL_FOR,
+    VIEW_BASES,
+    VIEW_METHODS,
+)
 from flasklint.model.imports import ImportTable
 from flasklint.model.positions import node_positions
 from flasklint.source import physical_lines
 
 if TYPE_CHECKING:
     from flasklint.model.dataflow import ModuleDataflow
-
-FLASK_CLASSES = frozenset({"flask.Flask", "flask.app.Flask"})
-BLUEPRINT_CLASSES = frozenset({"flask.Blueprint", "flask.blueprints.Blueprint"})
-VIEW_BASES = frozenset({"flask.views.MethodView", "flask.views.View"})
-ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "patch", "delete"})
-VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "dispatch_request"})
-URL_FOR = frozenset({"flask.url_for", "flask.helpers.url_for"})
-RENDER_TEMPLATE = frozenset({"flask.render_template", "flask.templating.render_template"})
-# Registrations made by extensions whose endpoints the index does not model (yet): it stays humble.
-EXTENSION_REGISTRARS = frozenset({"add_resource", "add_namespace", "register_api", "add_view", "init_app_routes"})
 
 TEST_FILE_NAMES = ("conftest.py",)
 

@@ -5,6 +5,7 @@ from typing import Iterable
 
 from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Severity
 from flasklint.model.facts import FileFacts, UrlForCall
+from flasklint.model.app_scope import AppView
 from flasklint.model.index import ProjectIndex
 from flasklint.rule import Case, Finding, ProjectRule
 
@@ -196,37 +197,49 @@ def logout():
     def check(self, index: ProjectIndex, facts: FileFacts) -> Iterable[Diagnostic]:
         if not index.has_app or not facts.url_for_calls:
             return
+        if facts.kind == "template" and (
+            not index.is_flask_template(facts.path) or "url_for" in index.template_jinja(facts.path).context_names
+        ):
+            return  # not loaded by any app, or rendered with a `url_for` of its own
         for call in facts.url_for_calls:
             if call.endpoint:
-                diagnostic = self._check_call(index, facts, call)
+                view = index.view_for(facts, call.blueprints)
+                diagnostic = self._check_call(view, facts, call, _in_app(index, view))
                 if diagnostic is not None:
                     yield diagnostic
 
-    def _check_call(self, index: ProjectIndex, facts: FileFacts, call: UrlForCall) -> Diagnostic | None:
+    def _check_call(self, view: AppView, facts: FileFacts, call: UrlForCall, where: str) -> Diagnostic | None:
         endpoint = call.endpoint
         assert endpoint is not None
-        if endpoint == "." or index.url_for_may_build(endpoint, call.blueprints):
+        if endpoint == "." or view.url_for_may_build(endpoint, call.blueprints):
             return None
+        if endpoint == "static":  # static_folder=None: no static route, and no other endpoint is meant
+            return self._report(view, facts, call, "no endpoint 'static' (the app has `static_folder=None`)", [])
         if not endpoint.startswith("."):
-            return self._report(index, facts, call, f"no endpoint '{endpoint}'", sorted(index.endpoints))
-        candidates = index.relative_endpoint_names(call.blueprints)
-        targets = index.endpoint_names(endpoint, call.blueprints)
+            return self._report(view, facts, call, f"no endpoint '{endpoint}'{where}", sorted(view.endpoints))
+        candidates = view.relative_endpoint_names(call.blueprints)
+        targets = view.endpoint_names(endpoint, call.blueprints)
         if targets is None:  # a template or helper may run under any blueprint
             problem = f"no blueprint (nor the app) has an endpoint '{endpoint[1:]}'"
         else:
             problem = "no endpoint " + " or ".join(f"'{target}'" for target in targets)
-        return self._report(index, facts, call, problem, candidates)
+        return self._report(view, facts, call, problem + where, candidates)
 
-    def _report(
-        self, index: ProjectIndex, facts: FileFacts, call: UrlForCall, problem: str, candidates: list[str]
-    ) -> Diagnostic:
+    def _report(self, view: AppView, facts: FileFacts, call: UrlForCall, problem: str, candidates: list[str]) -> Diagnostic:
         endpoint = call.endpoint or ""
-        closest = index.closest_endpoints(endpoint, among=candidates)
+        closest = view.closest_endpoints(endpoint, among=candidates)
         hint = f" (did you mean {' or '.join(repr(c) for c in closest)}?)" if closest else ""
         message = f"`url_for('{endpoint}')`: {problem}{hint}; Flask raises BuildError here"
         choice = _clear_choice(endpoint, closest)
         fix = _replace_endpoint(call, choice) if choice else None
         return self.diagnostic(facts.path, call.span, message, fix=fix, endpoint=endpoint, suggestions=closest)
+
+
+def _in_app(index: ProjectIndex, view: AppView) -> str:
+    """Which app the endpoint is missing from, when the project has several and the owner is known."""
+    if index.app_count < 2 or not view.proven or len(view.apps) != 1:
+        return ""
+    return f" in the app created in {view.tables[0].path}"
 
 
 def _clear_choice(endpoint: str, closest: list[str]) -> str | None:

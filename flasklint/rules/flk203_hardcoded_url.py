@@ -6,7 +6,8 @@ from typing import Iterable, Iterator, TypedDict
 from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from flasklint.edits import import_name_edit
 from flasklint.model.facts import FileFacts, Span, UrlLiteral
-from flasklint.model.index import Endpoint, ProjectIndex
+from flasklint.model.app_scope import AppView, Endpoint
+from flasklint.model.index import ProjectIndex
 from flasklint.model.module import ModuleModel
 from flasklint.model.routing import HOLE, parse_rule
 from flasklint.model.url_building import BuildCall, build_call
@@ -21,6 +22,7 @@ class PythonUrl(TypedDict):
     url_for: str | None  # how `flask.url_for` is spelled at the literal (None: not without an import)
     import_span: Span | None  # where the edit importing url_for goes (None: already imported, or it would clash)
     import_text: str
+    owners: list[str]  # route-owner refs of the view holding it ([]: not a view, or unknown)
 
 
 class HardcodedUrl(ProjectRule):
@@ -213,6 +215,7 @@ def logout():
                     "url_for": url_for,
                     "import_span": (edit.start.row, edit.start.column, edit.end.row, edit.end.column) if edit else None,
                     "import_text": edit.content if edit else "",
+                    "owners": _view_owners(model, literal.span),
                 }
             )
         return found or None
@@ -220,26 +223,30 @@ def logout():
     def check(self, index: ProjectIndex, facts: FileFacts) -> Iterable[Diagnostic]:
         if facts.is_test:
             return
-        for literal, url_for, import_edit in self._literals(facts):
-            matches = index.match_path(literal.path)
-            if not matches:
-                continue
-            yield self._report(index, facts, literal, matches, url_for, import_edit)
+        if facts.kind == "template" and (
+            not index.is_flask_template(facts.path) or "url_for" in index.template_jinja(facts.path).context_names
+        ):
+            return  # not loaded by any app, or rendered with a `url_for` of its own
+        for literal, url_for, import_edit, owners in self._literals(facts):
+            view = index.view_for(facts, owners)
+            matches = view.match_path(literal.path)
+            if matches:
+                yield self._report(view, facts, literal, matches, url_for, import_edit)
 
-    def _literals(self, facts: FileFacts) -> Iterator[tuple[UrlLiteral, str | None, Edit | None]]:
+    def _literals(self, facts: FileFacts) -> Iterator[tuple[UrlLiteral, str | None, Edit | None, list[str]]]:
         """The template's literals (facts), or the Python file's with their fix data (collect)."""
         for literal in facts.url_literals:
-            yield literal, None, None
+            yield literal, None, None, []
         for item in self.data(facts) or []:
             fields = item["literal"]
             literal = UrlLiteral(**{**fields, "span": tuple(fields["span"])})
             span = item["import_span"]
             edit = Edit(Location(span[0], span[1]), Location(span[2], span[3]), item["import_text"]) if span else None
-            yield literal, item["url_for"], edit
+            yield literal, item["url_for"], edit, item["owners"]
 
     def _report(
         self,
-        index: ProjectIndex,
+        view: AppView,
         facts: FileFacts,
         literal: UrlLiteral,
         matches: list[tuple[Endpoint, dict[str, str]]],
@@ -263,8 +270,21 @@ def logout():
             f"hardcoded URL `{shown}` of this app's route '{endpoint.name}': use `{suggestion}` so it follows "
             "the app's URL prefix and route changes"
         )
-        fix = _fix(call, literal, index.app_count > 1, url_for, import_edit) if call is not None else None
+        proven = view.proven and endpoint.app in view.apps  # the one app owning this code has the route
+        fix = _fix(call, literal, proven, url_for, import_edit) if call is not None else None
         return self.diagnostic(facts.path, literal.span, message, fix=fix, endpoint=endpoint.name)
+
+
+def _view_owners(model: ModuleModel, span: Span) -> list[str]:
+    """The route owners of the innermost view whose body holds `span` ([] outside views)."""
+    best: tuple[int, list[str]] | None = None
+    for info in model.functions:
+        if not info.routes:
+            continue
+        line, _, end_line, _ = model.span(info.node)
+        if line <= span[0] and span[2] <= end_line and (best is None or line > best[0]):
+            best = (line, sorted({route.owner for route in info.routes if route.owner}))
+    return best[1] if best else []
 
 
 def _most_specific(matches: list[tuple[Endpoint, dict[str, str]]]) -> list[tuple[Endpoint, dict[str, str]]]:
@@ -282,15 +302,13 @@ def _shown(literal: UrlLiteral) -> str:
     return text
 
 
-def _fix(
-    call: BuildCall, literal: UrlLiteral, several_apps: bool, url_for: str | None, import_edit: Edit | None
-) -> Fix | None:
+def _fix(call: BuildCall, literal: UrlLiteral, proven: bool, url_for: str | None, import_edit: Edit | None) -> Fix | None:
     """Safe only when url_for rebuilds the same path and the endpoint surely is this code's app's."""
     line, column, end_line, end_column = literal.span
     replace = (Location(line, column), Location(end_line, end_column))
     if call.jinja:
         edit = Edit(*replace, "{{ " + call.text("url_for") + " }}")
-        return Fix("Build the URL with url_for", (edit,), _applicability(call.exact and not several_apps))
+        return Fix("Build the URL with url_for", (edit,), _applicability(call.exact and proven))
     if literal.context == "html":
         return None  # the literal would have to become an f-string or a concatenation: left to the author
     edits = [Edit(*replace, call.text(url_for or "url_for"))]
@@ -298,7 +316,7 @@ def _fix(
         if import_edit is None:
             return None
         edits.append(import_edit)
-    safe = call.exact and url_for is not None and not several_apps
+    safe = call.exact and url_for is not None and proven
     return Fix("Build the URL with url_for", tuple(edits), _applicability(safe))
 
 

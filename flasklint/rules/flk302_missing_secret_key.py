@@ -218,11 +218,12 @@ def login():
     def check(self, index: ProjectIndex, facts: FileFacts) -> Iterable[Diagnostic]:
         if facts.kind != "python" or facts.is_test or not facts.session_writes:
             return
-        if not index.has_app or index.secret_key_set or index.secret_key_unknowable:
+        if not index.has_app or index.secret_key_by_config or index.secret_key_unknowable:
             return
         fix = _fix(facts, self.data(facts) or [])
         for write in facts.session_writes:
-            yield self.diagnostic(facts.path, write.span, _message(write), fix=fix, kind=write.kind)
+            if not index.view_for(facts, write.owners).secret_key_set:  # the app(s) running the write
+                yield self.diagnostic(facts.path, write.span, _message(write), fix=fix, kind=write.kind)
 
 
 def _message(write: SessionWrite) -> str:
