@@ -210,3 +210,18 @@ def test_a_file_in_a_templates_folder_no_app_loads_is_not_a_template(tmp_path: P
     }
     write_project(tmp_path, files)
     assert [d for d in lint(tmp_path) if d.path.startswith("chart/")] == []
+
+
+def test_a_blueprint_made_by_a_factory_is_registered_where_the_factory_is_called(tmp_path: Path) -> None:
+    """securedrop's layout: `app.register_blueprint(col.make_blueprint(), url_prefix="/col")`."""
+    files = {
+        "app.py": 'from flask import Flask\n\nimport col\n\napp = Flask(__name__)\n'
+        'app.register_blueprint(col.make_blueprint(), url_prefix="/col")\n',
+        "col.py": 'from flask import Blueprint, redirect, url_for\n\n\ndef make_blueprint():\n'
+        '    view = Blueprint("col", __name__)\n\n    @view.route("/<name>")\n    def show(name):\n'
+        '        return redirect("/col/all") if name == "x" else url_for("col.shw", name=name)\n\n'
+        '    @view.route("/all")\n    def everything():\n        return "all"\n\n    return view\n',
+    }
+    write_project(tmp_path, files)
+    found = [(d.code, d.start.row, d.start.column) for d in lint(tmp_path) if d.code in ("FLK201", "FLK203")]
+    assert sorted(found) == [("FLK201", 9, 64), ("FLK203", 9, 24)]

@@ -58,6 +58,7 @@ class IndexBuilder:
         self.apps: dict[str, tuple[FileFacts, AppDef]] = {}
         self.blueprints: dict[str, tuple[FileFacts, BlueprintDef]] = {}
         self.factories: dict[str, str] = {}  # function key -> key of the app made inside it
+        self.blueprint_factories: dict[str, str] = {}  # function key -> key of the one blueprint made inside it
         self._flask_classes: dict[str, bool] = {}
         self._mounts: dict[str, list[Mount]] = {}
         self._registrations: list[tuple[FileFacts, Registration, Resolved | None, Resolved | None]] | None = None
@@ -98,6 +99,13 @@ class IndexBuilder:
                     self.apps[key] = (facts, app)
                     if app.factory:
                         self.factories[self.key_in(facts, f"{facts.module}.{app.factory}")] = key
+        made: dict[str, list[str]] = {}
+        for key, (facts, blueprint) in self.blueprints.items():
+            function, local, _ = blueprint.ref.partition(".<locals>.")
+            if local:  # made inside a function: `def make_blueprint(): view = Blueprint(...); return view`
+                made.setdefault(self.key_in(facts, function), []).append(key)
+        # A function making one blueprint returns it (two: the index cannot tell which one it returns).
+        self.blueprint_factories = {function: keys[0] for function, keys in made.items() if len(keys) == 1}
 
     def is_flask_class(self, ref: str, origin: FileFacts, depth: int = 0) -> bool:
         """Is the class a ref names Flask or a subclass of it (through any module of the project)?
@@ -156,14 +164,17 @@ class IndexBuilder:
         return self.resolve(target, facts, depth + 1) if target else None
 
     def _made_by(self, ref: str, origin: FileFacts | None, depth: int) -> Resolved | None:
-        """The app a call of a factory (`create_app()`) returns, following re-exports to the factory."""
+        """The app or blueprint a call of a factory (`create_app()`, `make_blueprint()`) returns,
+        following re-exports to the factory."""
         for _ in range(_DEPTH - depth):
             facts = self.locate(ref, origin)
             if facts is None:
                 return None
-            made = self.factories.get(self.key_in(facts, ref))
-            if made is not None:
-                return ("app", made)
+            key = self.key_in(facts, ref)
+            if key in self.factories:
+                return ("app", self.factories[key])
+            if key in self.blueprint_factories:
+                return ("blueprint", self.blueprint_factories[key])
             target = self._followed(ref, facts)
             if target is None or target.startswith(("call:", "param:", "extension:")):
                 return None

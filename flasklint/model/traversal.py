@@ -418,6 +418,9 @@ class _Extractor(LeanVisitor):
         parent = self.model.ref_of(node.func.value, self.scope)
         child_node = argument(node, 0, "blueprint")
         child = self.model.ref_of(child_node, self.scope) if child_node is not None else None
+        if isinstance(child_node, cst.Call):  # `register_blueprint(views.make_blueprint())`: a blueprint factory
+            factory = self.model.ref_of(child_node.func, self.scope)
+            child = f"call:{factory}" if factory and not factory.startswith("param:") else None
         prefix_node = argument(node, None, "url_prefix")
         prefix = literal_string(prefix_node)
         name_node = argument(node, None, "name")
