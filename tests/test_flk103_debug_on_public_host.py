@@ -88,6 +88,9 @@ def test_debug_in_a_config_object_the_module_loads(project, loader: str, debug_t
         "app.config.from_object(CONFIGS[name])",
         "app.config.from_object(DevConfig)\napp.debug = False",  # mixed settings: unknown
         "app.config.from_object(DevConfig)\napp.run(host='0.0.0.0', debug=False)",
+        # a factory's default config: a caller may pass another one
+        "def create_app(config_class=DevConfig):\n    app = Flask(__name__)\n    app.config.from_object(config_class)\n"
+        "    return app\n\ncreate_app(Config).run(host='0.0.0.0')",
     ],
 )
 def test_config_objects_that_do_not_switch_debug_on(project, loader: str) -> None:

@@ -215,14 +215,17 @@ def _loaded_debug_settings(model: ModuleModel) -> Iterator[tuple[bool | None, st
         is_loader = isinstance(func, cst.Attribute) and func.attr.value == "from_object"
         if not (is_loader and is_config(model, func.value, call.scope)):  # type: ignore[union-attr]
             continue
-        target = resolve_object(model, argument(call.node, 0, "obj"), call.scope)
+        loaded = argument(call.node, 0, "obj")
+        if loaded is None or (model.ref_of(loaded, call.scope) or "").startswith("param:"):
+            continue  # a factory's parameter: its default is only what a call without an argument loads
+        target = resolve_object(model, loaded, call.scope)
         if target is None or not (target == model.module_name or target.startswith(prefix)):
             continue  # another module's settings: not visible from this file
         qualname = "" if target == model.module_name else target[len(prefix) :]
         for assign in model.assigns:
             scope = assign.scope
-            loaded = (scope.kind == "class" and scope.qualname == qualname) or (scope.kind == "module" and not qualname)
-            if loaded and assign.value is not None and _assigns_debug(assign.targets):
+            in_target = scope.qualname == qualname and scope.kind == ("class" if qualname else "module")
+            if in_target and assign.value is not None and _assigns_debug(assign.targets):
                 where = f" in `{qualname}`" if qualname else ""
                 yield _truthy(model, assign.value, scope), f"`DEBUG = {model.code(assign.value).strip()}`{where}"
 
