@@ -225,3 +225,15 @@ def test_a_blueprint_made_by_a_factory_is_registered_where_the_factory_is_called
     write_project(tmp_path, files)
     found = [(d.code, d.start.row, d.start.column) for d in lint(tmp_path) if d.code in ("FLK201", "FLK203")]
     assert sorted(found) == [("FLK201", 9, 64), ("FLK203", 9, 24)]
+
+
+def test_a_custom_url_for_passed_with_a_computed_template_name_reaches_every_template(tmp_path: Path) -> None:
+    """searxng: `render_template(f"{theme}/{name}", url_for=custom_url_for)` in one helper, and no static folder."""
+    files = {
+        "app.py": 'from flask import Flask, render_template\n\napp = Flask(__name__, static_folder=None)\n\n\n'
+        "def custom_url_for(endpoint, **values):\n    return '/static/' + values.get('filename', '')\n\n\n"
+        "def render(name, **kwargs):\n    return render_template(f'simple/{name}', url_for=custom_url_for, **kwargs)\n\n\n"
+        '@app.route("/stats")\ndef stats():\n    return render("stats.html")\n',
+        "templates/simple/stats.html": "<link href=\"{{ url_for('static', filename='x.css') }}\">\n",
+    }
+    assert _lint(tmp_path, files, "FLK201") == []

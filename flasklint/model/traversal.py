@@ -405,12 +405,12 @@ class _Extractor(LeanVisitor):
         and the names the call puts into its context (a `url_for` there is not Flask's)."""
         template = argument(node, 0, "template_name_or_list")
         name = literal_string(template)
-        if not name or template is None:
-            return
         context = [a.keyword.value for a in node.args if a.keyword is not None and a.value is not template]
         star = any(a.star == "**" for a in node.args)
+        if template is None or not (name or context):
+            return  # a computed name ("" below) matters only for the names it passes to any template
         self.model.facts.template_refs.append(
-            TemplateRef(name, self.model.span(template), view_owners(self.function), context, star)
+            TemplateRef(name or "", self.model.span(template), view_owners(self.function), context, star)
         )
 
     def _registration(self, node: cst.Call) -> None:
