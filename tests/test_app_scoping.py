@@ -237,3 +237,12 @@ def test_a_custom_url_for_passed_with_a_computed_template_name_reaches_every_tem
         "templates/simple/stats.html": "<link href=\"{{ url_for('static', filename='x.css') }}\">\n",
     }
     assert _lint(tmp_path, files, "FLK201") == []
+
+
+def test_an_environment_default_is_not_the_apps_key(tmp_path: Path) -> None:
+    """`os.environ.setdefault("SECRET_KEY", "dev")` sets a variable, not `app.secret_key` (FLK104 reports the literal)."""
+    files = {
+        "app.py": 'import os\n\nfrom flask import Flask, session\n\nos.environ.setdefault("SECRET_KEY", "dev")\n'
+        'app = Flask(__name__)\n\n\n@app.route("/")\ndef page():\n    session["seen"] = True\n    return "x"\n',
+    }
+    assert [(d.path, d.start.row) for d in _lint(tmp_path, files, "FLK302")] == [("app.py", 11)]

@@ -165,7 +165,11 @@ class ProjectIndex:
     @property
     def templates(self) -> set[str]:
         """Template names as render_template sees them (any app)."""
-        folders = self.template_folders
+        return self.templates_of(self.everywhere)
+
+    def templates_of(self, view: AppView) -> set[str]:
+        """Template names as render_template sees them in the app(s) of a view."""
+        folders = view.template_folders
         return {
             name
             for path, facts in self.files.items()

@@ -435,8 +435,8 @@ class IndexBuilder:
             if facts.is_test:
                 continue
             for key in facts.secret_keys:
-                if key.how in ("class_attribute", "module_constant"):
-                    continue
+                if key.how in ("class_attribute", "module_constant", "environ_default", "settings_field"):
+                    continue  # a config object's, or a default that is not the app's key itself
                 self._table(self._app_or_any(self.resolve(key.owner, facts))).secret_key_set = True
 
     def _script_roots(self) -> None:

@@ -16,6 +16,7 @@ from pygls.uris import from_fs_path
 
 from flasklint.diagnostics import Location
 from flasklint.engine import Project
+from flasklint.model.app_scope import AppView
 from flasklint.model.index import Endpoint, ProjectIndex
 from flasklint.model.routing import parse_rule
 from flasklint.rules import RULES_BY_CODE
@@ -77,8 +78,9 @@ def complete(request: Request) -> types.CompletionList | None:
         return None
     row = request.location.row
     replace = request.snapshot.range(Location(row, context.start), request.location)
+    view = _app_view(request, index)
     if context.callee == "url_for":
-        items = [_endpoint_item(name, endpoints, replace) for name, endpoints in sorted(index.endpoints.items())]
+        items = [_endpoint_item(name, endpoints, replace) for name, endpoints in sorted(view.endpoints.items())]
     else:
         items = [
             types.CompletionItem(
@@ -87,7 +89,7 @@ def complete(request: Request) -> types.CompletionList | None:
                 detail="template",
                 text_edit=types.TextEdit(range=replace, new_text=name),
             )
-            for name in sorted(index.templates)
+            for name in sorted(index.templates_of(view))
         ]
     return types.CompletionList(is_incomplete=False, items=items)
 
@@ -160,7 +162,7 @@ def hover(request: Request) -> types.Hover | None:
             return None
         value = _endpoint_markdown(context.value, endpoints)
     else:
-        paths = request.project.index.template_files(context.value)
+        paths = _app_view(request, request.project.index).template_files(context.value)
         if not paths:
             return None
         value = f"template `{context.value}`: " + ", ".join(f"`{p}`" for p in paths)
@@ -182,7 +184,7 @@ def definition(request: Request) -> list[types.Location] | None:
             for endpoint in _resolve_endpoint(request, project.index, context.value)
         ]
     else:
-        targets = [(path, (1, 0, 1, 0)) for path in project.index.template_files(context.value)]
+        targets = [(path, (1, 0, 1, 0)) for path in _app_view(request, project.index).template_files(context.value)]
     locations = []
     for relative, (line, column, end_line, end_column) in targets:
         absolute = project.root / relative
@@ -210,16 +212,24 @@ def _target_snapshot(request: Request, absolute: Path) -> Snapshot | None:
 
 # -- resolution -------------------------------------------------------------------------------
 def _resolve_endpoint(request: Request, index: ProjectIndex, name: str) -> list[Endpoint]:
-    """Endpoints a url_for string names; a relative `.view` resolves against the view the call is in."""
+    """Endpoints a url_for string names in the app(s) running it; a relative `.view` resolves against
+    the view the call is in."""
+    return _app_view(request, index).resolve_endpoint(name, _owners_at_cursor(request))
+
+
+def _app_view(request: Request, index: ProjectIndex) -> AppView:
+    """The app(s) that run the code at the cursor, as the rules see them (every app when unknown)."""
+    facts = request.project.facts.get(request.relative)
+    return index.everywhere if facts is None else index.view_for(facts, _owners_at_cursor(request))
+
+
+def _owners_at_cursor(request: Request) -> list[str]:
+    """Route owners of the view holding the url_for call under the cursor ([]: unknown)."""
     facts = request.project.facts.get(request.relative)
     row = request.location.row
-    owners = [
-        ref
-        for call in (facts.url_for_calls if facts else [])
-        if call.endpoint == name and call.span[0] <= row <= call.span[2]
-        for ref in call.blueprints
-    ]
-    return index.resolve_endpoint(name, owners)
+    return sorted(
+        {ref for call in (facts.url_for_calls if facts else []) if call.span[0] <= row <= call.span[2] for ref in call.blueprints}
+    )
 
 
 def _rule_and_methods(endpoint: Endpoint) -> str:

@@ -229,3 +229,19 @@ async def test_template_name_completion(project: Path) -> None:
         in_template = await complete(session, "templates/new.html", types.Position(line=0, character=len('{% extends "')))
     assert {"index.html", "base.html"} <= {item.label for item in in_python}
     assert {"index.html", "base.html"} <= {item.label for item in in_template}
+
+
+async def test_endpoint_completion_offers_the_endpoints_of_the_app_running_the_view(tmp_path: Path) -> None:
+    """Two apps in one repository: in a view of app b, `url_for` can build only b's endpoints."""
+    b = 'from flask import Flask, url_for\n\napp = Flask(__name__)\n\n\n@app.route("/b")\ndef page():\n    return url_for("")\n'
+    project = write_files(
+        tmp_path,
+        {
+            "a.py": 'from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.route("/")\ndef home():\n    return "a"\n',
+            "b.py": b,
+        },
+    )
+    async with lsp_session(project) as session:
+        await ready(session, "b.py")
+        items = await complete(session, "b.py", at(b, 'url_for("', len('url_for("')))
+    assert sorted(item.label for item in items) == ["page", "static"]
