@@ -197,6 +197,31 @@ def test_html_handlers_are_views_and_error_handlers() -> None:
     ]
 
 
+def test_in_a_flask_restx_module_only_flask_objects_built_there_take_html_error_handlers() -> None:
+    model = model_of(
+        """
+        import flask_restx
+        from flask import Flask
+        from .extensions import api, other_app
+
+        app = Flask(__name__)
+
+        @app.errorhandler(404)
+        def not_found(e):
+            return "not found"
+
+        @api.errorhandler(ValueError)
+        def api_error(e):
+            return "serialised by the Api"
+
+        @other_app.errorhandler(500)
+        def unknown_owner(e):
+            return "an Api or an app: not known"
+        """
+    )
+    assert [f.qualname for f in html_handlers(model)] == ["not_found"]
+
+
 @pytest.mark.parametrize(
     ("call", "source"),
     [

@@ -17,7 +17,7 @@ import libcst as cst
 
 from flasklint.model.cst_helpers import argument, literal_string
 from flasklint.model.dataflow import TaintAnalysis
-from flasklint.model.module import FunctionInfo, ModuleModel, Scope
+from flasklint.model.module import BLUEPRINT_CLASSES, FLASK_CLASSES, FunctionInfo, ModuleModel, Scope
 
 RESPONSE_CLASSES = frozenset({"flask.Response", "flask.wrappers.Response"})
 MAKE_RESPONSE = frozenset({"flask.make_response", "flask.helpers.make_response"})
@@ -32,7 +32,7 @@ RENDER_TEMPLATE_STRING = frozenset(
 )
 ERROR_HANDLER_DECORATORS = frozenset({"errorhandler", "app_errorhandler"})
 # Their `errorhandler` serialises what a handler returns (JSON by default): not an HTML response.
-REST_API_PACKAGES = ("flask_restx.", "flask_restplus.")
+REST_API_PACKAGES = ("flask_restx", "flask_restplus")
 
 
 def html_handlers(model: ModuleModel) -> Iterator[FunctionInfo]:
@@ -84,14 +84,21 @@ def _is_error_handler_registrar(model: ModuleModel, func: cst.BaseExpression, sc
 
 
 def _is_rest_api(model: ModuleModel, owner: cst.BaseExpression, scope: Scope) -> bool:
-    """Whether the object a handler is registered on is a Flask-RESTX `Api` / `Namespace`."""
-    if not isinstance(owner, cst.Name):
-        return False
-    value = model.value_of(owner.value, scope)
-    if not isinstance(value, cst.Call):
-        return False
-    qualified = model.qualify(value.func, scope) or ""
-    return qualified.startswith(REST_API_PACKAGES)
+    """Whether the object a handler is registered on is (or, in a module using Flask-RESTX, may be) an `Api`.
+
+    Where the module imports Flask-RESTX, only an owner built here by `Flask(...)` or
+    `Blueprint(...)` is known to be Flask's.
+    """
+    value = model.value_of(owner.value, scope) if isinstance(owner, cst.Name) else None
+    qualified = (model.qualify(value.func, scope) or "") if isinstance(value, cst.Call) else ""
+    if _from_rest_api(qualified):
+        return True
+    uses_rest_api = any(_from_rest_api(target) for target in model.module_scope.imports.aliases.values())
+    return uses_rest_api and qualified not in FLASK_CLASSES | BLUEPRINT_CLASSES
+
+
+def _from_rest_api(qualified: str) -> bool:
+    return qualified.split(".")[0] in REST_API_PACKAGES
 
 
 def _function_named(model: ModuleModel, name: str, scope: Scope) -> FunctionInfo | None:
