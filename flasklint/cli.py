@@ -16,12 +16,19 @@ import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Sequence
 
 from flasklint import __version__
 from flasklint.atomic_write import FileChangedError, remove_stale_temporaries, write_atomically
-from flasklint.config import Config, ConfigError, UnreadableConfigError, load_config, with_overrides
+from flasklint.config import (
+    Config,
+    ConfigError,
+    UnreadableConfigError,
+    is_template_source,
+    load_config,
+    with_overrides,
+)
 from flasklint.engine import Project, find_project_root
 from flasklint.fix import decode_for_fix, fix_file
 from flasklint.isolation import drop_project_paths
@@ -37,6 +44,10 @@ log = logging.getLogger("flasklint")
 
 def _codes(value: str) -> list[str]:
     return [code.strip().upper() for code in value.split(",") if code.strip()]
+
+
+def _patterns(value: str) -> list[str]:
+    return [pattern.strip() for pattern in value.split(",") if pattern.strip()]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +68,21 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when diagnostics are found")
     check.add_argument("--statistics", action="store_true", help="print a count per rule instead of each diagnostic")
     check.add_argument("--no-cache", action="store_true", help="neither read nor write .flasklint_cache/")
+    check.add_argument(
+        "--exclude",
+        action="extend",
+        type=_patterns,
+        metavar="PATTERNS",
+        help="comma-separated paths or globs not to analyse, instead of the configuration's `exclude`",
+    )
+    check.add_argument(
+        "--extend-exclude",
+        action="extend",
+        type=_patterns,
+        default=[],
+        metavar="PATTERNS",
+        help="comma-separated paths or globs not to analyse, on top of the configuration's",
+    )
     check.add_argument(
         "--force-exclude", action="store_true", help="apply the excludes to files named on the command line (pre-commit)"
     )
@@ -168,8 +194,15 @@ def _config_for(root: Path, args: argparse.Namespace) -> Config:
 
 
 def _with_options(config: Config, args: argparse.Namespace) -> Config:
-    """A project's configuration with the command line's selection on top."""
-    return with_overrides(config, select=args.select, extend_select=args.extend_select, ignore=args.ignore)
+    """A project's configuration with the command line's selection and excludes on top."""
+    return with_overrides(
+        config,
+        select=args.select,
+        extend_select=args.extend_select,
+        ignore=args.ignore,
+        exclude=args.exclude,
+        extend_exclude=args.extend_exclude,
+    )
 
 
 def _nested_config(root: Path, args: argparse.Namespace, run: _Run) -> Config | None:
@@ -300,10 +333,11 @@ def _is_under(file: Path, path: Path) -> bool:
 
 
 def _include_explicit_file(project: Project, path: Path) -> None:
-    """A file named on the command line is checked even if excluded (as ruff does)."""
+    """A file named on the command line is checked even if excluded (as ruff does); never the
+    source of a project template, which is not Python (nor a Flask template) until rendered."""
     if path.is_file():
         relative = path.resolve().relative_to(project.root).as_posix()
-        if relative not in project.files:
+        if relative not in project.files and not is_template_source(PurePosixPath(relative)):
             project.set_source(relative, None)
 
 

@@ -12,7 +12,7 @@ import dataclasses
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 from typing import Sequence
 
 if sys.version_info >= (3, 11):
@@ -20,6 +20,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+# Folders never analysed, whatever `exclude` says: version control, virtualenvs, caches, build
+# output. They are folder names only: `.env/` is a virtualenv, but the `.env` file beside the app
+# is the environment FLK103 reads.
 DEFAULT_EXCLUDE = (
     ".git",
     ".hg",
@@ -42,6 +45,16 @@ DEFAULT_EXCLUDE = (
     ".ruff_cache",
     ".flasklint_cache",
 )
+# A file or folder whose name is a Jinja expression or tag (`{{cookiecutter.app_name}}/app.py`) is
+# the source of a cookiecutter or copier project template: not Python (nor a Flask template) until
+# it is rendered, so it is never analysed (it would be a syntax error, and its imports unresolvable).
+TEMPLATED_NAMES = ("*{{*}}*", "*{%*%}*")
+_TEMPLATED_NAME = re.compile("|".join(fnmatch.translate(glob) for glob in TEMPLATED_NAMES))
+
+
+def is_template_source(path: PurePath) -> bool:
+    """Whether a component of the path is a Jinja expression or tag (see TEMPLATED_NAMES)."""
+    return any(_TEMPLATED_NAME.match(part) for part in path.parts)
 
 KNOWN_KEYS = frozenset({"select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude"})
 
@@ -61,7 +74,8 @@ class Config:
     ignore: list[str] = field(default_factory=list)
     extend_select: list[str] = field(default_factory=list)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
-    exclude: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)  # the project's list (`--exclude` replaces it)
+    extend_exclude: list[str] = field(default_factory=list)  # added to it (`--extend-exclude` adds more)
 
     def is_selected(self, code: str, path: str | None = None) -> bool:
         """ruff's prefix semantics: the longest matching prefix of select/ignore wins."""
@@ -75,23 +89,30 @@ class Config:
                     return False
         return True
 
-    def is_excluded(self, relative: PurePosixPath) -> bool:
-        """A path is excluded when any of its parts, or the path itself, matches a pattern."""
-        part_pattern, path_pattern = _exclude_patterns(tuple(self.exclude))
-        if any(part_pattern.match(part) for part in relative.parts):
-            return True
-        return bool(path_pattern.match(str(relative)))
+    def is_excluded(self, relative: PurePosixPath, directory: bool = False) -> bool:
+        """Whether discovery skips this path (relative to the project root; a folder when `directory`).
+
+        A pattern matches a component of the path or the path itself (a glob, `*` crossing `/`),
+        and whatever is under a folder it matches. `DEFAULT_EXCLUDE` names folders only: it never
+        matches a file's own name."""
+        folders, files = _exclude_patterns((*self.exclude, *self.extend_exclude))
+        parts = relative.parts
+        for count in range(1, len(parts) + (1 if directory else 0)):
+            if folders.match(parts[count - 1]) or folders.match("/".join(parts[:count])):
+                return True
+        return not directory and bool(parts) and bool(files.match(parts[-1]) or files.match(str(relative)))
 
 
 @lru_cache(maxsize=16)
-def _exclude_patterns(extra: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Compiled once: discovery tests every file and directory of the tree (fnmatch per part and
-    pattern was most of a warm run). Matches `_path_matches` semantics: a glob on a part or the
-    whole path, or the pattern as a directory prefix."""
-    patterns = [p.rstrip("/") for p in (*DEFAULT_EXCLUDE, *extra)]
-    globs = "|".join(fnmatch.translate(p) for p in patterns)
-    prefixes = "|".join(re.escape(p) + "/" for p in patterns)
-    return re.compile(globs), re.compile(f"(?:{globs})|(?:{prefixes})")
+def _exclude_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(what a folder matches, what a file matches), compiled once: discovery tests every file and
+    folder of the tree (fnmatch per part and pattern was most of a warm run)."""
+    for_files = [p.rstrip("/") for p in (*TEMPLATED_NAMES, *patterns)]
+    return _any_glob([*DEFAULT_EXCLUDE, *for_files]), _any_glob(for_files)
+
+
+def _any_glob(globs: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(fnmatch.translate(glob) for glob in globs))
 
 
 def _longest_prefix(code: str, prefixes: list[str]) -> int:
@@ -147,7 +168,8 @@ def config_from_mapping(section: object, origin: str) -> Config:
     config.extend_select = validate_selectors(
         section.get("extend-select", []), f"{origin}: [tool.flasklint] extend-select"
     )
-    config.exclude = [*section.get("exclude", []), *section.get("extend-exclude", [])]
+    config.exclude = list(section.get("exclude", []))
+    config.extend_exclude = list(section.get("extend-exclude", []))
     per_file = section.get("per-file-ignores", {})
     if not isinstance(per_file, dict) or not all(
         isinstance(v, list) and all(isinstance(c, str) for c in v) for v in per_file.values()
@@ -180,12 +202,14 @@ def with_overrides(
     select: list[str] | None = None,
     extend_select: Sequence[str] = (),
     ignore: Sequence[str] = (),
+    exclude: list[str] | None = None,
+    extend_exclude: Sequence[str] = (),
     origin: str = "--{}",
 ) -> Config:
     """The project's config with a front-end's selection on top, as ruff merges its flags: `select`
-    replaces the project's, `extend-select` and `ignore` add to it. Every code is validated first
-    (ConfigError naming `origin` filled with the option's name), so the CLI and the language
-    server accept and refuse the same codes with the same message."""
+    and `exclude` replace the project's, `extend-select`, `ignore` and `extend-exclude` add to it.
+    Every code is validated first (ConfigError naming `origin` filled with the option's name), so
+    the CLI and the language server accept and refuse the same codes with the same message."""
     select = None if select is None else validate_selectors(select, origin.format("select"))
     extend_select = validate_selectors(list(extend_select), origin.format("extend-select"))
     ignore = validate_selectors(list(ignore), origin.format("ignore"))
@@ -194,6 +218,8 @@ def with_overrides(
         select=list(config.select) if select is None else select,
         extend_select=[*config.extend_select, *extend_select],
         ignore=[*config.ignore, *ignore],
+        exclude=list(config.exclude) if exclude is None else list(exclude),
+        extend_exclude=[*config.extend_exclude, *extend_exclude],
     )
 
 

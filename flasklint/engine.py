@@ -20,7 +20,7 @@ from typing import Iterable
 
 from flasklint.atomic_write import is_temporary
 from flasklint.cache import Cache, cache_key
-from flasklint.config import Config, load_config
+from flasklint.config import Config, is_template_source, load_config
 from flasklint.diagnostics import Diagnostic
 from flasklint.file_kinds import kind_of
 from flasklint.model.facts import FileFacts
@@ -51,11 +51,13 @@ NOT_ANALYSED: FileNotAnalysed = RULES_BY_CODE["FLK002"]  # type: ignore[assignme
 
 
 def find_project_root(path: Path) -> Path:
-    """The nearest ancestor holding a project marker; else the directory itself."""
+    """The nearest ancestor holding a project marker; else the directory itself. A folder of a
+    project template (`{{cookiecutter.app_name}}/pyproject.toml`) is not a project yet: its
+    markers are templates, and its files belong to the template's repository."""
     path = path.resolve()
     start = path if path.is_dir() else path.parent
     for directory in (start, *start.parents):
-        if any((directory / marker).exists() for marker in ROOT_MARKERS):
+        if any((directory / marker).exists() for marker in ROOT_MARKERS) and not is_template_source(directory):
             return directory
     return start
 
@@ -261,20 +263,22 @@ class Project:
                 subdirectories[:] = []
                 continue
             subdirectories[:] = sorted(
-                d for d in subdirectories if not self.config.is_excluded(relative_dir / d) and not d.startswith(".")
+                d
+                for d in subdirectories
+                if not self.config.is_excluded(relative_dir / d, directory=True) and not d.startswith(".")
             )
             for name in sorted(filenames):
                 relative = relative_dir / name
                 if is_temporary(name):
                     self.temporaries.append(Path(directory) / name)
                     continue
-                if self.config.is_excluded(relative):
-                    continue
                 kind = kind_of(relative)
+                if kind is None or self.config.is_excluded(relative):
+                    continue
                 absolute = Path(directory) / name
                 # A FIFO or device named `x.py` would block or stream forever; broken links stay
                 # (reading them fails with a clear message).
-                if kind is not None and (os.path.isfile(absolute) or not os.path.exists(absolute)):
+                if os.path.isfile(absolute) or not os.path.exists(absolute):
                     key = str(relative).removeprefix("./")
                     found[key] = SourceFile(key, absolute, kind)
         self.files = found

@@ -248,6 +248,31 @@ def test_pyproject_exclude_but_explicit_file_is_checked(tmp_path: Path) -> None:
     assert explicit.returncode == 1 and "generated/keys.py:4:18: FLK104" in explicit.stdout
 
 
+def test_exclude_and_extend_exclude_on_the_command_line(tmp_path: Path) -> None:
+    """ruff's meaning: --exclude replaces the configuration's `exclude`, --extend-exclude adds to
+    it; the built-in folders (venv/, build/, ...) stay excluded either way."""
+    make(
+        tmp_path,
+        {"app.py": APP, "generated/keys.py": SECRET_APP, "legacy/old.py": SECRET_APP, "venv/lib/site.py": SECRET_APP},
+    )
+    config = '[tool.flasklint]\nexclude = ["generated"]\n'
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT + config, encoding="utf-8")
+
+    def reported(*args: str) -> list[str]:
+        result = flasklint("check", "--output-format", "json", *args, cwd=tmp_path)
+        return sorted(Path(d["filename"]).relative_to(tmp_path.resolve()).as_posix() for d in json.loads(result.stdout))
+
+    assert reported() == ["legacy/old.py"]
+    assert reported("--extend-exclude", "legacy") == []
+    assert reported("--exclude", "legacy") == ["generated/keys.py"]
+    assert reported("--exclude", "legacy,generated/*.py") == []
+    assert reported("--exclude", "legacy", "--exclude", "generated") == []  # repeated: the lists add up
+    assert reported("--exclude", "") == ["generated/keys.py", "legacy/old.py"]
+    # A file named on the command line is checked even if excluded, unless --force-exclude (as ruff).
+    assert reported("--extend-exclude", "legacy", "legacy/old.py") == ["legacy/old.py"]
+    assert reported("--extend-exclude", "legacy", "--force-exclude", "legacy/old.py") == []
+
+
 @pytest.mark.parametrize(
     ("section", "message"),
     [

@@ -7,6 +7,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from flasklint.config import (
+    DEFAULT_EXCLUDE,
     Config,
     ConfigError,
     UnreadableConfigError,
@@ -46,7 +47,8 @@ def test_every_key(tmp_path: Path) -> None:
         ignore=["FLK104"],
         extend_select=["FLK403"],
         per_file_ignores={"tests/*": ["FLK203"]},
-        exclude=["migrations", "legacy/*.py"],
+        exclude=["migrations"],
+        extend_exclude=["legacy/*.py"],
     )
 
 
@@ -71,13 +73,67 @@ def test_per_file_ignores_globs() -> None:
 
 
 def test_exclude_matches_paths_and_any_path_part() -> None:
-    config = Config(exclude=["migrations", "legacy/*.py"])
+    config = Config(exclude=["migrations", "legacy/*.py"], extend_exclude=["app/old"])
     assert config.is_excluded(PurePosixPath("migrations"))
+    assert config.is_excluded(PurePosixPath("migrations"), directory=True)
     assert config.is_excluded(PurePosixPath("app/migrations/versions/1.py"))
     assert config.is_excluded(PurePosixPath("legacy/old.py"))
+    assert config.is_excluded(PurePosixPath("app/old"), directory=True)
+    assert config.is_excluded(PurePosixPath("app/old/views.py"))
+    assert not config.is_excluded(PurePosixPath("app/older/views.py"))
     assert not config.is_excluded(PurePosixPath("app/views.py"))
     assert config.is_excluded(PurePosixPath(".venv/lib/flask/app.py"))  # default excludes stay on
     assert config.is_excluded(PurePosixPath("pkg.egg-info/PKG-INFO"))
+
+
+@pytest.mark.parametrize("name", [name.replace("*", "pkg") for name in DEFAULT_EXCLUDE])
+def test_default_excludes_are_folders_only(name: str) -> None:
+    """`.env/` is a virtualenv, the `.env` file is what `flask run` (and FLK103) reads."""
+    config = Config()
+    assert config.is_excluded(PurePosixPath(name), directory=True)
+    assert config.is_excluded(PurePosixPath(f"app/{name}/x.py"))
+    assert not config.is_excluded(PurePosixPath(name))
+    assert not config.is_excluded(PurePosixPath(f"app/{name}"))
+
+
+def test_a_users_pattern_matches_files_and_folders() -> None:
+    config = Config(extend_exclude=[".env"])
+    assert config.is_excluded(PurePosixPath(".env"))
+    assert config.is_excluded(PurePosixPath("deploy/.env"))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "{{cookiecutter.app_name}}/app.py",
+        "{{cookiecutter.app_name}}/{{cookiecutter.app_name}}/public/views.py",
+        "template/{{ project_slug }}.py",
+        "{% if cookiecutter.use_docker == 'y' %}Dockerfile{% endif %}",
+    ],
+)
+def test_project_template_sources_are_excluded(path: str) -> None:
+    """A name that is a Jinja expression or tag: the source of a cookiecutter/copier project, not Python yet."""
+    assert Config().is_excluded(PurePosixPath(path))
+    assert Config().is_excluded(PurePosixPath(path), directory=True)
+
+
+def test_a_project_template_folder_is_excluded_as_a_folder() -> None:
+    assert Config().is_excluded(PurePosixPath("contrib/{{cookiecutter.project}}"), directory=True)
+
+
+@pytest.mark.parametrize("path", ["app/views.py", "templates/{name}.html", "a{{b.py", "templates/x}}{{y.html"])
+def test_braces_alone_are_not_a_project_template(path: str) -> None:
+    assert not Config().is_excluded(PurePosixPath(path))
+
+
+def test_command_line_exclude_replaces_the_projects_and_extend_exclude_adds() -> None:
+    config = Config(exclude=["migrations"], extend_exclude=["legacy"])
+    replaced = with_overrides(config, exclude=["vendor"], extend_exclude=["tmp"])
+    assert (replaced.exclude, replaced.extend_exclude) == (["vendor"], ["legacy", "tmp"])
+    assert not replaced.is_excluded(PurePosixPath("migrations/v1.py"))
+    assert replaced.is_excluded(PurePosixPath("venv/lib/x.py"))  # the built-in folders stay excluded
+    kept = with_overrides(config, extend_exclude=["tmp"])
+    assert (kept.exclude, kept.extend_exclude) == (["migrations"], ["legacy", "tmp"])
 
 
 @pytest.mark.parametrize(

@@ -219,7 +219,9 @@ class ProjectState:
         for directory, subdirectories, names in os.walk(absolute):
             base = PurePosixPath(Path(directory).relative_to(self.root).as_posix())
             subdirectories[:] = [
-                d for d in subdirectories if not d.startswith(".") and not project.config.is_excluded(base / d)
+                d
+                for d in subdirectories
+                if not d.startswith(".") and not project.config.is_excluded(base / d, directory=True)
             ]
             found.extend(str(base / name) for name in names)
         return [*known, *found]
