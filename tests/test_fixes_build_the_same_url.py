@@ -1,0 +1,483 @@
+"""A safe fix is a proven fix (issue 11, section 3): FLK203's safe fixes, applied with the project's own
+fix machinery, must make real Flask build exactly the URL the literal held, in the app that owns it.
+
+Each fixture project is served by real Flask in a subprocess (cwd = the project, which is imported
+there and only there: the linter never imports analysed code, and the test process stays clean).
+Every view named in the test is requested before and after the safe fixes; the responses (status,
+`Location` header, body) must be identical. A template's body is rendered by the view that really
+renders it, so each `{{ url_for(...) }}` is built in the request context of its owning app (its
+blueprint, its `DispatcherMiddleware` mount); a redirect's `Location` is the URL the fixed
+`redirect(url_for(...))` built. Where ownership is not proven the fix must not be safe, and the
+unsafe fix shows why: real Flask raises `BuildError` in the other app. FLK201's did-you-mean fix is
+unsafe, and once applied real Flask builds the URL in the owning app.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rule_testing import fix_and_relint, lint, write_project
+from flasklint.diagnostics import Applicability, Diagnostic
+
+pytest.importorskip("flask", reason="Flask is a test dependency (pip install -e '.[dev]')")
+
+Request = tuple[str, str]  # (WSGI object as "module:attribute", path requested)
+Response = tuple[str, str | None, str]  # (status or exception, Location header, body)
+
+SERVE = """\
+import importlib, json, sys
+from flask import Flask
+from werkzeug.test import Client
+
+
+def wsgi(target):
+    module, _, attribute = target.partition(":")
+    application = getattr(importlib.import_module(module), attribute)
+    for app in [application, getattr(application, "app", None), *getattr(application, "mounts", {}).values()]:
+        if isinstance(app, Flask):
+            app.testing = True  # a BuildError propagates instead of becoming a 500
+    return application
+
+
+def get(target, path):
+    try:
+        response = Client(wsgi(target)).get(path)
+    except Exception as error:
+        return [f"{type(error).__name__}: {error}", None, ""]
+    return [response.status, response.headers.get("Location"), response.get_data(as_text=True)]
+
+
+print(json.dumps([get(target, path) for target, path in json.loads(sys.argv[1])]))
+"""
+
+
+def serve(root: Path, requests: list[Request]) -> list[Response]:
+    """What real Flask answers to each request, the project imported in a fresh interpreter."""
+    command = [sys.executable, "-B", "-c", SERVE, json.dumps(requests)]
+    result = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return [tuple(answer) for answer in json.loads(result.stdout)]  # type: ignore[misc]
+
+
+def fixes(diagnostics: list[Diagnostic], code: str = "FLK203") -> list[tuple[str, int, str, str]]:
+    """(path, row, applicability, replacement) of each fix of `code` (the replacement: its first edit)."""
+    return [
+        (d.path, d.start.row, d.fix.applicability.value, d.fix.edits[0].content)
+        for d in diagnostics
+        if d.code == code and d.fix is not None
+    ]
+
+
+def check_safe_fixes_build_the_same_urls(root: Path, files: dict[str, str], requests: list[Request]) -> list:
+    """Write the project, serve it, apply FLK203's safe fixes, serve it again: every answer is the same
+    and no request fails. Returns the fixes the rule offered, for the caller to pin."""
+    write_project(root, files)
+    before = serve(root, requests)
+    assert all(status.startswith(("200", "302")) for status, _, _ in before), before
+    offered = fixes(lint(root))
+    assert any(applicability == "safe" for _, _, applicability, _ in offered), "no safe fix to check"
+    fix_and_relint(root, "FLK203", unsafe=False)
+    assert serve(root, requests) == before
+    return offered
+
+
+# -- one repository, two apps with the same paths, blueprints (url_prefix, nested), route variables ---
+SHOP = {
+    "shop/__init__.py": """\
+        from flask import Flask, redirect, render_template, url_for
+
+        from shop.catalog import catalog
+
+        app = Flask(__name__)
+        app.register_blueprint(catalog, url_prefix="/catalog")
+
+
+        @app.route("/")
+        def home():
+            return render_template("home.html")
+
+
+        @app.route("/login")
+        def login():
+            return "shop login"
+
+
+        @app.route("/logout")
+        def logout():
+            return redirect("/login")
+
+
+        @app.route("/deal")
+        def deal():
+            return redirect("/catalog/items/42")
+        """,
+    "shop/catalog.py": """\
+        from flask import Blueprint, redirect, render_template, url_for
+
+        catalog = Blueprint("catalog", __name__, url_prefix="/ignored", template_folder="templates")
+        reviews = Blueprint("reviews", __name__)
+
+
+        @catalog.route("/")
+        def index():
+            return render_template("catalog/index.html")
+
+
+        @catalog.route("/items/<int:item_id>")
+        def item(item_id):
+            return f"item {item_id}"
+
+
+        @catalog.route("/by/<name>")
+        def by_maker(name):
+            return name
+
+
+        @reviews.route("/<int:review_id>")
+        def review(review_id):
+            return redirect("/catalog/items/7")
+
+
+        catalog.register_blueprint(reviews, url_prefix="/reviews")
+        """,
+    "shop/templates/home.html": """\
+        <link rel="stylesheet" href="/static/shop.css">
+        <a href="/catalog/">Catalog</a>
+        <a href="/catalog/items/42">Item 42</a>
+        <a href="/catalog/reviews/7">Review 7</a>
+        <a href="/login">Log in</a>
+        """,
+    "shop/templates/catalog/index.html": """\
+        <a href="/catalog/by/acme">Acme</a> <a href="/catalog/items/1">First</a>
+        """,
+    "shop/static/shop.css": "body {}\n",
+    "admin/__init__.py": """\
+        from flask import Flask, redirect, render_template, url_for
+
+        app = Flask(__name__)
+
+
+        @app.route("/")
+        def dashboard():
+            return render_template("dashboard.html")
+
+
+        @app.route("/login")
+        def admin_login():
+            return "admin login"
+
+
+        @app.route("/logout")
+        def admin_logout():
+            return redirect("/login")
+        """,
+    "admin/templates/dashboard.html": '<a href="/login">Admin log in</a>\n',
+}
+SHOP_REQUESTS = [
+    ("shop:app", "/"),
+    ("shop:app", "/logout"),
+    ("shop:app", "/deal"),
+    ("shop:app", "/catalog/"),
+    ("shop:app", "/catalog/reviews/3"),
+    ("admin:app", "/"),
+    ("admin:app", "/logout"),
+]
+
+
+def test_safe_fixes_in_two_apps_with_blueprints_build_the_same_urls(tmp_path: Path) -> None:
+    """`/login` is `login` in shop and `admin_login` in admin: each file gets its own app's endpoint; the
+    registration's url_prefix wins over the Blueprint's, the nested blueprint's prefixes add up, and
+    `/catalog/items/42` becomes `item_id=42` for the `int` converter."""
+    offered = check_safe_fixes_build_the_same_urls(tmp_path, SHOP, SHOP_REQUESTS)
+    assert offered == [
+        ("admin/__init__.py", 18, "safe", 'url_for("admin_login")'),
+        ("admin/templates/dashboard.html", 1, "safe", "{{ url_for('admin_login') }}"),
+        ("shop/__init__.py", 21, "safe", 'url_for("login")'),
+        ("shop/__init__.py", 26, "safe", 'url_for("catalog.item", item_id=42)'),
+        ("shop/catalog.py", 24, "safe", 'url_for("catalog.item", item_id=7)'),
+        ("shop/templates/catalog/index.html", 1, "safe", "{{ url_for('catalog.by_maker', name='acme') }}"),
+        ("shop/templates/catalog/index.html", 1, "safe", "{{ url_for('catalog.item', item_id=1) }}"),
+        ("shop/templates/home.html", 1, "safe", "{{ url_for('static', filename='shop.css') }}"),
+        ("shop/templates/home.html", 2, "safe", "{{ url_for('catalog.index') }}"),
+        ("shop/templates/home.html", 3, "safe", "{{ url_for('catalog.item', item_id=42) }}"),
+        ("shop/templates/home.html", 4, "safe", "{{ url_for('catalog.reviews.review', review_id=7) }}"),
+        ("shop/templates/home.html", 5, "safe", "{{ url_for('login') }}"),
+    ]
+
+
+# -- an app mounted by DispatcherMiddleware ----------------------------------------------------------
+MOUNTED = {
+    "front.py": """\
+        from flask import Flask, redirect
+
+        front = Flask(__name__)
+
+
+        @front.route("/")
+        def home():
+            return redirect("/api/users")
+        """,
+    "api/__init__.py": """\
+        from flask import Flask, redirect, render_template, url_for
+
+        api = Flask(__name__)
+
+
+        @api.route("/users")
+        def users():
+            return render_template("list.html")
+
+
+        @api.route("/users/<int:uid>")
+        def user(uid):
+            return str(uid)
+
+
+        @api.route("/old")
+        def old():
+            return redirect("/api/users/42")
+        """,
+    "api/templates/list.html": '<a href="/api/users/42">Ada</a> <a href="/api/users">all</a>\n',
+    "wsgi.py": """\
+        from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+        from api import api
+        from front import front
+
+        application = DispatcherMiddleware(front, {"/api": api})
+        """,
+}
+
+
+def test_safe_fixes_in_a_mounted_app_build_the_same_urls_under_its_mount(tmp_path: Path) -> None:
+    """Served through the dispatcher (SCRIPT_NAME `/api`), `url_for('user', uid=42)` is `/api/users/42`.
+    front's redirect to `/api/users` is another app's URL, which front's `url_for` cannot build: no finding."""
+    requests = [("wsgi:application", "/"), ("wsgi:application", "/api/users"), ("wsgi:application", "/api/old")]
+    offered = check_safe_fixes_build_the_same_urls(tmp_path, MOUNTED, requests)
+    assert offered == [
+        ("api/__init__.py", 18, "safe", 'url_for("user", uid=42)'),
+        ("api/templates/list.html", 1, "safe", "{{ url_for('user', uid=42) }}"),
+        ("api/templates/list.html", 1, "safe", "{{ url_for('users') }}"),
+    ]
+
+
+# -- where the owner is not proven, no safe fix; real Flask shows why ----------------------------------
+SHARED_TEMPLATE = {
+    "portal.py": """\
+        from flask import Flask, render_template
+
+        app = Flask(__name__)
+
+
+        @app.route("/")
+        def page():
+            return render_template("page.html")
+
+
+        @app.route("/home")
+        def home():
+            return "home"
+        """,
+    "blog.py": """\
+        from flask import Flask, redirect, render_template, url_for
+
+        app = Flask(__name__)
+
+
+        @app.route("/")
+        def page():
+            return render_template("page.html")
+
+
+        @app.route("/leave")
+        def leave():
+            return redirect("/home")
+        """,
+    "templates/page.html": '<a href="/home">home</a>\n',
+    "templates/blog_only.html": '<a href="/home">not blog\'s</a>\n',
+}
+
+
+def test_a_template_two_apps_render_gets_no_safe_fix_and_the_unsafe_one_breaks_the_other_app(tmp_path: Path) -> None:
+    """portal and blog both render templates/page.html; only portal has `/home`. The fix is unsafe, and
+    indeed once applied blog's page raises BuildError. blog's own redirect to `/home` names no route
+    of blog: no finding at all (the endpoint is only in another app)."""
+    write_project(tmp_path, SHARED_TEMPLATE)
+    diagnostics = lint(tmp_path)
+    assert [(d.path, d.start.row, d.start.column) for d in diagnostics if d.code == "FLK203"] == [
+        ("templates/blog_only.html", 1, 9),
+        ("templates/page.html", 1, 9),
+    ]
+    assert fixes(diagnostics) == [
+        ("templates/blog_only.html", 1, "unsafe", "{{ url_for('home') }}"),
+        ("templates/page.html", 1, "unsafe", "{{ url_for('home') }}"),
+    ]
+    assert fix_and_relint(tmp_path, "FLK203", unsafe=False) == {}
+    fix_and_relint(tmp_path, "FLK203", unsafe=True)
+    portal, blog = serve(tmp_path, [("portal:app", "/"), ("blog:app", "/")])
+    assert portal == ("200 OK", None, '<a href="/home">home</a>')
+    assert blog[0].startswith("BuildError: Could not build url for endpoint 'home'.")
+
+
+def test_a_link_to_a_route_only_another_app_has_gets_no_finding(tmp_path: Path) -> None:
+    """admin renders dashboard.html: `/catalog/` is shop's, not admin's; `/login` is admin's own."""
+    files = {**SHOP, "admin/templates/dashboard.html": '<a href="/catalog/">shop</a> <a href="/login">in</a>\n'}
+    write_project(tmp_path, files)
+    assert [f for f in fixes(lint(tmp_path)) if f[0].startswith("admin/templates/")] == [
+        ("admin/templates/dashboard.html", 1, "safe", "{{ url_for('admin_login') }}")
+    ]
+
+
+# -- FLK201: the did-you-mean fix is unsafe, and then the URL builds in the owning app ----------------
+TYPO = {
+    "shop/__init__.py": SHOP["shop/__init__.py"].replace('redirect("/login")', 'redirect(url_for("logn"))'),
+    "shop/catalog.py": SHOP["shop/catalog.py"],
+    "shop/templates/home.html": "<a href=\"{{ url_for('catalog.reviews.reviw', review_id=3) }}\">3</a>\n",
+    "shop/templates/catalog/index.html": "<a href=\"{{ url_for('.by_makr', name='acme') }}\">acme</a>\n",
+    "admin/__init__.py": SHOP["admin/__init__.py"].replace('redirect("/login")', 'redirect(url_for("dashbord"))'),
+}
+
+
+def test_did_you_mean_fixes_are_unsafe_and_build_in_the_owning_app(tmp_path: Path) -> None:
+    write_project(tmp_path, TYPO)
+    requests = [("shop:app", "/logout"), ("shop:app", "/"), ("shop:app", "/catalog/"), ("admin:app", "/logout")]
+    before = serve(tmp_path, requests)
+    assert [answer[0].split(":")[0] for answer in before] == ["BuildError"] * 4
+    assert fixes(lint(tmp_path), "FLK201") == [
+        ("admin/__init__.py", 18, "unsafe", "dashboard"),
+        ("shop/__init__.py", 21, "unsafe", "login"),
+        ("shop/templates/catalog/index.html", 1, "unsafe", ".by_maker"),
+        ("shop/templates/home.html", 1, "unsafe", "catalog.reviews.review"),
+    ]
+    assert fix_and_relint(tmp_path, "FLK201", unsafe=False) == {}
+    fix_and_relint(tmp_path, "FLK201", unsafe=True)
+    after = serve(tmp_path, requests)
+    assert [(status, location) for status, location, _ in after] == [
+        ("302 FOUND", "/login"),
+        ("200 OK", None),
+        ("200 OK", None),
+        ("302 FOUND", "/"),
+    ]
+    assert [body for _, _, body in after[1:3]] == ['<a href="/catalog/reviews/3">3</a>', '<a href="/catalog/by/acme">acme</a>']
+
+
+# -- safe fixes that build another URL (bugs for the rule; strict xfail until fixed) -------------------
+@pytest.mark.xfail(
+    strict=True,
+    reason="FLK203 offers a safe fix url_for('page', n=1) for `/page/1` where the endpoint also has a rule "
+    "`/page/` with defaults={'n': 1}: Werkzeug builds `/page/` (and answers `/page/1` with a 308 to it)",
+)
+def test_a_value_equal_to_a_rule_default_builds_the_default_rule(tmp_path: Path) -> None:
+    files = {
+        "app.py": """\
+            from flask import Flask, render_template
+
+            app = Flask(__name__)
+
+
+            @app.route("/")
+            def index():
+                return render_template("index.html")
+
+
+            @app.route("/page/", defaults={"n": 1})
+            @app.route("/page/<int:n>")
+            def page(n):
+                return str(n)
+            """,
+        "templates/index.html": '<a href="/page/1">first</a> <a href="/page/2">second</a>\n',
+    }
+    check_safe_fixes_build_the_same_urls(tmp_path, files, [("app:app", "/")])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="FLK203 offers a safe fix url_for('api.ping') for `/ping` of a blueprint registered with "
+    "subdomain='api': Flask builds the external URL `http://api.localhost/ping` (and `/ping` is not "
+    "served on the app's own host: 404)",
+)
+def test_a_subdomain_blueprint_route_builds_an_external_url(tmp_path: Path) -> None:
+    files = {
+        "app.py": """\
+            from flask import Blueprint, Flask, render_template
+
+            app = Flask(__name__)
+            api = Blueprint("api", __name__, subdomain="api")
+
+
+            @api.route("/ping")
+            def ping():
+                return "pong"
+
+
+            app.register_blueprint(api)
+
+
+            @app.route("/")
+            def index():
+                return render_template("index.html")
+            """,
+        "templates/index.html": '<a href="/ping">ping</a>\n',
+    }
+    check_safe_fixes_build_the_same_urls(tmp_path, files, [("app:app", "/")])
+
+
+def test_a_view_two_apps_route_and_a_blueprint_two_apps_register_get_no_safe_fix(tmp_path: Path) -> None:
+    """`both` is a view of `app` and of `other`; only `app` has `one_only`: the unsafe fix raises BuildError
+    under `other`. The blueprint `common` is registered in two apps: its redirect's owner is not one app."""
+    files = {
+        "common/__init__.py": """\
+            from flask import Blueprint, redirect, url_for
+
+            bp = Blueprint("common", __name__)
+
+
+            @bp.route("/help")
+            def help():
+                return "help"
+
+
+            @bp.route("/old-help")
+            def old_help():
+                return redirect("/help")
+            """,
+        "one.py": """\
+            from flask import Flask, redirect, url_for
+
+            from common import bp
+
+            app = Flask(__name__)
+            app.register_blueprint(bp)
+            other = Flask("other")
+            other.register_blueprint(bp)
+
+
+            @app.route("/one-only")
+            def one_only():
+                return "one"
+
+
+            @app.route("/both")
+            @other.route("/both")
+            def both():
+                return redirect("/one-only")
+            """,
+    }
+    write_project(tmp_path, files)
+    assert fixes(lint(tmp_path)) == [
+        ("common/__init__.py", 13, "unsafe", 'url_for("common.help")'),
+        ("one.py", 19, "unsafe", 'url_for("one_only")'),
+    ]
+    assert fix_and_relint(tmp_path, "FLK203", unsafe=False) == {}
+    fix_and_relint(tmp_path, "FLK203", unsafe=True)
+    answers = serve(tmp_path, [("one:app", "/both"), ("one:other", "/both"), ("one:other", "/old-help")])
+    assert [(status, location) for status, location, _ in answers] == [
+        ("302 FOUND", "/one-only"),
+        ("BuildError: Could not build url for endpoint 'one_only'. Did you mean 'common.help' instead?", None),
+        ("302 FOUND", "/help"),
+    ]
