@@ -24,9 +24,21 @@ class UnknownEndpoint(ProjectRule):
     `as_view()`, and the `static` endpoints. A relative `".view"` is resolved against the
     blueprints of the view it is written in.
 
+    Each call is checked against the app that runs it, as Flask resolves it: in a view, the app(s)
+    the view is registered on (through its blueprints); in a template, the app(s) whose template
+    folders hold it. A repository with several apps (`Flask(...)` or an instance of a Flask subclass
+    defined in any module, a factory's product, apps combined with `DispatcherMiddleware`) keeps
+    their endpoints apart; where the owner is unknown (a helper called from several apps) any app's
+    endpoint counts.
+
     The rule stays silent where the project registers views in ways it cannot follow (computed
     endpoints, extensions such as Flask-Admin or Flask-RESTX, blueprints registered in a loop with
-    computed names), and when the project has no Flask app at all.
+    computed names), when the project has no Flask app at all, in files no app loads as a template
+    (a Helm chart's `templates/`), and in templates rendered with a `url_for` of their own
+    (`render_template(..., url_for=custom)`, `app.jinja_env.globals["url_for"] = ...`, a context
+    processor returning `url_for`). Extensions that register blueprints silence only dotted names:
+    `url_for("indx")` is still checked. `url_for("static")` in an app created with
+    `static_folder=None` is reported without a suggestion: no other endpoint is meant.
 
     ## Why is this bad?
     `url_for` raises `werkzeug.routing.exceptions.BuildError` for an unknown endpoint. The error
@@ -163,8 +175,48 @@ def logout():
 ''',
             },
         ),
+        # Two apps: a view of b.py cannot build a.py's endpoint.
+        Case(
+            {
+                "a.py": "from flask import Flask\n\napp = Flask(__name__)\n\n@app.route('/')\ndef index():\n    return 'a'\n",
+                "b.py": "from flask import Flask, url_for\n\napp = Flask(__name__)\n\n@app.route('/b')\n"
+                "def page():\n    return url_for('index')\n",
+            },
+            Finding(
+                (7, 19, 7, 26),
+                "`url_for('index')`: no endpoint 'index' in the app created in b.py; Flask raises BuildError here",
+                path="b.py",
+            ),
+        ),
+        Case(
+            "from flask import Flask, url_for\n\napp = Flask(__name__, static_folder=None)\n\n@app.route('/stats')\n"
+            "def stats():\n    return url_for('static', filename='x.css')\n",
+            Finding(
+                (7, 19, 7, 27),
+                "`url_for('static')`: no endpoint 'static' (the app has `static_folder=None`); Flask raises "
+                "BuildError here",
+            ),
+        ),
     ]
     valid = [
+        # A helper may run under either app: `index` exists in one of them.
+        {
+            "a.py": "from flask import Flask\n\napp = Flask(__name__)\n\n@app.route('/')\ndef index():\n    return 'a'\n",
+            "b.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+            "links.py": "from flask import url_for\n\ndef home():\n    return url_for('index')\n",
+        },
+        # The template gets another url_for: searxng's custom_url_for serves 'static' itself.
+        {
+            "app.py": "from flask import Flask, render_template\n\napp = Flask(__name__, static_folder=None)\n\n"
+            "def custom_url_for(endpoint, **values):\n    return '/' + endpoint\n\n@app.route('/')\n"
+            "def index():\n    return render_template('page.html', url_for=custom_url_for)\n",
+            "templates/page.html": "<link href=\"{{ url_for('static', filename='x.css') }}\">\n",
+        },
+        # A Helm chart's templates/ folder is not a Flask template folder.
+        {
+            "app/__init__.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+            "chart/templates/NOTES.txt": "{{ url_for('nowhere') }} {{ .Values.host }}\n",
+        },
         "from flask import Flask, url_for\n\napp = Flask(__name__)\n\n"
         "@app.route('/')\ndef index():\n    return url_for('index') + url_for('static', filename='style.css')\n",
         {

@@ -38,6 +38,13 @@ class HardcodedUrl(ProjectRule):
     route such as `/<path:p>` matches, test files (they drive the app through its URLs), and Python
     code outside views and request hooks (there `url_for` needs an app context and `SERVER_NAME`).
 
+    A literal is matched against the routes of the app that serves it, as Flask does: a view's
+    against the app(s) it is registered on, a template's against the app(s) whose template folders
+    hold it, an app mounted under a `DispatcherMiddleware` prefix only under that prefix. So a link
+    to another app's route in the same repository is not reported. Files no app loads as templates
+    (a Helm chart's `templates/`), templates rendered with a `url_for` of their own, and links inside
+    HTML comments are not reported either.
+
     ## Why is this bad?
     A hardcoded path ignores where the app is mounted: behind a proxy prefix (`X-Forwarded-Prefix`),
     under a `SCRIPT_NAME`, or with `DispatcherMiddleware`, `redirect("/login")` sends users to the
@@ -82,8 +89,9 @@ class HardcodedUrl(ProjectRule):
     same path for an app served at the root: `url_for` is already imported, and the literal has no
     f-string hole or Jinja expression (whose values `url_for` would escape or convert), no query
     string (whose order and encoding `url_for` may change) and no character `url_for` escapes.
-    Otherwise, or when the project creates several apps (the endpoint may belong to another one),
-    it is unsafe. There is no fix when two endpoints match the path (a blueprint
+    It is safe only when the index has proven which app serves the code (the one app of the
+    project, the app the view is registered on, the one app whose folders hold the template) and
+    the endpoint is that app's; otherwise (a template two apps load, a helper) it is unsafe. There is no fix when two endpoints match the path (a blueprint
     registered twice), for HTML inside Python strings, or when a value cannot become a keyword.
     """
 
@@ -170,8 +178,34 @@ def logout():
 ''',
             },
         ),
+        # Two apps load templates/: the link is a.py's route, but the page may be b's (unsafe fix).
+        Case(
+            {
+                "a.py": "from flask import Flask\n\napp = Flask(__name__)\n\n@app.route('/home')\ndef home():\n"
+                "    return 'a'\n",
+                "b.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+                "templates/page.html": "<a href=\"/home\">home</a>\n",
+            },
+            Finding(
+                (1, 9, 1, 14),
+                "hardcoded URL `/home` of this app's route 'home': use `url_for('home')` so it follows the app's "
+                "URL prefix and route changes",
+                path="templates/page.html",
+                fix="unsafe",
+            ),
+            fixed={"templates/page.html": "<a href=\"{{ url_for('home') }}\">home</a>\n"},
+        ),
     ]
     valid = [
+        # tools/proxy.py's own app has "/": the page myapp (a Flask subclass's instance) renders is not its.
+        {
+            "tools/proxy.py": "from flask import Flask\n\napp = Flask(__name__)\n\n@app.route('/')\ndef index():\n"
+            "    return 'proxy'\n",
+            "myapp/__init__.py": "from myapp.web.wrappers import MyFlask\n\napp = MyFlask(__name__)\n",
+            "myapp/web/__init__.py": "",
+            "myapp/web/wrappers.py": "from flask import Flask\n\nclass MyFlask(Flask):\n    pass\n",
+            "myapp/templates/login.html": "<a href=\"/\">home</a>\n",
+        },
         "from flask import Flask, redirect, url_for\n\napp = Flask(__name__)\n\n"
         "@app.route('/login')\ndef login():\n    return 'login'\n\n"
         "@app.route('/logout')\ndef logout():\n    return redirect(url_for('login'))\n",

@@ -6,6 +6,7 @@ import libcst as cst
 
 from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Severity
 from flasklint.edits import add_import_edit
+from flasklint.model.app_scope import AppView
 from flasklint.model.facts import FileFacts, SessionWrite
 from flasklint.model.index import ProjectIndex
 from flasklint.model.module import AssignInfo, ModuleModel
@@ -38,6 +39,11 @@ class MissingSecretKey(ProjectRule):
     in a project that creates a Flask app but never sets a secret key: not as `app.secret_key`,
     not in `app.config`, not through `update`/`from_mapping`, and not in a config class or module
     loaded with `from_object`.
+
+    Flask keeps one key per app: in a repository with several apps, a write in a view of app B is
+    reported when only app A sets a key. A write whose app the index cannot tell (a helper, a view
+    registered through a function parameter) is reported only when no app sets one. Keys in config
+    classes and modules count for every app (the rule does not follow which app loads which object).
 
     The rule stays silent whenever a key *could* be set where it cannot look: a config file or
     environment loader (`from_pyfile`, `from_envvar`, `from_file`, `from_prefixed_env`),
@@ -94,6 +100,28 @@ class MissingSecretKey(ProjectRule):
     severity = Severity.WARNING
     fix_availability = "unsafe"
     invalid = [
+        # a.py's key is not b.py's: Flask keeps one key per app.
+        Case(
+            {
+                "a.py": "import os\n\nfrom flask import Flask\n\napp = Flask(__name__)\napp.secret_key = os.environ['KEY']\n",
+                "b.py": "from flask import Flask, flash\n\napp = Flask(__name__)\n\n\n@app.route('/')\n"
+                "def index():\n    flash('hi')\n    return 'ok'\n",
+            },
+            Finding(
+                (8, 4, 8, 15),
+                "`flash()` stores its message in the session but the app created in b.py never sets a secret key: "
+                "Flask raises `RuntimeError: The "
+                "session is unavailable because no secret key was set.` here; set `app.secret_key` from "
+                "the environment",
+                path="b.py",
+                fix="unsafe",
+            ),
+            fixed={
+                "b.py": "from flask import Flask, flash\nimport os\n\napp = Flask(__name__)\n"
+                "app.secret_key = os.environ[\"SECRET_KEY\"]\n\n\n@app.route('/')\ndef index():\n"
+                "    flash('hi')\n    return 'ok'\n",
+            },
+        ),
         Case(
             "from flask import Flask, session\n\napp = Flask(__name__)\n\n\n@app.route('/')\n"
             "def index():\n    session['n'] = 1\n    return 'ok'\n",
@@ -222,13 +250,21 @@ def login():
             return
         fix = _fix(facts, self.data(facts) or [])
         for write in facts.session_writes:
-            if not index.view_for(facts, write.owners).secret_key_set:  # the app(s) running the write
-                yield self.diagnostic(facts.path, write.span, _message(write), fix=fix, kind=write.kind)
+            view = index.view_for(facts, write.owners)  # the app(s) running the write
+            if not view.secret_key_set:
+                yield self.diagnostic(facts.path, write.span, _message(write, _whose(index, view)), fix=fix, kind=write.kind)
 
 
-def _message(write: SessionWrite) -> str:
+def _whose(index: ProjectIndex, view: AppView) -> str:
+    """"no secret key is ever set", or which app sets none when the project has several."""
+    if index.app_count > 1 and view.proven and len(view.apps) == 1:
+        return f"the app created in {view.tables[0].path} never sets a secret key"
+    return "no secret key is ever set"
+
+
+def _message(write: SessionWrite, whose: str) -> str:
     return (
-        f"{WHAT_WRITES.get(write.kind, 'the session is written')} but no secret key is ever set: "
+        f"{WHAT_WRITES.get(write.kind, 'the session is written')} but {whose}: "
         f"Flask raises `{FLASK_ERROR}` here; set `app.secret_key` from the environment"
     )
 
