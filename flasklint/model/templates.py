@@ -23,8 +23,6 @@ from functools import lru_cache
 from typing import Iterator
 
 import jinja2
-from jinja2.lexer import Token, TokenStream
-from jinja2.parser import Parser
 
 from flasklint.model.facts import FileFacts, Span, TemplateRef, UrlForCall, UrlLiteral
 from flasklint.model.html_links import Barrier, Hole, Piece, Text, attribute_values, split_local_url
@@ -282,12 +280,12 @@ class _TrackedTokens:
         self.environment = environment
         self.source = source
         self.spans: dict[int, tuple[int, int]] = {}  # id(Token) -> (start, end)
-        self._alive: list[Token] = []  # keeps the ids unique
+        self._alive: list[jinja2.lexer.Token] = []  # keeps the ids unique
         self.last = (0, 0)  # the latest raw token
         self.failed_in: str | None = None  # "lexer" or "wrap": the exception came from there
 
-    def stream(self) -> TokenStream:
-        return TokenStream(self._tokens(), None, None)
+    def stream(self) -> jinja2.lexer.TokenStream:
+        return jinja2.lexer.TokenStream(self._tokens(), None, None)
 
     def _raw(self) -> Iterator[tuple[int, str, str]]:
         position = 0
@@ -303,7 +301,7 @@ class _TrackedTokens:
             self.failed_in = "lexer"
             raise
 
-    def _tokens(self) -> Iterator[Token]:
+    def _tokens(self) -> Iterator[jinja2.lexer.Token]:
         try:
             for token in self.environment.lexer.wrap(self._raw()):
                 self.spans[id(token)] = self.last
@@ -340,7 +338,7 @@ def _error_span(model: TemplateModel, exc: jinja2.TemplateSyntaxError) -> Span:
     """The span of the token Jinja stopped at: the template is parsed again, its tokens tracked."""
     jinja = _JinjaSource(model.text)
     tracked = _TrackedTokens(_environment(), jinja.source)
-    parser = Parser(_environment(), "")
+    parser = jinja2.parser.Parser(_environment(), "")
     try:
         parser.stream = tracked.stream()
         parser.parse()
@@ -356,7 +354,7 @@ def _error_span(model: TemplateModel, exc: jinja2.TemplateSyntaxError) -> Span:
     return model.span(jinja.to_text(found[0]), jinja.to_text(found[1]))
 
 
-def _offending(tracked: _TrackedTokens, parser: Parser, message: str) -> tuple[int, int] | str | None:
+def _offending(tracked: _TrackedTokens, parser: jinja2.parser.Parser, message: str) -> tuple[int, int] | str | None:
     """Source offsets of what Jinja rejected ("eof": the end of the template; None: not known)."""
     source = tracked.source
     char = _UNEXPECTED_CHAR.match(message)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Iterator, Union
+from typing import Iterator
 
 import libcst as cst
 
@@ -33,7 +33,6 @@ REQUEST_HOOKS = frozenset(
     }
 )  # fmt: skip
 _HTML_ATTRIBUTE = re.compile(r"(?i)(?:href|src|action)\s*=")
-_HtmlString = Union[cst.SimpleString, cst.FormattedString, cst.ConcatenatedString]
 # A view whose source mentions none of these holds no Location header and no HTML link: not walked.
 _CANDIDATE_TEXT = re.compile(r"(?i)location|href|src|action")
 
@@ -85,7 +84,7 @@ class _BodyScan(LeanVisitor):
 
     def __init__(self) -> None:
         self.locations: list[cst.BaseExpression] = []
-        self.strings: list[_HtmlString] = []
+        self.strings: list[cst.SimpleString | cst.FormattedString | cst.ConcatenatedString] = []
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False  # a nested function is not known to run in the request
@@ -168,7 +167,9 @@ def _path_literal(
     yield UrlLiteral(url.path, span, context, url.fragment, url.query, holes, quote), scope
 
 
-def _html_literals(model: ModuleModel, node: _HtmlString) -> Iterator[UrlLiteral]:
+def _html_literals(
+    model: ModuleModel, node: cst.SimpleString | cst.FormattedString | cst.ConcatenatedString
+) -> Iterator[UrlLiteral]:
     """`'<a href="/login">'` in a view: each attribute value that is a local URL.
 
     The parts of an implicit concatenation are scanned as one text (a comment may span them), each

@@ -116,7 +116,8 @@ class TemplateSyntaxErrorRule(ProjectRule):
         Case(
             {
                 "app.py": APP,
-                "templates/page.html": "{% block content %}a{% endblock %}\n<p>{% block  content %}b{% endblock %}</p>\n",
+                "templates/page.html": "{% block content %}a{% endblock %}\n"
+                "<p>{% block  content %}b{% endblock %}</p>\n",
             },
             Finding(
                 (2, 13, 2, 20), "template syntax error: block 'content' defined twice", path="templates/page.html"
@@ -197,7 +198,8 @@ class TemplateSyntaxErrorRule(ProjectRule):
         if error["tag"] is not None and not _rejected_by_app(error["tag"], jinja, index):
             return
         row, column, end_row, end_column = error["span"]
-        yield self.diagnostic(facts.path, (row, column, end_row, end_column), f"template syntax error: {error['message']}")
+        message = f"template syntax error: {error['message']}"
+        yield self.diagnostic(facts.path, (row, column, end_row, end_column), message)
 
 
 def _rejected_by_app(tag: str, jinja: TemplateJinja, index: ProjectIndex) -> bool:
