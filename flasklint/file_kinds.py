@@ -20,7 +20,7 @@ TEMPLATE_SUFFIXES = frozenset({".html", ".htm", ".jinja", ".jinja2", ".j2", ".xm
 # The deployment files FLK103 reads, as globs on the file name (any case: `dockerfile`, `PROCFILE`).
 DEPLOYMENT_FILES = (
     "Dockerfile*", "*.dockerfile", "Procfile*", "*.sh", "compose*.yml", "compose*.yaml",
-    "docker-compose*.yml", "docker-compose*.yaml", ".flaskenv", ".env",
+    "docker-compose*.yml", "docker-compose*.yaml", ".flaskenv", ".env", "package.json",
 )  # fmt: skip
 
 _DEPLOYMENT_NAME = re.compile("|".join(fnmatch.translate(glob) for glob in DEPLOYMENT_FILES), re.IGNORECASE)

@@ -35,6 +35,8 @@ KINDS = {
     "docker-compose.override.yml": "other",
     ".flaskenv": "other",
     ".env": "other",
+    "package.json": "other",
+    "frontend/package.json": "other",
     "APP.PY": None,  # Python's import system is case-sensitive
     ".py": None,  # a dotfile has no suffix
     "templates/.html": None,
@@ -42,6 +44,8 @@ KINDS = {
     "setup.cfg": None,
     "config.yml": None,
     ".env.example": None,
+    "package-lock.json": None,
+    "mypackage.json": None,
     "src/app.pyc": None,
 }
 

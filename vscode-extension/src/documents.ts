@@ -9,7 +9,7 @@ import * as path from "node:path";
 export const TEMPLATE_SUFFIXES = ["html", "htm", "jinja", "jinja2", "j2", "xml", "svg", "txt"];
 export const DEPLOYMENT_FILES = [
   "Dockerfile*", "*.dockerfile", "Procfile*", "*.sh", "compose*.yml", "compose*.yaml",
-  "docker-compose*.yml", "docker-compose*.yaml", ".flaskenv", ".env",
+  "docker-compose*.yml", "docker-compose*.yaml", ".flaskenv", ".env", "package.json",
 ];
 
 export interface DocumentFilter {
