@@ -246,3 +246,15 @@ def test_an_environment_default_is_not_the_apps_key(tmp_path: Path) -> None:
         'app = Flask(__name__)\n\n\n@app.route("/")\ndef page():\n    session["seen"] = True\n    return "x"\n',
     }
     assert [(d.path, d.start.row) for d in _lint(tmp_path, files, "FLK302")] == [("app.py", 11)]
+
+
+def test_a_route_no_app_can_be_credited_with_is_no_evidence_for_a_hardcoded_link(tmp_path: Path) -> None:
+    """Two apps and `def register(app): @app.route("/about")`: the route may be either app's."""
+    files = {
+        "a.py": 'from flask import Flask\n\napp = Flask(__name__)\n',
+        "b/__init__.py": 'from flask import Flask\n\napp = Flask(__name__)\n',
+        "views.py": 'def register(app):\n    @app.route("/about")\n    def about():\n        return "about"\n',
+        "templates/page.html": '<a href="/about">about</a>\n',
+        "b/templates/page.html": '<a href="/about">about</a>\n',
+    }
+    assert _lint(tmp_path, files, "FLK203") == []

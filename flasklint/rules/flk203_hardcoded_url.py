@@ -6,7 +6,7 @@ from typing import Iterable, Iterator, TypedDict
 from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from flasklint.edits import import_name_edit
 from flasklint.model.facts import FileFacts, Span, UrlLiteral
-from flasklint.model.app_scope import AppView, Endpoint
+from flasklint.model.app_scope import ANY_APP, AppView, Endpoint
 from flasklint.model.index import ProjectIndex
 from flasklint.model.module import ModuleModel
 from flasklint.model.routing import HOLE, parse_rule
@@ -263,7 +263,9 @@ def logout():
             return  # not loaded by any app, or rendered with a `url_for` of its own
         for literal, url_for, import_edit, owners in self._literals(facts):
             view = index.view_for(facts, owners)
-            matches = view.match_path(literal.path)
+            # A route the index could not attribute to an app (registered through a parameter in a
+            # repository of several apps) may be any app's: not evidence enough for a finding.
+            matches = [match for match in view.match_path(literal.path) if match[0].app != ANY_APP]
             if matches:
                 yield self._report(view, facts, literal, matches, url_for, import_edit)
 
