@@ -167,6 +167,10 @@ class TemplateSyntaxErrorRule(ProjectRule):
             "web/templates/index.html": "<p>Hi</p>\n",
             "chart/templates/NOTES.txt": "Get the URL:\n  {{ .Values.service.port }}\n  $(kubectl get svc)\n",
         },
+        {  # Vue-friendly delimiters: `{{ }}` is Vue's, Jinja reads `[[ ]]`
+            "app.py": APP + 'app.jinja_options = {"variable_start_string": "[[", "variable_end_string": "]]"}\n',
+            "templates/page.html": "<p>{{ ok ? 'yes' : 'no' }}</p>\n<p>[[ user.name ]]</p>\n",
+        },
         {  # a Mustache e-mail body kept beside the Jinja templates (read with open(), not by Flask)
             "app.py": APP,
             "templates/emails/alert.html": '<span class="{{{STATUS}}}">{{#rows}}<td>{{name}}</td>{{/rows}}</span>\n',
