@@ -37,6 +37,7 @@ class ProjectIndex:
     _builder: IndexBuilder | None = field(default=None, repr=False, compare=False)
     _everywhere: AppView | None = field(default=None, repr=False, compare=False)
     _render_context: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
+    _views: dict[tuple[tuple[str, ...], bool, str | None], AppView] = field(default_factory=dict, repr=False, compare=False)
 
     # -- construction -----------------------------------------------------------------------
     @classmethod
@@ -118,6 +119,14 @@ class ProjectIndex:
         return sorted(key for key, table in self.tables.items() if key != ANY_APP and _in_folders(path, table.template_folders))
 
     def _view(self, apps: Sequence[str], proven: bool, origin: FileFacts | None) -> AppView:
+        """One view per (apps, importer): a file asks for the same view once per url_for call, and a view
+        merges its tables' endpoints on first use."""
+        key = (tuple(apps), proven, origin.path if origin is not None else None)
+        if key not in self._views:
+            self._views[key] = self._new_view(apps, proven, origin)
+        return self._views[key]
+
+    def _new_view(self, apps: Sequence[str], proven: bool, origin: FileFacts | None) -> AppView:
         assert self._builder is not None
         builder = self._builder
         tables = [self.tables[key] for key in apps if key in self.tables and key != ANY_APP] + [self.tables[ANY_APP]]
