@@ -258,3 +258,18 @@ def test_a_route_no_app_can_be_credited_with_is_no_evidence_for_a_hardcoded_link
         "b/templates/page.html": '<a href="/about">about</a>\n',
     }
     assert _lint(tmp_path, files, "FLK203") == []
+
+
+def test_routes_on_another_host_are_not_this_hosts_paths(tmp_path: Path) -> None:
+    """A blueprint with subdomain= (or a route with host=/subdomain=) answers on another host: `/ping` on
+    the app's own host is a 404, and url_for builds `http://api.<server>/ping`, so no FLK203."""
+    files = {
+        "app.py": 'from flask import Blueprint, Flask, redirect\n\napp = Flask(__name__)\n'
+        'api = Blueprint("api", __name__, subdomain="api")\nadmin = Blueprint("admin", __name__)\n\n\n'
+        '@api.route("/ping")\ndef ping():\n    return "pong"\n\n\n'
+        '@admin.route("/panel")\ndef panel():\n    return "panel"\n\n\n'
+        '@app.route("/stats", subdomain="stats")\ndef stats():\n    return "stats"\n\n\n'
+        'app.register_blueprint(api)\napp.register_blueprint(admin, subdomain="admin", url_prefix="/a")\n\n\n'
+        '@app.route("/")\ndef index():\n    return redirect("/ping") or redirect("/a/panel") or redirect("/stats")\n',
+    }
+    assert _lint(tmp_path, files, "FLK203") == []

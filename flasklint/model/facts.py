@@ -45,6 +45,7 @@ class BlueprintDef:
     template_folder: str | None = None
     static_url_path: str | None = None  # only when static_folder= is given (None: not a literal)
     has_static: bool = False  # static_folder= given: the blueprint has a `<name>.static` endpoint
+    off_host: bool = False  # subdomain=/host= given: its URLs are on another host (url_for builds them external)
 
 
 @dataclass
@@ -74,6 +75,7 @@ class Registration:
     url_prefix_given: bool = False
     url_prefix_known: bool = True
     name: str | None = None
+    off_host: bool = False  # subdomain= given: the blueprint's URLs are on another host
 
 
 @dataclass

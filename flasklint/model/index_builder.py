@@ -241,6 +241,7 @@ class IndexBuilder:
                 prefix, known = registration.url_prefix, registration.url_prefix_known
             else:
                 prefix, known = blueprint.url_prefix, blueprint.url_prefix_known
+            known = known and not (blueprint.off_host or registration.off_host)  # no path on the app's host
             if parent is None or parent[0] == "unplaced":
                 # Registered on something we cannot follow: the name most likely holds, the prefix may not.
                 mounts.append(Mount(own_name, prefix, False, self.unattributed))

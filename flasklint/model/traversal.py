@@ -335,6 +335,7 @@ class _Extractor(LeanVisitor):
                 root_module=self._import_name_module(argument(call, 1, "import_name")),
                 url_prefix=prefix,
                 url_prefix_known=prefix_known,
+                off_host=_off_host(call, subdomain_position=6),
                 template_folder=literal_string(template_node),
                 static_url_path=static_url_path,
                 has_static=has_static,
@@ -431,6 +432,7 @@ class _Extractor(LeanVisitor):
             url_prefix=prefix,
             url_prefix_given=prefix_node is not None and not is_none(prefix_node),
             url_prefix_known=prefix_node is None or prefix is not None or is_none(prefix_node),
+            off_host=_off_host(node),
             name=literal_string(name_node),
         )
         self.model.facts.registrations.append(registration)
@@ -479,7 +481,7 @@ class _Extractor(LeanVisitor):
         self.model.facts.routes.append(
             RouteDef(
                 owner=owner,
-                rule=literal_string(rule_node),
+                rule=None if _off_host(node) else literal_string(rule_node),
                 endpoint=endpoint,
                 view=view_name,
                 span=span,
@@ -557,7 +559,7 @@ class _Extractor(LeanVisitor):
             return
         route = RouteDef(
             owner=owner,
-            rule=rule,
+            rule=None if _off_host(decorator) else rule,
             endpoint=endpoint,
             view=info.qualname,
             span=span,
@@ -567,6 +569,15 @@ class _Extractor(LeanVisitor):
         )
         info.routes.append(route)
         self.model.facts.routes.append(route)
+
+
+def _off_host(call: cst.Call, subdomain_position: int | None = None) -> bool:
+    """`subdomain=` / `host=` given: the rules answer on another host, so `url_for` builds an external
+    URL and a path on the app's own host is not theirs. Their full rules are left unknown."""
+    return any(
+        node is not None and not is_none(node)
+        for node in (argument(call, subdomain_position, "subdomain"), argument(call, None, "host"))
+    )
 
 
 def _top_level_statements(body: object) -> Iterator[cst.CSTNode]:

@@ -306,7 +306,9 @@ def logout():
             f"hardcoded URL `{shown}` of this app's route '{endpoint.name}': use `{suggestion}` so it follows "
             "the app's URL prefix and route changes"
         )
-        proven = view.proven and endpoint.app in view.apps  # the one app owning this code has the route
+        # The one app owning this code has the route, and only that rule builds the endpoint (with a
+        # second rule, `defaults=` may make url_for build the other one: `/page/` for `/page/1`).
+        proven = view.proven and endpoint.app in view.apps and len(view.endpoints.get(endpoint.name, [])) == 1
         fix = _fix(call, literal, proven, url_for, import_edit) if call is not None else None
         return self.diagnostic(facts.path, literal.span, message, fix=fix, endpoint=endpoint.name)
 
