@@ -91,7 +91,10 @@ class HardcodedUrl(ProjectRule):
     string (whose order and encoding `url_for` may change) and no character `url_for` escapes.
     It is safe only when the index has proven which app serves the code (the one app of the
     project, the app the view is registered on, the one app whose folders hold the template) and
-    the endpoint is that app's; otherwise (a template two apps load, a helper) it is unsafe. There is no fix when two endpoints match the path (a blueprint
+    the endpoint is that app's with this one rule; otherwise (a template two apps load, a helper, an
+    endpoint with a second rule whose `defaults=` may make `url_for` build the other path) it is
+    unsafe. Routes on another host (`subdomain=`, `host=`) have no path on the app's own host: a
+    literal never matches them. There is no fix when two endpoints match the path (a blueprint
     registered twice), for HTML inside Python strings, or when a value cannot become a keyword.
     """
 
