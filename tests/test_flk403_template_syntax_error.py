@@ -84,6 +84,12 @@ def test_flask_extensions_that_add_tags(project) -> None:
     assert [(d.start.column, d.end.column, d.message) for d in found] == [(3, 9, UNKNOWN_TAG.format("assets"))]
 
 
+def test_flask_extensions_known_to_add_no_tag_leave_unknown_tags_reported(project) -> None:
+    app = APP + "from flask_admin import Admin\nfrom flask_appbuilder import AppBuilder\nfrom flask_sqlalchemy import SQLAlchemy\n"
+    found = project({"app.py": app, "templates/page.html": "{% load static %}\n"}, select="FLK403")
+    assert [d.message for d in found] == [UNKNOWN_TAG.format("load")]
+
+
 def test_an_extension_imported_only_by_tests_does_not_count(project) -> None:
     files = {
         "app.py": APP,

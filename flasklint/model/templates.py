@@ -66,6 +66,7 @@ EXTENSION_TAGS: dict[str, frozenset[str]] = {
 FLASK_EXTENSION_TAGS: dict[str, frozenset[str]] = {
     "flask_babel": _I18N_TAGS,
     "flask_babelex": _I18N_TAGS,
+    "flask_babelplus": _I18N_TAGS,
     "flask_assets": EXTENSION_TAGS["webassets.ext.jinja2.AssetsExtension"],
     "flask_caching": EXTENSION_TAGS["flask_caching.jinja2ext.CacheExtension"],
     "flask_cache": EXTENSION_TAGS["flask_caching.jinja2ext.CacheExtension"],
@@ -78,6 +79,7 @@ FLASK_EXTENSIONS_WITHOUT_TAGS = frozenset(
         "flask_moment", "flask_talisman", "flask_socketio", "flask_jwt_extended", "flask_httpauth",
         "flask_pymongo", "flask_redis", "flask_sslify", "flask_principal", "flask_script", "flask_testing",
         "flask_seasurf", "flask_executor", "flask_restful", "flask_restx", "flask_mongoengine",
+        "flask_admin", "flask_appbuilder",  # filters and globals only (their sources checked)
     }
 )  # fmt: skip
 
