@@ -85,7 +85,9 @@ def test_flask_extensions_that_add_tags(project) -> None:
 
 
 def test_flask_extensions_known_to_add_no_tag_leave_unknown_tags_reported(project) -> None:
-    app = APP + "from flask_admin import Admin\nfrom flask_appbuilder import AppBuilder\nfrom flask_sqlalchemy import SQLAlchemy\n"
+    app = APP + (
+        "from flask_admin import Admin\nfrom flask_appbuilder import AppBuilder\nfrom flask_sqlalchemy import SQLAlchemy\n"
+    )
     found = project({"app.py": app, "templates/page.html": "{% load static %}\n"}, select="FLK403")
     assert [d.message for d in found] == [UNKNOWN_TAG.format("load")]
 
