@@ -20,7 +20,9 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from unittest.mock import ANY
 
+import jinja2
 import pytest
 
 from rule_testing import fix_and_relint, lint, write_project
@@ -296,6 +298,80 @@ def test_the_multi_app_examples_safe_fixes_build_the_same_urls(tmp_path: Path) -
     ]
 
 
+def test_safe_fixes_in_python_build_the_same_location_however_url_for_is_spelled(tmp_path: Path) -> None:
+    """`flask.redirect`, a `Location` header and a fragment (`_anchor=`): the fix spells `url_for` as the
+    module imports it (`flask.url_for`), and the `Location` Flask sends is the same."""
+    files = {
+        "app.py": """\
+            import flask
+            from flask import Flask, redirect
+
+            app = Flask(__name__)
+
+
+            @app.route("/login")
+            def login():
+                return "login"
+
+
+            @app.route("/a")
+            def a():
+                return flask.redirect("/login")
+
+
+            @app.route("/b")
+            def b():
+                return redirect("/login#top")
+
+
+            @app.route("/c")
+            def c():
+                response = flask.make_response("", 302)
+                response.headers["Location"] = "/login"
+                return response
+            """,
+    }
+    offered = check_safe_fixes_build_the_same_urls(tmp_path, files, [("app:app", "/a"), ("app:app", "/b"), ("app:app", "/c")])
+    assert offered == [
+        ("app.py", 14, "safe", 'flask.url_for("login")'),
+        ("app.py", 19, "safe", 'flask.url_for("login", _anchor="top")'),
+        ("app.py", 25, "safe", 'flask.url_for("login")'),
+    ]
+
+
+def test_an_endpoint_with_two_rules_gets_no_safe_fix_as_flask_builds_only_one(tmp_path: Path) -> None:
+    """`about` answers `/about` and `/old-about`; `url_for('about')` builds the rule registered first
+    (the lower decorator): the fix for `/about` is unsafe, and real Flask shows why."""
+    files = {
+        "app.py": """\
+            from flask import Flask, render_template
+
+            app = Flask(__name__)
+
+
+            @app.route("/")
+            def index():
+                return render_template("index.html")
+
+
+            @app.route("/about")
+            @app.route("/old-about")
+            def about():
+                return "about"
+            """,
+        "templates/index.html": '<a href="/about">About</a> <a href="/old-about">Old</a>\n',
+    }
+    write_project(tmp_path, files)
+    assert fixes(lint(tmp_path)) == [
+        ("templates/index.html", 1, "unsafe", "{{ url_for('about') }}"),
+        ("templates/index.html", 1, "unsafe", "{{ url_for('about') }}"),
+    ]
+    fix_and_relint(tmp_path, "FLK203", unsafe=True)
+    assert serve(tmp_path, [("app:app", "/")]) == [
+        ("200 OK", None, '<a href="/old-about">About</a> <a href="/old-about">Old</a>')
+    ]
+
+
 # -- where the owner is not proven, no safe fix; real Flask shows why ----------------------------------
 SHARED_TEMPLATE = {
     "portal.py": """\
@@ -396,13 +472,10 @@ def test_did_you_mean_fixes_are_unsafe_and_build_in_the_owning_app(tmp_path: Pat
     assert [body for _, _, body in after[1:3]] == ['<a href="/catalog/reviews/3">3</a>', '<a href="/catalog/by/acme">acme</a>']
 
 
-# -- safe fixes that build another URL (bugs for the rule; strict xfail until fixed) -------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="FLK203 offers a safe fix url_for('page', n=1) for `/page/1` where the endpoint also has a rule "
-    "`/page/` with defaults={'n': 1}: Werkzeug builds `/page/` (and answers `/page/1` with a 308 to it)",
-)
-def test_a_value_equal_to_a_rule_default_builds_the_default_rule(tmp_path: Path) -> None:
+# -- real Flask's counter-examples: where url_for builds another URL, no safe fix ---------------------
+def test_an_endpoint_whose_other_rule_has_defaults_gets_no_safe_fix(tmp_path: Path) -> None:
+    """`page` answers `/page/` (defaults n=1) and `/page/<int:n>`: `url_for('page', n=1)` builds `/page/`
+    (and Werkzeug answers `/page/1` with a 308 to it), so neither link's fix is safe."""
     files = {
         "app.py": """\
             from flask import Flask, render_template
@@ -422,22 +495,28 @@ def test_a_value_equal_to_a_rule_default_builds_the_default_rule(tmp_path: Path)
             """,
         "templates/index.html": '<a href="/page/1">first</a> <a href="/page/2">second</a>\n',
     }
-    check_safe_fixes_build_the_same_urls(tmp_path, files, [("app:app", "/")])
+    write_project(tmp_path, files)
+    assert fixes(lint(tmp_path)) == [
+        ("templates/index.html", 1, "unsafe", "{{ url_for('page', n=1) }}"),
+        ("templates/index.html", 1, "unsafe", "{{ url_for('page', n=2) }}"),
+    ]
+    fix_and_relint(tmp_path, "FLK203", unsafe=True)
+    assert serve(tmp_path, [("app:app", "/"), ("app:app", "/page/1")]) == [
+        ("200 OK", None, '<a href="/page/">first</a> <a href="/page/2">second</a>'),
+        ("308 PERMANENT REDIRECT", "http://localhost/page/", ANY),
+    ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FLK203 offers a safe fix url_for('api.ping') for `/ping` of a blueprint registered with "
-    "subdomain='api': Flask builds the external URL `http://api.localhost/ping` (and `/ping` is not "
-    "served on the app's own host: 404)",
-)
-def test_a_subdomain_blueprint_route_builds_an_external_url(tmp_path: Path) -> None:
+def test_a_route_on_a_subdomain_is_no_link_of_the_apps_own_host(tmp_path: Path) -> None:
+    """Blueprint(subdomain=...), register_blueprint(subdomain=...) and route(subdomain=...): `url_for`
+    builds `http://api.localhost/ping`, and the app's own host answers `/ping` with 404: no finding."""
     files = {
         "app.py": """\
-            from flask import Blueprint, Flask, render_template
+            from flask import Blueprint, Flask, render_template, url_for
 
             app = Flask(__name__)
             api = Blueprint("api", __name__, subdomain="api")
+            bp = Blueprint("bp", __name__)
 
 
             @api.route("/ping")
@@ -445,16 +524,60 @@ def test_a_subdomain_blueprint_route_builds_an_external_url(tmp_path: Path) -> N
                 return "pong"
 
 
+            @bp.route("/pong")
+            def pong():
+                return "ping"
+
+
             app.register_blueprint(api)
+            app.register_blueprint(bp, subdomain="bp")
+
+
+            @app.route("/status", subdomain="status")
+            def status():
+                return "ok"
+
+
+            @app.route("/")
+            def index():
+                return render_template("index.html", built=url_for("api.ping"))
+            """,
+        "templates/index.html": '<a href="/ping">ping</a> <a href="/pong">pong</a> <a href="/status">up</a> {{ built }}\n',
+    }
+    write_project(tmp_path, files)
+    assert [d for d in lint(tmp_path) if d.code == "FLK203"] == []
+    answers = serve(tmp_path, [("app:app", "/"), ("app:app", "/ping")])
+    assert [answer[:2] for answer in answers] == [("200 OK", None), ("404 NOT FOUND", None)]
+    assert answers[0][2].endswith("http://api.localhost/ping")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=jinja2.TemplateSyntaxError,
+    reason="FLK203's unsafe fix for `/users/４２` (fullwidth digits, which Werkzeug's int converter matches "
+    "as 42) writes `uid=４２`, a syntax error in Jinja (and in Python: `redirect(...)` gets the same)",
+)
+def test_a_fix_never_writes_a_value_the_language_cannot_parse(tmp_path: Path) -> None:
+    files = {
+        "app.py": """\
+            from flask import Flask, render_template
+
+            app = Flask(__name__)
 
 
             @app.route("/")
             def index():
                 return render_template("index.html")
+
+
+            @app.route("/users/<int:uid>")
+            def user(uid):
+                return str(uid)
             """,
-        "templates/index.html": '<a href="/ping">ping</a>\n',
+        "templates/index.html": '<a href="/users/４２">42</a>\n',
     }
-    check_safe_fixes_build_the_same_urls(tmp_path, files, [("app:app", "/")])
+    write_project(tmp_path, files)
+    fix_and_relint(tmp_path, "FLK203", unsafe=True)
 
 
 def test_a_view_two_apps_route_and_a_blueprint_two_apps_register_get_no_safe_fix(tmp_path: Path) -> None:
