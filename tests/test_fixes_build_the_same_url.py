@@ -30,7 +30,7 @@ from flasklint.diagnostics import Applicability, Diagnostic
 
 pytest.importorskip("flask", reason="Flask is a test dependency (pip install -e '.[dev]')")
 
-Request = tuple[str, str]  # (WSGI object as "module:attribute", path requested)
+Request = tuple[str, str]  # (WSGI object as "module:attribute" or "module:factory()", path requested)
 Response = tuple[str, str | None, str]  # (status or exception, Location header, body)
 
 SERVE = """\
@@ -41,7 +41,9 @@ from werkzeug.test import Client
 
 def wsgi(target):
     module, _, attribute = target.partition(":")
-    application = getattr(importlib.import_module(module), attribute)
+    application = getattr(importlib.import_module(module), attribute.removesuffix("()"))
+    if attribute.endswith("()"):
+        application = application()
     for app in [application, getattr(application, "app", None), *getattr(application, "mounts", {}).values()]:
         if isinstance(app, Flask):
             app.testing = True  # a BuildError propagates instead of becoming a 500
@@ -215,6 +217,56 @@ def test_safe_fixes_in_two_apps_with_blueprints_build_the_same_urls(tmp_path: Pa
         ("shop/templates/home.html", 3, "safe", "{{ url_for('catalog.item', item_id=42) }}"),
         ("shop/templates/home.html", 4, "safe", "{{ url_for('catalog.reviews.review', review_id=7) }}"),
         ("shop/templates/home.html", 5, "safe", "{{ url_for('login') }}"),
+    ]
+
+
+def test_safe_fixes_in_a_factory_app_build_the_same_urls(tmp_path: Path) -> None:
+    """The tutorial's layout: `create_app()` registers `auth` under /auth; its templates and views are
+    the factory's app's, proven, and `url_for` builds the same paths."""
+    files = {
+        "flaskr/__init__.py": """\
+            from flask import Flask, render_template
+
+
+            def create_app():
+                app = Flask(__name__)
+                app.config.from_mapping(SECRET_KEY="dev")
+
+                from flaskr import auth
+
+                app.register_blueprint(auth.bp, url_prefix="/auth")
+
+                @app.route("/")
+                def index():
+                    return render_template("index.html")
+
+                return app
+            """,
+        "flaskr/auth.py": """\
+            from flask import Blueprint, redirect, render_template, url_for
+
+            bp = Blueprint("auth", __name__)
+
+
+            @bp.route("/login")
+            def login():
+                return render_template("auth/login.html")
+
+
+            @bp.route("/logout")
+            def logout():
+                return redirect("/")
+            """,
+        "flaskr/templates/index.html": '<a href="/auth/login">Log in</a>\n',
+        "flaskr/templates/auth/login.html": '<a href="/">Home</a> <a href="/auth/logout">Log out</a>\n',
+    }
+    requests = [("flaskr:create_app()", path) for path in ("/", "/auth/login", "/auth/logout")]
+    offered = check_safe_fixes_build_the_same_urls(tmp_path, files, requests)
+    assert offered == [
+        ("flaskr/auth.py", 13, "safe", 'url_for("index")'),
+        ("flaskr/templates/auth/login.html", 1, "safe", "{{ url_for('index') }}"),
+        ("flaskr/templates/auth/login.html", 1, "safe", "{{ url_for('auth.logout') }}"),
+        ("flaskr/templates/index.html", 1, "safe", "{{ url_for('auth.login') }}"),
     ]
 
 
@@ -439,6 +491,45 @@ def test_a_link_to_a_route_only_another_app_has_gets_no_finding(tmp_path: Path) 
     ]
 
 
+def test_a_blueprint_two_factories_register_under_other_prefixes_gets_no_safe_fix(tmp_path: Path) -> None:
+    """parts is registered under /a by one factory and under /b by the other: in its template and its
+    views `url_for('parts.x')` is `/a/x` in one app and `/b/x` in the other, so no fix is safe."""
+    files = {
+        "parts/__init__.py": """\
+            from flask import Blueprint, redirect, render_template, url_for
+
+            bp = Blueprint("parts", __name__, template_folder="templates")
+
+
+            @bp.route("/x")
+            def x():
+                return render_template("parts/x.html")
+
+
+            @bp.route("/y")
+            def y():
+                return redirect("/a/x")
+            """,
+        "parts/templates/parts/x.html": '<a href="/a/x">x</a>\n',
+        "one/__init__.py": "from flask import Flask\n\nfrom parts import bp\n\n\ndef create_app():\n"
+        '    app = Flask(__name__)\n    app.register_blueprint(bp, url_prefix="/a")\n    return app\n',
+        "two/__init__.py": "from flask import Flask\n\nfrom parts import bp\n\n\ndef create_app():\n"
+        '    app = Flask(__name__)\n    app.register_blueprint(bp, url_prefix="/b")\n    return app\n',
+    }
+    write_project(tmp_path, files)
+    assert fixes(lint(tmp_path)) == [
+        ("parts/__init__.py", 13, "unsafe", 'url_for("parts.x")'),
+        ("parts/templates/parts/x.html", 1, "unsafe", "{{ url_for('parts.x') }}"),
+    ]
+    requests = [("one:create_app()", "/a/x"), ("one:create_app()", "/a/y"), ("two:create_app()", "/b/x"), ("two:create_app()", "/b/y")]
+    before = serve(tmp_path, requests)
+    fix_and_relint(tmp_path, "FLK203", unsafe=True)
+    after = serve(tmp_path, requests)
+    assert after[:2] == before[:2]
+    assert [(a[1], a[2]) for a in before[2:]] == [(None, '<a href="/a/x">x</a>'), ("/a/x", ANY)]
+    assert [(a[1], a[2]) for a in after[2:]] == [(None, '<a href="/b/x">x</a>'), ("/b/x", ANY)]
+
+
 # -- FLK201: the did-you-mean fix is unsafe, and then the URL builds in the owning app ----------------
 TYPO = {
     "shop/__init__.py": SHOP["shop/__init__.py"].replace('redirect("/login")', 'redirect(url_for("logn"))'),
@@ -470,6 +561,28 @@ def test_did_you_mean_fixes_are_unsafe_and_build_in_the_owning_app(tmp_path: Pat
         ("302 FOUND", "/"),
     ]
     assert [body for _, _, body in after[1:3]] == ['<a href="/catalog/reviews/3">3</a>', '<a href="/catalog/by/acme">acme</a>']
+
+
+def test_did_you_mean_suggests_only_the_owning_apps_endpoints(tmp_path: Path) -> None:
+    """`reports` is app a's; in app b, `url_for('reprts')` and `url_for('reports')` get b's `reprt`,
+    which real Flask builds in b (a's `reports` would raise BuildError there)."""
+    files = {
+        "a/__init__.py": 'from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.route("/reports")\n'
+        'def reports():\n    return "r"\n',
+        "b/__init__.py": 'from flask import Flask, render_template, url_for\n\napp = Flask(__name__)\n\n\n'
+        '@app.route("/")\ndef home():\n    return render_template("home.html") + url_for("reprts")\n\n\n'
+        '@app.route("/reprt")\ndef reprt():\n    return "x"\n',
+        "b/templates/home.html": "{{ url_for('reprts') }} {{ url_for('reports') }}\n",
+    }
+    write_project(tmp_path, files)
+    assert fixes(lint(tmp_path), "FLK201") == [
+        ("b/__init__.py", 8, "unsafe", "reprt"),
+        ("b/templates/home.html", 1, "unsafe", "reprt"),
+        ("b/templates/home.html", 1, "unsafe", "reprt"),
+    ]
+    assert serve(tmp_path, [("b:app", "/")])[0][0].startswith("BuildError: Could not build url for endpoint 'reprts'")
+    fix_and_relint(tmp_path, "FLK201", unsafe=True)
+    assert serve(tmp_path, [("b:app", "/")]) == [("200 OK", None, "/reprt /reprt/reprt")]
 
 
 # -- real Flask's counter-examples: where url_for builds another URL, no safe fix ---------------------
