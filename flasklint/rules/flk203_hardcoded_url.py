@@ -181,6 +181,25 @@ def logout():
 ''',
             },
         ),
+        # A commented-out link is dead markup: only the live one is reported, and its fix leaves the comment.
+        Case(
+            {
+                "app.py": "from flask import Flask\n\napp = Flask(__name__)\n\n@app.route('/login')\ndef login():\n"
+                "    return 'login'\n",
+                "templates/page.html": '<!-- <a href="/login">Old login</a> -->\n<a href="/login">Log in</a>\n',
+            },
+            Finding(
+                (2, 9, 2, 15),
+                "hardcoded URL `/login` of this app's route 'login': use `url_for('login')` so it follows the app's "
+                "URL prefix and route changes",
+                path="templates/page.html",
+                fix="safe",
+            ),
+            fixed={
+                "templates/page.html": '<!-- <a href="/login">Old login</a> -->\n'
+                '<a href="{{ url_for(\'login\') }}">Log in</a>\n'
+            },
+        ),
         # Two apps load templates/: the link is a.py's route, but the page may be b's (unsafe fix).
         Case(
             {
