@@ -666,6 +666,67 @@ def test_a_route_on_a_subdomain_is_no_link_of_the_apps_own_host(tmp_path: Path) 
 
 @pytest.mark.xfail(
     strict=True,
+    reason="FLK203 offers safe fixes in an app with a url_defaults callback (here the common static "
+    "cache-busting one): url_for('static', filename='shop.css') builds `/static/shop.css?v=...`; any "
+    "@app.url_defaults / @bp.url_defaults / app_url_defaults may add values to any endpoint",
+)
+def test_a_url_defaults_callback_changes_what_url_for_builds(tmp_path: Path) -> None:
+    files = {
+        "app.py": """\
+            import hashlib
+
+            from flask import Flask, render_template
+
+            app = Flask(__name__)
+
+
+            @app.url_defaults
+            def hashed_static(endpoint, values):
+                if endpoint == "static" and "filename" in values:
+                    values["v"] = hashlib.sha256(values["filename"].encode()).hexdigest()[:8]
+
+
+            @app.route("/")
+            def index():
+                return render_template("index.html")
+            """,
+        "templates/index.html": '<link rel="stylesheet" href="/static/shop.css">\n',
+        "static/shop.css": "body {}\n",
+    }
+    check_safe_fixes_build_the_same_urls(tmp_path, files, [("app:app", "/")])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="FLK203 offers a safe fix in an app whose Flask subclass overrides url_for (here serving static "
+    "files from a CDN): `{{ url_for('static', ...) }}` builds `https://cdn.example.com/static/logo.png`",
+)
+def test_a_flask_subclass_overriding_url_for_changes_what_url_for_builds(tmp_path: Path) -> None:
+    files = {
+        "app.py": """\
+            from flask import Flask, render_template
+
+
+            class CdnFlask(Flask):
+                def url_for(self, endpoint, **values):
+                    url = super().url_for(endpoint, **values)
+                    return "https://cdn.example.com" + url if endpoint == "static" else url
+
+
+            app = CdnFlask(__name__)
+
+
+            @app.route("/")
+            def index():
+                return render_template("index.html")
+            """,
+        "templates/index.html": '<img src="/static/logo.png">\n',
+    }
+    check_safe_fixes_build_the_same_urls(tmp_path, files, [("app:app", "/")])
+
+
+@pytest.mark.xfail(
+    strict=True,
     raises=jinja2.TemplateSyntaxError,
     reason="FLK203's unsafe fix for `/users/４２` (fullwidth digits, which Werkzeug's int converter matches "
     "as 42) writes `uid=４２`, a syntax error in Jinja (and in Python: `redirect(...)` gets the same)",
