@@ -424,6 +424,40 @@ def test_an_endpoint_with_two_rules_gets_no_safe_fix_as_flask_builds_only_one(tm
     ]
 
 
+def test_safe_fixes_in_an_app_serving_itself_under_a_prefix_build_the_same_urls(tmp_path: Path) -> None:
+    """`app.wsgi_app = DispatcherMiddleware(not_found, {"/shop": app.wsgi_app})`: the app's URLs are under
+    /shop, so `/shop/login` is its `login`; its `redirect("/login")` is no URL of this app: no finding."""
+    files = {
+        "app.py": """\
+            from flask import Flask, redirect, render_template, url_for
+            from werkzeug.middleware.dispatcher import DispatcherMiddleware
+            from werkzeug.wrappers import Response
+
+            app = Flask(__name__)
+            app.wsgi_app = DispatcherMiddleware(Response("Not Found", status=404), {"/shop": app.wsgi_app})
+
+
+            @app.route("/")
+            def index():
+                return render_template("index.html")
+
+
+            @app.route("/login")
+            def login():
+                return "login"
+
+
+            @app.route("/elsewhere")
+            def elsewhere():
+                return redirect("/login")
+            """,
+        "templates/index.html": '<a href="/shop/login">Log in</a>\n',
+    }
+    requests = [("app:app", "/shop/"), ("app:app", "/shop/elsewhere")]
+    offered = check_safe_fixes_build_the_same_urls(tmp_path, files, requests)
+    assert offered == [("templates/index.html", 1, "safe", "{{ url_for('login') }}")]
+
+
 # -- where the owner is not proven, no safe fix; real Flask shows why ----------------------------------
 SHARED_TEMPLATE = {
     "portal.py": """\
