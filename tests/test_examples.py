@@ -195,6 +195,16 @@ def test_cli_passes_the_clean_twin() -> None:
     assert (result.returncode, result.stdout) == (0, "All checks passed!\n"), result.stdout + result.stderr
 
 
+def test_cli_reports_each_multi_app_finding_once() -> None:
+    result = _flasklint("check", "--no-cache", "examples/multi_app", cwd=EXAMPLES.parent)
+    assert result.returncode == 1, result.stderr
+    reported = re.findall(r"^examples/multi_app/(\S+):(\d+):\d+: (FLK\d{3})", result.stdout, re.M)
+    expected = [
+        (path, str(_expected_position(path, snippet, MULTI_APP)[0]), code) for path, code, snippet in MULTI_APP_EXPECTED
+    ]
+    assert sorted(reported) == sorted(expected), result.stdout
+
+
 def test_flake8_reports_what_flasklint_reports_in_python_files() -> None:
     result = _run(sys.executable, "-m", "flake8", "--select", "FLK", "examples/quickstart", cwd=EXAMPLES.parent)
     assert result.returncode == 1, result.stderr
