@@ -177,6 +177,10 @@ def test_fix_adds_an_import_line_when_no_from_flask_import_exists(tmp_path: Path
         '@app.route("/r/<path:n>")\ndef r(n):\n    return send_file(os.path.join(app.config["DIR"], n))\n',
         '@app.route("/r/<path:n>")\ndef r(n):\n    return send_file(os.path.join(request.args["d"], n))\n',
         '@app.route("/r/<path:n>")\ndef r(n):\n    return send_file(path_or_file=os.path.join(BASE, n))\n',
+        # parenthesised (the two parts would become a tuple), a comment inside the join
+        '@app.route("/r/<path:n>")\ndef r(n):\n    return send_file((os.path.join(BASE, n)))\n',
+        '@app.route("/r/<path:n>")\ndef r(n):\n'
+        "    return send_file(os.path.join(\n        BASE,  # the folder\n        n,\n    ))\n",
         # the name is taken
         '@app.route("/r/<path:n>")\ndef r(n):\n    send_from_directory = None\n'
         "    return send_file(os.path.join(BASE, n))\n",
@@ -184,7 +188,10 @@ def test_fix_adds_an_import_line_when_no_from_flask_import_exists(tmp_path: Path
         'from werkzeug.utils import send_file as wsend\n\n@app.route("/r/<path:n>")\n'
         "def r(n):\n    return wsend(os.path.join(BASE, n), request.environ)\n",
     ],
-    ids=["positional-mimetype", "three-parts", "computed-base", "tainted-base", "keyword", "name-taken", "werkzeug"],
+    ids=[
+        "positional-mimetype", "three-parts", "computed-base", "tainted-base", "keyword", "parenthesised", "comment",
+        "name-taken", "werkzeug",
+    ],  # fmt: skip
 )
 def test_no_fix(project, body: str) -> None:
     assert fixes(project, body) == [None]

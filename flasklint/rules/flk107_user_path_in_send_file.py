@@ -36,11 +36,11 @@ class UserPathInSendFile(FileRule):
 
     ## Why is this bad?
     `send_file` trusts its path: Flask's docs say "Never pass file paths provided by a user".
-    `send_file(os.path.join(BASE, request.args["p"]))` answers `?p=../app.py` and
-    `?p=/etc/passwd` with the file (200: `os.path.join` drops `BASE` for an absolute part), and
-    `send_from_directory(request.args["dir"], name)` serves `/etc/passwd` for
-    `?dir=/etc` — `send_from_directory` only checks the file name, "the directory must not be a
-    value provided by the client". A `<path:...>` variable carries `../` too; a default `<name>`
+    `send_file(os.path.join("files", request.args["p"]))` answers `?p=../app.py` with the app's
+    source and `?p=/etc/passwd` with the system's users (200 both: `os.path.join` drops `"files"`
+    for an absolute part), and `send_from_directory(request.args["dir"], name)` serves
+    `/etc/passwd` for `?dir=/etc` — `send_from_directory` only checks the file name, "the
+    directory must not be a value provided by the client". A `<path:...>` variable carries `../` too; a default `<name>`
     cannot hold `/`, but `send_file(name)` still reads any file beside the app (`/download/config.py`
     sends the source and its secrets: relative paths start at the app's root), and on Windows
     `..\\` climbs out.
@@ -303,21 +303,6 @@ def allowed():
         abort(404)
     return send_file(os.path.join(REPORTS, kind))
 """,
-        """
-from flask import Flask, request
-
-app = Flask(__name__)
-
-class Storage:
-    def send_file(self, path):
-        return open(path, "rb").read()
-
-storage = Storage()
-
-@app.route("/blob")
-def blob():
-    return storage.send_file(request.args["key"])
-""",
     ]
 
     def check_module(self, model: ModuleModel) -> Iterable[Diagnostic]:
@@ -341,7 +326,7 @@ def blob():
 
 def _send_from_directory_fix(model: ModuleModel, send: UserPathSend) -> Fix | None:
     """`send_file(os.path.join(BASE, name), **kw)` -> `send_from_directory(BASE, name, **kw)`."""
-    parts = _base_and_name(send)
+    parts = _base_and_name(model, send)
     if parts is None:
         return None
     base, name = parts
@@ -362,7 +347,7 @@ def _send_from_directory_fix(model: ModuleModel, send: UserPathSend) -> Fix | No
     return Fix("Serve the file with `send_from_directory()`", tuple(edits), Applicability.UNSAFE)
 
 
-def _base_and_name(send: UserPathSend) -> tuple[cst.BaseExpression, cst.BaseExpression] | None:
+def _base_and_name(model: ModuleModel, send: UserPathSend) -> tuple[cst.BaseExpression, cst.BaseExpression] | None:
     """(BASE, name) of `flask.send_file(os.path.join(BASE, name), <keywords>)` with a clean literal or name BASE."""
     call, join, analysis = send.call, send.path, send.analysis
     if analysis.callee(call.func) not in FLASK_SEND_FILE or call.args[0].value is not join:
@@ -371,6 +356,8 @@ def _base_and_name(send: UserPathSend) -> tuple[cst.BaseExpression, cst.BaseExpr
         return None
     if not isinstance(join, cst.Call) or analysis.callee(join.func) not in PATH_JOINS or len(join.args) != 2:
         return None
+    if join.lpar or "#" in model.code(join):
+        return None  # `(os.path.join(...))` would become a tuple; a comment inside would be lost
     if any(arg.keyword is not None or arg.star for arg in join.args):
         return None
     base, name = join.args[0].value, join.args[1].value
