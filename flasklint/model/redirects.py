@@ -1,0 +1,485 @@
+"""Where request data chooses where a response sends the browser: `redirect(url)` and `Location` headers.
+
+The question is asked of the shared taint analysis (dataflow.py) through `UrlAnalysis`, a subclass
+that knows what keeps a redirect on the site:
+- same-site values are clean: `url_for(...)`, `request.path` / `full_path` / `url` / `base_url`;
+- a URL whose constant start fixes the host is clean: `"/user/" + name`, `f"/search?q={q}"`,
+  `"https://example.com/" + p`, `url_for("a") + "#" + anchor`. A start of only slashes is not:
+  `"/" + "/evil.example"` is the protocol-relative `//evil.example`;
+- checked values are clean: a value whose `urlparse()` / `urlsplit()` result's `.netloc`,
+  `.scheme` or `.hostname` the function reads, a value passed to a project helper whose name says
+  it vets URLs (`is_safe_url`, `url_has_allowed_host_and_scheme`, `is_valid_redirect`: see
+  `is_url_check_name`), a value tested for membership (`if nxt in ALLOWED_HOSTS`) or with
+  `.startswith(prefix)` for a prefix that is not only slashes. Whether the check is right is beyond
+  a linter, so a check anywhere in the function silences the value (by name or by its code);
+  constant allow-lists are already handled by the shared analysis (guards.py).
+
+A sink inside a same-module helper (`def go(url): return redirect(url)`) is checked once per call
+passing it request data (one level deep), as file_sends.py does for `send_file`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+import libcst as cst
+
+from flasklint.model.cst_helpers import argument, is_string_literal, literal_string, subscript_key
+from flasklint.model.dataflow import (
+    CLEAN,
+    DATA,
+    REQUEST,
+    STR_METHODS,
+    TEXT,
+    Bindings,
+    ModuleDataflow,
+    TaintAnalysis,
+    Taints,
+    added_operands,
+    dataflow_for,
+)
+from flasklint.model.module import CallInfo, FunctionInfo, ModuleModel
+from flasklint.model.walk import children
+
+REDIRECTS = frozenset({"flask.redirect", "flask.helpers.redirect", "werkzeug.utils.redirect", "werkzeug.redirect"})
+RESPONSE_CLASSES = frozenset(
+    {
+        "flask.Response",
+        "flask.wrappers.Response",
+        "werkzeug.Response",
+        "werkzeug.wrappers.Response",
+        "werkzeug.wrappers.response.Response",
+    }
+)
+MAKE_RESPONSE = frozenset({"flask.make_response", "flask.helpers.make_response"})
+URL_PARSERS = frozenset(
+    {"urllib.parse.urlparse", "urllib.parse.urlsplit", "urlparse.urlparse", "urlparse.urlsplit", "werkzeug.urls.url_parse"}
+)
+# Parts of a parsed URL that say whether it leaves the site.
+HOST_PARTS = frozenset({"netloc", "scheme", "hostname", "host", "port"})
+# Request attributes that are this site's own URL (the browser asked for it on this host).
+SAME_SITE_ATTRIBUTES = frozenset({"path", "full_path", "url", "base_url", "host_url", "url_root", "root_url"})
+# What request data a redirect target can be: text, or JSON / unknown values.
+URL_KINDS = frozenset({TEXT, DATA})
+HEADER_METHODS = frozenset({"set", "add", "setdefault", "__setitem__"})
+# A helper vets URLs when its name says so: a verdict word and a URL word (see `is_url_check_name`).
+_VERDICT = re.compile(r"safe|allowed|valid|trusted|whitelist|allowlist|local|internal|same_?(site|origin|host)")
+_URL_WORD = re.compile(r"url|uri|redirect|next|target|host|location|domain|referr?er|return_to|goto")
+# A constant start that fixes the host: an absolute path with a real first segment, a query or
+# fragment, a relative path, or a scheme and host followed by the end of the authority.
+_HOST_FIXED = re.compile(r"/[^/\\]|[?#]|[A-Za-z0-9_.~-]+[/?#]|[A-Za-z][A-Za-z0-9+.-]*://[^/?#\\@]+[/?#]")
+
+
+def is_url_check_name(name: str) -> bool:
+    """Whether a function's name says it vets a URL: `is_safe_url`, `url_has_allowed_host_and_scheme`.
+
+    A name with a verdict word (safe, allowed, valid, trusted, local, internal, same site, allow-list)
+    and a URL word (url, redirect, next, target, host, location, domain, referrer): such a helper
+    is the project's own check, right or not.
+    """
+    lowered = name.lower()
+    return bool(_VERDICT.search(lowered) and _URL_WORD.search(lowered))
+
+
+def fixes_host(prefix: str) -> bool:
+    """Whether a URL starting with the constant `prefix` stays on a host the programmer chose.
+
+    Browsers (and Werkzeug's headers) drop tabs and newlines, so `"/\\t/evil.example"` is
+    `//evil.example`: they are removed before looking.
+    """
+    return bool(_HOST_FIXED.match(re.sub(r"[\t\n\r]", "", prefix)))
+
+
+@dataclass(frozen=True)
+class OpenRedirect:
+    """`target` (a redirect's URL or a `Location` header's value) holds request data, `taints`."""
+
+    target: cst.BaseExpression
+    sink: str  # "`redirect()`" or "the `Location` header"
+    taints: Taints
+    analysis: TaintAnalysis
+
+
+def open_redirects(model: ModuleModel) -> Iterator[OpenRedirect]:
+    """Each redirect target that holds unchecked request data, in source order, each target once."""
+    dataflow = dataflow_for(model)
+    analyses = _Analyses(dataflow)
+    reported: set[cst.CSTNode] = set()
+    found: list[OpenRedirect] = []
+    for function, sinks in _sinks_by_function(model):
+        try:
+            tainted = [
+                OpenRedirect(target, sink, taints, analysis)
+                for analysis in _analyses_of(analyses, function)
+                for target, sink in sinks
+                for taints in [frozenset(t for t in analysis.taint(target) if t.kind in URL_KINDS)]
+                if taints
+            ]
+        except RecursionError:
+            continue  # an expression nested too deeply to follow: skip this function, not the file
+        for redirect in tainted:
+            if redirect.target not in reported:
+                reported.add(redirect.target)
+                found.append(redirect)
+    yield from sorted(found, key=lambda f: model.span(f.target))
+
+
+# -- where a response sends the browser ------------------------------------------------------
+
+Sink = tuple[cst.BaseExpression, str]
+LOCATION = "the `Location` header"
+
+
+def _sinks_by_function(model: ModuleModel) -> list[tuple[FunctionInfo, list[Sink]]]:
+    """Redirect targets and `Location` values, grouped by the function they are in."""
+    grouped: dict[cst.FunctionDef, tuple[FunctionInfo, list[Sink]]] = {}
+
+    def add(function: FunctionInfo | None, target: cst.BaseExpression | None, sink: str) -> None:
+        if function is not None and target is not None:
+            grouped.setdefault(function.node, (function, []))[1].append((target, sink))
+
+    for call in model.calls_to(*REDIRECTS):
+        add(call.function, argument(call.node, 0, "location"), f"`{model.code(call.node.func).strip()}()`")
+    if "location" in model.text.lower():
+        for function, target in _location_headers(model):
+            add(function, target, LOCATION)
+    return list(grouped.values())
+
+
+def _location_headers(model: ModuleModel) -> Iterator[tuple[FunctionInfo | None, cst.BaseExpression]]:
+    """Values given to a `Location` header: `Response(headers=...)`, `make_response(..., headers)`,
+    `r.headers["Location"] = v`, `r.headers.set("Location", v)` and a view's `return body, 302, headers`."""
+    for call in model.calls:
+        if call.qualified in RESPONSE_CLASSES:
+            yield from ((call.function, v) for v in _location_values(argument(call.node, 2, "headers")))
+        elif call.qualified in MAKE_RESPONSE:
+            for arg in call.node.args:
+                yield from ((call.function, v) for v in _location_values(arg.value))
+        elif _is_header_method(call):
+            if _is_location(argument(call.node, 0, "key")) and len(call.node.args) > 1:
+                yield call.function, call.node.args[1].value
+    for assign in model.assigns:
+        if isinstance(assign.node, cst.Assign) and assign.value is not None:
+            if any(_is_location_item(target) for target in assign.targets):
+                yield assign.function, assign.value
+    for function in model.functions:
+        for returned in _returned_tuples(function.node.body):
+            yield from ((function, v) for v in _location_values(returned.elements[-1].value))
+
+
+def _is_header_method(call: CallInfo) -> bool:
+    func = call.node.func
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value in HEADER_METHODS
+        and isinstance(func.value, cst.Attribute)
+        and func.value.attr.value == "headers"
+    )
+
+
+def _is_location(node: cst.BaseExpression | None) -> bool:
+    value = literal_string(node)
+    return value is not None and value.lower() == "location"
+
+
+def _is_location_item(target: cst.BaseExpression) -> bool:
+    """`<x>.headers["Location"]` as an assignment target."""
+    return (
+        isinstance(target, cst.Subscript)
+        and isinstance(target.value, cst.Attribute)
+        and target.value.attr.value == "headers"
+        and _is_location(subscript_key(target))
+    )
+
+
+def _location_values(headers: cst.BaseExpression | None) -> Iterator[cst.BaseExpression]:
+    """The `Location` values of a headers literal: `{"Location": v}` or `[("Location", v)]`."""
+    if isinstance(headers, cst.Dict):
+        for element in headers.elements:
+            if isinstance(element, cst.DictElement) and _is_location(element.key):
+                yield element.value
+    elif isinstance(headers, (cst.List, cst.Tuple)):
+        for element in headers.elements:
+            pair = element.value
+            if isinstance(pair, cst.Tuple) and len(pair.elements) == 2 and _is_location(pair.elements[0].value):
+                yield pair.elements[1].value
+
+
+def _returned_tuples(body: cst.CSTNode) -> Iterator[cst.Tuple]:
+    """`return body, status, headers` tuples of a function body (not of nested functions)."""
+    pending = [body]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.Return) and isinstance(node.value, cst.Tuple) and len(node.value.elements) >= 2:
+            yield node.value
+        pending.extend(children(node))
+
+
+# -- the analyses ----------------------------------------------------------------------------
+
+
+class _Analyses:
+    """One `UrlAnalysis` per (function, bindings, depth), shared by the sinks and helper calls of a module."""
+
+    def __init__(self, dataflow: ModuleDataflow) -> None:
+        self.dataflow = dataflow
+        self._cache: dict[tuple, UrlAnalysis] = {}
+
+    def get(self, function: FunctionInfo, bindings: Bindings | None = None, depth: int = 0) -> UrlAnalysis:
+        key = (function.node, None if bindings is None else frozenset(bindings.items()), depth)
+        analysis = self._cache.get(key)
+        if analysis is None:
+            analysis = self._cache[key] = UrlAnalysis(self, function, bindings, depth)
+        return analysis
+
+
+def _analyses_of(analyses: _Analyses, function: FunctionInfo) -> Iterator[UrlAnalysis]:
+    """The function on its own, then once per same-module call passing it request data."""
+    yield analyses.get(function)
+    dataflow = analyses.dataflow
+    if dataflow.module_functions.get(function.name) is not function:
+        return
+    for call in _calls_of(dataflow.model, function):
+        assert call.function is not None
+        bindings = analyses.get(call.function).bind_arguments(function, call.node)
+        if any(t.kind in URL_KINDS for taints in bindings.values() for t in taints):
+            yield analyses.get(function, bindings, depth=1)
+
+
+def _calls_of(model: ModuleModel, function: FunctionInfo) -> Iterator[CallInfo]:
+    """Calls of a module-level function by its bare name from other functions of the module."""
+    for call in model.calls:
+        func = call.node.func
+        if (
+            call.function is not None
+            and call.function is not function
+            and isinstance(func, cst.Name)
+            and func.value == function.name
+            and model.qualify(func, call.scope) is None
+        ):
+            yield call
+
+
+class UrlAnalysis(TaintAnalysis):
+    """The shared analysis (its "path" purpose: HTML escapes and `quote()` keep a URL tainted), where
+    same-site URLs, host-fixing starts and checked values are clean (see the module's docstring)."""
+
+    def __init__(self, analyses: _Analyses, function: FunctionInfo, bindings: Bindings | None, depth: int) -> None:
+        super().__init__(analyses.dataflow, function, "path", bindings, depth)
+        self.analyses = analyses
+        self._checked: frozenset[str] | None = None
+
+    def checked(self) -> frozenset[str]:
+        """The code of each expression the function checks as a URL (found on first need)."""
+        if self._checked is None:
+            subjects = [part for s in url_checked_subjects(self) for part in _text_bases(s)]
+            self._checked = frozenset(self.model.code(s).strip() for s in subjects)
+        return self._checked
+
+    def _evaluate(self, node: cst.BaseExpression) -> Taints:
+        if isinstance(node, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)) and self.checked():
+            if self.model.code(node).strip() in self.checked():
+                return CLEAN
+        if self.starts_on_site(node):
+            return CLEAN
+        return super()._evaluate(node)
+
+    def _attribute(self, node: cst.Attribute) -> Taints:
+        if node.attr.value in SAME_SITE_ATTRIBUTES and any(t.kind == REQUEST for t in self.taint(node.value)):
+            return CLEAN
+        return super()._attribute(node)
+
+    def _call(self, node: cst.Call) -> Taints:
+        if is_url_check_name(_called_name(node.func)):
+            return CLEAN  # `safe_next_url(nxt)`: the project's own vetting, trusted
+        return super()._call(node)
+
+    def _helper_call(self, name: str, node: cst.Call) -> Taints:
+        """A same-module helper's returns, analysed as URLs too (its own checks count)."""
+        helper = self.dataflow.module_functions.get(name)
+        if helper is None or helper is self.function or self.depth >= 1 or self.flow.is_local(name):
+            return CLEAN
+        analysis = self.analyses.get(helper, self.bind_arguments(helper, node), self.depth + 1)
+        return frozenset(t for r in analysis.flow.returns if r.value is not None for t in analysis.taint(r.value))
+
+    # -- constant starts -----------------------------------------------------------------------
+    def starts_on_site(self, node: cst.BaseExpression) -> bool:
+        """Whether a built URL's start keeps it on the site: a host-fixing literal or a same-site value."""
+        first = _first_part(node)
+        if first is None:
+            return False
+        if isinstance(first, str):
+            return fixes_host(first)
+        if self._is_same_site(first):
+            return True
+        constant = self._constant_text(first)
+        if constant is not None:
+            return fixes_host(constant)
+        return not any(t.kind in URL_KINDS for t in self.taint(first))  # `SITE_URL + path`: a base it chose
+
+    def _constant_text(self, node: cst.BaseExpression) -> str | None:
+        """The literal a name stands for (a local assigned only literals, or a module constant)."""
+        if not isinstance(node, cst.Name):
+            return None
+        if not self.flow.is_local(node.value):
+            return literal_string(self.model.value_of(node.value, self.function.scope))
+        values = [literal_string(d.value) if d.how == "assign" and not d.unpack else None for d in self.reaching(node)]
+        texts = {v for v in values if v is not None}
+        return texts.pop() if len(texts) == 1 and None not in values else None
+
+    def _is_same_site(self, node: cst.BaseExpression) -> bool:
+        """`url_for(...)` or `request.path`-like: a URL of this site."""
+        if isinstance(node, cst.Call):
+            return (self.callee(node.func) or "").endswith(".url_for")
+        if isinstance(node, cst.Attribute) and node.attr.value in SAME_SITE_ATTRIBUTES:
+            return any(t.kind == REQUEST for t in self.taint(node.value))
+        return False
+
+
+def _first_part(node: cst.BaseExpression) -> str | cst.BaseExpression | None:
+    """What a built string starts with: its leading constant text, or the expression it starts with.
+
+    `"/a/" + x` and `f"/a/{x}"` -> "/a/"; `"/a/%s" % x` and `"/a/{}".format(x)` -> "/a/";
+    `url_for("i") + x` -> the `url_for` call; None for anything that is not built.
+    """
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        operands = added_operands(node)
+        text = ""
+        for operand in operands:
+            value = literal_string(operand)
+            if value is None:
+                return text or operand
+            text += value
+        return text
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
+        template = literal_string(node.left)
+        return None if template is None else template.split("%", 1)[0]
+    if isinstance(node, cst.FormattedString):
+        text = ""
+        for part in node.parts:
+            if not isinstance(part, cst.FormattedStringText):
+                return text or part.expression  # type: ignore[attr-defined]
+            text += part.value
+        return None
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+        template = literal_string(node.func.value)
+        return None if template is None else template.split("{", 1)[0]
+    return None
+
+
+def _text_bases(subject: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
+    """A checked expression and the text it was derived from: `nxt.strip().replace("\\", "/")` vets `nxt`."""
+    yield subject
+    while (
+        isinstance(subject, cst.Call)
+        and isinstance(subject.func, cst.Attribute)
+        and subject.func.attr.value in STR_METHODS
+    ):
+        subject = subject.func.value
+        yield subject
+
+
+def _called_name(func: cst.BaseExpression) -> str:
+    """The last name of a callee as written: `is_safe_url`, `utils.is_safe_url` -> "is_safe_url"."""
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return ""
+
+
+# -- URL checks ----------------------------------------------------------------------------------
+
+
+def url_checked_subjects(analysis: TaintAnalysis) -> Iterator[cst.BaseExpression]:
+    """The expressions a function checks as URLs: see the module's docstring."""
+    body = analysis.function.node.body
+    parsed_names = _names_with_host_parts_read(body)
+    parents = _parents(body)
+    for node in _body_nodes(body):
+        if isinstance(node, cst.Call):
+            yield from _call_subjects(analysis, node, parents, parsed_names)
+        elif isinstance(node, cst.Comparison):
+            yield from _membership_subjects(node)
+
+
+def _call_subjects(
+    analysis: TaintAnalysis, call: cst.Call, parents: dict[cst.CSTNode, cst.CSTNode], parsed_names: set[str]
+) -> Iterator[cst.BaseExpression]:
+    func = call.func
+    if is_url_check_name(_called_name(func)):
+        yield from (arg.value for arg in call.args if not arg.star)
+    elif analysis.callee(func) in URL_PARSERS and call.args:
+        if _host_part_read(parents.get(call), parsed_names):
+            yield call.args[0].value
+    elif isinstance(func, cst.Attribute) and func.attr.value == "startswith" and call.args:
+        if not _only_slashes(call.args[0].value):
+            yield func.value
+
+
+def _host_part_read(parent: cst.CSTNode | None, parsed_names: set[str]) -> bool:
+    """`urlparse(x).netloc`, or `p = urlparse(x)` with `p.netloc` read somewhere in the function."""
+    if isinstance(parent, cst.Attribute) and parent.attr.value in HOST_PARTS:
+        return True
+    return isinstance(parent, (cst.Assign, cst.NamedExpr)) and bool(
+        _assigned_names(parent) & parsed_names
+    )
+
+
+def _assigned_names(node: cst.CSTNode) -> set[str]:
+    targets: list[cst.BaseExpression] = []
+    if isinstance(node, cst.Assign):
+        targets = [t.target for t in node.targets]
+    elif isinstance(node, cst.NamedExpr):
+        targets = [node.target]
+    return {t.value for t in targets if isinstance(t, cst.Name)}
+
+
+def _names_with_host_parts_read(body: cst.CSTNode) -> set[str]:
+    """Names whose `.netloc` / `.scheme` / `.hostname` the function reads."""
+    return {
+        node.value.value
+        for node in _body_nodes(body)
+        if isinstance(node, cst.Attribute) and node.attr.value in HOST_PARTS and isinstance(node.value, cst.Name)
+    }
+
+
+def _membership_subjects(comparison: cst.Comparison) -> Iterator[cst.BaseExpression]:
+    """`x in ALLOWED` / `x not in allowed_hosts`: an allow-list the model may not see the contents of."""
+    first = comparison.comparisons[0]
+    literal = isinstance(first.comparator, (cst.Tuple, cst.List, cst.Set, cst.Dict)) or is_string_literal(
+        first.comparator
+    )  # constant collections are guards.py's, flow-sensitively; `"//" in x` tests a substring
+    if isinstance(first.operator, (cst.In, cst.NotIn)) and not literal:
+        yield comparison.left
+
+
+def _only_slashes(prefix: cst.BaseExpression) -> bool:
+    """`"/"`, `"//"` or a tuple of such: a prefix test that `//evil.example` or `/\\t/evil` passes."""
+    if isinstance(prefix, cst.Tuple):
+        return all(_only_slashes(e.value) for e in prefix.elements)
+    value = literal_string(prefix)
+    return value is not None and set(value) <= {"/", "\\"}
+
+
+def _body_nodes(body: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Every node of a function body, not those of nested functions, classes or lambdas."""
+    pending = [body]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        yield node
+        pending.extend(children(node))
+
+
+def _parents(body: cst.CSTNode) -> dict[cst.CSTNode, cst.CSTNode]:
+    parents: dict[cst.CSTNode, cst.CSTNode] = {}
+    for node in _body_nodes(body):
+        for child in children(node):
+            parents[child] = node
+    return parents
