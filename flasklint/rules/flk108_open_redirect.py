@@ -61,6 +61,12 @@ class OpenRedirect(FileRule):
     browsers drop tabs and newlines from URLs, and Werkzeug (3.1) writes the header of
     `/<tab>/evil.example` as `Location: //evil.example`.
 
+    `request.referrer` (the `Referer` header) counts as request data: it is the URL of whichever
+    page linked to yours, so a page on evil.example that links to a view redirecting "back" gets
+    its users bounced through your domain to any of its URLs. That is lower impact than a
+    `next` parameter (the user came from that site), yet still a redirector for links that must
+    point at your domain (allow-listed link checkers, OAuth return URLs).
+
     ## Example
     ```python
     from flask import Flask, redirect, request, url_for
