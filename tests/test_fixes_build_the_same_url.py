@@ -14,6 +14,7 @@ unsafe, and once applied real Flask builds the URL in the owning app.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
@@ -32,6 +33,7 @@ pytest.importorskip("flask", reason="Flask is a test dependency (pip install -e 
 
 Request = tuple[str, str]  # (WSGI object as "module:attribute" or "module:factory()", path requested)
 Response = tuple[str, str | None, str]  # (status or exception, Location header, body)
+Offered = tuple[str, int, str, str]  # (path, row, applicability, replacement) of a fix
 
 SERVE = """\
 import importlib, json, sys
@@ -71,7 +73,7 @@ def serve(root: Path, requests: list[Request], env: dict[str, str] | None = None
     return [tuple(answer) for answer in json.loads(result.stdout)]  # type: ignore[misc]
 
 
-def fixes(diagnostics: list[Diagnostic], code: str = "FLK203") -> list[tuple[str, int, str, str]]:
+def fixes(diagnostics: list[Diagnostic], code: str = "FLK203") -> list[Offered]:
     """(path, row, applicability, replacement) of each fix of `code` (the replacement: its first edit)."""
     return [
         (d.path, d.start.row, d.fix.applicability.value, d.fix.edits[0].content)
@@ -82,18 +84,33 @@ def fixes(diagnostics: list[Diagnostic], code: str = "FLK203") -> list[tuple[str
 
 def check_safe_fixes_build_the_same_urls(
     root: Path, files: dict[str, str] | None, requests: list[Request], env: dict[str, str] | None = None
-) -> list:
+) -> list[Offered]:
     """Write the project (unless already there), serve it, apply FLK203's safe fixes, serve it again:
-    every answer is the same and no request fails. Returns the fixes the rule offered, for the caller to pin."""
+    every answer is the same and no request fails. Every safe fix's literal must be in what the requests
+    return (a page's body or a `Location`), so none goes unchecked. Returns the fixes the rule offered,
+    for the caller to pin."""
     if files is not None:
         write_project(root, files)
     before = serve(root, requests, env)
     assert all(status.startswith(("200", "302")) for status, _, _ in before), before
-    offered = fixes(lint(root))
-    assert any(applicability == "safe" for _, _, applicability, _ in offered), "no safe fix to check"
+    diagnostics = lint(root)
+    safe = [d for d in diagnostics if d.code == "FLK203" and d.fix and d.fix.applicability is Applicability.SAFE]
+    assert safe, "no safe fix to check"
+    for diagnostic in safe:
+        literal = _replaced_url(root, diagnostic)
+        assert any(literal == location or literal in body for _, location, body in before), (
+            f"no request shows {literal!r} of {diagnostic.path}:{diagnostic.start.row}"
+        )
     fix_and_relint(root, "FLK203", unsafe=False)
     assert serve(root, requests, env) == before
-    return offered
+    return fixes(diagnostics)
+
+
+def _replaced_url(root: Path, diagnostic: Diagnostic) -> str:
+    """The URL the fix replaces: the template's attribute text, or the value of the Python literal."""
+    line = (root / diagnostic.path).read_text(encoding="utf-8").splitlines()[diagnostic.start.row - 1]
+    text = line[diagnostic.start.column : diagnostic.end.column]
+    return ast.literal_eval(text) if diagnostic.path.endswith(".py") else text
 
 
 # -- one repository, two apps with the same paths, blueprints (url_prefix, nested), route variables ---
