@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from typing import Iterator
 
 import libcst as cst
 
+from flasklint.model import guards
 from flasklint.model.cst_helpers import argument, is_string_literal, literal_string, subscript_key
 from flasklint.model.dataflow import (
     CLEAN,
@@ -404,7 +406,7 @@ def url_checked_subjects(analysis: TaintAnalysis) -> Iterator[cst.BaseExpression
         if isinstance(node, cst.Call):
             yield from _call_subjects(analysis, node, parents, parsed_names)
         elif isinstance(node, cst.Comparison):
-            yield from _membership_subjects(node)
+            yield from _membership_subjects(node, partial(_bound_once, analysis))
 
 
 def _call_subjects(
@@ -448,14 +450,29 @@ def _names_with_host_parts_read(body: cst.CSTNode) -> set[str]:
     }
 
 
-def _membership_subjects(comparison: cst.Comparison) -> Iterator[cst.BaseExpression]:
-    """`x in ALLOWED` / `x not in allowed_hosts`: an allow-list the model may not see the contents of."""
+def _membership_subjects(comparison: cst.Comparison, resolve: guards.Resolver) -> Iterator[cst.BaseExpression]:
+    """`x not in app.config["REDIRECTS"]`: an allow-list the model cannot see the contents of.
+
+    Constant collections (`x in ("/", "/help")`, a module constant) are guards.py's, which vets the
+    name only where the test proves it; `"//" in x` tests a substring.
+    """
     first = comparison.comparisons[0]
-    literal = isinstance(first.comparator, (cst.Tuple, cst.List, cst.Set, cst.Dict)) or is_string_literal(
-        first.comparator
-    )  # constant collections are guards.py's, flow-sensitively; `"//" in x` tests a substring
-    if isinstance(first.operator, (cst.In, cst.NotIn)) and not literal:
-        yield comparison.left
+    collection = first.comparator
+    if not isinstance(first.operator, (cst.In, cst.NotIn)) or is_string_literal(collection):
+        return
+    if not isinstance(collection, (cst.Tuple, cst.List, cst.Set, cst.Dict)):
+        if not guards.is_constant_collection(collection, resolve):
+            yield comparison.left
+
+
+def _bound_once(analysis: TaintAnalysis, name: str) -> cst.BaseExpression | None:
+    """What a name a membership test reads is bound to once: a local assigned once, else a module constant."""
+    if analysis.flow.is_local(name):
+        definitions = analysis.flow.definitions[name]
+        only = definitions[0]
+        single = len(definitions) == 1 and only.how == "assign" and not only.unpack and only.scope is None
+        return only.value if single else None
+    return guards.module_constant(analysis.model, analysis.function.scope, name)
 
 
 def _only_slashes(prefix: cst.BaseExpression) -> bool:
