@@ -233,12 +233,15 @@ def d():
     return redirect(url_for("index", q=request.args.get("q")))
 """,
         """
+from urllib.parse import urljoin, urlparse
 from flask import Flask, abort, redirect, request, url_for
 
 app = Flask(__name__)
 
 def is_safe_url(target):
-    return target.startswith("/") and not target.startswith("//")
+    here = urlparse(request.host_url)
+    there = urlparse(urljoin(request.host_url, target))
+    return there.scheme in ("http", "https") and here.netloc == there.netloc
 
 def safe_next():
     for target in request.args.get("next"), request.referrer:
