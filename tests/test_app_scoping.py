@@ -273,3 +273,21 @@ def test_routes_on_another_host_are_not_this_hosts_paths(tmp_path: Path) -> None
         '@app.route("/")\ndef index():\n    return redirect("/ping") or redirect("/a/panel") or redirect("/stats")\n',
     }
     assert _lint(tmp_path, files, "FLK203") == []
+
+
+def test_a_template_in_a_shared_folder_belongs_to_the_apps_that_render_it(tmp_path: Path) -> None:
+    """Both apps can load templates/ (same folder), but only a.py's view renders page.html (directly, and
+    base.html through `extends`): its link and url_for are checked against a.py's app alone."""
+    files = {
+        "a.py": 'from flask import Flask, render_template\n\napp = Flask(__name__)\n\n\n@app.route("/")\n'
+        'def index():\n    return render_template("page.html")\n',
+        "b.py": 'from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.route("/home")\ndef home():\n    return "b"\n',
+        "templates/base.html": "<a href=\"/home\">b's home</a>{{ url_for('home') }}{% block body %}{% endblock %}\n",
+        "templates/page.html": '{% extends "base.html" %}{% block body %}<a href="/">index</a>{% endblock %}\n',
+    }
+    write_project(tmp_path, files)
+    found = [(d.code, d.path, d.start.column, d.fix and d.fix.applicability.value) for d in lint(tmp_path)]
+    assert sorted(f for f in found if f[0] in ("FLK201", "FLK203")) == [
+        ("FLK201", "templates/base.html", 39, None),
+        ("FLK203", "templates/page.html", 50, "safe"),
+    ]

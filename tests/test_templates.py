@@ -113,7 +113,8 @@ def test_a_multi_line_href_value_spans_lines() -> None:
 
 def test_template_refs() -> None:
     model = build_template_model("t.html", '{% extends "base.html" %}{% include name %}{% from "m.html" import x %}')
-    assert [r.name for r in model.facts.template_refs] == ["base.html", "m.html"]
+    # `{% include name %}` may load any template: recorded as "" (the index then cannot narrow who renders what)
+    assert [r.name for r in model.facts.template_refs] == ["base.html", "", "m.html"]
 
 
 def test_hrefs_in_scripts_and_other_template_languages_are_skipped() -> None:

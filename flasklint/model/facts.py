@@ -93,7 +93,7 @@ class UrlForCall:
 class TemplateRef:
     """`render_template("x.html")` (Python) or `{% extends/include/import "x.html" %}` (template)."""
 
-    name: str  # "" for a computed name (kept for the context names it passes)
+    name: str  # "" for a computed name: it may load any template of its app(s)
     span: Span
     owners: list[str] = field(default_factory=list)  # route-owner refs of the enclosing view ([]: unknown)
     context: list[str] = field(default_factory=list)  # keyword names passed (`url_for=custom` replaces Flask's)

@@ -37,6 +37,8 @@ class ProjectIndex:
     _builder: IndexBuilder | None = field(default=None, repr=False, compare=False)
     _everywhere: AppView | None = field(default=None, repr=False, compare=False)
     _render_context: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
+    # Template name ("" for a computed one) -> who loads it: (the loading file, the route owners of its view)
+    _loads: dict[str, list[tuple[FileFacts, list[str]]]] = field(default_factory=dict, repr=False, compare=False)
     _views: dict[tuple[tuple[str, ...], bool, str | None], AppView] = field(default_factory=dict, repr=False, compare=False)
 
     # -- construction -----------------------------------------------------------------------
@@ -78,12 +80,40 @@ class ProjectIndex:
         return bool(ref) and (ref in self._builder.modules or self._builder.locate(ref, None) is not None)
 
     def _render_contexts(self) -> None:
-        """Names `render_template(name, url_for=...)` passes, by template name ("" for a computed name)."""
+        """Who loads each template name (render_template, extends/include/import), and the names
+        `render_template(name, url_for=...)` passes ("" for a computed name)."""
         for facts in self.files.values():
             for ref in facts.template_refs:
+                self._loads.setdefault(ref.name, []).append((facts, ref.owners))
                 names = _FLASK_HELPERS.intersection(ref.context)
                 if names and facts.kind == "python":
                     self._render_context.setdefault(ref.name, set()).update(names)
+
+    def rendering_apps(self, path: str, visiting: frozenset[str] = frozenset()) -> set[str] | None:
+        """The apps whose code renders this template, directly or through the templates that extend or
+        include it; None when one of its loaders is not known (a helper, a computed name, nothing at all:
+        an extension may render it)."""
+        if path in visiting:
+            return set()  # a cycle of includes adds no app
+        loads = [
+            load
+            for name in ["", *self.template_names(path, self.template_folders)]
+            for load in self._loads.get(name, [])
+        ]
+        if not loads:
+            return None
+        apps: set[str] = set()
+        assert self._builder is not None
+        for facts, owners in loads:
+            if facts.kind == "python":
+                found = self._builder.apps_of(owners, facts)
+                found_set = set(found) if found is not None else None
+            else:
+                found_set = self.rendering_apps(facts.path, visiting | {path})
+            if found_set is None:
+                return None
+            apps |= found_set
+        return apps
 
     # -- views ------------------------------------------------------------------------------
     @property
@@ -116,7 +146,15 @@ class ProjectIndex:
         return None
 
     def template_apps(self, path: str) -> list[str]:
-        return sorted(key for key, table in self.tables.items() if key != ANY_APP and _in_folders(path, table.template_folders))
+        """The apps that may render this file: those whose template folders hold it, narrowed to those
+        whose code renders it when every loader of the template is known."""
+        apps = sorted(key for key, table in self.tables.items() if key != ANY_APP and _in_folders(path, table.template_folders))
+        if len(apps) > 1:
+            rendering = self.rendering_apps(path)
+            narrowed = [app for app in apps if rendering is not None and app in rendering]
+            if narrowed:
+                return narrowed
+        return apps
 
     def _view(self, apps: Sequence[str], proven: bool, origin: FileFacts | None) -> AppView:
         """One view per (apps, importer): a file asks for the same view once per url_for call, and a view

@@ -485,6 +485,8 @@ def _template_refs(model: TemplateModel) -> None:
         template = node.template
         if isinstance(template, jinja2.nodes.Const) and isinstance(template.value, str):
             model.facts.template_refs.append(TemplateRef(template.value, model.locate(node.lineno, template.value)))
+        else:  # `{% extends layout %}`: any template may be loaded here
+            model.facts.template_refs.append(TemplateRef("", model.locate(node.lineno, "")))
 
 
 # -- hrefs ---------------------------------------------------------------------------------------

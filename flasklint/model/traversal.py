@@ -408,8 +408,8 @@ class _Extractor(LeanVisitor):
         name = literal_string(template)
         context = [a.keyword.value for a in node.args if a.keyword is not None and a.value is not template]
         star = any(a.star == "**" for a in node.args)
-        if template is None or not (name or context):
-            return  # a computed name ("" below) matters only for the names it passes to any template
+        if template is None:
+            return
         self.model.facts.template_refs.append(
             TemplateRef(name or "", self.model.span(template), view_owners(self.function), context, star)
         )
