@@ -131,7 +131,7 @@ def go():
         abort(400)
     return redirect(nxt)
 
-@app.route("/back")
+@app.route("/back", methods=["POST"])
 def back():
     return redirect("/" + request.form["page"])
 
