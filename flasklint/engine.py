@@ -162,6 +162,10 @@ def analyse_other(relative: str, data: bytes) -> FileFacts:
     for rule in FILE_RULES:
         if "other" in rule.kinds:
             facts.diagnostics.extend(_run_safely(rule.code, relative, lambda r=rule: r.check_text(relative, text)))
+    for project_rule in PROJECT_RULES:
+        found = _run_safely(project_rule.code, relative, lambda r=project_rule: _found(r.collect_text(relative, text)))
+        if found:
+            facts.rule_data[project_rule.code] = found[0]
     facts.noqa = noqa_map(text, python=False)
     return facts
 

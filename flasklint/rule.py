@@ -154,6 +154,10 @@ class ProjectRule(Rule):
         """This rule's own data about one template (as `collect` for a Python file)."""
         return None
 
+    def collect_text(self, path: str, text: str) -> object | None:
+        """This rule's own data about one deployment file (kind "other"), as `collect` for a Python file."""
+        return None
+
     def data(self, facts: "FileFacts") -> Any:
         """What `collect` (or `collect_template`) returned for this file (None: nothing)."""
         return facts.rule_data.get(self.code)

@@ -3,7 +3,9 @@ compose files, `package.json` scripts and `.flaskenv`/`.env`, with the debug set
 one ends up with.
 
 FLK103 asks one question of these files: does a `flask run` start the debugger on a public
-interface? Lines are split the way a shell would (`shlex`, `\\` continuations joined), while the
+interface? When the file itself leaves debug undecided, the answer may be in `.flaskenv`/`.env`,
+which `flask run` loads without overriding the environment: `undecided_servers` lists those runs
+(and which env files each can see), `dotenv_values` reads an env file. Lines are split the way a shell would (`shlex`, `\\` continuations joined), while the
 host's position is found in the raw text so the diagnostic and its fix point at the exact token.
 Deliberately simple: what it cannot follow (variables, heredocs, multi-line YAML strings) it skips.
 """
@@ -36,6 +38,27 @@ class Setting:
 
     value: str
     span: Span | None = None
+
+
+@dataclass(frozen=True)
+class DotenvValue:
+    """One variable of a `.flaskenv`/`.env` file, as python-dotenv reads it, and its line."""
+
+    value: str
+    line: int
+
+
+@dataclass(frozen=True)
+class UndecidedServer:
+    """A `flask run` on a public host whose debug setting its own file leaves to the env files it loads."""
+
+    host: str
+    span: Span  # of the host value, as for PublicDebugServer
+    fixable: bool
+    # The env files `flask run` can find there (`.flaskenv`, `.env`) and where it looks: from the
+    # file's folder upwards (python-dotenv's find_dotenv) or in that folder only (an image's context).
+    reads: tuple[str, ...]
+    search_up: bool
 
 
 @dataclass(frozen=True)
@@ -95,6 +118,49 @@ def public_debug_servers(path: str, text: str) -> list[PublicDebugServer]:
     return scanner.found
 
 
+def undecided_servers(path: str, text: str) -> list[UndecidedServer]:
+    """Each `flask run` on a public host whose debug setting the file leaves to `.flaskenv`/`.env`:
+    no `--debug`/`--no-debug`, no `--no-debugger`, no `--env-file`, no FLASK_DEBUG or FLASK_SKIP_DOTENV
+    in its environment (python-dotenv never overrides a variable already set), and an env file it can
+    see: beside (or above) a Procfile or `package.json`; in a Dockerfile's image only `.flaskenv`,
+    when the stage copies its build context (`.env` is commonly kept out by `.dockerignore`, which
+    flasklint does not read); in a compose service only when it mounts its folder (`.:/app`) and has
+    no `env_file:`. Shell scripts may `cd` anywhere: none."""
+    name = PurePosixPath(path).name.lower()
+    scanner = _Scanner(_Document(text))
+    if name.startswith("dockerfile") or name.endswith(".dockerfile"):
+        scanner.dockerfile()
+    elif name.startswith("procfile"):
+        scanner.dotenv_files = (".flaskenv", ".env")
+        scanner.procfile()
+    elif name.endswith((".yml", ".yaml")) and "compose" in name:
+        scanner.compose()
+    elif name == "package.json":
+        scanner.dotenv_files = (".flaskenv", ".env")
+        scanner.package_json()
+    return scanner.undecided
+
+
+def sets_flask_debug(path: str, text: str) -> bool:
+    """The file sets FLASK_DEBUG for what it runs (`ENV`, `environment:`, `FLASK_DEBUG=...`), or a compose
+    service names an `env_file:` that may: it may override what `.flaskenv`/`.env` say."""
+    if re.search(r"FLASK_DEBUG[\"']?\s*[:=]|\bFLASK_DEBUG\s+\S", text):
+        return True
+    name = PurePosixPath(path).name.lower()
+    return name.endswith((".yml", ".yaml")) and "compose" in name and bool(re.search(r"(?m)^\s*env_file\s*:", text))
+
+
+def dotenv_values(text: str) -> dict[str, DotenvValue]:
+    """The variables of an env file as python-dotenv reads them (`export`, quotes, ` #` comments after
+    an unquoted value); the last assignment of a name wins."""
+    values: dict[str, DotenvValue] = {}
+    for row, line in enumerate(text.splitlines(), start=1):
+        match = re.match(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*?)\s*$", line)
+        if match:
+            values[match.group(1)] = DotenvValue(_dotenv_value(match.group(2)), row)
+    return values
+
+
 def is_debug_value(value: str) -> bool:
     """FLASK_DEBUG as Flask reads it; a `$VARIABLE` we cannot see counts as off."""
     return bool(value) and "$" not in value and value.lower() not in FALSE_VALUES
@@ -114,18 +180,28 @@ class _Scanner:
     def __init__(self, document: _Document) -> None:
         self.document = document
         self.found: list[PublicDebugServer] = []
+        self.undecided: list[UndecidedServer] = []
+        self.dotenv_files: tuple[str, ...] = ()  # the env files a `flask run` here can see
+        self.search_up = True
 
     # -- file kinds ------------------------------------------------------------------------
     def dockerfile(self) -> None:
         env: dict[str, Setting] = {}
         entrypoint: list[str] | None = None
+        self.search_up = False
+        self.dotenv_files = (".flaskenv",)
+        stage_start, copies_context = 0, False
         for region in self._logical_lines(dockerfile=True):
             parts = _join_continuations(region.text).strip().split(None, 1)
             if not parts or parts[0].startswith("#"):
                 continue
             instruction, rest = parts[0].upper(), (parts[1] if len(parts) > 1 else "")
             if instruction == "FROM":
+                self._end_stage(stage_start, copies_context)
                 env, entrypoint = {}, None
+                stage_start, copies_context = len(self.undecided), False
+            elif instruction in ("COPY", "ADD"):
+                copies_context = copies_context or _copies_context(rest)
             elif instruction == "ENV":
                 env.update(self._dockerfile_env(rest, region))
             elif instruction in ("CMD", "ENTRYPOINT", "RUN"):
@@ -138,6 +214,13 @@ class _Scanner:
                     self._argv(entrypoint + argv, env, region)
                 else:
                     self._argv(argv, env, region)
+        self._end_stage(stage_start, copies_context)
+
+    def _end_stage(self, start: int, copies_context: bool) -> None:
+        """A stage's `flask run` sees `.flaskenv` only when the stage copies its build context (wherever
+        the COPY stands: the command runs when the container starts)."""
+        if not copies_context:
+            del self.undecided[start:]
 
     def procfile(self) -> None:
         for region in self._logical_lines():
@@ -156,7 +239,7 @@ class _Scanner:
         for region in self._logical_lines():
             match = re.match(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$", region.text)
             if match:
-                env[match.group(1)] = self._setting(_unquote(match.group(2)), match.group(1), region)
+                env[match.group(1)] = self._setting(_dotenv_value(match.group(2)), match.group(1), region)
         self._report_environment_only(env)
 
     def package_json(self) -> None:
@@ -181,14 +264,16 @@ class _Scanner:
         return _Region(match.group(), match.start()) if match else None
 
     def compose(self) -> None:
+        self.search_up = False
         for block in _service_blocks(_lines(self.document.text)):
+            self.dotenv_files = _compose_dotenv_files(block)
             env: dict[str, Setting] = {}
             commands: list[tuple[list[str] | str, _Region]] = []
             index = 0
             while index < len(block):
                 start, line = block[index]
                 entry = re.match(
-                    r"\s*(?:-\s*)?[\"']?(FLASK_DEBUG|FLASK_RUN_HOST)[\"']?\s*[:=]\s*[\"']?([^\"'\s#]*)", line
+                    r"\s*(?:-\s*)?[\"']?(FLASK_DEBUG|FLASK_RUN_HOST|FLASK_SKIP_DOTENV)[\"']?\s*[:=]\s*[\"']?([^\"'\s#]*)", line
                 )
                 command = re.match(r"(\s*)(command|entrypoint)\s*:\s*(.*?)\s*$", line)
                 if entry:
@@ -253,22 +338,35 @@ class _Scanner:
     def _report(self, run: "_FlaskRun", env: dict[str, Setting], region: _Region) -> None:
         if run.debugger is False:
             return
+        host = self._public_host(run, env, region)
+        if host is None:
+            return
         debug_setting = env.get("FLASK_DEBUG")
-        if run.debug is None and debug_setting is not None and is_debug_value(debug_setting.value):
-            debug_source = f"FLASK_DEBUG={debug_setting.value}"
+        if run.debug is None and debug_setting is None:
+            self._add_undecided(run, env, host, region)
+        elif run.debug is None and debug_setting is not None and is_debug_value(debug_setting.value):
+            self._add(host.value, host.span, f"FLASK_DEBUG={debug_setting.value}", region)
         elif run.debug:
-            debug_source = "--debug"
-        else:
-            return
+            self._add(host.value, host.span, "--debug", region)
+
+    def _public_host(self, run: "_FlaskRun", env: dict[str, Setting], region: _Region) -> Setting | None:
+        """The public host a `flask run` listens on (`--host` wins over FLASK_RUN_HOST), and where."""
         if run.host is not None:
-            if run.host in PUBLIC_HOSTS:
-                flask_at = region.text.find("flask")
-                span = self.document.locate(region, HOST_OPTION, max(flask_at, 0))
-                self._add(run.host, span, debug_source, region)
-            return
+            if run.host not in PUBLIC_HOSTS:
+                return None
+            flask_at = region.text.find("flask")
+            return Setting(run.host, self.document.locate(region, HOST_OPTION, max(flask_at, 0)))
         host_setting = env.get("FLASK_RUN_HOST")
-        if host_setting is not None and host_setting.value in PUBLIC_HOSTS:
-            self._add(host_setting.value, host_setting.span, debug_source, region)
+        return host_setting if host_setting is not None and host_setting.value in PUBLIC_HOSTS else None
+
+    def _add_undecided(self, run: "_FlaskRun", env: dict[str, Setting], host: Setting, region: _Region) -> None:
+        """A run whose debug setting `.flaskenv`/`.env` decide (python-dotenv sets only unset variables)."""
+        if run.env_file or "FLASK_SKIP_DOTENV" in env or not self.dotenv_files:
+            return
+        span, fixable = self._host_span(host.span, region)
+        found = UndecidedServer(host.value, span, fixable, self.dotenv_files, self.search_up)
+        if found not in self.undecided:
+            self.undecided.append(found)
 
     def _report_environment_only(self, env: dict[str, Setting]) -> None:
         """`.flaskenv`: `flask run` reads FLASK_DEBUG and FLASK_RUN_HOST from it."""
@@ -277,15 +375,19 @@ class _Scanner:
             self.found.append(PublicDebugServer(host.value, host.span, f"FLASK_DEBUG={debug.value}"))
 
     def _add(self, host: str, span: Span | None, debug_source: str, region: _Region) -> None:
-        fixable = span is not None
-        if span is None:
-            stripped = len(region.text) - len(region.text.lstrip())
-            span = self.document.span(region.offset + stripped, 0)
-        result = PublicDebugServer(host, span, debug_source, fixable)
+        located, fixable = self._host_span(span, region)
+        result = PublicDebugServer(host, located, debug_source, fixable)
         if result not in self.found:
             self.found.append(result)
 
     # -- helpers ---------------------------------------------------------------------------
+    def _host_span(self, span: Span | None, region: _Region) -> tuple[Span, bool]:
+        """The host's span and whether a fix can rewrite it (else: an empty span where the command starts)."""
+        if span is not None:
+            return span, True
+        stripped = len(region.text) - len(region.text.lstrip())
+        return self.document.span(region.offset + stripped, 0), False
+
     def _setting(self, value: str, key: str, region: _Region) -> Setting:
         span = self.document.locate(region, HOST_VARIABLE) if key == "FLASK_RUN_HOST" else None
         return Setting(value, span)
@@ -327,6 +429,7 @@ class _FlaskRun:
     debug: bool | None = None  # --debug / --no-debug (None: not given)
     debugger: bool | None = None  # --debugger / --no-debugger
     host: str | None = None
+    env_file: bool = False  # `--env-file`/`-e`: a file taking precedence over `.flaskenv`/`.env`
 
 
 def _flask_run(words: list[str]) -> _FlaskRun | None:
@@ -340,6 +443,9 @@ def _flask_run(words: list[str]) -> _FlaskRun | None:
         word = words[index]
         if word in ("--debug", "--no-debug"):
             run.debug = word == "--debug"
+        if word in ("--env-file", "-e") or word.startswith("--env-file="):
+            run.env_file = True
+            index += word in ("--env-file", "-e")  # its value is not the subcommand
         elif subcommand is None:
             if word in GROUP_OPTIONS_WITH_VALUE:
                 index += 1
@@ -368,6 +474,11 @@ def _join_continuations(text: str) -> str:
     return re.sub(r"\\\r?\n(?:[ \t]*#[^\n]*\n)*", " ", text)
 
 
+def _dotenv_value(raw: str) -> str:
+    """A value as python-dotenv reads it: quotes removed, or a ` #` comment cut off an unquoted one."""
+    return _unquote(raw) if raw[:1] in "\"'" else re.sub(r"\s+#.*$", "", raw)
+
+
 def _unquote(value: str) -> str:
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         return value[1:-1]
@@ -386,6 +497,24 @@ def _exec_form(rest: str) -> list[str] | None:
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return value
     return None
+
+
+def _copies_context(rest: str) -> bool:
+    """`COPY . .`, `ADD ./ /app`, `COPY --chown=app . .`: the whole build context goes into the image."""
+    words = [word for word in split_words(_join_continuations(rest)) if not word.startswith("--")]
+    if words[:1] and words[0].startswith("["):
+        words = _exec_form(rest) or []
+    return any(source.rstrip("/") in (".", "") and source for source in words[:-1])
+
+
+def _compose_dotenv_files(block: list[tuple[int, str]]) -> tuple[str, ...]:
+    """A service mounting its compose file's folder (`- .:/app`) sees that folder's env files, unless it
+    names an `env_file:` of its own (which may set FLASK_DEBUG)."""
+    text = "".join(line for _, line in block)
+    if re.search(r"(?m)^\s*env_file\s*:", text):
+        return ()
+    mounts = re.search(r"(?m)^\s*-\s*[\"']?\./?:/", text)
+    return (".flaskenv", ".env") if mounts else ()
 
 
 def _service_blocks(lines: list[str]) -> list[list[tuple[int, str]]]:

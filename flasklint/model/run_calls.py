@@ -40,6 +40,16 @@ class PublicDebugRun:
 
 
 @dataclass(frozen=True)
+class UndecidedPublicRun:
+    """A `run()` on a public host that leaves debug to config objects this module loads from other
+    modules (`from_object(Config)` with `Config` imported, `from_object("pkg.config.Config")`)."""
+
+    option: cst.BaseExpression
+    host: cst.SimpleString
+    loads: tuple[str, ...]  # the loaded objects' refs, in load order
+
+
+@dataclass(frozen=True)
 class _Option:
     """One `run()` option: the node to report, the expression giving its value, how it is written."""
 
@@ -79,6 +89,88 @@ def public_debug_runs(model: ModuleModel) -> Iterator[PublicDebugRun]:
         literal = _public_host(model, host_option.value, call.scope)
         if literal is not None:
             yield PublicDebugRun(host_option.node, literal, debug.source)
+
+
+def undecided_public_runs(model: ModuleModel) -> Iterator[UndecidedPublicRun]:
+    """Each app `run()` on `0.0.0.0`/`::` with no debug argument and no debug setting in this module,
+    whose app loads config objects of other modules; none when a config source here is opaque (a
+    computed `from_object`, `from_pyfile`, `from_envvar`, ...), where debug could come from anywhere."""
+    loads: tuple[str, ...] | None = None
+    for call in model.calls:
+        func = call.node.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "run" and _is_app(model, call)):
+            continue
+        options = _run_options(model, call)
+        debugger_option, debug_option, host_option = (options.get(name) for name in ("use_debugger", "debug", "host"))
+        if debugger_option is not None or debug_option is not None or host_option is None:
+            continue
+        literal = _public_host(model, host_option.value, call.scope)
+        if literal is None or _module_debug(model).on is not False:
+            continue
+        loads = _foreign_loads(model) if loads is None else loads
+        if loads:
+            yield UndecidedPublicRun(host_option.node, literal, loads)
+
+
+def _foreign_loads(model: ModuleModel) -> tuple[str, ...]:
+    """The refs of other modules' objects `config.from_object(...)` loads here; () when a config
+    source of the module is opaque (or there is none)."""
+    if any(load.opaque for load in model.facts.config_loads):
+        return ()
+    prefix = f"{model.module_name}." if model.module_name else ""
+    loads: list[str] = []
+    for call in model.calls:
+        func = call.node.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "from_object" and is_config(model, func.value, call.scope)):
+            continue
+        loaded = argument(call.node, 0, "obj")
+        if loaded is None or (model.ref_of(loaded, call.scope) or "").startswith("param:"):
+            return ()
+        target = resolve_object(model, loaded, call.scope)
+        if target is None:
+            return ()
+        if not (target == model.module_name or target.startswith(prefix)):
+            loads.append(target)
+    return tuple(loads)
+
+
+@dataclass(frozen=True)
+class ConfigObject:
+    """A module-level class (or the module itself, `ref` = the module's name) as a config object:
+    its own `DEBUG` ("on", "off", "unknown", "unset") and its bases, for `from_object` in other modules."""
+
+    ref: str
+    state: str
+    text: str  # `DEBUG = True`, for messages
+    bases: tuple[str, ...]
+    bases_known: bool  # every base resolved to a name
+
+
+def config_objects(model: ModuleModel) -> Iterator[ConfigObject]:
+    """The module and each of its module-level classes, with the `DEBUG` each sets."""
+    prefix = f"{model.module_name}." if model.module_name else ""
+    own: dict[str, list[tuple[bool | None, str]]] = {}
+    for assign in model.assigns:
+        top = assign.scope.kind == "module" or (assign.scope.kind == "class" and "." not in assign.scope.qualname)
+        if top and assign.value is not None and _assigns_debug(assign.targets):
+            text = f"`DEBUG = {model.code(assign.value).strip()}`"
+            own.setdefault(assign.scope.qualname, []).append((_truthy(model, assign.value, assign.scope), text))
+    yield ConfigObject(model.module_name, *_state(own.get("")), (), True)
+    for info in model.classes:
+        if "." not in info.qualname:  # a module-level class
+            ref = prefix + info.qualname
+            bases = tuple(model.facts.classes.get(ref, ()))  # resolved like the index resolves them
+            written = [arg for arg in info.node.bases if dotted_name(arg.value) not in ("object", "builtins.object")]
+            known = len(bases) == len(written) and not any(arg.star for arg in written)
+            yield ConfigObject(ref, *_state(own.get(info.qualname)), bases, known)
+
+
+def _state(settings: list[tuple[bool | None, str]] | None) -> tuple[str, str]:
+    if not settings:
+        return "unset", ""
+    last_on, text = settings[-1]
+    state = "unknown" if last_on is None or len({on for on, _ in settings}) > 1 else ("on" if last_on else "off")
+    return state, text
 
 
 # -- which `.run` is Flask's ---------------------------------------------------------------------

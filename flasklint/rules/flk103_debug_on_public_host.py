@@ -1,19 +1,38 @@
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Iterable
 
 from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Severity
-from flasklint.model.deploy import public_debug_servers
-from flasklint.model.facts import Span
+from flasklint.model.debug_sources import (
+    DOTENV_FILES,
+    AppRun,
+    ConfigDebug,
+    DebugData,
+    EnvSetting,
+    ServerRun,
+    config_state,
+    dotenv_debug,
+    is_compose,
+)
+from flasklint.model.deploy import (
+    dotenv_values,
+    is_debug_value,
+    public_debug_servers,
+    sets_flask_debug,
+    undecided_servers,
+)
+from flasklint.model.facts import FileFacts, Span
+from flasklint.model.index import ProjectIndex
 from flasklint.model.module import ModuleModel
-from flasklint.model.run_calls import public_debug_runs
-from flasklint.rule import Case, FileRule, Finding
+from flasklint.model.run_calls import config_objects, public_debug_runs, undecided_public_runs
+from flasklint.rule import Case, FileRule, Finding, ProjectRule
 
 LOOPBACK = "127.0.0.1"
 WHY = "the Werkzeug debugger lets anyone who can reach the server run Python code; bind to `127.0.0.1`"
 
 
-class DebugOnPublicHost(FileRule):
+class DebugOnPublicHost(FileRule, ProjectRule):
     """
     ## What it does
     Reports the development server started with the debugger on *and* listening on every
@@ -31,9 +50,22 @@ class DebugOnPublicHost(FileRule):
     It does not report debug mode on the default host (the quickstart's own advice), `0.0.0.0`
     without debug, debug without the debugger (`use_debugger=False`, `--no-debugger`), debug
     taken from the environment or the command line (`debug=os.environ.get("DEBUG")`,
-    `debug=args.debug`), or `.run` of other objects (`asyncio.run`, `subprocess.run`). It reads
-    one file at a time: a `FLASK_DEBUG=1` in `.flaskenv` does not reach a Procfile's `flask run`,
-    nor does a config class of another module reach an `app.run()`.
+    `debug=args.debug`), or `.run` of other objects (`asyncio.run`, `subprocess.run`).
+
+    Across files, as Flask loads them: `FLASK_DEBUG=1` in the `.flaskenv`/`.env` that a public
+    `flask run` of a Procfile, a `package.json` script, a Dockerfile or a compose service loads
+    (the nearest of each name; `.env` wins), when that file leaves debug undecided; and
+    `DEBUG = True` in a config class of another module (or one it inherits from) that the app
+    loads with `config.from_object(...)`, for an `app.run()` on a public host without `debug=`.
+    It stays silent whenever something else may decide: FLASK_DEBUG set by the deployment file
+    itself (python-dotenv never overrides the environment) or by any compose file for a
+    Dockerfile's image, `--no-debug`, `--no-debugger`, `--env-file`, `FLASK_SKIP_DOTENV`; a
+    Dockerfile that does not copy its build context (and `.env` in an image, which
+    `.dockerignore` usually keeps out), a compose service that does not mount its folder or names
+    an `env_file:`; `.env.example` (never loaded); shell scripts (they may `cd` anywhere); an
+    opaque config loader (`from_envvar`, a computed `from_object`), a config class it cannot see
+    (a library's, an unresolved base), or FLASK_DEBUG set in any env or deployment file (it
+    overrides the config in `app.run()`).
 
     ## Why is this bad?
     The Werkzeug debugger shows source code and tracebacks to whoever triggers an error, and its
@@ -77,6 +109,7 @@ class DebugOnPublicHost(FileRule):
     severity = Severity.ERROR
     fix_availability = "unsafe"
     kinds = frozenset({"python", "other"})
+    data_shape = DebugData
     invalid = [
         Case(
             "from flask import Flask\n\napp = Flask(__name__)\napp.run(host='0.0.0.0', debug=True)\n",
@@ -192,8 +225,62 @@ if __name__ == "__main__":
                 "app.config.from_object(Config)\napp.run(host=\"127.0.0.1\")\n",
             },
         ),
+        Case(
+            {
+                "app.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+                ".flaskenv": "FLASK_APP=app\nFLASK_DEBUG=1\n",
+                "Procfile": "web: flask run --host=0.0.0.0\n",
+            },
+            Finding(
+                (1, 22, 1, 29),
+                "`flask run` on host `0.0.0.0` with debug on from `FLASK_DEBUG=1` in `.flaskenv` (line 2), which "
+                "`flask run` loads: the Werkzeug debugger lets anyone who can reach the server run Python code; "
+                "bind to `127.0.0.1`",
+                path="Procfile",
+                fix="unsafe",
+            ),
+            fixed={"Procfile": "web: flask run --host=127.0.0.1\n"},
+        ),
+        Case(
+            {
+                "config.py": "class Config:\n    SECRET_KEY = 'x'\n    DEBUG = True\n",
+                "app.py": "from flask import Flask\nfrom config import Config\n\napp = Flask(__name__)\n"
+                "app.config.from_object(Config)\napp.run(host='0.0.0.0')\n",
+            },
+            Finding(
+                (6, 13, 6, 22),
+                "debug mode (`DEBUG = True` in `config.Config`, loaded with `from_object`) on public host `0.0.0.0`: "
+                "the Werkzeug debugger lets anyone who can reach the server run Python code; bind to `127.0.0.1`",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": "from flask import Flask\nfrom config import Config\n\napp = Flask(__name__)\n"
+                "app.config.from_object(Config)\napp.run(host='127.0.0.1')\n",
+            },
+        ),
     ]
     valid = [
+        {
+            "app.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+            ".flaskenv": "FLASK_DEBUG=1\n",
+            "docker-compose.yml": "services:\n  web:\n    environment:\n      FLASK_DEBUG: 0\n    volumes:\n"
+            "      - .:/app\n    command: flask run --host=0.0.0.0\n",
+        },
+        {
+            "app.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+            ".env.example": "FLASK_DEBUG=1\n",
+            "package.json": '{"scripts": {"dev": "flask run --host=0.0.0.0"}}\n',
+        },
+        {
+            "app.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+            ".flaskenv": "FLASK_DEBUG=1\n",
+            "Procfile": "web: flask run --no-debugger --host=0.0.0.0\n",
+        },
+        {
+            "config.py": "class Config:\n    DEBUG = True\n",
+            "app.py": "import os\nfrom flask import Flask\n\napp = Flask(__name__)\n"
+            "app.config.from_object(os.environ.get('APP_SETTINGS', 'config.Config'))\napp.run(host='0.0.0.0')\n",
+        },
         "from flask import Flask\n\napp = Flask(__name__)\napp.run(debug=True)\n",
         "from flask import Flask\n\napp = Flask(__name__)\napp.run(host='0.0.0.0')\n",
         "import os\nfrom flask import Flask\n\napp = Flask(__name__)\n"
@@ -236,6 +323,94 @@ if __name__ == "__main__":
                 fix=_fix(server.span, LOOPBACK) if server.fixable else None,
                 host=server.host,
             )
+
+
+    # -- across files ----------------------------------------------------------------------
+    def collect(self, model: ModuleModel) -> DebugData | None:
+        """The module's config objects (for `from_object` elsewhere) and its runs that leave debug to them."""
+        configs = {
+            item.ref: ConfigDebug(state=item.state, text=item.text, bases=list(item.bases), bases_known=item.bases_known)
+            for item in config_objects(model)
+        }
+        runs = [
+            AppRun(
+                host=run.host.evaluated_value,
+                span=model.span(run.option),
+                host_span=model.span(run.host),
+                replacement=f"{run.host.prefix}{run.host.quote}{LOOPBACK}{run.host.quote}",
+                loads=list(run.loads),
+            )
+            for run in undecided_public_runs(model)
+        ]
+        return DebugData(env={}, servers=[], sets_debug=False, configs=configs, runs=runs)
+
+    def collect_text(self, path: str, text: str) -> DebugData | None:
+        """An env file's FLASK_DEBUG; a deployment file's runs that leave debug to the env files."""
+        name = PurePosixPath(path).name
+        env = {}
+        if name in DOTENV_FILES:
+            env = {key: EnvSetting(value=v.value, line=v.line) for key, v in dotenv_values(text).items() if key == "FLASK_DEBUG"}
+        servers = [
+            ServerRun(host=s.host, span=s.span, fixable=s.fixable, reads=list(s.reads), search_up=s.search_up)
+            for s in undecided_servers(path, text)
+        ]
+        sets_debug = sets_flask_debug(path, text)
+        if not (env or servers or sets_debug):
+            return None
+        return DebugData(env=env, servers=servers, sets_debug=sets_debug, configs={}, runs=[])
+
+    def check(self, index: ProjectIndex, facts: FileFacts) -> Iterable[Diagnostic]:
+        data: DebugData | None = self.data(facts)
+        if data is None:
+            return
+        for server in data["servers"]:
+            yield from self._server(index, facts, server)
+        for run in data["runs"]:
+            yield from self._app_run(index, facts, run)
+
+    def _server(self, index: ProjectIndex, facts: FileFacts, server: ServerRun) -> Iterable[Diagnostic]:
+        """`flask run --host=0.0.0.0` + `FLASK_DEBUG=1` in the `.flaskenv`/`.env` it loads."""
+        if PurePosixPath(facts.path).name.lower().startswith("dockerfile") or facts.path.lower().endswith(".dockerfile"):
+            if any(is_compose(path) and self._sets_debug(other) for path, other in index.files.items()):
+                return  # a compose service may set FLASK_DEBUG for this image: it wins over `.flaskenv`
+        found = dotenv_debug(index, facts.path, server)
+        if found is None:
+            return
+        path, setting = found
+        if not is_debug_value(setting["value"]):
+            return
+        span = tuple(server["span"])
+        yield self.diagnostic(
+            facts.path,
+            span,  # type: ignore[arg-type]
+            f"`flask run` on host `{server['host']}` with debug on from `FLASK_DEBUG={setting['value']}` in "
+            f"`{path}` (line {setting['line']}), which `flask run` loads: {WHY}",
+            fix=_fix(span, LOOPBACK) if server["fixable"] else None,  # type: ignore[arg-type]
+            host=server["host"],
+        )
+
+    def _app_run(self, index: ProjectIndex, facts: FileFacts, run: AppRun) -> Iterable[Diagnostic]:
+        """`app.run(host="0.0.0.0")` + `DEBUG = True` in a config class of another module it loads."""
+        if any(self._sets_debug(other) for other in index.files.values()):
+            return  # FLASK_DEBUG in the environment or an env file decides before the config (Flask.run)
+        states = [config_state(index, ref) for ref in run["loads"]]
+        if any(state is None or state[0] == "unknown" for state in states):
+            return
+        settings = [(ref, state) for ref, state in zip(run["loads"], states) if state and state[0] != "unset"]
+        if not settings or any(state[0] != "on" for _, state in settings):
+            return
+        ref, (_, text) = settings[-1]  # type: ignore[misc]
+        yield self.diagnostic(
+            facts.path,
+            tuple(run["span"]),  # type: ignore[arg-type]
+            f"debug mode ({text} in `{ref}`, loaded with `from_object`) on public host `{run['host']}`: {WHY}",
+            fix=_fix(tuple(run["host_span"]), run["replacement"]),  # type: ignore[arg-type]
+            host=run["host"],
+        )
+
+    def _sets_debug(self, facts: FileFacts) -> bool:
+        data: DebugData | None = self.data(facts)
+        return data is not None and (data["sets_debug"] or bool(data["env"]))
 
 
 def _fix(span: Span, content: str) -> Fix:
