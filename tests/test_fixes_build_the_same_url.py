@@ -23,7 +23,6 @@ import sys
 from pathlib import Path
 from unittest.mock import ANY
 
-import jinja2
 import pytest
 
 from rule_testing import fix_and_relint, lint, write_project
@@ -715,12 +714,6 @@ def test_a_route_on_a_subdomain_is_no_link_of_the_apps_own_host(tmp_path: Path) 
     assert answers[0][2].endswith("http://api.localhost/ping")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FLK203 offers safe fixes in an app with a url_defaults callback (here the common static "
-    "cache-busting one): url_for('static', filename='shop.css') builds `/static/shop.css?v=...`; any "
-    "@app.url_defaults / @bp.url_defaults / app_url_defaults may add values to any endpoint",
-)
 def test_a_url_defaults_callback_changes_what_url_for_builds(tmp_path: Path) -> None:
     files = {
         "app.py": """\
@@ -744,14 +737,15 @@ def test_a_url_defaults_callback_changes_what_url_for_builds(tmp_path: Path) -> 
         "templates/index.html": '<link rel="stylesheet" href="/static/shop.css">\n',
         "static/shop.css": "body {}\n",
     }
-    check_safe_fixes_build_the_same_urls(tmp_path, files, [("app:app", "/")])
+    write_project(tmp_path, files)
+    before = serve(tmp_path, [("app:app", "/")])
+    offered = fixes(lint(tmp_path))
+    assert [applicability for _, _, applicability, _ in offered] == ["unsafe"]
+    fix_and_relint(tmp_path, "FLK203", unsafe=True)  # why it is unsafe: url_for adds the callback's `v`
+    after = serve(tmp_path, [("app:app", "/")])
+    assert after != before and "/static/shop.css?v=" in after[0][2]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FLK203 offers a safe fix in an app whose Flask subclass overrides url_for (here serving static "
-    "files from a CDN): `{{ url_for('static', ...) }}` builds `https://cdn.example.com/static/logo.png`",
-)
 def test_a_flask_subclass_overriding_url_for_changes_what_url_for_builds(tmp_path: Path) -> None:
     files = {
         "app.py": """\
@@ -773,15 +767,13 @@ def test_a_flask_subclass_overriding_url_for_changes_what_url_for_builds(tmp_pat
             """,
         "templates/index.html": '<img src="/static/logo.png">\n',
     }
-    check_safe_fixes_build_the_same_urls(tmp_path, files, [("app:app", "/")])
+    write_project(tmp_path, files)
+    offered = fixes(lint(tmp_path))
+    assert [applicability for _, _, applicability, _ in offered] == ["unsafe"]
+    fix_and_relint(tmp_path, "FLK203", unsafe=True)  # why it is unsafe: the subclass's url_for adds the CDN
+    assert "https://cdn.example.com/static/logo.png" in serve(tmp_path, [("app:app", "/")])[0][2]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=jinja2.TemplateSyntaxError,
-    reason="FLK203's unsafe fix for `/users/４２` (fullwidth digits, which Werkzeug's int converter matches "
-    "as 42) writes `uid=４２`, a syntax error in Jinja (and in Python: `redirect(...)` gets the same)",
-)
 def test_a_fix_never_writes_a_value_the_language_cannot_parse(tmp_path: Path) -> None:
     files = {
         "app.py": """\
@@ -802,7 +794,8 @@ def test_a_fix_never_writes_a_value_the_language_cannot_parse(tmp_path: Path) ->
         "templates/index.html": '<a href="/users/４２">42</a>\n',
     }
     write_project(tmp_path, files)
-    fix_and_relint(tmp_path, "FLK203", unsafe=True)
+    # Werkzeug's int converter takes fullwidth digits (this is the route), but `uid=４２` would not parse.
+    assert [(d.code, d.fix) for d in lint(tmp_path) if d.code == "FLK203"] == [("FLK203", None)]
 
 
 def test_a_view_two_apps_route_and_a_blueprint_two_apps_register_get_no_safe_fix(tmp_path: Path) -> None:

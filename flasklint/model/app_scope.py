@@ -68,6 +68,8 @@ class AppTable:
     secret_key_set: bool = False
     script_root: str = ""  # the prefix DispatcherMiddleware mounts the app under ("" at the root)
     has_static: bool = True
+    # A url_defaults callback or an overridden `url_for`: url_for may build another URL than the rule says.
+    custom_url_building: bool = False
     _routable: dict[str | None, list[Endpoint]] | None = field(default=None, repr=False, compare=False)
 
     def add(self, endpoint: Endpoint) -> None:
@@ -122,6 +124,10 @@ class AppView:
     @property
     def secret_key_set(self) -> bool:
         return any(table.secret_key_set for table in self.tables)
+
+    @property
+    def custom_url_building(self) -> bool:
+        return any(table.custom_url_building for table in self.tables)
 
     @property
     def has_static(self) -> bool:

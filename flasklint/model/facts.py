@@ -218,6 +218,9 @@ class FileFacts:
     classes: dict[str, list[str]] = field(default_factory=dict)
     jinja_settings: list[JinjaSetting] = field(default_factory=list)
     app_mounts: list[AppMount] = field(default_factory=list)
+    # What changes the URL url_for builds: refs of apps/blueprints with a url_defaults callback ("" when the
+    # owner cannot be named) and "class:<ref>" for a class that defines its own `url_for`.
+    url_builders: list[str] = field(default_factory=list)
     # Results of the file-scope rules, cached with the facts (they need the tree, the index does not).
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # What each project rule's `collect` step read off the tree (rule code -> JSON value): the rule's
@@ -264,7 +267,7 @@ class FileFacts:
 INDEX_FIELDS = (
     "path", "module", "kind", "is_test", "imports", "aliases", "apps", "blueprints", "routes", "registrations",
     "unresolved", "converters", "secret_keys", "config_loads", "custom_session_interface", "extensions",
-    "classes", "jinja_settings", "app_mounts", "template_refs", "session_writes",
+    "classes", "jinja_settings", "app_mounts", "template_refs", "session_writes", "url_builders",
 )  # fmt: skip
 
 _LIST_TYPES: dict[str, type] = {

@@ -311,6 +311,10 @@ class IndexBuilder:
         self._jinja()
         self._secret_keys()
         self._script_roots()
+        for facts in self.files.values():
+            for owner in facts.url_builders:
+                for app in self._owner_apps(owner or None, facts):
+                    self._table(app).custom_url_building = True
         if not self.production_apps:
             self.tables[ANY_APP].endpoints_incomplete = True  # no app: any endpoint may exist
         return self.tables
@@ -406,13 +410,17 @@ class IndexBuilder:
             )
 
     def _setting_apps(self, setting: JinjaSetting, facts: FileFacts) -> list[str]:
-        if setting.owner and setting.owner.startswith("class:"):
-            cls = setting.owner[6:]
+        return self._owner_apps(setting.owner, facts)
+
+    def _owner_apps(self, owner: str | None, facts: FileFacts) -> list[str]:
+        """The apps an app, a blueprint (where it is mounted) or a Flask subclass ("class:<ref>") stands for."""
+        if owner and owner.startswith("class:"):
+            cls = owner[6:]
             return [
                 key for key, (app_facts, app) in self.apps.items()
                 if app.cls is not None and self._inherits(app.cls, app_facts, cls, facts)
             ]  # fmt: skip
-        resolved = self.resolve(setting.owner, facts)
+        resolved = self.resolve(owner, facts)
         if resolved is not None and resolved[0] == "blueprint":
             return sorted({mount.app for mount in self.mounts(resolved[1])})
         return [self._app_or_any(resolved)]

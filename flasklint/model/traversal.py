@@ -190,6 +190,10 @@ class _Extractor(LeanVisitor):
         info = FunctionInfo(node, qualname, scope, class_name=class_info.qualname if class_info else None)
         if class_info is not None and class_info.qualname in self.project_view_bases and info.name in VIEW_METHODS:
             info.is_view = True
+        if class_info is not None and info.name == "url_for":  # a Flask subclass building URLs its own way
+            self.model.facts.url_builders.append(f"class:{self._class_ref(class_info.qualname)}")
+        for decorator in node.decorators:
+            self._url_defaults(decorator.decorator)
         self.model.functions.append(info)
         self.model.function_of[node] = info
         # Decorators are evaluated in the enclosing scope.
@@ -359,6 +363,8 @@ class _Extractor(LeanVisitor):
                 self._registration(node)
             elif method == "add_url_rule":
                 self._add_url_rule(node)
+            elif method in URL_DEFAULTS_REGISTRARS and node.args:
+                self._url_defaults(node.func)
             elif method == "add_resource" and node.args:
                 self._add_resource(node)
             elif method in EXTENSION_REGISTRARS and node.args:
@@ -413,6 +419,12 @@ class _Extractor(LeanVisitor):
         self.model.facts.template_refs.append(
             TemplateRef(name or "", self.model.span(template), view_owners(self.function), context, star)
         )
+
+    def _url_defaults(self, registrar: cst.BaseExpression) -> None:
+        """`@app.url_defaults` / `bp.app_url_defaults(f)`: a callback that may add values to any url_for."""
+        if isinstance(registrar, cst.Attribute) and registrar.attr.value in URL_DEFAULTS_REGISTRARS:
+            owner = self.model.ref_of(registrar.value, self.scope)
+            self.model.facts.url_builders.append(owner or "")
 
     def _registration(self, node: cst.Call) -> None:
         assert isinstance(node.func, cst.Attribute)
@@ -569,6 +581,9 @@ class _Extractor(LeanVisitor):
         )
         info.routes.append(route)
         self.model.facts.routes.append(route)
+
+
+URL_DEFAULTS_REGISTRARS = frozenset({"url_defaults", "app_url_defaults"})
 
 
 def _off_host(call: cst.Call, subdomain_position: int | None = None) -> bool:

@@ -82,11 +82,11 @@ def build_call(literal: UrlLiteral, endpoint: Endpoint, values: dict[str, str]) 
 
 def _path_value(value: str, converter: str, quote: str) -> str | None:
     if converter == "int":
-        if not value.isdigit() or (len(value) > 1 and value.startswith("0")):
+        if not (value.isascii() and value.isdigit()) or (len(value) > 1 and value.startswith("0")):
             return None  # url_for would drop the leading zeros
         return value
     if converter == "float":
-        return value if re.fullmatch(r"\d+\.\d+", value) and str(float(value)) == value else None
+        return value if re.fullmatch(r"[0-9]+\.[0-9]+", value) and str(float(value)) == value else None
     return _string(value, quote)
 
 

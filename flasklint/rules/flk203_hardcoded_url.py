@@ -92,8 +92,8 @@ class HardcodedUrl(ProjectRule):
     It is safe only when the index has proven which app serves the code (the one app of the
     project, the app the view is registered on, the one app whose folders hold the template) and
     the endpoint is that app's with this one rule; otherwise (a template two apps load, a helper, an
-    endpoint with a second rule whose `defaults=` may make `url_for` build the other path) it is
-    unsafe. Routes on another host (`subdomain=`, `host=`) have no path on the app's own host: a
+    endpoint with a second rule whose `defaults=` may make `url_for` build the other path, an app
+    with a `url_defaults` callback or a Flask subclass with its own `url_for`) it is unsafe. Routes on another host (`subdomain=`, `host=`) have no path on the app's own host: a
     literal never matches them. There is no fix when two endpoints match the path (a blueprint
     registered twice), for HTML inside Python strings, or when a value cannot become a keyword.
     """
@@ -330,7 +330,13 @@ def logout():
         )
         # The one app owning this code has the route, and only that rule builds the endpoint (with a
         # second rule, `defaults=` may make url_for build the other one: `/page/` for `/page/1`).
-        proven = view.proven and endpoint.app in view.apps and len(view.endpoints.get(endpoint.name, [])) == 1
+        # A url_defaults callback or a subclass's own url_for may change what url_for builds.
+        proven = (
+            view.proven
+            and endpoint.app in view.apps
+            and len(view.endpoints.get(endpoint.name, [])) == 1
+            and not view.custom_url_building
+        )
         fix = _fix(call, literal, proven, url_for, import_edit) if call is not None else None
         return self.diagnostic(facts.path, literal.span, message, fix=fix, endpoint=endpoint.name)
 
