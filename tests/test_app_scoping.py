@@ -291,3 +291,14 @@ def test_a_template_in_a_shared_folder_belongs_to_the_apps_that_render_it(tmp_pa
         ("FLK201", "templates/base.html", 39, None),
         ("FLK203", "templates/page.html", 50, "safe"),
     ]
+
+
+def test_no_fix_for_a_value_url_for_would_write_differently(tmp_path: Path) -> None:
+    """`/u/a%2Fb`: url_for(name='a/b') writes `/u/a/b` (no match); `&amp;` in an attribute is `&`."""
+    files = {
+        "app.py": 'from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.route("/u/<name>")\ndef user(name):\n'
+        '    return name\n',
+        "templates/page.html": '<a href="/u/a%2Fb">x</a> <a href="/u/x?a=1&amp;b=2">y</a> <a href="/u/ada">z</a>\n',
+    }
+    found = _lint(tmp_path, files, "FLK203")
+    assert [(d.start.column, d.fix is not None) for d in found] == [(9, False), (34, False), (67, True)]

@@ -43,6 +43,8 @@ class BuildCall:
 def build_call(literal: UrlLiteral, endpoint: Endpoint, values: dict[str, str]) -> BuildCall | None:
     """url_for's arguments for the matched literal, or None when a value cannot be expressed."""
     jinja = literal.context == "template"
+    if literal.context in ("template", "html") and _ENTITY.search(f"{literal.path}?{literal.query or ''}"):
+        return None  # `&amp;` in an attribute is `&`: the fix would pass the entity's text
     # Python: the literal's own quote; Jinja inside an attribute: the other quote.
     quote = ("'" if literal.quote == '"' else '"') if jinja else literal.quote
     holes = iter(literal.holes)
@@ -60,7 +62,10 @@ def build_call(literal: UrlLiteral, endpoint: Endpoint, values: dict[str, str]) 
         elif HOLE in value:
             return None  # a hole inside a segment (`/{x}.json`): no single value to pass
         else:
-            argument = _path_value(unquote(value), converters.get(name, "default"), quote)
+            converter = converters.get(name, "default")
+            if "/" in unquote(value) and converter != "path":
+                return None  # `a%2Fb`: url_for would write the slash as is, and the rule not match
+            argument = _path_value(unquote(value), converter, quote)
             if argument is None:
                 return None
             arguments.append((name, argument))
@@ -78,6 +83,9 @@ def build_call(literal: UrlLiteral, endpoint: Endpoint, values: dict[str, str]) 
     if not literal.path.endswith("/") and (endpoint.rule or "").endswith("/"):
         exact = False  # matched through Flask's trailing-slash redirect: url_for adds the slash
     return BuildCall(endpoint.name, arguments, jinja, quote, exact)
+
+
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);")
 
 
 def _path_value(value: str, converter: str, quote: str) -> str | None:
