@@ -177,3 +177,12 @@ def test_an_inline_comment_is_not_part_of_an_env_value(project) -> None:
     assert found(project, {".flaskenv": "FLASK_DEBUG='0 # on'\nFLASK_RUN_HOST=0.0.0.0\n"}) == [
         (".flaskenv", (2, 15, 2, 22), f"`flask run` with debug on (`FLASK_DEBUG=0 # on`) and host `0.0.0.0`: {WHY}")
     ]
+
+
+def test_a_config_class_re_exported_by_a_package(project) -> None:
+    files = {
+        "pkg/__init__.py": "from pkg.settings import Dev\n",
+        "pkg/settings.py": "class Dev:\n    SECRET_KEY = 'x'\n    DEBUG = 1\n",
+        "app.py": APP + "from pkg import Dev\napp.config.from_object(Dev)\napp.run(host='0.0.0.0')\n",
+    }
+    assert found(project, files) == [("app.py", (6, 13, 6, 22), debug_message("DEBUG = 1", "pkg.Dev"))]
