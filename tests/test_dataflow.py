@@ -22,6 +22,7 @@ from flasklint.model.dataflow import (
     Taint,
     TaintAnalysis,
     dataflow_for,
+    request_values,
     route_sources,
 )
 from flasklint.model.module import FunctionInfo, ModuleModel
@@ -571,6 +572,59 @@ def test_sanitizers_depend_on_the_purpose() -> None:
     """
     assert labels(joined, purpose="path") == set()
     assert labels(joined, purpose="html") == {"`request.args` value"}
+
+
+@pytest.mark.parametrize(
+    ("expression", "html", "template"),
+    [
+        # HTML escaping leaves `{{7*7}}` as it is: no sanitizer for a template source
+        ("escape(q)", set(), {"`request.args` value"}),
+        ("html.escape(q)", set(), {"`request.args` value"}),
+        ('Markup("<b>{}</b>").format(q)', set(), {"`request.args` value"}),
+        ('Markup("<b>%s</b>") % q', set(), {"`request.args` value"}),
+        ('Markup("<b>") + q', set(), {"`request.args` value"}),
+        # URL quoting turns the braces into %7B/%7D: clean for both
+        ("urllib.parse.quote(q)", set(), set()),
+        ("int(q)", set(), set()),
+        ("q.strip()", {"`request.args` value"}, {"`request.args` value"}),
+        ("pathlib.Path(q).name", {"`request.args` value"}, {"`request.args` value"}),
+        ("os.path.splitext(q)[1]", {"`request.args` value"}, {"`request.args` value"}),
+    ],
+)
+def test_the_template_purpose_only_trusts_what_removes_braces(expression: str, html: set, template: set) -> None:
+    source = f"""
+    import pathlib
+    import urllib.parse
+
+    def view():
+        q = request.args["q"]
+        return {expression}
+    """
+    assert labels(source, purpose="html") == html
+    assert labels(source, purpose="template") == template
+
+
+def test_analyses_add_one_per_caller_passing_request_data() -> None:
+    model = model_of(
+        """
+        def helper(text, other):
+            return text + other
+
+        @app.route("/a")
+        def a():
+            return helper(request.args["q"], "x")
+
+        @app.route("/b")
+        def b():
+            return helper("constant", "y")
+        """
+    )
+    dataflow = dataflow_for(model)
+    helper = function(model, "helper")
+    analyses = list(dataflow.analyses(helper, "html"))
+    value = helper.node.body.body[0].body[0].value  # type: ignore[attr-defined]
+    assert [{t.label for t in a.taint(value)} for a in analyses] == [set(), {"`request.args` value"}]
+    assert {t.label for t in request_values(analyses, value)} == {"`request.args` value"}
 
 
 def test_splitext_extension_is_path_safe_but_not_html_safe() -> None:

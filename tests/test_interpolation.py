@@ -8,7 +8,7 @@ import libcst as cst
 import pytest
 
 from flasklint.model.dataflow import TaintAnalysis, dataflow_for
-from flasklint.model.interpolation import HoleFinder
+from flasklint.model.interpolation import HoleFinder, is_interpolation
 from flasklint.model.traversal import build_model
 from flasklint.source import parse_source
 
@@ -36,18 +36,14 @@ def analysis_of(statements: str) -> TaintAnalysis:
 
 
 def holes(statements: str) -> list[tuple]:
-    """(source, taint labels, wrap[, context when not "html"]) of each hole of the value `view` returns last."""
+    """(source, taint labels, wrap) of each hole of the value `view` returns last."""
     analysis = analysis_of(statements)
     returned = analysis.flow.returns[-1].value
     assert returned is not None
     finder = HoleFinder(analysis)
     finder.find_in(returned)
     model = analysis.model
-    return [
-        (model.code(h.node).strip(), sorted(t.label for t in h.taints), h.wrap)
-        + (() if h.context == "html" else (h.context,))
-        for h in finder.holes.values()
-    ]
+    return [(model.code(h.node).strip(), sorted(t.label for t in h.taints), h.wrap) for h in finder.holes.values()]
 
 
 QUERY = ["`request.args` value"]
@@ -76,18 +72,16 @@ ROUTE = ["route variable `name`"]
         ('return Markup("<b>{}</b>").format(q)', []),
         ("return q", []),  # an echo, not an interpolation
         ('return "<p>" + escape(q)', []),
-        # Markup() trusts its argument: the holes are inside it, where escape() still works
-        ('return Markup(f"<b>{q}</b>")', [("q", QUERY, "escape")]),
-        ('return Markup("<b>%s</b>" % q) + Markup("<i>{}</i>").format(name)', [("q", QUERY, "escape")]),
-        ('return f"<p>{Markup(q)}</p>"', [("q", QUERY, "escape")]),  # escape(Markup(q)) would change nothing
-        ('m = Markup(f"<b>{name}</b>")\nreturn "<p>" + m', [("name", ROUTE, "escape")]),
-        ("return Markup(q)", []),  # an echo all the same
-        # the source of a template rendered as the page: spliced values are holes, variables are not
-        # (no fix: an escaped value may still hold `{{ ... }}`, which the template runs)
-        ('return render_template_string("<p>%s</p>" % q)', [("q", QUERY, None, "template")]),
-        ('src = f"<h3>{request.url}</h3>"\nreturn render_template_string(src)', [("request.url", ["`request.url`"], None, "template")]),
+        # what a Markup trusts is FLK105's (model/trusted_markup.py), a template source FLK106's
+        # (model/template_sources.py): one problem, one finding
+        ('return Markup(f"<b>{q}</b>")', []),
+        ('return Markup("<b>%s</b>" % q) + Markup("<i>{}</i>").format(name)', []),
+        ('return f"<p>{Markup(q)}</p>" + "<i>%s</i>" % name', [("name", ROUTE, "escape")]),
+        ('m = Markup(f"<b>{name}</b>")\nreturn "<p>" + m', []),
+        ("return Markup(q)", []),
+        ('return render_template_string("<p>%s</p>" % q)', []),
+        ('src = f"<h3>{request.url}</h3>"\nreturn render_template_string(src)', []),
         ('return render_template_string("<p>{{ q }}</p>", q=q)', []),
-        ("return render_template_string(q)", []),  # the whole source: template injection, not a hole
     ],
 )
 def test_holes(statements: str, expected: list[tuple]) -> None:
@@ -112,4 +106,4 @@ def test_is_interpolation(expression: str, interpolation: bool) -> None:
     analysis = analysis_of(f"return {expression}")
     returned = analysis.flow.returns[-1].value
     assert returned is not None
-    assert HoleFinder(analysis).is_interpolation(returned) is interpolation
+    assert is_interpolation(analysis, returned) is interpolation

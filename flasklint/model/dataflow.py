@@ -1,7 +1,9 @@
 """Intra-function taint tracking: which request-derived values an expression inside a view can hold.
 
 Rules ask one question — "what request data can this expression carry?" — for a purpose: `html`
-(FLK101: is it still unescaped?) or `path` (FLK102: can it still climb out of a folder?). The answer
+(FLK101: is it still unescaped?), `path` (FLK102: can it still climb out of a folder?) or `template`
+(FLK106: can it still hold `{{ ... }}`? HTML escaping leaves braces alone, so `escape()` and Markup's
+escaping `%`/`.format()`/`+` are no sanitizers there; URL quoting is). The answer
 is a set of `Taint`s, each naming its source for the message.
 
 The analysis is deliberately small and precise rather than complete:
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable, Iterable, Literal, Union
+from typing import Callable, Iterable, Iterator, Literal, Union
 
 import libcst as cst
 
@@ -28,7 +30,7 @@ from flasklint.model.module import FunctionInfo, ModuleModel
 from flasklint.model.routing import parse_rule
 from flasklint.model.walk import child_fields
 
-Purpose = Literal["html", "path"]
+Purpose = Literal["html", "path", "template"]
 
 # What a tainted value is. Atoms: "text" (str), "bytes", "data" (JSON / unknown structure),
 # "mapping" (a MultiDict of text such as request.args), "files" (request.files), "file" (a
@@ -117,6 +119,8 @@ TEXT_CALLS = frozenset(
 )
 # Calls that make a value safe for one purpose only: they keep the text tainted for the other.
 HTML_ONLY_SANITIZERS = HTML_ESCAPES | {"urllib.parse.quote", "urllib.parse.quote_plus", "urllib.parse.urlencode"}
+# URL quoting turns `{` and `%` into `%7B` / `%25`: no Jinja delimiter survives it.
+TEMPLATE_SANITIZERS = frozenset({"urllib.parse.quote", "urllib.parse.quote_plus", "urllib.parse.urlencode"})
 PATH_ONLY_SANITIZERS = SAFE_JOINS | {"os.path.basename", "posixpath.basename", "ntpath.basename"}
 TEXT_ARGUMENT_CALLS = TEXT_CALLS | HTML_ONLY_SANITIZERS | PATH_ONLY_SANITIZERS | {"builtins.dict", "json.loads"}
 CONTAINER_CALLS = frozenset(
@@ -825,8 +829,8 @@ class TaintAnalysis:
                     result.add(taint.as_kind(MAPPING))  # type: ignore[arg-type]
             elif taint.kind == DATA:
                 result.add(taint)
-            elif taint.kind == TEXT and attribute in PATH_FINAL_PARTS and self.purpose == "html":
-                result.add(taint)  # pathlib's .name/.suffix/.stem: no separator, still markup
+            elif taint.kind == TEXT and attribute in PATH_FINAL_PARTS and self.purpose != "path":
+                result.add(taint)  # pathlib's .name/.suffix/.stem: no separator, still markup (and braces)
         return frozenset(result)
 
     def _subscript(self, node: cst.Subscript) -> Taints:
@@ -885,7 +889,9 @@ class TaintAnalysis:
                 return _rekind(every, TEXT)  # quote=False leaves quotes: unsafe in attributes
             if callee in MARKUP_ESCAPES and arguments and self.purpose == "html" and self.is_markup(arguments[0]):
                 return self._markup_taint(arguments[0])  # escape() returns a Markup unchanged
-            return CLEAN if self.purpose == "html" else _rekind(every, TEXT)
+            if self.purpose == "html" or (self.purpose == "template" and callee in TEMPLATE_SANITIZERS):
+                return CLEAN
+            return _rekind(every, TEXT)
         if callee in PATH_ONLY_SANITIZERS:
             return CLEAN if self.purpose == "path" else _rekind(every, TEXT)
         if callee in TEXT_CALLS:
@@ -893,7 +899,7 @@ class TaintAnalysis:
         if callee in MARKUP_CLASSES:
             return _rekind(self.taint(arguments[0]), TEXT) if arguments else CLEAN
         if callee in SPLITEXT and arguments:
-            extension = TEXT if self.purpose == "html" else None
+            extension = TEXT if self.purpose != "path" else None
             return _map_kinds(_rekind(self.taint(arguments[0]), TEXT), lambda kind: ("pair", TEXT, extension))
         if callee in CONTAINER_CALLS:
             return _seq(self._iterated(arguments[0])) if arguments else CLEAN
@@ -1071,6 +1077,25 @@ class ModuleDataflow:
             analysis = self._analyses[key] = TaintAnalysis(self, function, purpose, bindings, depth)
         return analysis
 
+    def analyses(self, function: FunctionInfo, purpose: Purpose) -> Iterator[TaintAnalysis]:
+        """The function on its own, then once per same-module call passing it request data (one level).
+
+        A sink inside a helper (`def page(src): return render_template_string(src)`) sees the
+        request data a view hands it.
+        """
+        yield self.analysis(function, purpose)
+        if self.module_functions.get(function.name) is not function:
+            return
+        for call in self.model.calls:
+            func = call.node.func
+            if call.function is None or call.function is function or not isinstance(func, cst.Name):
+                continue
+            if func.value != function.name or self.model.qualify(func, call.scope) is not None:
+                continue
+            bindings = self.analysis(call.function, purpose).bind_arguments(function, call.node)
+            if any(is_value(t.kind) for taints in bindings.values() for t in taints):
+                yield self.analysis(function, purpose, bindings, depth=1)
+
     def function_at(self, node: cst.BaseExpression) -> FunctionInfo | None:
         """The analysed function an expression sits in (found through the name it starts with)."""
         root = _root_name(node)
@@ -1116,6 +1141,11 @@ class ModuleDataflow:
         if self.is_bound(function, name):
             return None
         return name, True
+
+
+def request_values(analyses: Iterable[TaintAnalysis], node: cst.BaseExpression) -> Taints:
+    """The request data `node` carries in any of the analyses (of one function: alone, per caller)."""
+    return _union(frozenset(t for t in analysis.taint(node) if is_value(t.kind)) for analysis in analyses)
 
 
 def _root_name(node: cst.BaseExpression) -> cst.Name | None:

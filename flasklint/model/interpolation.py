@@ -1,9 +1,13 @@
 """The request-derived holes of string-building expressions: f-strings, `%`, `.format()`, `+`, `"".join()`.
 
-Given what a value is made of (a response body, and later a `Markup(...)` argument or a template
-source), finds each tainted value spliced into it, following local names back to the strings they
-were built from, and says whether escaping the value in place keeps the output's shape. A value
-returned as is (an echo) is not a hole: only interpolation makes one.
+Given what a value is made of (a response body), finds each tainted value spliced into it, following
+local names back to the strings they were built from, and says whether escaping the value in place
+keeps the output's shape. A value returned as is (an echo) is not a hole: only interpolation makes one.
+
+Two kinds of value are left to their own rules, so that one problem makes one finding: what a
+`Markup(...)` is built from (FLK105: Markup trusts its argument; Markup's own `%`, `.format()` and
+`+` escape what they add), and the source of a template rendered with `render_template_string()`
+(FLK106: request data there is template injection, graver than the XSS it also allows).
 """
 
 from __future__ import annotations
@@ -32,7 +36,6 @@ class Hole:
     node: cst.BaseExpression
     taints: Taints
     wrap: str | None  # "escape": escape(x); "str": str(escape(x)) (inside `+`); None: no sound fix
-    context: str = "html"  # "template": spliced into the source of a template rendered as the page
 
 
 class HoleFinder:
@@ -43,22 +46,16 @@ class HoleFinder:
         self.holes: dict[cst.BaseExpression, Hole] = {}
         self._seen: set[tuple[Definition, cst.BaseExpression | None]] = set()
         self._following: set[Definition] = set()
-        self._context = "html"
 
     def find_in(self, node: cst.BaseExpression) -> None:
         """A value (a response body, say): only the strings it is built from matter, not raw echoes.
 
-        The source of a template the value is rendered from (`render_template_string(src)`) counts
-        as the value: what is spliced into the source is not escaped by autoescaping.
+        A Markup (FLK105's) and a rendered template source (FLK106's) hold no holes of this rule.
         """
-        source = template_source(self.analysis, node)
-        if source is not None:
-            self._in_template(source)
-        elif self.is_interpolation(node):
+        if template_source(self.analysis, node) is not None or self.analysis.is_markup(node):
+            return
+        if self.is_interpolation(node):
             self._structure(node)
-        elif self.analysis.is_markup(node):
-            for part in self.analysis.markup_sources(node):
-                self.find_in(part)  # `Markup(x)` returned as is echoes x, `Markup(f"...")` builds a string
         elif isinstance(node, cst.Name):
             for definition in self.analysis.reaching(node):
                 self._definition(definition, as_body=True)
@@ -68,13 +65,6 @@ class HoleFinder:
         elif isinstance(node, cst.BooleanOperation):
             self.find_in(node.left)
             self.find_in(node.right)
-
-    def _in_template(self, source: cst.BaseExpression) -> None:
-        outer, self._context = self._context, "template"
-        try:
-            self.find_in(source)
-        finally:
-            self._context = outer
 
     def _definition(self, definition: Definition, as_body: bool) -> bool:
         """Descend into a binding that builds a string; True when it holds a raw tainted value.
@@ -89,7 +79,7 @@ class HoleFinder:
         if definition.how != "assign" or definition.unpack or value is None:
             return not as_body and bool(_values(self.analysis.definition_taint(definition)))
         raw = False
-        for part in _alternatives(value):  # `a if c else b`, `a or b`: each may be what the name holds
+        for part in alternatives(value):  # `a if c else b`, `a or b`: each may be what the name holds
             if self.is_interpolation(part):
                 self._descend((definition, part), lambda part=part: self._structure(part))
             elif isinstance(part, cst.Name):
@@ -97,7 +87,7 @@ class HoleFinder:
             elif as_body:
                 self._descend((definition, part), lambda part=part: self.find_in(part))
             elif self.analysis.is_markup(part):
-                self._descend((definition, part), lambda part=part: self._markup(part))
+                continue  # a Markup: what it trusts is FLK105's, what it escapes is safe
             elif _values(self.analysis.taint(part)):
                 raw = True
         return raw
@@ -108,7 +98,7 @@ class HoleFinder:
         value = definition.value
         if definition.how != "assign" or value is None:
             return False
-        return any(self.is_interpolation(part) for part in _alternatives(value))
+        return any(self.is_interpolation(part) for part in alternatives(value))
 
     def _aliased(self, definition: Definition, name: cst.Name, as_body: bool) -> bool:
         """`x = y`: what `y` holds (guarding against `x = y; y = x` cycles)."""
@@ -139,62 +129,26 @@ class HoleFinder:
                 self._report(node, self.analysis.taint(node), wrap)
             return
         if self.analysis.is_markup(node):
-            self._markup(node)
-            return
+            return  # escaping a Markup changes nothing: what it trusts is FLK105's
         if isinstance(node, cst.Call) and self._is_helper_call(node):
             wrap = None  # the helper may build markup on purpose: escaping its result changes the page
         self._report(node, self.analysis.taint(node), wrap)
-
-    def _markup(self, node: cst.BaseExpression) -> None:
-        """A Markup spliced into a string: escaping it is a no-op, so its own unescaped parts are the holes."""
-        for part in self.analysis.markup_sources(node):
-            self._operand(part, "escape")
 
     def _report(self, node: cst.BaseExpression, taints: Taints, wrap: str | None) -> None:
         values = _values(taints)
         if not values or node in self.holes:
             return
-        if any(t.kind == BYTES for t in values) or self._context == "template":
-            wrap = None  # escape(b"...") renders the bytes' repr; an escaped `{{ ... }}` still runs in a template
-        self.holes[node] = Hole(node, values, wrap, self._context)
+        if any(t.kind == BYTES for t in values):
+            wrap = None  # escape(b"...") renders the bytes' repr
+        self.holes[node] = Hole(node, values, wrap)
 
     # -- string-building expressions -----------------------------------------------------------
     def is_interpolation(self, node: cst.BaseExpression) -> bool:
-        """An f-string with fields, or `+`/`%`/`.format()`/`.join()` on a string: a string built from values."""
-        if isinstance(node, cst.FormattedString):
-            return any(isinstance(p, cst.FormattedStringExpression) for p in node.parts)
-        if isinstance(node, cst.ConcatenatedString):
-            return self.is_interpolation(node.left) or self.is_interpolation(node.right)
-        if isinstance(node, cst.BinaryOperation):
-            if isinstance(node.operator, cst.Add):
-                return any(self._is_textual(leaf) for leaf in added_operands(node))
-            if isinstance(node.operator, cst.Modulo):
-                return self._is_textual(node.left)
-            return False
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-            method = node.func.attr.value
-            if method in ("format", "join") and node.args:
-                return self.analysis.callee(node.func) is None and self._is_textual(node.func.value)
-        return False
-
-    def _is_textual(self, node: cst.BaseExpression) -> bool:
-        """Whether an operand is a string (so `+` and `%` on it build text, not numbers or lists)."""
-        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
-            return True
-        if self.is_interpolation(node):
-            return True
-        if isinstance(node, cst.Call):
-            return self.analysis.callee(node.func) == "builtins.str"
-        if isinstance(node, cst.Name):
-            values = [d.value for d in self.analysis.reaching(node) if d.how in ("assign", "augment") and d.value]
-            if any(isinstance(v, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)) for v in values):
-                return True
-        return any(t.kind in (TEXT, BYTES) for t in self.analysis.taint(node))
+        return is_interpolation(self.analysis, node)
 
     def _structure(self, node: cst.BaseExpression) -> None:
         if self.analysis.is_markup(node):
-            self._markup(node)  # Markup(...) + x, Markup(...) % x, Markup(...).format(x) escape x
-            return
+            return  # Markup(...) + x, % x, .format(x) escape x; what the Markup trusts is FLK105's
         if isinstance(node, cst.FormattedString):
             self._fstring(node)
         elif isinstance(node, cst.ConcatenatedString):
@@ -309,7 +263,41 @@ class HoleFinder:
         )
 
 
-def _alternatives(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+def is_interpolation(analysis: TaintAnalysis, node: cst.BaseExpression) -> bool:
+    """An f-string with fields, or `+`/`%`/`.format()`/`.join()` on a string: a string built from values."""
+    if isinstance(node, cst.FormattedString):
+        return any(isinstance(p, cst.FormattedStringExpression) for p in node.parts)
+    if isinstance(node, cst.ConcatenatedString):
+        return is_interpolation(analysis, node.left) or is_interpolation(analysis, node.right)
+    if isinstance(node, cst.BinaryOperation):
+        if isinstance(node.operator, cst.Add):
+            return any(_is_textual(analysis, leaf) for leaf in added_operands(node))
+        if isinstance(node.operator, cst.Modulo):
+            return _is_textual(analysis, node.left)
+        return False
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        method = node.func.attr.value
+        if method in ("format", "join") and node.args:
+            return analysis.callee(node.func) is None and _is_textual(analysis, node.func.value)
+    return False
+
+
+def _is_textual(analysis: TaintAnalysis, node: cst.BaseExpression) -> bool:
+    """Whether an operand is a string (so `+` and `%` on it build text, not numbers or lists)."""
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+        return True
+    if is_interpolation(analysis, node):
+        return True
+    if isinstance(node, cst.Call):
+        return analysis.callee(node.func) == "builtins.str"
+    if isinstance(node, cst.Name):
+        values = [d.value for d in analysis.reaching(node) if d.how in ("assign", "augment") and d.value]
+        if any(isinstance(v, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)) for v in values):
+            return True
+    return any(t.kind in (TEXT, BYTES) for t in analysis.taint(node))
+
+
+def alternatives(node: cst.BaseExpression) -> list[cst.BaseExpression]:
     """The values an expression may evaluate to: the branches of `a if c else b` and `a or b`."""
     found: list[cst.BaseExpression] = []
     pending = [node]
