@@ -702,10 +702,6 @@ def test_no_fix_when_a_local_shadows_escape(project) -> None:
 
 # -- error handlers, template sources, Markup and allow-lists (issue 11, section 5) ----------------
 HTML = "interpolated into HTML without escaping (XSS): wrap it in `escape()`"
-TEMPLATE = (
-    "interpolated into the source of a rendered template, which autoescaping does not escape (XSS):"
-    " pass it to the template as a variable"
-)
 
 
 def test_error_handlers_send_html_like_views(project) -> None:
@@ -764,27 +760,25 @@ def test_error_handlers_that_do_not_send_html_are_clean(project) -> None:
 
 
 @pytest.mark.parametrize(
-    ("statement", "span"),
+    "statement",
     [
-        ('return render_template_string("<p>%s</p>" % request.form["name"])', (3, 48, 3, 68)),
-        ('return render_template_string(f"<p>{request.form[\'name\']}</p>")', (3, 40, 3, 60)),
-        ('return render_template_string("<p>{}</p>".format(request.form["name"]))', (3, 53, 3, 73)),
-        ('return render_template_string("<p>" + request.form["name"] + "</p>")', (3, 42, 3, 62)),
-        ('src = "<p>%s</p>" % request.form["name"]\n    return render_template_string(src), 200', (3, 24, 3, 44)),
+        'return render_template_string("<p>%s</p>" % request.form["name"])',
+        'return render_template_string(f"<p>{request.form[\'name\']}</p>")',
+        'return render_template_string("<p>{}</p>".format(request.form["name"]))',
+        'return render_template_string("<p>" + request.form["name"] + "</p>")',
+        'src = "<p>%s</p>" % request.form["name"]\n    return render_template_string(src), 200',
     ],
 )
-def test_request_data_in_a_rendered_template_source(project, statement: str, span: tuple[int, int, int, int]) -> None:
+def test_request_data_in_a_rendered_template_source_is_flk106s(project, statement: str) -> None:
+    """Template injection (FLK106) is the graver problem, and its advice (a template variable) fixes both."""
     body = f"""\
     @app.post("/greet")
     def greet():
         {in_body(statement)}
     """
     header = HEADER.replace("render_template,", "render_template, render_template_string,")
-    found = project(view_source(body, header), select="FLK101")
-    assert rule_testing.findings(found, row_offset=header.count("\n")) == [
-        ("app.py", *span, f"`request.form` value {TEMPLATE}")
-    ]
-    assert found[0].fix is None  # escaping would still let `{{ ... }}` in the value run
+    found = [d for d in project(view_source(body, header), select="FLK10") if d.code in ("FLK101", "FLK106")]
+    assert [(d.code, d.start.column) for d in found] == [("FLK106", 11)]  # the render_template_string call
 
 
 @pytest.mark.parametrize(
@@ -808,23 +802,24 @@ def test_template_sources_without_unescaped_request_data(project, statement: str
 
 
 @pytest.mark.parametrize(
-    ("statement", "span"),
+    ("statement", "column"),
     [
-        ('return Markup(f"<b>{q}</b>")', (4, 24, 4, 25)),
-        ('return Markup("<b>%s</b>" % q) + "<br>"', (4, 32, 4, 33)),
-        ('return f"<p>{Markup(q)}</p>"', (4, 24, 4, 25)),
-        ('badge = Markup(f"<b>{q}</b>")\n    return "<p>" + badge', (4, 25, 4, 26)),
+        ('return Markup(f"<b>{q}</b>")', 11),
+        ('return Markup("<b>%s</b>" % q) + "<br>"', 11),
+        ('return f"<p>{Markup(q)}</p>"', 17),
+        ('badge = Markup(f"<b>{q}</b>")\n    return "<p>" + badge', 12),
     ],
 )
-def test_markup_does_not_escape_what_it_wraps(project, statement: str, span: tuple[int, int, int, int]) -> None:
+def test_request_data_a_markup_trusts_is_flk105s(project, statement: str, column: int) -> None:
+    """Markup trusts its argument: FLK105 reports the Markup(...) call, once; FLK101 leaves it."""
     body = f"""\
     @app.route("/m")
     def view():
         q = request.args["q"]
         {in_body(statement)}
     """
-    found = project(view_source(body), select="FLK101")
-    assert rule_testing.findings(found, row_offset=HEADER_LINES) == [("app.py", *span, f"`request.args` value {HTML}")]
+    found = [d for d in project(view_source(body), select="FLK10") if d.code in ("FLK101", "FLK105")]
+    assert [(d.code, d.start.row - HEADER_LINES, d.start.column) for d in found] == [("FLK105", 4, column)]
 
 
 @pytest.mark.parametrize(
@@ -845,20 +840,6 @@ def test_markup_that_escapes_is_clean(project, statement: str) -> None:
         {in_body(statement)}
     """
     assert project(view_source(body), select="FLK101") == []
-
-
-def test_markup_fix_escapes_inside_the_markup(tmp_path: Path) -> None:
-    body = """\
-    @app.route("/m")
-    def view():
-        q = request.args["q"]
-        if q.isalpha():
-            return f"<p>{Markup(q)}</p>"
-        return Markup(f"<i>{q}</i>{{}}").format(q)
-    """
-    assert fixed(tmp_path, HEADER + textwrap.dedent(body)).endswith(
-        '        return f"<p>{Markup(escape(q))}</p>"\n    return Markup(f"<i>{escape(q)}</i>{{}}").format(q)\n'
-    )
 
 
 @pytest.mark.parametrize(

@@ -18,9 +18,12 @@ class UnescapedInputInHtml(FileRule):
     cookies, headers, `request.path`/`request.url`, upload filenames, ...) interpolated with an
     f-string, `%`, `.format()` or `+` into a string that a view or an error handler
     (`@app.errorhandler(404)`, `register_error_handler`) returns as HTML — directly, as the body of
-    a returned tuple, through `make_response()` / `Response()` without a non-HTML mimetype, inside
-    `Markup(...)` (which trusts its argument), or into the source of a template it returns with
-    `render_template_string()`.
+    a returned tuple, or through `make_response()` / `Response()` without a non-HTML mimetype.
+
+    Two cases belong to other rules, so that one problem makes one finding: request data a
+    `Markup(...)` is built from (Markup trusts its argument) is FLK105's, and request data spliced
+    into the source of a template (`render_template_string(f"<p>{q}</p>")`) is FLK106's — template
+    injection, which runs the attacker's `{{ ... }}` on the server as well as their markup.
 
     ## Why is this bad?
     Flask sends a returned string as `text/html`, and Jinja's autoescaping does not apply to
@@ -65,9 +68,7 @@ class UnescapedInputInHtml(FileRule):
     value that is meant to hold markup (an HTML fragment the view trusts) would show up escaped.
     Inside a `+` concatenation it writes `str(escape(...))`, because adding a `Markup` to a string
     escapes the string too. No fix is offered where escaping would change the formatting
-    (`{x!r}`, `{x:>10}`, `%r`), for bytes, or when the name `escape` is already taken. None either
-    inside a template source: escaped text can still hold `{{ ... }}`, which the template would run;
-    pass the value as a template variable instead.
+    (`{x!r}`, `{x:>10}`, `%r`), for bytes, or when the name `escape` is already taken.
     """
 
     code = "FLK101"
@@ -272,51 +273,6 @@ app.register_error_handler(410, gone)
 ''',
             },
         ),
-        Case(
-            '''
-from flask import Flask, render_template_string, request
-
-app = Flask(__name__)
-
-@app.post("/greet")
-def greet():
-    return render_template_string("<p>Hello %s</p>" % request.form["name"])
-''',
-            Finding(
-                (8, 54, 8, 74),
-                "`request.form` value interpolated into the source of a rendered template, which autoescaping"
-                " does not escape (XSS): pass it to the template as a variable",
-            ),
-        ),
-        Case(
-            '''
-from flask import Flask, request
-from markupsafe import Markup, escape
-
-app = Flask(__name__)
-
-@app.route("/badge")
-def badge():
-    return Markup(f"<b>{request.args['user']}</b>")
-''',
-            Finding(
-                (9, 24, 9, 44),
-                "`request.args` value interpolated into HTML without escaping (XSS): wrap it in `escape()`",
-                fix="unsafe",
-            ),
-            fixed={
-                "app.py": '''
-from flask import Flask, request
-from markupsafe import Markup, escape
-
-app = Flask(__name__)
-
-@app.route("/badge")
-def badge():
-    return Markup(f"<b>{escape(request.args['user'])}</b>")
-''',
-            },
-        ),
     ]
     valid = [
         '''
@@ -411,13 +367,7 @@ def hello(name):
 
     def _diagnostic(self, model: ModuleModel, view: FunctionInfo, analysis: TaintAnalysis, hole: Hole) -> Diagnostic:
         label = sorted(t.label for t in hole.taints)[0]
-        if hole.context == "template":
-            message = (
-                f"{label} interpolated into the source of a rendered template, which autoescaping does not"
-                " escape (XSS): pass it to the template as a variable"
-            )
-        else:
-            message = f"{label} interpolated into HTML without escaping (XSS): wrap it in `escape()`"
+        message = f"{label} interpolated into HTML without escaping (XSS): wrap it in `escape()`"
         fix = _escape_fix(model, view, analysis, hole)
         return self.diagnostic(model.path, model.span(hole.node), message, fix=fix, source=label)
 
