@@ -8,7 +8,7 @@ from __future__ import annotations
 import libcst as cst
 
 from flasklint.model.template_output import UnescapedOutput, template_output
-from flasklint.model.template_renders import autoescape_settings, is_autoescaped, tainted_renders
+from flasklint.model.template_renders import autoescape_settings, is_autoescaped, raw_jinja_renders, tainted_renders
 from flasklint.model.templates import build_template_model
 from flasklint.model.traversal import build_model
 
@@ -191,3 +191,21 @@ def test_autoescape_settings() -> None:
 def test_flask_autoescapes_these_names_only() -> None:
     assert [is_autoescaped(n) for n in ("a.html", "b.HTM", "c.xml", "d.xhtml", "e.svg")] == [True] * 5
     assert [is_autoescaped(n) for n in ("f.j2", "g.jinja2", "h.txt", "i.jinja", "j.html.j2")] == [False] * 5
+
+
+def test_raw_jinja_renders_returned_as_the_page() -> None:
+    model = module(
+        "from flask import Flask, request\nimport jinja2\n"
+        "from jinja2 import Environment, FileSystemLoader, select_autoescape, Template\n\n"
+        "app = Flask(__name__)\nenv = Environment(loader=FileSystemLoader('t'))\n"
+        "safe_env = Environment(autoescape=select_autoescape())\n"
+        "\n@app.route('/a')\ndef a():\n    return env.get_template('a.html').render(q=request.args['q'])\n"
+        "\n@app.route('/b')\ndef b():\n    t = jinja2.Template('<p>{{ q }}</p>')\n"
+        "    page = t.render(q=request.args['q'], n=1)\n    return page\n"
+        "\n@app.route('/c')\ndef c():\n    return safe_env.get_template('a.html').render(q=request.args['q'])\n"
+        "\n@app.route('/d')\ndef d():\n    return Template('{{ q }}', autoescape=True).render(q=request.args['q'])\n"
+        "\n@app.route('/e')\ndef e():\n    body = jinja2.Environment().from_string('{{ q }}').render(q=request.args['q'])\n"
+        "    return body, 200, {'Content-Type': 'text/plain'}\n"
+        "\ndef mail():\n    return env.get_template('m.txt').render(q=request.args['q'])\n"
+    )
+    assert [(p.keyword, p.span) for p in raw_jinja_renders(model)] == [("q", (11, 47, 11, 64)), ("q", (16, 22, 16, 39))]

@@ -5,6 +5,9 @@ keyword values carry request data (the shared taint analysis, purpose "html": `e
 `bleach.clean()`-like calls unknown to it give clean values), and whether a view or error handler
 sends the rendered text as its HTML response (a template rendered for an e-mail is not one).
 
+A template of a raw `jinja2.Environment()` (or `jinja2.Template`) created without `autoescape=`
+does not escape at all: its `.render(v=...)` result returned by a view is HTML built from raw values.
+
 And the settings that change Flask's autoescaping (Flask escapes only `.html`, `.htm`, `.xml`,
 `.xhtml` and `.svg` templates): `app.jinja_env.autoescape = False`, `jinja_options` with
 `"autoescape": False` (an assignment or a Flask subclass's class attribute), a
@@ -33,6 +36,12 @@ RENDERS = frozenset(
         "flask.templating.stream_template",
     }
 )
+# Jinja's own environments and templates: they do not autoescape unless told to.
+ENVIRONMENT_CLASSES = frozenset(
+    {"jinja2.Environment", "jinja2.environment.Environment", "jinja2.sandbox.SandboxedEnvironment"}
+)
+TEMPLATE_CLASSES = frozenset({"jinja2.Template", "jinja2.environment.Template"})
+TEMPLATE_LOADERS = frozenset({"get_template", "from_string", "select_template", "get_or_select_template"})
 # The template names Flask's `select_jinja_autoescape` escapes (flask/sansio/app.py).
 AUTOESCAPED_SUFFIXES = (".html", ".htm", ".xml", ".xhtml", ".svg")
 
@@ -97,6 +106,65 @@ def _sent(model: ModuleModel, view: FunctionInfo, analysis: TaintAnalysis, call:
         if isinstance(body, cst.Name) and any(d.value is call for d in analysis.reaching(body)):
             return True
     return False
+
+
+def raw_jinja_renders(model: ModuleModel) -> Iterator[Passed]:
+    """Request data passed to `.render()` of a template from a raw `jinja2.Environment` (or `Template`)
+    that does not autoescape, when a view returns the result as its HTML response."""
+    for view in html_handlers(model):
+        analysis = dataflow_for(model).analysis(view, "html")
+        for body in response_bodies(model, view, analysis):
+            for call in _rendered(analysis, body):
+                yield from _passed(model, analysis, call)
+
+
+def _rendered(analysis: TaintAnalysis, body: cst.BaseExpression) -> Iterator[cst.Call]:
+    """The `template.render(...)` call a body is (or a name bound to it holds), when it does not escape."""
+    values = [body]
+    if isinstance(body, cst.Name):
+        values = [d.value for d in analysis.reaching(body) if d.how == "assign" and not d.unpack and d.value]
+    for value in values:
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "render":
+            if _unescaped_template(analysis, value.func.value, depth=0):
+                yield value
+
+
+def _unescaped_template(analysis: TaintAnalysis, node: cst.BaseExpression, depth: int) -> bool:
+    """`Template(src)`, `env.get_template(...)` / `env.from_string(...)` of an Environment without autoescape."""
+    if depth > 3:
+        return False
+    if isinstance(node, cst.Name):
+        return any(_unescaped_template(analysis, value, depth + 1) for value in _bound(analysis, node))
+    if not isinstance(node, cst.Call):
+        return False
+    if analysis.callee(node.func) in TEMPLATE_CLASSES:
+        return not _escapes(node)
+    if isinstance(node.func, cst.Attribute) and node.func.attr.value in TEMPLATE_LOADERS:
+        return _unescaped_environment(analysis, node.func.value, depth + 1)
+    return False
+
+
+def _unescaped_environment(analysis: TaintAnalysis, node: cst.BaseExpression, depth: int) -> bool:
+    if isinstance(node, cst.Name):
+        return any(_unescaped_environment(analysis, value, depth + 1) for value in _bound(analysis, node))
+    return isinstance(node, cst.Call) and analysis.callee(node.func) in ENVIRONMENT_CLASSES and not _escapes(node)
+
+
+def _bound(analysis: TaintAnalysis, name: cst.Name) -> list[cst.BaseExpression]:
+    """The values a name is bound to: its reaching local assignments, else the module's (one binding)."""
+    if analysis.flow.is_local(name.value):
+        definitions = analysis.reaching(name)
+        if all(d.how == "assign" and not d.unpack and d.value is not None for d in definitions):
+            return [d.value for d in definitions if d.value is not None]
+        return []
+    value = analysis.model.value_of(name.value, analysis.function.scope)
+    return [value] if value is not None else []
+
+
+def _escapes(call: cst.Call) -> bool:
+    """`autoescape=` given anything but False (True, `select_autoescape(...)`, a function): it may escape."""
+    value = argument(call, None, "autoescape")
+    return value is not None and not _is_false(value)
 
 
 def is_autoescaped(name: str) -> bool:

@@ -8,7 +8,7 @@ from flasklint.model.app_scope import AppView
 from flasklint.model.index import ProjectIndex
 from flasklint.model.module import ModuleModel
 from flasklint.model.template_output import template_output
-from flasklint.model.template_renders import autoescape_settings, is_autoescaped, tainted_renders
+from flasklint.model.template_renders import autoescape_settings, is_autoescaped, raw_jinja_renders, tainted_renders
 from flasklint.model.templates import TemplateModel
 from flasklint.rule import Case, Finding, ProjectRule
 
@@ -40,6 +40,7 @@ class PythonData(TypedDict):
 
     renders: list[RenderData]
     settings: list[SettingData]
+    raw: list[PassedData]  # request data rendered by a raw Jinja environment that does not autoescape
 
 
 class SiteData(TypedDict):
@@ -84,7 +85,9 @@ class UnescapedTemplateOutput(ProjectRule):
     (`page.j2`, `page.jinja2`, `page.txt`) — or by an app whose autoescaping is switched off
     (`app.jinja_env.autoescape = False`, `jinja_options = {"autoescape": False}`, a
     `select_jinja_autoescape` override returning False), when the view returns the rendered page
-    and the template outputs the value.
+    and the template outputs the value; and request data a view renders with a raw
+    `jinja2.Environment(...)` or `jinja2.Template(...)` created without `autoescape=` (Jinja's
+    default is not to escape) and returns as its page.
 
     Not reported: values that cannot carry markup or are already escaped (`x|tojson|safe`,
     `x|e|safe`, `x|int`, `{{ form.hidden_tag() }}` and other calls, `<int:...>` route variables),
@@ -244,6 +247,37 @@ class UnescapedTemplateOutput(ProjectRule):
                 path='app.py',
             ),
         ),
+        Case(  # a blueprint's template; JSON text is not escaped for a <script> element
+            {
+                "app.py": "from flask import Flask\nfrom tools import bp\n\napp = Flask(__name__)\n"
+                "app.register_blueprint(bp)\n",
+                "tools/__init__.py": "import json\n\nfrom flask import Blueprint, render_template, request\n\n"
+                "bp = Blueprint('tools', __name__, template_folder='templates')\n\n@bp.route('/panel')\n"
+                "def panel():\n    params = {k: v for k, v in request.args.items()}\n"
+                "    return render_template('tools/panel.html', params=json.dumps(params))\n",
+                "tools/templates/tools/panel.html": "<script>start({{ params|safe }});</script>\n",
+            },
+            Finding(
+                (1, 23, 1, 28),
+                "`params` holds request data (`request.args` value, passed at tools/__init__.py:10) and is output "
+                "with `|safe`, unescaped (XSS): escape or sanitize it",
+                path="tools/templates/tools/panel.html",
+            ),
+        ),
+        Case(  # a raw Jinja environment does not autoescape
+            {
+                "app.py": "from flask import Flask, request\nfrom jinja2 import Environment, FileSystemLoader\n\n"
+                "app = Flask(__name__)\nenv = Environment(loader=FileSystemLoader('pages'))\n\n"
+                "@app.route('/hello')\ndef hello():\n"
+                "    return env.get_template('hello.html').render(name=request.args['name'])\n",
+            },
+            Finding(
+                (9, 54, 9, 74),
+                "`request.args` value passed as `name` to a Jinja template that does not autoescape (its "
+                "`Environment`/`Template` has no `autoescape=`) and returned as HTML (XSS): create it with "
+                "`autoescape=select_autoescape()`",
+            ),
+        ),
     ]
     valid = [
         {"app.py": SEARCH, "templates/search.html": "<p>Results for {{ q }}</p>\n"},
@@ -280,6 +314,13 @@ class UnescapedTemplateOutput(ProjectRule):
             "    return render_template('greet.j2', who=request.args['who'])\n",
             "templates/greet.j2": "<p>Hi {{ who }}</p>\n",
         },
+        {  # raw Jinja told to escape
+            "app.py": "from flask import Flask, request\n"
+            "from jinja2 import Environment, Template, select_autoescape\n\napp = Flask(__name__)\n"
+            "env = Environment(autoescape=select_autoescape())\n\n"
+            "@app.route('/a')\ndef a():\n    return env.from_string('{{ q }}').render(q=request.args['q'])\n\n"
+            "@app.route('/b')\ndef b():\n    return Template('{{ q }}', autoescape=True).render(q=request.args['q'])\n",
+        },
     ]
     _reached: tuple[ProjectIndex, dict[str, list[tuple[str, RenderData]]]] | None = None
 
@@ -296,7 +337,8 @@ class UnescapedTemplateOutput(ProjectRule):
             for r in tainted_renders(model)
         ]
         settings = [SettingData(how=s.how, span=s.span, text=s.text) for s in autoescape_settings(model)]
-        return PythonData(renders=renders, settings=settings) if renders or settings else None
+        raw = [PassedData(keyword=p.keyword, label=p.label, span=p.span) for p in raw_jinja_renders(model)]
+        return PythonData(renders=renders, settings=settings, raw=raw) if renders or settings or raw else None
 
     def collect_template(self, template: TemplateModel) -> TemplateData | None:
         found = template_output(template)
@@ -358,6 +400,13 @@ class UnescapedTemplateOutput(ProjectRule):
 
     def _renders(self, index: ProjectIndex, facts: FileFacts, data: PythonData) -> Iterator[Diagnostic]:
         """Request data rendered into a template the app does not autoescape, and output there."""
+        for passed in data["raw"]:
+            message = (
+                f"{passed['label']} passed as `{passed['keyword']}` to a Jinja template that does not autoescape"
+                " (its `Environment`/`Template` has no `autoescape=`) and returned as HTML (XSS): create it with"
+                " `autoescape=select_autoescape()`"
+            )
+            yield self.diagnostic(facts.path, tuple(passed["span"]), message)  # type: ignore[arg-type]
         off, custom = _project_settings(self, index)
         for render in data["renders"]:
             if not render["html"]:
