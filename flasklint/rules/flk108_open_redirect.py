@@ -10,8 +10,9 @@ from flasklint.rule import Case, FileRule, Finding
 
 def _message(label: str, sink: str) -> str:
     return (
-        f"{label} reaches {sink} unchecked, so a link carrying `//evil.example` sends users to another site: "
-        f"accept only a URL whose `urlsplit()` has no scheme and no netloc, or redirect to `url_for(...)`"
+        f"{label} reaches {sink} unchecked, so a client can send users to another site (`//evil.example`, "
+        f"`https://evil.example`): accept only a URL whose `urlsplit()` has no scheme and no netloc, or "
+        f"redirect to `url_for(...)`"
     )
 
 
