@@ -328,9 +328,12 @@ if __name__ == "__main__":
     # -- across files ----------------------------------------------------------------------
     def collect(self, model: ModuleModel) -> DebugData | None:
         """The module's config objects (for `from_object` elsewhere) and its runs that leave debug to them."""
+        objects = list(config_objects(model))
+        if all(item.state == "unset" for item in objects):
+            objects = []  # a module that never sets DEBUG: kept out of the cache (its classes read as unknown)
         configs = {
             item.ref: ConfigDebug(state=item.state, text=item.text, bases=list(item.bases), bases_known=item.bases_known)
-            for item in config_objects(model)
+            for item in objects
         }
         runs = [
             AppRun(
@@ -342,6 +345,8 @@ if __name__ == "__main__":
             )
             for run in undecided_public_runs(model)
         ]
+        if not (configs or runs):
+            return None
         return DebugData(env={}, servers=[], sets_debug=False, configs=configs, runs=runs)
 
     def collect_text(self, path: str, text: str) -> DebugData | None:
