@@ -324,7 +324,6 @@ if __name__ == "__main__":
                 host=server.host,
             )
 
-
     # -- across files ----------------------------------------------------------------------
     def collect(self, model: ModuleModel) -> DebugData | None:
         """The module's config objects (for `from_object` elsewhere) and its runs that leave debug to them."""
@@ -352,7 +351,7 @@ if __name__ == "__main__":
     def collect_text(self, path: str, text: str) -> DebugData | None:
         """An env file's FLASK_DEBUG; a deployment file's runs that leave debug to the env files."""
         name = PurePosixPath(path).name
-        env = {}
+        env: dict[str, EnvSetting] = {}
         if name in DOTENV_FILES:
             env = {key: EnvSetting(value=v.value, line=v.line) for key, v in dotenv_values(text).items() if key == "FLASK_DEBUG"}
         servers = [
@@ -375,7 +374,7 @@ if __name__ == "__main__":
 
     def _server(self, index: ProjectIndex, facts: FileFacts, server: ServerRun) -> Iterable[Diagnostic]:
         """`flask run --host=0.0.0.0` + `FLASK_DEBUG=1` in the `.flaskenv`/`.env` it loads."""
-        if PurePosixPath(facts.path).name.lower().startswith("dockerfile") or facts.path.lower().endswith(".dockerfile"):
+        if _is_dockerfile(facts.path):
             if any(is_compose(path) and self._sets_debug(other) for path, other in index.files.items()):
                 return  # a compose service may set FLASK_DEBUG for this image: it wins over `.flaskenv`
         found = dotenv_debug(index, facts.path, server)
@@ -416,6 +415,11 @@ if __name__ == "__main__":
     def _sets_debug(self, facts: FileFacts) -> bool:
         data: DebugData | None = self.data(facts)
         return data is not None and (data["sets_debug"] or bool(data["env"]))
+
+
+def _is_dockerfile(path: str) -> bool:
+    name = PurePosixPath(path).name.lower()
+    return name.startswith("dockerfile") or name.endswith(".dockerfile")
 
 
 def _fix(span: Span, content: str) -> Fix:
