@@ -71,6 +71,7 @@ REPORTED = [
     ('return redirect(request.json["next"])', '`request.json`'),
     ("return redirect(request.referrer)", "`request.referrer`"),
     ('return redirect(request.headers.get("Referer") or "/")', '`request.headers` value'),
+    ('return redirect(request.headers["X-Original-URL"])', '`request.headers` value'),
     ('return redirect("/" + request.args["p"])', '`request.args` value'),
     ('return redirect(f"/{request.args[\'p\']}")', '`request.args` value'),
     ('return redirect("//%s" % request.args["host"])', '`request.args` value'),
@@ -105,6 +106,8 @@ SAME_SITE_OR_CHECKED = [
     'return redirect("/a/{}".format(request.args["p"]))',
     'return redirect(url_for("index") + "#" + request.args["anchor"])',
     'return redirect(request.path + "?" + request.args["q"])',
+    'return redirect(f"https://{request.headers[\'Host\']}{request.full_path}")',
+    'return redirect(request.headers.get("X-Forwarded-Proto", "http") + "://" + request.host + request.path)',
     'return redirect(app.config["SITE_URL"] + request.args["p"])',
     # checks
     'n = request.args["n"]|if urlparse(n).netloc:|    abort(400)|return redirect(n)',

@@ -2,7 +2,8 @@
 
 The question is asked of the shared taint analysis (dataflow.py) through `UrlAnalysis`, a subclass
 that knows what keeps a redirect on the site:
-- same-site values are clean: `url_for(...)`, `request.path` / `full_path` / `url` / `base_url`;
+- same-site values are clean: `url_for(...)`, `request.path` / `full_path` / `url` / `base_url`, and the
+  headers that name the site (`Host`, `X-Forwarded-Host`, `X-Forwarded-Proto`, ...);
 - a URL whose constant start fixes the host is clean: `"/user/" + name`, `f"/search?q={q}"`,
   `"https://example.com/" + p`, `url_for("a") + "#" + anchor`. A start of only slashes is not:
   `"/" + "/evil.example"` is the protocol-relative `//evil.example`;
@@ -63,6 +64,10 @@ URL_PARSERS = frozenset(
 HOST_PARTS = frozenset({"netloc", "scheme", "hostname", "host", "port"})
 # Request attributes that are this site's own URL (the browser asked for it on this host).
 SAME_SITE_ATTRIBUTES = frozenset({"path", "full_path", "url", "base_url", "host_url", "url_root", "root_url"})
+# Request headers that name this site (set by the browser for the host it asked, or by the proxy in front).
+SITE_HEADERS = frozenset(
+    {"host", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-forwarded-prefix", "x-script-name"}
+)
 # What request data a redirect target can be: text, or JSON / unknown values.
 URL_KINDS = frozenset({TEXT, DATA})
 HEADER_METHODS = frozenset({"set", "add", "setdefault", "__setitem__"})
@@ -286,9 +291,27 @@ class UrlAnalysis(TaintAnalysis):
         if isinstance(node, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)) and self.checked():
             if self.model.code(node).strip() in self.checked():
                 return CLEAN
-        if self.starts_on_site(node):
+        if self.starts_on_site(node) or self._is_site_header(node):
             return CLEAN
         return super()._evaluate(node)
+
+    def _is_site_header(self, node: cst.BaseExpression) -> bool:
+        """`request.headers["Host"]`, `request.headers.get("X-Forwarded-Proto")`: the site as the browser
+        reached it (a link cannot choose them), as `request.host` is."""
+        if isinstance(node, cst.Subscript):
+            mapping, key = node.value, subscript_key(node)
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get":
+            mapping, key = node.func.value, argument(node, 0, "key")
+        else:
+            return False
+        name = literal_string(key)
+        return (
+            name is not None
+            and name.lower() in SITE_HEADERS
+            and isinstance(mapping, cst.Attribute)
+            and mapping.attr.value == "headers"
+            and any(t.kind == REQUEST for t in self.taint(mapping.value))
+        )
 
     def _attribute(self, node: cst.Attribute) -> Taints:
         if node.attr.value in SAME_SITE_ATTRIBUTES and any(t.kind == REQUEST for t in self.taint(node.value)):

@@ -31,7 +31,9 @@ class OpenRedirect(FileRule):
 
     Not reported:
     - URLs of the site itself: `url_for(...)`, `request.path`, `request.full_path`, `request.url`,
-      `request.base_url`, `request.host_url`, `request.url_root`;
+      `request.base_url`, `request.host_url`, `request.url_root`, and the headers that name the site
+      as the browser reached it (`Host`, `X-Forwarded-Host`, `X-Forwarded-Proto`: a link cannot set
+      them), so `f"https://{request.headers['Host']}{request.full_path}"` is clean;
     - URLs whose constant start fixes the host: `"/user/" + name`, `f"/search?q={q}"`,
       `"?page=" + p`, `"https://example.com/" + path`, `url_for("a") + "#" + anchor`, or a start
       that is a clean value such as `SITE_URL + path`;
