@@ -15,8 +15,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
 import rule_testing
+
 from flasklint.rule import Case
 from flasklint.rules import RULES_BY_CODE
 

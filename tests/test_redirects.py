@@ -9,9 +9,9 @@ import libcst as cst
 import pytest
 
 from flasklint.model.dataflow import dataflow_for
+from flasklint.model.module import ModuleModel
 from flasklint.model.redirects import fixes_host, is_url_check_name, open_redirects
 from flasklint.model.traversal import build_model
-from flasklint.model.module import ModuleModel
 from flasklint.source import parse_source
 
 HEADER = """\
@@ -172,6 +172,9 @@ def test_other_headers_and_attributes_are_not_sinks() -> None:
         response.headers["X-Location"] = request.form["x"]
         current_user.location = request.form["location"]
         return response, 200, {"Content-Location": request.form["y"]}
+
+    def parse_place():
+        return request.form["name"], {"location": request.form["location"]}
     """
     assert targets(source) == []
 

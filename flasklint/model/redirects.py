@@ -173,7 +173,8 @@ def _location_headers(model: ModuleModel) -> Iterator[tuple[FunctionInfo | None,
                 yield assign.function, assign.value
     for function in model.functions:
         for returned in _returned_tuples(function.node.body):
-            yield from ((function, v) for v in _location_values(returned.elements[-1].value))
+            if function.is_view or isinstance(returned.elements[1].value, cst.Integer):
+                yield from ((function, v) for v in _location_values(returned.elements[-1].value))
 
 
 def _is_header_method(call: CallInfo) -> bool:
@@ -215,13 +216,14 @@ def _location_values(headers: cst.BaseExpression | None) -> Iterator[cst.BaseExp
 
 
 def _returned_tuples(body: cst.CSTNode) -> Iterator[cst.Tuple]:
-    """`return body, status, headers` tuples of a function body (not of nested functions)."""
+    """`return body, headers` / `return body, status, headers` tuples of a function body (not of nested
+    functions): a response when the function is a view or the tuple holds a status."""
     pending = [body]
     while pending:
         node = pending.pop()
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             continue
-        if isinstance(node, cst.Return) and isinstance(node.value, cst.Tuple) and len(node.value.elements) >= 2:
+        if isinstance(node, cst.Return) and isinstance(node.value, cst.Tuple) and len(node.value.elements) in (2, 3):
             yield node.value
         pending.extend(children(node))
 

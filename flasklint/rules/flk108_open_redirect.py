@@ -292,7 +292,7 @@ def e(page):
 
     def check_module(self, model: ModuleModel) -> Iterable[Diagnostic]:
         for redirect in open_redirects(model):
-            label = sorted(t.label for t in redirect.taints)[0]
+            label = min(t.label for t in redirect.taints)
             yield self.diagnostic(
                 model.path, model.span(redirect.target), _message(label, redirect.sink), source=label
             )
