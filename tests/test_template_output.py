@@ -204,8 +204,11 @@ def test_raw_jinja_renders_returned_as_the_page() -> None:
         "    page = t.render(q=request.args['q'], n=1)\n    return page\n"
         "\n@app.route('/c')\ndef c():\n    return safe_env.get_template('a.html').render(q=request.args['q'])\n"
         "\n@app.route('/d')\ndef d():\n    return Template('{{ q }}', autoescape=True).render(q=request.args['q'])\n"
-        "\n@app.route('/e')\ndef e():\n    body = jinja2.Environment().from_string('{{ q }}').render(q=request.args['q'])\n"
+        "\n@app.route('/e')\ndef e():\n"
+        "    body = jinja2.Environment().from_string('{{ q }}').render(q=request.args['q'])\n"
         "    return body, 200, {'Content-Type': 'text/plain'}\n"
         "\ndef mail():\n    return env.get_template('m.txt').render(q=request.args['q'])\n"
+        "\n@app.route('/f')\ndef f():\n"
+        "    return Environment(**OPTIONS).from_string('{{ q }}').render(q=request.args['q'])\n"
     )
     assert [(p.keyword, p.span) for p in raw_jinja_renders(model)] == [("q", (11, 47, 11, 64)), ("q", (16, 22, 16, 39))]

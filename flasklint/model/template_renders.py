@@ -162,7 +162,10 @@ def _bound(analysis: TaintAnalysis, name: cst.Name) -> list[cst.BaseExpression]:
 
 
 def _escapes(call: cst.Call) -> bool:
-    """`autoescape=` given anything but False (True, `select_autoescape(...)`, a function): it may escape."""
+    """`autoescape=` given anything but False (True, `select_autoescape(...)`, a function), or options
+    passed with `**` (they may hold it): it may escape."""
+    if any(arg.star == "**" for arg in call.args):
+        return True
     value = argument(call, None, "autoescape")
     return value is not None and not _is_false(value)
 
