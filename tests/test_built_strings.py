@@ -60,7 +60,8 @@ def built(statements: str) -> tuple[list[str] | None, list[str]]:
         ('s = "<ul>"\ns += "<li>" + model.name\nreturn s', ['"<ul>"', "model.name"], ["model.name"]),
         ('s = f"<b>{param}</b>" if param else CONSTANT\nreturn s', ["param", "CONSTANT"], ["param"]),
         ('x = model.title\nreturn f"<b>{x}</b>"', ["x"], ["x"]),
-        ('return f"<p>{model.size // 1024} kB, {-param}, {param > 1}</p>"', ["model.size // 1024", "-param", "param > 1"], []),
+        ('return f"<p>{model.size // 1024} kB, {-param}, {param > 1}</p>"',
+         ["model.size // 1024", "-param", "param > 1"], []),
         ('return "<p>%s</p>" % (param * 2)', ["(param * 2)"], ["(param * 2)"]),  # `"ab" * 2` is text
         ("return param", None, []),  # not built by interpolation
         ("return CONSTANT", None, []),

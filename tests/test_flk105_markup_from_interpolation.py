@@ -65,7 +65,11 @@ def test_old_flask_markup_and_keyword_base(project) -> None:
         ('return Markup("<b>%s</b>" % (q,))', 'return Markup("<b>%s</b>") % (q,)', "safe"),
         ('return Markup("<b>{}</b>".format(q))', 'return Markup("<b>{}</b>").format(q)', "safe"),
         # an escaped value or a Markup is not escaped twice by Markup's own operators
-        ('return Markup(f"<b>{q}</b>{Markup(\'<hr>\')}")', 'return Markup("<b>{}</b>{}").format(q, Markup(\'<hr>\'))', "safe"),
+        (
+            'return Markup(f"<b>{q}</b>{Markup(\'<hr>\')}")',
+            'return Markup("<b>{}</b>{}").format(q, Markup(\'<hr>\'))',
+            "safe",
+        ),
         # a module constant may hold markup the app wrote: escaping it would change the page
         ('return Markup(f"{ICON}<b>{q}</b>")', 'return Markup("{}<b>{}</b>").format(ICON, q)', "unsafe"),
     ],

@@ -80,6 +80,14 @@ def test_the_labelled_real_repository_shapes(project) -> None:
             "return stream_template_string(f'<p>{q} and {q}</p>')",
             "return stream_template_string('<p>{{ q }} and {{ q }}</p>', q=q)",
         ),
+        (
+            "return render_template_string('<p>%s: 100%% %s</p>' % (name, q))",
+            "return render_template_string('<p>{{ name }}: 100% {{ q }}</p>', name=name, q=q)",
+        ),
+        (
+            'return render_template_string("""<h3>%s</h3>""" % request.url), 404',
+            'return render_template_string("""<h3>{{ request_url }}</h3>""", request_url=request.url), 404',
+        ),
     ],
 )
 def test_fix_moves_the_fields_into_context_variables(tmp_path: Path, project, statement: str, after: str) -> None:
@@ -96,7 +104,11 @@ def test_fix_moves_the_fields_into_context_variables(tmp_path: Path, project, st
         'return render_template_string(f"<p>{q.upper()}</p>")',
         'return render_template_string(f"<p>{q}</p>", q="other")',  # the name is taken
         'return render_template_string(f"<p>{request.args[\'q\']}</p>")',
-        'return render_template_string("<p>%s</p>" % q)',
+        'return render_template_string("<p>%d</p>" % q)',
+        'return render_template_string("<p>%s %s</p>" % q)',  # one value for two placeholders
+        'return render_template_string("<p>%(q)s</p>" % {"q": q})',
+        'return render_template_string("<p>%s\\x25s</p>" % q)',  # an escape spelling `%`
+        'return render_template_string("<p>%s</p>" % escape(q))',
         'return jinja2.Template(f"<p>{q}</p>").render()',  # the context goes to render(), later
     ],
 )

@@ -21,7 +21,8 @@ class MarkupFromInterpolation(FileRule):
     `request.args`, `request.form`, ...) reaches the Markup, also through a helper of the same
     module that a view calls with it; a warning when a field read from other data
     (`model.phone_number`, `self.name`, `row["title"]`: stored text, typically) is spliced in
-    right in the call.
+    right in the call. The model does not know a field's type, so a numeric column
+    (`Markup("<b>{}</b>".format(self.price))`) is warned about too; the fix is harmless there.
 
     Not reported: `Markup("<b>{}</b>").format(x)`, `Markup("<b>%s</b>") % x` and
     `Markup("<b>") + x` (Markup's own operators escape `x`), `Markup(escape(x))`, literals,
@@ -233,19 +234,21 @@ def page():
 
     def check_module(self, model: ModuleModel) -> Iterable[Diagnostic]:
         for found in trusted_markups(model):
+            severity = Severity.ERROR if found.taints else Severity.WARNING
+            label, message = _message(model, found)
             fix = _format_fix(model, found)
-            if found.taints:
-                label = sorted(t.label for t in found.taints)[0]
-                severity = Severity.ERROR
-                if found.holes:
-                    message = f"{label} interpolated into `Markup()`, which trusts it as HTML (XSS): {_advice(found)}"
-                else:
-                    message = f"{label} passed to `Markup()`, which trusts it as HTML (XSS): escape it with `escape()` instead"
-            else:
-                label = f"`{model.code(found.data_holes[0]).strip()}`"
-                severity = Severity.WARNING
-                message = f"{label} interpolated into `Markup()`, which trusts it as HTML: {_advice(found)}"
             yield self.diagnostic(model.path, model.span(found.call), message, fix=fix, severity=severity, source=label)
+
+
+def _message(model: ModuleModel, found: TrustedMarkup) -> tuple[str, str]:
+    """(what is trusted, the message): request data first, else the first field read from data."""
+    if not found.taints:
+        label = f"`{model.code(found.data_holes[0]).strip()}`"
+        return label, f"{label} interpolated into `Markup()`, which trusts it as HTML: {_advice(found)}"
+    label = sorted(t.label for t in found.taints)[0]
+    if not found.holes:
+        return label, f"{label} passed to `Markup()`, which trusts it as HTML (XSS): escape it with `escape()` instead"
+    return label, f"{label} interpolated into `Markup()`, which trusts it as HTML (XSS): {_advice(found)}"
 
 
 def _advice(found: TrustedMarkup) -> str:

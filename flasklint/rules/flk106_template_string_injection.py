@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 import libcst as cst
@@ -31,7 +32,9 @@ class TemplateStringInjection(FileRule):
     variables (`render_template_string("<p>{{ q }}</p>", q=q)`), templates of a
     `jinja2.sandbox.SandboxedEnvironment`, and sources a call makes (`open("page.html").read()`, a
     loader): a template the project ships is constant enough, and a linter cannot tell where other
-    calls get their text. It does not follow data through other modules.
+    calls get their text. Nor is an exception's text (`"<h3>%s</h3>" % str(e)`): it may echo request
+    data (a database error quoting the query), but the dataflow cannot tell. It does not follow data
+    through other modules.
 
     Request data spliced into the source of a template a view returns is reported here, not by
     FLK101: it is template injection, which also lets the attacker's markup through.
@@ -69,7 +72,8 @@ class TemplateStringInjection(FileRule):
     ## Fix safety
     For `render_template_string` and `stream_template_string` with an f-string source whose
     fields are plain names or attributes (`{name}`, `{user.name}`; no conversion or format spec),
-    and whose text holds no `{` or `}`, the fix moves each field into a context variable:
+    or a `"...%s..." % value` / `% (a, b)` source with only `%s` (and `%%`) and such values, and
+    whose text holds no `{` or `}`, the fix moves each value into a context variable:
     `render_template_string(f"<p>{user.name}</p>")` becomes
     `render_template_string("<p>{{ user_name }}</p>", user_name=user.name)`. It is unsafe: the
     values are now autoescaped (a field that held markup shows up escaped), and any `{{ ... }}`
@@ -195,40 +199,79 @@ def search():
 
 
 def _context_fix(model: ModuleModel, found: TemplateSource) -> Fix | None:
-    """`render_template_string(f"<p>{q}</p>")` -> `render_template_string("<p>{{ q }}</p>", q=q)`."""
+    """`render_template_string(f"<p>{q}</p>")` -> `render_template_string("<p>{{ q }}</p>", q=q)` (and `"%s" % q`)."""
     call, source = found.call, found.source
-    if not found.renders or not isinstance(source, cst.FormattedString) or "f" not in source.prefix.lower():
+    if not found.renders or not call.args or call.args[0].value is not source or call.args[0].keyword is not None:
         return None
-    if not call.args or call.args[0].value is not source or call.args[0].keyword is not None:
+    split = _fstring_pieces(source) if isinstance(source, cst.FormattedString) else _percent_pieces(source)
+    if split is None:
         return None
+    opening, pieces, closing = split
     taken = {arg.keyword.value for arg in call.args if arg.keyword is not None}
     variables: dict[str, str] = {}  # context variable -> the expression it holds
     text = []
-    for part in source.parts:
-        if isinstance(part, cst.FormattedStringText):
-            if "{" in part.value or "}" in part.value:
+    for piece in pieces:
+        if isinstance(piece, str):
+            if "{" in piece or "}" in piece:
                 return None  # literal braces would meet Jinja's delimiters
-            text.append(part.value)
+            text.append(piece)
             continue
-        expression = model.code(part.expression).strip()
-        variable = _variable(part)
+        expression = model.code(piece).strip()
+        variable = _variable(piece)
         if variable is None or variable in taken or variables.get(variable, expression) != expression:
             return None
         variables[variable] = expression
         text.append(f"{{{{ {variable} }}}}")
-    prefix = source.prefix.replace("f", "").replace("F", "")
-    template = f"{prefix}{source.start[len(source.prefix):]}{''.join(text)}{source.end}"
     keywords = "".join(f", {name}={expression}" for name, expression in variables.items())
-    edit = replace_node(model, source, template + keywords)
+    edit = replace_node(model, source, f"{opening}{''.join(text)}{closing}{keywords}")
     return Fix("Pass the values to the template as variables", (edit,), Applicability.UNSAFE)
 
 
-def _variable(field: cst.FormattedStringExpression) -> str | None:
-    """The context variable for a plain `{name}` / `{obj.attr}` field (`obj_attr`); None otherwise."""
-    if not is_plain_field(field):
+Pieces = tuple[str, list["str | cst.BaseExpression"], str]  # opening quote, literal text and values, closing
+
+
+def _fstring_pieces(source: cst.FormattedString) -> Pieces | None:
+    """An f-string's text parts (as written) and plain fields; None for a conversion, format spec or `=`."""
+    pieces: list[str | cst.BaseExpression] = []
+    for part in source.parts:
+        if isinstance(part, cst.FormattedStringText):
+            pieces.append(part.value)
+        elif is_plain_field(part):
+            pieces.append(part.expression)
+        else:
+            return None
+    prefix = source.prefix.replace("f", "").replace("F", "")
+    return f"{prefix}{source.start[len(source.prefix):]}", pieces, source.end
+
+
+def _percent_pieces(source: cst.BaseExpression) -> Pieces | None:
+    """`"<p>%s</p>" % q` / `% (a, b)`: a plain literal whose only `%` are `%s` (one per value) and `%%`."""
+    if not (isinstance(source, cst.BinaryOperation) and isinstance(source.operator, cst.Modulo)):
         return None
+    literal, right = source.left, source.right
+    if not isinstance(literal, cst.SimpleString) or not isinstance(literal.evaluated_value, str):
+        return None
+    quote, body = literal.quote, literal.raw_value
+    opening = literal.value[: len(literal.prefix) + len(quote)]
+    if "\\" in body:
+        return None  # an escape could spell a `%` the text does not show
+    values = [e.value for e in right.elements] if isinstance(right, cst.Tuple) else [right]
+    tokens = re.split(r"(%%|%s)", body)
+    if any("%" in t for t in tokens[::2]) or len(tokens[1::2]) - tokens[1::2].count("%%") != len(values):
+        return None
+    pieces: list[str | cst.BaseExpression] = []
+    remaining = iter(values)
+    for index, token in enumerate(tokens):
+        if index % 2 == 0 or token == "%%":
+            pieces.append("%" if token == "%%" else token)
+        else:
+            pieces.append(next(remaining))
+    return opening, pieces, quote
+
+
+def _variable(node: cst.BaseExpression) -> str | None:
+    """The context variable for a `name` / `obj.attr` value (`obj_attr`); None for other expressions."""
     names: list[str] = []
-    node = field.expression
     while isinstance(node, cst.Attribute):
         names.append(node.attr.value)
         node = node.value
