@@ -11,6 +11,7 @@ from flasklint.model.removed_apis import (
     APP_CONFIG_ATTRIBUTES,
     HINTS,
     JSON_PROVIDER_ATTRIBUTES,
+    KEYWORD_REMOVED_IN,
     REMOVED_APP_ATTRIBUTES,
     REMOVED_CONFIG_KEYS,
     REMOVED_NAMES,
@@ -119,6 +120,7 @@ def test_renamed_keywords_are_the_current_parameters() -> None:
     for old, new in RENAMED_KEYWORDS["flask.send_file"].items():
         assert new in parameters and old not in parameters
     assert "path" in inspect.signature(flask.send_from_directory).parameters
+    assert set(KEYWORD_REMOVED_IN) == set(RENAMED_KEYWORDS)
 
 
 # -- uses in a module -------------------------------------------------------------------------

@@ -150,13 +150,19 @@ JSON_PROVIDER_ATTRIBUTES: dict[str, str] = {
     "JSONIFY_MIMETYPE": "mimetype",
 }
 
-# Keyword arguments renamed in Flask 2.0 and removed in 2.2 (the old name was an alias of the new).
+# Keyword arguments renamed in Flask 2.0 (the old name became an alias of the new one):
+# callee -> {old: new}, and when a call using the old name started to fail.
 RENAMED_KEYWORDS: dict[str, dict[str, str]] = {
     "flask.send_file": {"attachment_filename": "download_name", "cache_timeout": "max_age", "add_etags": "etag"},
     "flask.send_from_directory": {"filename": "path"},
 }
+# send_file accepted the old names until 2.2; send_from_directory(d, filename=f) failed from 2.0 on
+# (`path` became a required parameter; 2.0.3: "missing 1 required positional argument: 'path'").
+KEYWORD_REMOVED_IN = {"flask.send_file": "Flask 2.2", "flask.send_from_directory": "Flask 2.0"}
 RENAMED_KEYWORDS["flask.helpers.send_file"] = RENAMED_KEYWORDS["flask.send_file"]
 RENAMED_KEYWORDS["flask.helpers.send_from_directory"] = RENAMED_KEYWORDS["flask.send_from_directory"]
+KEYWORD_REMOVED_IN["flask.helpers.send_file"] = KEYWORD_REMOVED_IN["flask.send_file"]
+KEYWORD_REMOVED_IN["flask.helpers.send_from_directory"] = KEYWORD_REMOVED_IN["flask.send_from_directory"]
 
 # Exceptions whose handler means "this import may fail": the code already handles the removal.
 GUARD_EXCEPTIONS = frozenset({"ImportError", "ModuleNotFoundError", "AttributeError", "Exception", "BaseException"})
