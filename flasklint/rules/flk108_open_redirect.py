@@ -48,8 +48,9 @@ class OpenRedirect(FileRule):
       location, domain, referrer), such as `is_safe_url`, `url_has_allowed_host_and_scheme`,
       `is_valid_redirect`, `get_safe_next_url`.
 
-    Not seen: `response.location = url`, redirects built in another module, and helpers more than
-    one call away.
+    Not seen: `response.location = url`, a value stored in the session and redirected to in a later
+    request, redirects built in another module, and helpers more than one call away. A function
+    named like a check is trusted whatever it does (`def is_safe_url(u): return True` included).
 
     ## Why is this bad?
     A redirect to a URL the client chose is an open redirect: a link to
