@@ -89,10 +89,10 @@ def _check(hint: object) -> Check:  # noqa: C901 - one branch per kind of annota
         return lambda value: type(value) is str and value in args
     if origin in (Union, types.UnionType):
         options = [arg for arg in args if arg is not type(None)]
-        present = _check(Union[tuple(options)]) if len(options) > 1 else _check(options[0])
-        if len(options) == len(args):
+        if len(options) == len(args):  # no None among them: one of the options (a Union of shapes)
             choices = [_check(option) for option in options]
             return lambda value: any(choice(value) for choice in choices)
+        present = _check(Union[tuple(options)]) if len(options) > 1 else _check(options[0])
         return lambda value: value is None or present(value)
     if origin is list:
         item = _check(args[0])
