@@ -1086,12 +1086,8 @@ class ModuleDataflow:
         yield self.analysis(function, purpose)
         if self.module_functions.get(function.name) is not function:
             return
-        for call in self.model.calls:
-            func = call.node.func
-            if call.function is None or call.function is function or not isinstance(func, cst.Name):
-                continue
-            if func.value != function.name or self.model.qualify(func, call.scope) is not None:
-                continue
+        for call in self.model.callers_of(function):
+            assert call.function is not None
             bindings = self.analysis(call.function, purpose).bind_arguments(function, call.node)
             if any(is_value(t.kind) for taints in bindings.values() for t in taints):
                 yield self.analysis(function, purpose, bindings, depth=1)

@@ -23,7 +23,7 @@ import libcst as cst
 
 from flasklint.model.cst_helpers import argument
 from flasklint.model.dataflow import DATA, TEXT, ModuleDataflow, TaintAnalysis, Taints, dataflow_for
-from flasklint.model.module import CallInfo, FunctionInfo, ModuleModel
+from flasklint.model.module import FunctionInfo, ModuleModel
 from flasklint.model.walk import children
 
 SEND_FILE = frozenset({"flask.send_file", "flask.helpers.send_file", "werkzeug.utils.send_file", "werkzeug.send_file"})
@@ -87,26 +87,12 @@ def _analyses(dataflow: ModuleDataflow, function: FunctionInfo) -> Iterator[Tain
     yield dataflow.analysis(function, "path")
     if dataflow.module_functions.get(function.name) is not function:
         return
-    for call in _calls_of(dataflow.model, function):
+    for call in dataflow.model.callers_of(function):
         assert call.function is not None
         caller = dataflow.analysis(call.function, "path")
         bindings = caller.bind_arguments(function, call.node)
         if any(t.kind in PATH_KINDS for taints in bindings.values() for t in taints):
             yield dataflow.analysis(function, "path", bindings, depth=1)
-
-
-def _calls_of(model: ModuleModel, function: FunctionInfo) -> Iterator[CallInfo]:
-    """Calls of a module-level function by its bare name from other functions of the module."""
-    for call in model.calls:
-        func = call.node.func
-        if (
-            call.function is not None
-            and call.function is not function
-            and isinstance(func, cst.Name)
-            and func.value == function.name
-            and model.qualify(func, call.scope) is None
-        ):
-            yield call
 
 
 def sent_path(call: cst.Call, qualified: str) -> tuple[cst.BaseExpression | None, bool]:

@@ -161,6 +161,20 @@ class ModuleModel:
         wanted = set(qualified)
         return (c for c in self.calls if c.qualified in wanted)
 
+    def callers_of(self, function: FunctionInfo) -> Iterator[CallInfo]:
+        """Calls of a module-level function by its bare name from other functions of the module: a helper
+        (`def store(f): f.save(...)`) sees the request data its callers hand it."""
+        for call in self.calls:
+            func = call.node.func
+            if (
+                call.function is not None
+                and call.function is not function
+                and isinstance(func, cst.Name)
+                and func.value == function.name
+                and self.qualify(func, call.scope) is None
+            ):
+                yield call
+
     def qualify(self, node: cst.BaseExpression, scope: Scope | None = None) -> str | None:
         return (scope or self.module_scope).imports.qualify(node)
 

@@ -252,25 +252,11 @@ def _analyses_of(analyses: _Analyses, function: FunctionInfo) -> Iterator[UrlAna
     dataflow = analyses.dataflow
     if dataflow.module_functions.get(function.name) is not function:
         return
-    for call in _calls_of(dataflow.model, function):
+    for call in dataflow.model.callers_of(function):
         assert call.function is not None
         bindings = analyses.get(call.function).bind_arguments(function, call.node)
         if any(t.kind in URL_KINDS for taints in bindings.values() for t in taints):
             yield analyses.get(function, bindings, depth=1)
-
-
-def _calls_of(model: ModuleModel, function: FunctionInfo) -> Iterator[CallInfo]:
-    """Calls of a module-level function by its bare name from other functions of the module."""
-    for call in model.calls:
-        func = call.node.func
-        if (
-            call.function is not None
-            and call.function is not function
-            and isinstance(func, cst.Name)
-            and func.value == function.name
-            and model.qualify(func, call.scope) is None
-        ):
-            yield call
 
 
 class UrlAnalysis(TaintAnalysis):

@@ -19,7 +19,7 @@ import libcst as cst
 
 from flasklint.model.cst_helpers import argument
 from flasklint.model.dataflow import FILE, Kind, ModuleDataflow, Taint, TaintAnalysis, Taints, dataflow_for
-from flasklint.model.module import CallInfo, FunctionInfo, ModuleModel
+from flasklint.model.module import FunctionInfo, ModuleModel
 
 # Flask-WTF / WTForms file fields, and what their `.data` holds once Flask-WTF has read the request.
 FILE_FIELDS: dict[str, Kind] = {
@@ -85,7 +85,7 @@ def _analyses(dataflow: ModuleDataflow, function: FunctionInfo, form_files: Form
     yield _path_analysis(dataflow, function, form_files)
     if dataflow.module_functions.get(function.name) is not function:
         return
-    for call in _calls_of(dataflow.model, function):
+    for call in dataflow.model.callers_of(function):
         assert call.function is not None
         caller = _path_analysis(dataflow, call.function, form_files)
         bindings = caller.bind_arguments(function, call.node)
@@ -141,19 +141,6 @@ def _form_files(model: ModuleModel) -> FormFiles:
             fields = form_files.setdefault(prefix + assign.scope.qualname, {})
             fields.update(dict.fromkeys(names, kind))
     return form_files
-
-
-def _calls_of(model: ModuleModel, function: FunctionInfo) -> Iterator[CallInfo]:
-    for call in model.calls:
-        func = call.node.func
-        if (
-            call.function is not None
-            and call.function is not function
-            and isinstance(func, cst.Name)
-            and func.value == function.name
-            and model.qualify(func, call.scope) is None
-        ):
-            yield call
 
 
 def _unsafe_filenames(analysis: TaintAnalysis, save: cst.Call) -> Iterator[cst.BaseExpression]:
