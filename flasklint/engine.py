@@ -44,7 +44,8 @@ RELEVANT = re.compile(
     r"flask|Flask|url_for|route|add_url_rule|register_blueprint|SECRET_KEY|secret_key|session|flash|"
     r"login_user|\.run\(|request|redirect|Blueprint|as_view|render_template|\.save\(|"
     r"from_(?:object|pyfile|envvar|file|prefixed_env|mapping|json)\(|config\.update\(|"
-    r"@[\w.]+\.(?:get|post|put|patch|delete)\(|create_app|jinja|context_processor|DispatcherMiddleware|Markup"
+    r"@[\w.]+\.(?:get|post|put|patch|delete)\(|create_app|jinja|context_processor|DispatcherMiddleware|Markup|"
+    r"werkzeug"  # FLK501: removed Werkzeug APIs (`from werkzeug.urls import url_quote`) in modules naming no flask API
 )
 PARALLEL_THRESHOLD = 24
 NOT_ANALYSED: FileNotAnalysed = RULES_BY_CODE["FLK002"]  # type: ignore[assignment]

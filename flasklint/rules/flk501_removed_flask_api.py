@@ -85,8 +85,9 @@ class RemovedFlaskApi(FileRule):
     `try:` whose `except` catches `ImportError` (or `AttributeError`, `Exception`) and code under
     an `if` that tests a version or `hasattr`: that code was written for both releases. Not seen:
     positional arguments of `send_file`, config keys set in config classes or `config.update()`,
-    `FLASK_ENV` in the environment, and attributes of an app imported from another module (other
-    than the four Flask-only names). The rule reports these APIs whatever Flask version the project
+    `FLASK_ENV` in the environment, attributes of an app imported from another module (other
+    than the four Flask-only names), and the removals of Werkzeug 1.0 and Flask 1.0
+    (`werkzeug.contrib`, `from werkzeug import secure_filename`, `flask.ext`). The rule reports these APIs whatever Flask version the project
     pins: they are deprecated there and fail on the release it will upgrade to.
 
     ## Why is this bad?
