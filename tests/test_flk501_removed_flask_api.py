@@ -131,3 +131,13 @@ def test_the_json_config_fix_restores_the_output_flask_3_silently_changed(tmp_pa
         'app.config["JSON_SORT_KEYS"]', "app.json.sort_keys"
     )
     assert _serve(tmp_path) == ['{"name":"café","a":1}\n', "application/vnd.api+json"]
+
+
+def test_one_import_moving_a_name_unsafely_is_an_unsafe_fix_for_all(project) -> None:
+    """`--fix` leaves `from flask import escape, safe_join` alone: moving safe_join changes behaviour."""
+    diagnostics = project("from flask import escape, safe_join\n", "FLK501")
+    assert [(d.start.column, d.fix.applicability.value if d.fix else None) for d in diagnostics] == [
+        (18, "unsafe"),
+        (26, "unsafe"),
+    ]
+    assert diagnostics[0].fix == diagnostics[1].fix

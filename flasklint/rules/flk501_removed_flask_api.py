@@ -143,7 +143,8 @@ class RemovedFlaskApi(FileRule):
     `etag=`, `filename=` → `path=`; Flask 2.0 treated the old ones as aliases), and
     `app.session_cookie_name`/`send_file_max_age_default`/`use_x_sendfile` →
     `app.config["SESSION_COOKIE_NAME"]`/... (they were config attributes). The fixed code needs
-    Flask ≥ 2.0. An import line naming several APIs is rewritten once, keeping the other names.
+    Flask ≥ 2.0. An import line naming several APIs is rewritten once, keeping the other names;
+    its fix is unsafe when any name it moves is (`from flask import escape, safe_join`).
     Unsafe: `flask.safe_join` → `werkzeug.utils.safe_join` (it returns `None` where Flask's raised
     `NotFound`), `safe_str_cmp` → `hmac.compare_digest` (it rejects non-ASCII `str`), and
     `url_quote`/`url_unquote`/`url_encode`/`url_join` → `urllib.parse`'s (other defaults:
