@@ -13,6 +13,7 @@ from flasklint.model.responses import (
     html_handlers,
     mimetype_state,
     response_bodies,
+    response_builders,
     response_call,
     template_source,
 )
@@ -241,3 +242,17 @@ def test_template_source(call: str, source: str | None) -> None:
     assert returned is not None
     found = template_source(analysis, returned)
     assert (None if found is None else model.code(found).strip()) == source
+
+
+def test_functions_without_a_route_that_build_a_response_are_response_builders() -> None:
+    """A helper building `make_response(...)` runs in a request; one that only returns text is not a page."""
+    source = (
+        "from flask import Response, make_response, request\n\n\n"
+        "def page():\n    return make_response('<p>' + request.args['q'] + '</p>')\n\n\n"
+        "def raw():\n    return Response('<p>hi</p>')\n\n\n"
+        "def text():\n    return '<p>' + request.args['q']\n"
+    )
+    tree = parse_source(source)
+    assert isinstance(tree, cst.Module)
+    model = build_model("app.py", "app", False, source, tree)
+    assert [f.name for f in response_builders(model)] == ["page", "raw"]

@@ -122,6 +122,30 @@ def template_source(analysis: TaintAnalysis, node: cst.BaseExpression) -> cst.Ba
     return argument(node, 0, "source")
 
 
+def response_builders(model: ModuleModel) -> Iterator[FunctionInfo]:
+    """Functions with no visible route that build a response (`make_response(...)`, `Response(...)`): one
+    that reads `request` runs in a request all the same (a view registered where the model cannot see,
+    a helper a view returns), so the HTML it builds from request data is a page."""
+    handlers = {function.node for function in html_handlers(model)}
+    builders: dict[cst.FunctionDef, FunctionInfo] = {}
+    for call in model.calls:
+        function = call.function
+        if function is None or function.node in handlers or function.node in builders:
+            continue
+        if call.qualified in RESPONSE_CLASSES or call.qualified in MAKE_RESPONSE:
+            builders[function.node] = function
+    yield from builders.values()
+
+
+def constructed_bodies(model: ModuleModel, function: FunctionInfo, analysis: TaintAnalysis) -> Iterator[cst.BaseExpression]:
+    """The HTML bodies of the responses a function constructs (`make_response(body)`, `Response(body)`)."""
+    for call_info in model.calls:
+        if call_info.function is function:
+            body = _constructed_body(model, function, analysis, call_info.node)
+            if body is not None:
+                yield body
+
+
 def response_bodies(model: ModuleModel, view: FunctionInfo, analysis: TaintAnalysis) -> Iterator[cst.BaseExpression]:
     """Expressions the view sends as an HTML body: returned values and response constructor bodies."""
     for returned in analysis.flow.returns:
@@ -134,12 +158,7 @@ def response_bodies(model: ModuleModel, view: FunctionInfo, analysis: TaintAnaly
                 yield body
         else:
             yield value
-    for call_info in model.calls:
-        if call_info.function is not view:
-            continue
-        body = _constructed_body(model, view, analysis, call_info.node)
-        if body is not None:
-            yield body
+    yield from constructed_bodies(model, view, analysis)
 
 
 def response_call(analysis: TaintAnalysis, node: cst.BaseExpression) -> str | None:

@@ -7,7 +7,7 @@ from flasklint.edits import add_import_edit, replace_node, wrap_node
 from flasklint.model.dataflow import TaintAnalysis, dataflow_for
 from flasklint.model.interpolation import Hole, HoleFinder
 from flasklint.model.module import FunctionInfo, ModuleModel
-from flasklint.model.responses import html_handlers, response_bodies
+from flasklint.model.responses import constructed_bodies, html_handlers, response_bodies, response_builders
 from flasklint.rule import Case, FileRule, Finding
 
 
@@ -18,7 +18,10 @@ class UnescapedInputInHtml(FileRule):
     cookies, headers, `request.path`/`request.url`, upload filenames, ...) interpolated with an
     f-string, `%`, `.format()` or `+` into a string that a view or an error handler
     (`@app.errorhandler(404)`, `register_error_handler`) returns as HTML — directly, as the body of
-    a returned tuple, or through `make_response()` / `Response()` without a non-HTML mimetype.
+    a returned tuple, or through `make_response()` / `Response()` without a non-HTML mimetype. A
+    function with no visible route that builds a response from request data
+    (`make_response("found {}".format(request.args["x"]))`) runs in a request all the same: its
+    response bodies are checked too (what it merely returns is not: a caller may escape it).
 
     Two cases belong to other rules, so that one problem makes one finding: request data a
     `Markup(...)` is built from (Markup trusts its argument) is FLK105's, and request data spliced
@@ -273,6 +276,20 @@ app.register_error_handler(410, gone)
 ''',
             },
         ),
+        # No visible route (registered elsewhere, or a helper a view returns): it builds a page all the same.
+        Case(
+            "from flask import make_response, request\n\n\ndef search_page():\n"
+            "    return make_response(\"<p>found {}</p>\".format(request.args[\"q\"]))\n",
+            Finding(
+                (5, 50, 5, 67),
+                "`request.args` value interpolated into HTML without escaping (XSS): wrap it in `escape()`",
+                fix="unsafe",
+            ),
+            fixed={
+                "app.py": "from flask import make_response, request\nfrom markupsafe import escape\n\n\n"
+                "def search_page():\n    return make_response(\"<p>found {}</p>\".format(escape(request.args[\"q\"])))\n",
+            },
+        ),
     ]
     valid = [
         '''
@@ -354,11 +371,13 @@ def hello(name):
 
     def check_module(self, model: ModuleModel) -> Iterable[Diagnostic]:
         dataflow = dataflow_for(model)
-        for view in html_handlers(model):
+        pages = [(view, response_bodies) for view in html_handlers(model)]
+        pages += [(builder, constructed_bodies) for builder in response_builders(model)]
+        for view, bodies in pages:
             analysis = dataflow.analysis(view, "html")
             finder = HoleFinder(analysis)
             try:
-                for body in response_bodies(model, view, analysis):
+                for body in bodies(model, view, analysis):
                     finder.find_in(body)
             except RecursionError:
                 continue  # an expression nested too deeply to follow: skip this view, not the file
