@@ -10,8 +10,6 @@ written for both sides of the removal.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
-
 import libcst as cst
 
 from flasklint.model.cst_helpers import literal_string, subscript_key

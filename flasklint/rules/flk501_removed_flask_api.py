@@ -87,8 +87,10 @@ class RemovedFlaskApi(FileRule):
     positional arguments of `send_file`, config keys set in config classes or `config.update()`,
     `FLASK_ENV` in the environment, attributes of an app imported from another module (other
     than the four Flask-only names), and the removals of Werkzeug 1.0 and Flask 1.0
-    (`werkzeug.contrib`, `from werkzeug import secure_filename`, `flask.ext`). The rule reports these APIs whatever Flask version the project
-    pins: they are deprecated there and fail on the release it will upgrade to.
+    (`werkzeug.contrib`, `from werkzeug import secure_filename`, `flask.ext`).
+
+    The rule reports these APIs whatever Flask version the project pins (`flask==2.0.3` included):
+    they are deprecated there and fail on the release it will upgrade to.
 
     ## Why is this bad?
     The code fails on a current release: `from flask import escape` raises
