@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
+from flasklint.cache_shape import is_file_facts
 from flasklint.diagnostics import Severity
 from flasklint.engine import Project
 from rule_testing import findings, write_project
@@ -120,3 +124,21 @@ def test_a_warm_run_reports_the_same_from_the_cache(tmp_path: Path) -> None:
     cold = findings(run())
     assert cold == [("templates/page.html", 1, 7, 1, 12, MESSAGE.format(origin="app.py:7"))]
     assert findings(run()) == cold
+
+
+def test_rule_data_has_the_cache_shape(tmp_path: Path) -> None:
+    """Python and template data alike: an entry the cache rejected would be re-analysed on every run."""
+    write_project(tmp_path, {"app.py": view(), "templates/page.html": SAFE_PAGE})
+    project = Project(tmp_path, use_cache=False)
+    project.discover()
+    project.analyse()
+    facts = {path: json.loads(json.dumps(f.to_dict())) for path, f in project.facts.items()}
+    assert [path for path, data in facts.items() if "FLK402" in data["rule_data"]] == ["app.py", "templates/page.html"]
+    assert all(is_file_facts(data) for data in facts.values())
+
+
+def test_the_rule_does_not_import_jinja() -> None:
+    """A warm run needs no template parsed: loading the rules must leave Jinja deferred."""
+    probe = "import sys, flasklint.cli, flasklint.rules\nprint('jinja2.environment' in sys.modules)\n"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False"]

@@ -26,7 +26,6 @@ from functools import lru_cache
 from typing import Iterator
 
 import jinja2
-from jinja2 import nodes
 
 from flasklint.model.dataflow import REQUEST_ATTRIBUTES, STR_METHODS, is_value
 from flasklint.model.facts import Span
@@ -73,9 +72,9 @@ def template_output(template: TemplateModel) -> TemplateOutput | None:
     tracer = _Tracer(template.ast)
     result = TemplateOutput()
     tokens = _Tokens(template)
-    filters = [n for n in _source_order(template.ast) if isinstance(n, nodes.Filter) and n.name == "safe"]
-    modifiers = [n for n in _source_order(template.ast) if isinstance(n, nodes.ScopedEvalContextModifier)]
-    blocks = list(template.ast.find_all(nodes.FilterBlock))
+    filters = [n for n in _source_order(template.ast) if isinstance(n, jinja2.nodes.Filter) and n.name == "safe"]
+    modifiers = [n for n in _source_order(template.ast) if isinstance(n, jinja2.nodes.ScopedEvalContextModifier)]
+    blocks = list(template.ast.find_all(jinja2.nodes.FilterBlock))
     for node, span in _paired(template, filters, tokens.safe):
         site = _safe_site(tracer, node, span, blocks)
         if site is not None:
@@ -86,19 +85,19 @@ def template_output(template: TemplateModel) -> TemplateOutput | None:
             result.unescaped.append(UnescapedOutput("autoescape", span[1], names, request))
     names, request = tracer.outputs(template.ast.body, unescaped=True)
     result.outputs, result.request_outputs = set(names), set(request)
-    for ref in template.ast.find_all((nodes.Extends, nodes.Include)):
-        if isinstance(ref.template, nodes.Const) and isinstance(ref.template.value, str):
+    for ref in template.ast.find_all((jinja2.nodes.Extends, jinja2.nodes.Include)):
+        if isinstance(ref.template, jinja2.nodes.Const) and isinstance(ref.template.value, str):
             result.shares_context_with.append(ref.template.value)
     return result
 
 
 def _safe_site(
-    tracer: "_Tracer", node: nodes.Filter, spans: tuple[Span, Span], blocks: list[nodes.FilterBlock]
+    tracer: "_Tracer", node: jinja2.nodes.Filter, spans: tuple[Span, Span], blocks: list[jinja2.nodes.FilterBlock]
 ) -> UnescapedOutput | None:
     """A `|safe` in an expression, or the `safe` of a `{% filter ... %}` block (None: `{% set x | safe %}`)."""
     filter_span, tag_span = spans
-    root: nodes.Node | None = node
-    while isinstance(root, nodes.Filter):
+    root: jinja2.nodes.Node | None = node
+    while isinstance(root, jinja2.nodes.Filter):
         root = root.node
     if root is not None:  # `expr|...|safe`
         names, request = tracer.reaching(node.node)
@@ -110,19 +109,19 @@ def _safe_site(
     return UnescapedOutput("filter", tag_span, names, request)
 
 
-def _in_chain(node: nodes.Filter, chain: nodes.Node | None) -> bool:
+def _in_chain(node: jinja2.nodes.Filter, chain: jinja2.nodes.Node | None) -> bool:
     """Whether `node` is one of the filters of a `{% filter a|b %}` chain."""
-    while isinstance(chain, nodes.Filter):
+    while isinstance(chain, jinja2.nodes.Filter):
         if chain is node:
             return True
         chain = chain.node
     return False
 
 
-def _autoescape(node: nodes.ScopedEvalContextModifier) -> bool | None:
+def _autoescape(node: jinja2.nodes.ScopedEvalContextModifier) -> bool | None:
     """What `{% autoescape x %}` sets: True, False, or None (not a constant)."""
     for option in node.options:
-        if option.key == "autoescape" and isinstance(option.value, nodes.Const):
+        if option.key == "autoescape" and isinstance(option.value, jinja2.nodes.Const):
             return bool(option.value.value)
     return None
 
@@ -131,42 +130,43 @@ def _autoescape(node: nodes.ScopedEvalContextModifier) -> bool | None:
 class _Tracer:
     """Which context variables and request data an expression's value may hold (memoised per name)."""
 
-    def __init__(self, ast: nodes.Template) -> None:
-        self.bindings: dict[str, list[nodes.Node | None]] = {}
-        binders = (nodes.For, nodes.Assign, nodes.With, nodes.Macro, nodes.CallBlock, nodes.AssignBlock)
-        for node in ast.find_all((*binders, nodes.Import, nodes.FromImport)):
+    def __init__(self, ast: jinja2.nodes.Template) -> None:
+        self.bindings: dict[str, list[jinja2.nodes.Node | None]] = {}
+        n = jinja2.nodes
+        binders = (n.For, n.Assign, n.With, n.Macro, n.CallBlock, n.AssignBlock, n.Import, n.FromImport)
+        for node in ast.find_all(binders):
             self._record(node)
         self._names: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self._active: set[str] = set()
 
-    def _record(self, node: nodes.Node) -> None:
-        if isinstance(node, nodes.For):
-            self._bind(node.target, nodes.Filter(node.iter, "first", [], [], None, None))
+    def _record(self, node: jinja2.nodes.Node) -> None:
+        if isinstance(node, jinja2.nodes.For):
+            self._bind(node.target, jinja2.nodes.Filter(node.iter, "first", [], [], None, None))
             self.bindings.setdefault("loop", []).append(None)
-        elif isinstance(node, nodes.Assign):
+        elif isinstance(node, jinja2.nodes.Assign):
             self._bind(node.target, node.node)
-        elif isinstance(node, nodes.With):
+        elif isinstance(node, jinja2.nodes.With):
             for target, value in zip(node.targets, node.values):
                 self._bind(target, value)
-        elif isinstance(node, (nodes.Macro, nodes.CallBlock)):
+        elif isinstance(node, (jinja2.nodes.Macro, jinja2.nodes.CallBlock)):
             for arg in node.args:
                 self.bindings.setdefault(arg.name, []).append(None)
             for name in ("caller", "varargs", "kwargs"):
                 self.bindings.setdefault(name, []).append(None)
-        elif isinstance(node, nodes.AssignBlock):
+        elif isinstance(node, jinja2.nodes.AssignBlock):
             self._bind(node.target, None)
-        elif isinstance(node, nodes.Import):
+        elif isinstance(node, jinja2.nodes.Import):
             self.bindings.setdefault(node.target, []).append(None)
-        elif isinstance(node, nodes.FromImport):
+        elif isinstance(node, jinja2.nodes.FromImport):
             for name in node.names:
                 self.bindings.setdefault(name[1] if isinstance(name, tuple) else name, []).append(None)
 
-    def _bind(self, target: nodes.Node, value: nodes.Node | None) -> None:
+    def _bind(self, target: jinja2.nodes.Node, value: jinja2.nodes.Node | None) -> None:
         """Every name of a target stands for (a part of) the value."""
-        for name in target.find_all(nodes.Name) if not isinstance(target, nodes.Name) else [target]:
+        for name in target.find_all(jinja2.nodes.Name) if not isinstance(target, jinja2.nodes.Name) else [target]:
             self.bindings.setdefault(name.name, []).append(value)
 
-    def outputs(self, body: list[nodes.Node], unescaped: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def outputs(self, body: list[jinja2.nodes.Node], unescaped: bool = False) -> tuple[tuple[str, ...], ...]:
         """What the `{{ }}` of a body output, outside nested autoescape blocks and `|safe` (reported apart).
 
         `unescaped`: the whole body is rendered without autoescaping (every `{{ }}` counts, except in
@@ -176,39 +176,40 @@ class _Tracer:
         request: set[str] = set()
         for output in _outputs(body, unescaped):
             for expression in output.nodes:
-                if isinstance(expression, nodes.TemplateData):
+                if isinstance(expression, jinja2.nodes.TemplateData):
                     continue
-                if isinstance(expression, nodes.Filter) and expression.name == "safe" and not unescaped:
+                if isinstance(expression, jinja2.nodes.Filter) and expression.name == "safe" and not unescaped:
                     continue
                 found, labels = self.reaching(expression)
                 names.update(found)
                 request.update(labels)
         return tuple(sorted(names)), tuple(sorted(request))
 
-    def reaching(self, node: nodes.Node) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def reaching(self, node: jinja2.nodes.Node) -> tuple[tuple[str, ...], tuple[str, ...]]:
         names, request = self._reach(node)
         return tuple(sorted(names)), tuple(sorted(request))
 
-    def _reach(self, node: nodes.Node | None) -> tuple[frozenset[str], frozenset[str]]:
-        if node is None or isinstance(node, (nodes.Const, nodes.TemplateData, nodes.Test, nodes.Compare, nodes.Not)):
+    def _reach(self, node: jinja2.nodes.Node | None) -> tuple[frozenset[str], frozenset[str]]:
+        n = jinja2.nodes
+        if node is None or isinstance(node, (n.Const, n.TemplateData, n.Test, n.Compare, n.Not)):
             return frozenset(), frozenset()
-        if isinstance(node, nodes.Name):
+        if isinstance(node, jinja2.nodes.Name):
             return self._name(node.name)
-        if isinstance(node, nodes.Getattr):
+        if isinstance(node, jinja2.nodes.Getattr):
             return self._attribute(node)
-        if isinstance(node, nodes.Getitem):
+        if isinstance(node, jinja2.nodes.Getitem):
             return self._reach(node.node)
-        if isinstance(node, nodes.Filter):
+        if isinstance(node, jinja2.nodes.Filter):
             return self._filter(node)
-        if isinstance(node, nodes.Call):
+        if isinstance(node, jinja2.nodes.Call):
             return self._call(node)
-        if isinstance(node, nodes.CondExpr):
+        if isinstance(node, jinja2.nodes.CondExpr):
             return _join(self._reach(node.expr1), self._reach(node.expr2))
-        if isinstance(node, nodes.Concat):
+        if isinstance(node, jinja2.nodes.Concat):
             return _join(*(self._reach(item) for item in node.nodes))
-        if isinstance(node, (nodes.List, nodes.Tuple)):
+        if isinstance(node, (jinja2.nodes.List, jinja2.nodes.Tuple)):
             return _join(*(self._reach(item) for item in node.items))
-        if isinstance(node, (nodes.Add, nodes.Mod, nodes.Or, nodes.And)):
+        if isinstance(node, (jinja2.nodes.Add, jinja2.nodes.Mod, jinja2.nodes.Or, jinja2.nodes.And)):
             return _join(self._reach(node.left), self._reach(node.right))
         return frozenset(), frozenset()
 
@@ -227,17 +228,17 @@ class _Tracer:
         self._names[name] = result
         return result
 
-    def _attribute(self, node: nodes.Getattr) -> tuple[frozenset[str], frozenset[str]]:
+    def _attribute(self, node: jinja2.nodes.Getattr) -> tuple[frozenset[str], frozenset[str]]:
         """`request.args` (the request global, when the template does not bind the name) or `v.attr`."""
         base = node.node
-        if isinstance(base, nodes.Name) and base.name == REQUEST_NAME and REQUEST_NAME not in self.bindings:
+        if isinstance(base, jinja2.nodes.Name) and base.name == REQUEST_NAME and REQUEST_NAME not in self.bindings:
             kind = REQUEST_ATTRIBUTES.get(node.attr)
             if kind is not None and is_value(kind):
                 return frozenset(), frozenset({f"`request.{node.attr}`"})
             return frozenset(), frozenset()
         return self._reach(base)
 
-    def _filter(self, node: nodes.Filter) -> tuple[frozenset[str], frozenset[str]]:
+    def _filter(self, node: jinja2.nodes.Filter) -> tuple[frozenset[str], frozenset[str]]:
         if node.name in TRANSPARENT_FILTERS:
             return self._reach(node.node)
         if node.name in TRANSPARENT_WITH_ARGUMENTS:
@@ -245,10 +246,10 @@ class _Tracer:
             return _join(*(self._reach(part) for part in parts))
         return frozenset(), frozenset()  # escaping, numeric, or a filter of the project's own
 
-    def _call(self, node: nodes.Call) -> tuple[frozenset[str], frozenset[str]]:
+    def _call(self, node: jinja2.nodes.Call) -> tuple[frozenset[str], frozenset[str]]:
         """A text method (`v.strip()`, `request.args.get("q")`) keeps its receiver; other calls are opaque."""
         func = node.node
-        if isinstance(func, nodes.Getattr) and func.attr in TEXT_METHODS:
+        if isinstance(func, jinja2.nodes.Getattr) and func.attr in TEXT_METHODS:
             parts = [func.node, *node.args] if func.attr in ("format", "join", "replace") else [func.node]
             return _join(*(self._reach(part) for part in parts))
         return frozenset(), frozenset()
@@ -260,18 +261,18 @@ def _join(*parts: tuple[frozenset[str], frozenset[str]]) -> tuple[frozenset[str]
     return names, request
 
 
-def _outputs(body: list[nodes.Node], unescaped: bool) -> Iterator[nodes.Output]:
+def _outputs(body: list[jinja2.nodes.Node], unescaped: bool) -> Iterator[jinja2.nodes.Output]:
     """The `{{ }}` outputs of a body, not inside a nested `{% autoescape %}` block (it decides for itself;
     in an `unescaped` body only one that turns autoescaping on does)."""
     for node in body:
         yield from _outputs_in(node, unescaped)
 
 
-def _outputs_in(node: nodes.Node, unescaped: bool) -> Iterator[nodes.Output]:
-    if isinstance(node, nodes.Output):
+def _outputs_in(node: jinja2.nodes.Node, unescaped: bool) -> Iterator[jinja2.nodes.Output]:
+    if isinstance(node, jinja2.nodes.Output):
         yield node
         return
-    if isinstance(node, nodes.ScopedEvalContextModifier) and not (unescaped and _autoescape(node) is False):
+    if isinstance(node, jinja2.nodes.ScopedEvalContextModifier) and not (unescaped and _autoescape(node) is False):
         return
     for child in node.iter_child_nodes():
         yield from _outputs_in(child, unescaped)
@@ -279,18 +280,19 @@ def _outputs_in(node: nodes.Node, unescaped: bool) -> Iterator[nodes.Output]:
 
 # -- source order: the AST paired with the lexer's tokens ------------------------------------------
 # Fields in the order their text appears, where Jinja's field order differs ("self": the node's own token).
-_FIELD_ORDER: dict[type, tuple[str, ...]] = {
-    nodes.Filter: ("node", "self", "args", "kwargs", "dyn_args", "dyn_kwargs"),
-    nodes.FilterBlock: ("filter", "body"),
-    nodes.CondExpr: ("expr1", "test", "expr2"),
-    nodes.For: ("target", "iter", "test", "body", "else_"),
-    nodes.CallBlock: ("args", "defaults", "call", "body"),
+# Keyed by class name: Jinja is imported only when a template is analysed (a warm run needs none).
+_FIELD_ORDER: dict[str, tuple[str, ...]] = {
+    "Filter": ("node", "self", "args", "kwargs", "dyn_args", "dyn_kwargs"),
+    "FilterBlock": ("filter", "body"),
+    "CondExpr": ("expr1", "test", "expr2"),
+    "For": ("target", "iter", "test", "body", "else_"),
+    "CallBlock": ("args", "defaults", "call", "body"),
 }
 
 
-def _source_order(node: nodes.Node) -> Iterator[nodes.Node]:
+def _source_order(node: jinja2.nodes.Node) -> Iterator[jinja2.nodes.Node]:
     """Every node, in the order of its own token in the source (a filter after what it filters)."""
-    order = _FIELD_ORDER.get(type(node))
+    order = _FIELD_ORDER.get(type(node).__name__)
     if order is None:
         yield node
         order = node.fields
@@ -300,7 +302,7 @@ def _source_order(node: nodes.Node) -> Iterator[nodes.Node]:
             continue
         value = getattr(node, name, None)
         for child in value if isinstance(value, list) else [value]:
-            if isinstance(child, nodes.Node):
+            if isinstance(child, jinja2.nodes.Node):
                 yield from _source_order(child)
 
 
@@ -395,5 +397,5 @@ def _paired(template: TemplateModel, found: list, located: list[_Located]) -> It
             yield node, token.spans
         return
     for node in found:
-        span = template.locate(node.lineno, "safe" if isinstance(node, nodes.Filter) else "autoescape")
+        span = template.locate(node.lineno, "safe" if isinstance(node, jinja2.nodes.Filter) else "autoescape")
         yield node, (span, span)

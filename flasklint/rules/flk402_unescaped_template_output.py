@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Iterable, Iterator, TypedDict, Union
+from typing import Iterable, Iterator, Optional, TypedDict
 
 from flasklint.diagnostics import Diagnostic, Severity
 from flasklint.model.facts import FileFacts
@@ -57,6 +57,13 @@ class TemplateData(TypedDict):
     outputs: list[str]
     request_outputs: list[str]
     shares: list[str]
+
+
+class FileData(TypedDict):
+    """One file's data: a Python module's or a template's (one shape: the cache checks a single one)."""
+
+    python: Optional[PythonData]
+    template: Optional[TemplateData]
 
 
 WHERE = {"safe": "with `|safe`", "filter": "in a `{% filter safe %}` block", "autoescape": "with autoescaping off"}
@@ -153,7 +160,7 @@ class UnescapedTemplateOutput(ProjectRule):
     summary = "Request data output by a template without escaping"
     severity = Severity.ERROR
     kinds = frozenset({"python", "template"})
-    data_shape = Union[PythonData, TemplateData]
+    data_shape = FileData
     invalid = [
         Case(
             {"app.py": SEARCH, "templates/search.html": "<p>Results for {{ q|safe }}</p>\n"},
@@ -325,7 +332,7 @@ class UnescapedTemplateOutput(ProjectRule):
     _reached: tuple[ProjectIndex, dict[str, list[tuple[str, RenderData]]]] | None = None
 
     # -- collecting ------------------------------------------------------------------------------
-    def collect(self, model: ModuleModel) -> PythonData | None:
+    def collect(self, model: ModuleModel) -> FileData | None:
         renders = [
             RenderData(
                 template=r.template,
@@ -338,32 +345,43 @@ class UnescapedTemplateOutput(ProjectRule):
         ]
         settings = [SettingData(how=s.how, span=s.span, text=s.text) for s in autoescape_settings(model)]
         raw = [PassedData(keyword=p.keyword, label=p.label, span=p.span) for p in raw_jinja_renders(model)]
-        return PythonData(renders=renders, settings=settings, raw=raw) if renders or settings or raw else None
+        if not (renders or settings or raw):
+            return None
+        return FileData(python=PythonData(renders=renders, settings=settings, raw=raw), template=None)
 
-    def collect_template(self, template: TemplateModel) -> TemplateData | None:
+    def collect_template(self, template: TemplateModel) -> FileData | None:
         found = template_output(template)
         if found is None:
             return None
         sites = [
             SiteData(kind=s.kind, span=s.span, names=list(s.names), request=list(s.request)) for s in found.unescaped
         ]
-        return TemplateData(
+        data = TemplateData(
             sites=sites,
             outputs=sorted(found.outputs),
             request_outputs=sorted(found.request_outputs),
             shares=found.shares_context_with,
         )
+        return FileData(python=None, template=data)
 
     # -- checking ----------------------------------------------------------------------------------
     def check(self, index: ProjectIndex, facts: FileFacts) -> Iterable[Diagnostic]:
-        data = self.data(facts)
-        if not data:
-            return ()
-        if facts.kind == "template" and "sites" in data:
-            return self._template(index, facts, data)
-        if facts.kind == "python" and "renders" in data and not facts.is_test:
-            return self._renders(index, facts, data)
+        template = self.template_data(facts)
+        if template is not None:
+            return self._template(index, facts, template)
+        python = self.python_data(facts)
+        if python is not None:
+            return self._renders(index, facts, python)
         return ()
+
+    def python_data(self, facts: FileFacts | None) -> PythonData | None:
+        """A production module's data (test files drive the app, they do not serve it)."""
+        data = self.data(facts) if facts is not None and facts.kind == "python" and not facts.is_test else None
+        return data["python"] if data else None
+
+    def template_data(self, facts: FileFacts | None) -> TemplateData | None:
+        data = self.data(facts) if facts is not None and facts.kind == "template" else None
+        return data["template"] if data else None
 
     def _template(self, index: ProjectIndex, facts: FileFacts, data: TemplateData) -> Iterator[Diagnostic]:
         """`|safe`, `{% filter safe %}`, `{% autoescape false %}` reached by request data."""
@@ -424,8 +442,8 @@ class UnescapedTemplateOutput(ProjectRule):
             view = index.view_for(facts, render["owners"])
             outputs: set[str] = set()
             for path in self._loaded(index, view, render["template"]):
-                template = self.data(index.files[path]) if path in index.files else None
-                if template and "outputs" in template:
+                template = self.template_data(index.files.get(path))
+                if template is not None:
                     outputs.update(template["outputs"])
             for passed in render["passed"]:
                 if passed["keyword"] in outputs:
@@ -442,10 +460,8 @@ class UnescapedTemplateOutput(ProjectRule):
             return self._reached[1]
         reached: dict[str, list[tuple[str, RenderData]]] = {}
         for path, facts in index.files.items():
-            data = self.data(facts)
-            if facts.kind != "python" or facts.is_test or not data or "renders" not in data:
-                continue
-            for render in data["renders"]:
+            data = self.python_data(facts)
+            for render in data["renders"] if data else ():
                 view = index.view_for(facts, render["owners"])
                 for template in self._loaded(index, view, render["template"]):
                     reached.setdefault(template, []).append((path, render))
@@ -464,22 +480,20 @@ class UnescapedTemplateOutput(ProjectRule):
             seen.add(current)
             for path in view.template_files(current):
                 found.append(path)
-                data = self.data(index.files[path]) if path in index.files else None
-                if data and "shares" in data:
+                data = self.template_data(index.files.get(path))
+                if data is not None:
                     pending.extend(data["shares"])
         return found
 
 
-def _project_settings(rule: ProjectRule, index: ProjectIndex) -> tuple[tuple[str, SettingData] | None, bool]:
+def _project_settings(rule: UnescapedTemplateOutput, index: ProjectIndex) -> tuple[tuple[str, SettingData] | None, bool]:
     """The project's autoescape-off setting (only with one app: which app it belongs to is not
     followed) and whether any setting may change which templates are escaped."""
     off: tuple[str, SettingData] | None = None
     custom = False
     for path, facts in index.files.items():
-        data = rule.data(facts)
-        if facts.kind != "python" or facts.is_test or not data or "settings" not in data:
-            continue
-        for setting in data["settings"]:
+        data = rule.python_data(facts)
+        for setting in data["settings"] if data else ():
             custom = True
             if setting["how"] == "off" and off is None and index.app_count <= 1:
                 off = (path, setting)
