@@ -5,7 +5,7 @@ from typing import Iterable, Iterator
 
 import libcst as cst
 
-from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
+from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Severity
 from flasklint.edits import replace_node
 from flasklint.model.cst_helpers import literal_string, string_list
 from flasklint.model.flask_receivers import is_route_call
@@ -80,6 +80,7 @@ class MethodsAsString(FileRule):
     code = "FLK208"
     name = "methods-as-string"
     summary = "Route methods given as a string, as `method=`, or on `@app.get`-like decorators"
+    severity = Severity.ERROR  # the app fails at import: Flask raises TypeError registering the route
     fix_availability = "sometimes"
     invalid = [
         Case(
