@@ -359,7 +359,7 @@ class _Tokens:
 
     def _tag(self, tokens: list[tuple[int, str, str, int, int]], index: int, start: int) -> Span:
         """The `{% ... %}` tag holding tokens[index] (the token itself outside a tag)."""
-        for line, kind, value, _, end in tokens[index:]:
+        for _, kind, _, _, end in tokens[index:]:
             if kind == "block_end":
                 return self._span(start, end)
             if kind in ("variable_end", "block_begin", "data"):

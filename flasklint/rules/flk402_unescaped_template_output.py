@@ -486,7 +486,9 @@ class UnescapedTemplateOutput(ProjectRule):
         return found
 
 
-def _project_settings(rule: UnescapedTemplateOutput, index: ProjectIndex) -> tuple[tuple[str, SettingData] | None, bool]:
+def _project_settings(
+    rule: UnescapedTemplateOutput, index: ProjectIndex
+) -> tuple[tuple[str, SettingData] | None, bool]:
     """The project's autoescape-off setting (only with one app: which app it belongs to is not
     followed) and whether any setting may change which templates are escaped."""
     off: tuple[str, SettingData] | None = None
