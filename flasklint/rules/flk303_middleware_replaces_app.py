@@ -1,0 +1,227 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+import libcst as cst
+
+from flasklint.diagnostics import Applicability, Diagnostic, Fix
+from flasklint.edits import replace_node
+from flasklint.model.flask_receivers import imports_other_framework
+from flasklint.model.imports import dotted_name
+from flasklint.model.module import FLASK_CLASSES, AssignInfo, ModuleModel
+from flasklint.rule import Case, FileRule, Finding
+
+# WSGI middleware wrapping a callable application: none of them has Flask's methods.
+MIDDLEWARE_PREFIXES = ("werkzeug.middleware.", "werkzeug.contrib.")
+MIDDLEWARE = frozenset(
+    {
+        "werkzeug.wsgi.SharedDataMiddleware",
+        "werkzeug.wsgi.DispatcherMiddleware",
+        "werkzeug.debug.DebuggedApplication",
+        "whitenoise.WhiteNoise",
+        "whitenoise.base.WhiteNoise",
+        "paste.translogger.TransLogger",
+    }
+)
+# Attributes only a Flask app has: a use after the rebinding fails with AttributeError.
+FLASK_ATTRIBUTES = frozenset(
+    {
+        "route", "get", "post", "put", "patch", "delete", "add_url_rule", "config", "run", "register_blueprint",
+        "before_request", "after_request", "teardown_request", "teardown_appcontext", "errorhandler",
+        "register_error_handler", "test_client", "test_cli_runner", "app_context", "test_request_context",
+        "context_processor", "template_filter", "template_global", "url_map", "jinja_env", "secret_key",
+        "logger", "cli", "extensions", "shell_context_processor", "url_value_preprocessor", "url_defaults",
+        "view_functions", "blueprints", "debug", "testing", "json", "instance_path", "root_path",
+    }
+)
+
+
+def _message(name: str, middleware: str, used: str) -> str:
+    return (
+        f"`{name} = {middleware}({name}, ...)` replaces the Flask app with WSGI middleware: `{used}` below fails with "
+        f"`AttributeError: '{middleware}' object has no attribute '{used.rpartition('.')[2]}'`; "
+        f"wrap `{name}.wsgi_app` instead"
+    )
+
+
+class MiddlewareReplacesApp(FileRule):
+    """
+    ## What it does
+    Reports `app = ProxyFix(app, ...)` (or another WSGI middleware: `werkzeug.middleware.*`,
+    `SharedDataMiddleware`, `DispatcherMiddleware`, `WhiteNoise`, ...) rebinding the name of a Flask
+    app (`Flask(...)`, `create_app()`, an imported `app`) when the same name is used as a Flask app
+    after it (`@app.route`, `app.config`, `app.run()`, `app.register_blueprint`...). A separate WSGI
+    entry name (`application = ProxyFix(app)` in `wsgi.py`) and `app.wsgi_app = ProxyFix(app.wsgi_app)`
+    are fine. Not seen: a rebinding used only from other modules, or only by `flask --app` (which
+    then fails with `Failed to find Flask application or factory`), and middleware of unknown packages.
+
+    ## Why is this bad?
+    The middleware is a plain WSGI callable: it still serves requests under gunicorn, which hides
+    the mistake, but every Flask use of the name fails, e.g. `@app.route("/")` after
+    `app = ProxyFix(app, x_for=1)` raises `AttributeError: 'ProxyFix' object has no attribute 'route'`
+    at import, and `app.config[...]`, `app.test_client()` fail the same way.
+
+    ## Example
+    ```python
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    app = Flask(__name__)
+    app = ProxyFix(app, x_for=1)
+    app.config["SECRET_KEY"] = "x"
+    ```
+
+    ## Use instead
+    ```python
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    app = Flask(__name__)
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)
+    app.config["SECRET_KEY"] = "x"
+    ```
+
+    ## Fix safety
+    The fix rewrites the line to `app.wsgi_app = ProxyFix(app.wsgi_app, ...)`, Flask's documented
+    form: the app, called as WSGI, still runs through the middleware. It is safe inside a function
+    the name does not leave (not returned, not `global`); elsewhere it is unsafe, because another
+    module may import the name and use the middleware object itself (its attributes, `isinstance`).
+    """
+
+    code = "FLK303"
+    name = "middleware-replaces-app"
+    summary = "`app = ProxyFix(app)`: WSGI middleware rebinding a Flask app used as one afterwards"
+    fix_availability = "sometimes"
+    invalid = [
+        Case(
+            "from flask import Flask\nfrom werkzeug.middleware.proxy_fix import ProxyFix\n\n"
+            "app = Flask(__name__)\napp = ProxyFix(app, x_for=1)\napp.config[\"SECRET_KEY\"] = \"x\"\n",
+            Finding((5, 0, 5, 28), _message("app", "ProxyFix", "app.config"), fix="unsafe"),
+            fixed={"app.py": "from flask import Flask\nfrom werkzeug.middleware.proxy_fix import ProxyFix\n\n"
+                   "app = Flask(__name__)\napp.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)\n"
+                   "app.config[\"SECRET_KEY\"] = \"x\"\n"},
+        ),
+        Case(
+            "from flask import Flask\nfrom werkzeug.middleware.shared_data import SharedDataMiddleware\n\n\n"
+            "def create_app():\n    app = Flask(__name__)\n    app = SharedDataMiddleware(app, {'/s': 'static'})\n"
+            "    app.register_blueprint(bp)\n    return 1\n",
+            Finding((7, 4, 7, 53), _message("app", "SharedDataMiddleware", "app.register_blueprint"), fix="safe"),
+            fixed={"app.py": "from flask import Flask\nfrom werkzeug.middleware.shared_data import SharedDataMiddleware\n\n\n"
+                   "def create_app():\n    app = Flask(__name__)\n"
+                   "    app.wsgi_app = SharedDataMiddleware(app.wsgi_app, {'/s': 'static'})\n"
+                   "    app.register_blueprint(bp)\n    return 1\n"},
+        ),
+    ]
+    valid = [
+        "from flask import Flask\nfrom werkzeug.middleware.proxy_fix import ProxyFix\n\n"
+        "app = Flask(__name__)\napp.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)\napp.config[\"SECRET_KEY\"] = \"x\"\n",
+        # a separate WSGI entry name
+        {"wsgi.py": "from werkzeug.middleware.proxy_fix import ProxyFix\n\nfrom myapp import app\n\n"
+         "application = ProxyFix(app)\n"},
+        # rebound last, used only as WSGI
+        "from flask import Flask\nfrom werkzeug.middleware.proxy_fix import ProxyFix\n\n"
+        "app = Flask(__name__)\napp.config['X'] = 1\napp = ProxyFix(app)\n",
+        # not middleware of a known package
+        "from flask import Flask\nfrom mylib import Wrapper\n\napp = Flask(__name__)\napp = Wrapper(app)\napp.run()\n",
+    ]
+
+    def check_module(self, model: ModuleModel) -> Iterable[Diagnostic]:
+        if imports_other_framework(model):
+            return
+        for assign in model.assigns:
+            found = _rebinding(model, assign)
+            if found is None:
+                continue
+            name, call, middleware = found
+            used = _later_flask_use(model, assign, name)
+            if used is None or not _was_flask_app(model, assign, name):
+                continue
+            yield self.diagnostic(
+                model.path, model.span(assign.node), _message(name, middleware, f"{name}.{used}"),
+                fix=_fix(model, assign, name, call),
+            )
+
+
+def _rebinding(model: ModuleModel, assign: AssignInfo) -> tuple[str, cst.Call, str] | None:
+    """`X = Middleware(X, ...)`: the name, the call and the middleware's class name."""
+    node = assign.node
+    if not isinstance(node, cst.Assign) or len(assign.targets) != 1 or not isinstance(assign.targets[0], cst.Name):
+        return None
+    call = assign.value
+    if not isinstance(call, cst.Call) or not call.args or call.args[0].keyword or call.args[0].star:
+        return None
+    name = assign.targets[0].value
+    first = call.args[0].value
+    if not (isinstance(first, cst.Name) and first.value == name):
+        return None
+    qualified = model.qualify(call.func, assign.scope) or ""
+    known = qualified.startswith(MIDDLEWARE_PREFIXES) or qualified in MIDDLEWARE
+    return (name, call, qualified.rpartition(".")[2]) if known else None
+
+
+def _was_flask_app(model: ModuleModel, assign: AssignInfo, name: str) -> bool:
+    """Before the rebinding, the same scope bound the name to `Flask(...)`, `*app()` or an imported app."""
+    start = model.span(assign.node)[:2]
+    for earlier in model.assigns:
+        if earlier.scope is not assign.scope or model.span(earlier.node)[:2] >= start:
+            continue
+        target = earlier.targets[0] if len(earlier.targets) == 1 else None
+        if isinstance(target, cst.Name) and target.value == name and isinstance(earlier.value, cst.Call):
+            callee = earlier.value.func
+            if model.qualify(callee, earlier.scope) in FLASK_CLASSES:
+                return True
+            if (dotted_name(callee) or "").rpartition(".")[2].lower().endswith("app"):
+                return True
+    imported = assign.scope.imports.aliases.get(name, "").rpartition(".")[2]
+    return imported in ("app", "application") or imported.endswith("_app")
+
+
+def _later_flask_use(model: ModuleModel, assign: AssignInfo, name: str) -> str | None:
+    """The first Flask-only attribute read on the name after the rebinding, in its scope or nested ones."""
+    scope_node: cst.CSTNode = assign.function.node if assign.function else model.tree
+    end = model.span(assign.node)[2:]
+    found: list[str] = []
+
+    class _Uses(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            shadowed = any(param.name.value == name for param in node.params.params)
+            return node is scope_node or not shadowed
+
+        def visit_Attribute(self, node: cst.Attribute) -> None:
+            if (
+                not found and isinstance(node.value, cst.Name) and node.value.value == name
+                and node.attr.value in FLASK_ATTRIBUTES and model.span(node)[:2] > end
+            ):
+                found.append(node.attr.value)
+
+    scope_node.visit(_Uses())
+    return found[0] if found else None
+
+
+def _fix(model: ModuleModel, assign: AssignInfo, name: str, call: cst.Call) -> Fix:
+    wrapped = f"{name}.wsgi_app"
+    edits = [replace_node(model, assign.targets[0], wrapped), replace_node(model, call.args[0].value, wrapped)]
+    return Fix(f"Wrap `{wrapped}` instead", edits, _safety(assign, name))
+
+
+def _safety(assign: AssignInfo, name: str) -> Applicability:
+    """Safe only for a function's local that never leaves it: no other code can hold the middleware."""
+    if assign.function is None:
+        return Applicability.UNSAFE
+    leaves = False
+
+    class _Escapes(cst.CSTVisitor):
+        def visit_Return(self, node: cst.Return) -> None:
+            nonlocal leaves
+            leaves = leaves or (isinstance(node.value, cst.Name) and node.value.value == name)
+
+        def visit_Global(self, node: cst.Global) -> None:
+            nonlocal leaves
+            leaves = leaves or any(item.name.value == name for item in node.names)
+
+        def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+            nonlocal leaves
+            leaves = leaves or any(item.name.value == name for item in node.names)
+
+    assign.function.node.visit(_Escapes())
+    return Applicability.UNSAFE if leaves else Applicability.SAFE
