@@ -19,11 +19,16 @@ from flasklint.model.interpolation import alternatives, is_interpolation
 
 # Builtins whose result is the text of their argument: data in, data out.
 TEXT_OF = frozenset({"builtins.str", "builtins.repr", "builtins.format"})
-# Operators that may build text from text (`+`, `%`, `*`); the others make numbers.
-TEXT_OPERATORS = (cst.Add, cst.Modulo, cst.Multiply)
-LITERALS = (
-    cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis,
-)  # fmt: skip
+
+
+def _text_operators() -> tuple[type, ...]:
+    """Operators that may build text from text (`+`, `%`, `*`); the others make numbers. (A function:
+    naming libcst's classes at import time would load libcst on a warm run, which parses nothing.)"""
+    return (cst.Add, cst.Modulo, cst.Multiply)
+
+
+def _literals() -> tuple[type, ...]:
+    return (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis)
 
 
 def interpolation_holes(analysis: TaintAnalysis, node: cst.BaseExpression) -> list[cst.BaseExpression] | None:
@@ -94,7 +99,7 @@ class _Holes:
         if isinstance(node, cst.ConcatenatedString):
             return [h for part in (node.left, node.right) for h in (self.of(part) or [])]
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
-            return [h for leaf in added_operands(node) if not isinstance(leaf, LITERALS) for h in self._operand(leaf)]
+            return [h for leaf in added_operands(node) if not isinstance(leaf, _literals()) for h in self._operand(leaf)]
         if isinstance(node, cst.BinaryOperation):
             spliced = _elements(node.right)
             return [*(self.of(node.left) or []), *(h for value in spliced for h in self._operand(value))]
@@ -125,7 +130,7 @@ class _Data:
         self._seen: set[Definition] = set()
 
     def of(self, node: cst.BaseExpression) -> bool:
-        if isinstance(node, LITERALS) or self.analysis.is_markup(node):
+        if isinstance(node, _literals()) or self.analysis.is_markup(node):
             return False
         if isinstance(node, cst.FormattedString) or is_interpolation(self.analysis, node):
             holes = interpolation_holes(self.analysis, node) or []
@@ -139,7 +144,7 @@ class _Data:
             return callee in TEXT_OF and bool(node.args) and self.of(node.args[0].value)
         if isinstance(node, (cst.IfExp, cst.BooleanOperation)):
             return any(self.of(part) for part in alternatives(node))
-        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, TEXT_OPERATORS):
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, _text_operators()):
             return self.of(node.left) or self.of(node.right)
         return False  # `size // 1024`, `-x`, comparisons: numbers and booleans
 

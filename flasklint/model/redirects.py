@@ -135,7 +135,7 @@ def open_redirects(model: ModuleModel) -> Iterator[OpenRedirect]:
 
 # -- where a response sends the browser ------------------------------------------------------
 
-Sink = tuple[cst.BaseExpression, str]
+Sink = tuple["cst.BaseExpression", str]
 LOCATION = "the `Location` header"
 
 
