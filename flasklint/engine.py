@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import logging
 import multiprocessing
 import os
@@ -172,8 +173,9 @@ def analyse_other(relative: str, data: bytes) -> FileFacts:
 
 
 def _found(data: object | None) -> list[object]:
-    """A project rule's `collect` result as the list `_run_safely` expects (empty: nothing to keep)."""
-    return [] if data is None else [data]
+    """A project rule's `collect` result as the list `_run_safely` expects (empty: nothing to keep), in
+    its JSON form (tuples as lists): a rule reads the same data fresh as from the cache."""
+    return [] if data is None else [json.loads(json.dumps(data))]
 
 
 def _run_safely(code: str, path: str, check: "callable", retry_deeper: bool = False) -> list:  # type: ignore[valid-type]

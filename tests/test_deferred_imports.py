@@ -26,3 +26,19 @@ def test_a_submodule_imported_first_loads_its_package_first() -> None:
     result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["['FLK104']"]
+
+
+LOAD_EVERY_RULE = """
+import pkgutil, importlib, sys
+import flasklint.cli, flasklint.rules, flasklint_lsp.server
+for module in pkgutil.iter_modules(flasklint.rules.__path__):
+    importlib.import_module("flasklint.rules." + module.name)
+print("libcst._nodes.module" in sys.modules, "jinja2.environment" in sys.modules)
+"""
+
+
+def test_loading_every_rule_and_the_server_loads_neither_libcst_nor_jinja() -> None:
+    """A warm run parses nothing: a rule or model module naming libcst's or Jinja's classes at import
+    time (a node tuple, a type alias) would load them anyway (each such slip cost ~0.1 s per run)."""
+    loaded = subprocess.run([sys.executable, "-c", LOAD_EVERY_RULE], capture_output=True, text=True, check=True)
+    assert loaded.stdout.split() == ["False", "False"]

@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 import libcst as cst
 
 # A call statement the caller knows never returns (`abort(404)`, `sys.exit()`).
-NoReturn = Callable[[cst.Call], bool]
+NoReturn = Callable[["cst.Call"], bool]
 
 
 @dataclass

@@ -16,7 +16,6 @@ from flasklint.rule import Case, Finding, ProjectRule
 
 FLASK_ERROR = "AssertionError: View function mapping is overwriting an existing endpoint function: "
 # Statements whose bodies may run or not: registrations inside them may be alternatives (if/else).
-_CONDITIONAL = (cst.If, cst.Try, cst.TryStar, cst.For, cst.While, cst.Match)
 
 
 class RouteNote(TypedDict):
@@ -234,7 +233,7 @@ def _conditional_lines(model: ModuleModel) -> list[tuple[int, int]]:
 
     class Visitor(cst.CSTVisitor):
         def on_visit(self, node: cst.CSTNode) -> bool:
-            if isinstance(node, _CONDITIONAL):
+            if isinstance(node, _conditional()):
                 span = model.span(node)
                 rows.append((span[0], span[2]))
                 return False
@@ -285,3 +284,9 @@ def _returned(function: cst.FunctionDef) -> cst.FunctionDef | None:
         if isinstance(small, cst.Return) and isinstance(small.value, cst.Name)
     ]
     return next((nested[name] for name in returned if name in nested), None)
+
+
+def _conditional() -> tuple[type, ...]:
+    """Statements whose body may not run (a function: naming libcst's classes at import time would load
+    libcst on a warm run, which parses nothing)."""
+    return (cst.If, cst.Try, cst.TryStar, cst.For, cst.While, cst.Match)

@@ -14,7 +14,7 @@ from harness import APP, Session, apply_text_edits, capabilities, edits_for, fla
 pytestmark = pytest.mark.asyncio
 
 QUICKSTART = Path(__file__).resolve().parents[2] / "examples" / "quickstart"
-DEBUG_RUN = 'app.run(host="0.0.0.0", debug=True)\n'
+DEBUG_RUN = 'if __name__ == "__main__":\n    app.run(host="0.0.0.0", debug=True)\n'  # guarded: FLK103 alone
 
 
 async def code_actions(
@@ -92,7 +92,7 @@ async def test_disable_for_this_line_in_python_and_templates(tmp_path: Path) -> 
 
 async def test_disable_extends_an_existing_noqa_comment(tmp_path: Path) -> None:
     flask_project = flask_app(tmp_path)
-    source = APP + 'app.run(host="0.0.0.0", debug=True)  # noqa: E501\n'
+    source = APP + 'if __name__ == "__main__":\n    app.run(host="0.0.0.0", debug=True)  # noqa: E501\n'
     async with lsp_session(flask_project) as session:
         session.open("app.py", source)
         [diagnostic] = await session.diagnostics("app.py", version=1)

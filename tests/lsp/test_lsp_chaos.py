@@ -26,7 +26,7 @@ from test_lsp_robustness import send_raw
 
 pytestmark = pytest.mark.asyncio
 
-DEBUG_RUN = 'app.run(host="0.0.0.0", debug=True)\n'
+DEBUG_RUN = 'if __name__ == "__main__":\n    app.run(host="0.0.0.0", debug=True)\n'  # guarded: FLK103 alone
 
 
 def codes(diagnostics: list[types.Diagnostic]) -> list[object]:

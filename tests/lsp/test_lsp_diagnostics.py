@@ -180,7 +180,7 @@ async def test_templates_and_other_files_are_linted_like_the_cli(tmp_path: Path)
 async def test_noqa_comments_are_honoured(tmp_path: Path) -> None:
     flask_project = flask_app(tmp_path)
     async with lsp_session(flask_project) as session:
-        session.open("app.py", APP + 'app.run(host="0.0.0.0", debug=True)  # noqa: FLK103\n')
+        session.open("app.py", APP + 'if __name__ == "__main__":\n    app.run(host="0.0.0.0", debug=True)  # noqa: FLK103\n')
         assert await session.diagnostics("app.py", version=1) == []
 
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.asyncio
 
 TEMPLATE = "<a href=\"{{ url_for('about') }}\">about</a>\n"
 ABOUT = APP + '\n\n@app.route("/about")\ndef about():\n    return "about"\n'
-DEBUG_RUN = 'app.run(host="0.0.0.0", debug=True)\n'
+DEBUG_RUN = 'if __name__ == "__main__":\n    app.run(host="0.0.0.0", debug=True)\n'  # guarded: FLK103 alone
 
 
 def codes(diagnostics: list[types.Diagnostic]) -> list[str]:
