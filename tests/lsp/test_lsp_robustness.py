@@ -92,7 +92,7 @@ async def test_malformed_requests_get_an_error_reply(tmp_path: Path) -> None:
 
 async def test_rules_that_raise_cost_their_findings_not_the_server(tmp_path: Path) -> None:
     flask_project = flask_app(tmp_path)
-    source = APP + 'app.run(host="0.0.0.0", debug=True)\n'
+    source = APP + 'if __name__ == "__main__":\n    app.run(host="0.0.0.0", debug=True)\n'
     async with lsp_session(flask_project, server_command=BROKEN_RULES_SERVER) as session:
         session.open("app.py", source)
         diagnostics = await session.diagnostics("app.py", version=1)
