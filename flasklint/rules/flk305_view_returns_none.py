@@ -55,12 +55,9 @@ def _discarded_message(name: str, view: bool, call: str) -> str:
     )
 
 
-def _fall_off_message(name: str, view: bool, rows: list[int]) -> str:
-    where = ", ".join(str(row) for row in rows)
-    return (
-        f"{_who(name, view)} can end without a return statement (after line {where}): "
-        f"Flask raises `{_error(name, view)}`"
-    )
+def _fall_off_message(name: str, view: bool) -> str:
+    """No line number in the message: it must not change when lines above move (a fix, an edit)."""
+    return f"{_who(name, view)} can end without a return statement: Flask raises `{_error(name, view)}`"
 
 
 class ViewReturnsNone(FileRule):
@@ -127,7 +124,7 @@ class ViewReturnsNone(FileRule):
         ),
         Case(
             HEADER + '@app.route("/a")\ndef a():\n    if request.args:\n        return "x"\n',
-            Finding((7, 4, 7, 5), _fall_off_message("a", True, [8])),
+            Finding((7, 4, 7, 5), _fall_off_message("a", True)),
         ),
         Case(
             HEADER + '@app.route("/b")\ndef b():\n    if not request.args:\n        return\n    return "x"\n',
@@ -176,7 +173,7 @@ class ViewReturnsNone(FileRule):
         paths = function_paths(function.node, no_return)
         for returned in paths.bare_returns:
             yield self.diagnostic(model.path, model.span(returned), _bare_message(function.name, function.is_view))
-        fall_off: list[int] = []
+        falls_off = False
         for tail in paths.tails:
             last = tail.body[-1] if isinstance(tail, cst.SimpleStatementLine) else tail
             call = _discarded_call(last)
@@ -186,9 +183,9 @@ class ViewReturnsNone(FileRule):
                 message = _discarded_message(function.name, function.is_view, response)
                 yield self.diagnostic(model.path, model.span(last), message, fix=fix)
             elif call is None or no_return.known_to_return(call):
-                fall_off.append(model.span(tail)[0])
-        if fall_off:
-            message = _fall_off_message(function.name, function.is_view, sorted(set(fall_off)))
+                falls_off = True
+        if falls_off:
+            message = _fall_off_message(function.name, function.is_view)
             yield self.diagnostic(model.path, model.span(function.node.name), message)
 
 

@@ -9,7 +9,7 @@ describe("documentSelector", () => {
     assert.deepEqual(patterns, [
       "/work/app/**/*",
       "/work/app/**/*.{html,htm,jinja,jinja2,j2,xml,svg,txt}",
-      "/work/app/**/{Dockerfile*,*.dockerfile,Procfile*,*.sh,compose*.yml,compose*.yaml,docker-compose*.yml,docker-compose*.yaml,.flaskenv,.env}",
+      "/work/app/**/{Dockerfile*,*.dockerfile,Procfile*,*.sh,compose*.yml,compose*.yaml,docker-compose*.yml,docker-compose*.yaml,.flaskenv,.env,package.json}",
     ]);
     assert.equal(documentSelector("/work/app")[0]?.language, "python");
   });
