@@ -35,6 +35,7 @@ class Endpoint:
     view_span: Span | None = None
     app: str = ANY_APP  # the key of the app it belongs to
     in_test: bool = False  # registered in a test file: never a hardcoded URL's match
+    defaults: tuple[str, ...] = ()  # names given by the registration's `defaults=`: url_for need not pass them
 
 
 @dataclass(frozen=True)

@@ -335,6 +335,7 @@ class IndexBuilder:
         endpoint = Endpoint(
             route.endpoint, route.rule, facts.path, route.span, route.view,
             tuple(route.methods) if route.methods else None, None, route.view_span, in_test=facts.is_test,
+            defaults=tuple(route.defaults),
         )  # fmt: skip
         if owner[0] == "app":
             self._table(owner[1]).add(replace(endpoint, app=self._table(owner[1]).key))
