@@ -476,7 +476,8 @@ def _url_for_from_tokens(model: TemplateModel, literals: list[_Located]) -> None
             if "\\" in endpoint:  # an escape: the value is not the source text; leave it unchecked
                 model.facts.url_for_calls.append(UrlForCall(None, model.locate(line, "url_for")))
             else:
-                model.facts.url_for_calls.append(UrlForCall(endpoint, _claim(model, literals, line, endpoint)))
+                # The keywords are not read here: any may be passed (FLK202 must not call them missing).
+                model.facts.url_for_calls.append(UrlForCall(endpoint, _claim(model, literals, line, endpoint), [], True))
 
 
 def _template_refs(model: TemplateModel) -> None:
