@@ -5,20 +5,14 @@ Unknown keys are errors: a typo that silently disables nothing is worse than a c
 
 from __future__ import annotations
 
-import difflib
+import dataclasses
 import fnmatch
 import re
-import dataclasses
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePath, PurePosixPath
 from typing import Sequence
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 # Folders never analysed, whatever `exclude` says: version control, virtualenvs, caches, build
 # output. They are folder names only: `.env/` is a virtualenv, but the `.env` file beside the app
@@ -55,6 +49,22 @@ _TEMPLATED_NAME = re.compile("|".join(fnmatch.translate(glob) for glob in TEMPLA
 def is_template_source(path: PurePath) -> bool:
     """Whether a component of the path is a Jinja expression or tag (see TEMPLATED_NAMES)."""
     return any(_TEMPLATED_NAME.match(part) for part in path.parts)
+
+# A directory holding one of these is a project root: its pyproject.toml is the configuration.
+ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+
+
+def find_project_root(path: Path) -> Path:
+    """The nearest ancestor holding a project marker; else the directory itself. A folder of a
+    project template (`{{cookiecutter.app_name}}/pyproject.toml`) is not a project yet: its
+    markers are templates, and its files belong to the template's repository."""
+    path = path.resolve()
+    start = path if path.is_dir() else path.parent
+    for directory in (start, *start.parents):
+        if any((directory / marker).exists() for marker in ROOT_MARKERS) and not is_template_source(directory):
+            return directory
+    return start
+
 
 KNOWN_KEYS = frozenset({"select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude"})
 
@@ -103,6 +113,12 @@ class Config:
         return not directory and bool(parts) and bool(files.match(parts[-1]) or files.match(str(relative)))
 
 
+def is_always_excluded(folder_name: str) -> bool:
+    """Whether discovery skips a folder of this name whatever the configuration says (DEFAULT_EXCLUDE,
+    project-template names, dot folders)."""
+    return folder_name.startswith(".") or bool(_exclude_patterns(())[0].match(folder_name))
+
+
 @lru_cache(maxsize=16)
 def _exclude_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(what a folder matches, what a file matches), compiled once: discovery tests every file and
@@ -133,6 +149,10 @@ def load_config(root: Path) -> Config:
     pyproject = root / "pyproject.toml"
     if not pyproject.is_file():
         return Config()
+    if sys.version_info >= (3, 11):  # imported here: a project without pyproject.toml never needs it
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
@@ -183,9 +203,9 @@ def config_from_mapping(section: object, origin: str) -> Config:
 
 def validate_selectors(codes: list[str], where: str) -> list[str]:
     """Upper-cased codes; each must be `ALL` or a prefix of a known rule code (a typo is an error)."""
-    from flasklint.rules import ALL_RULES  # late: the rules import the model, which must not need config
+    from flasklint.rules import rule_codes  # the codes only: no rule is loaded to validate them
 
-    known = [rule.code for rule in ALL_RULES]
+    known = rule_codes()
     normalised = [code.strip().upper() for code in codes]
     for code in normalised:
         if not code or code != "ALL" and not any(k.startswith(code) for k in known):
@@ -224,4 +244,6 @@ def with_overrides(
 
 
 def _close_key(key: str) -> list[str]:
+    import difflib  # only for a mistake in the configuration
+
     return difflib.get_close_matches(key.replace("_", "-"), sorted(KNOWN_KEYS), n=1, cutoff=0.6)

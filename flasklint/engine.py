@@ -21,7 +21,8 @@ from typing import Iterable
 
 from flasklint.atomic_write import is_temporary
 from flasklint.cache import Cache, cache_key
-from flasklint.config import Config, is_template_source, load_config
+from flasklint.config import ROOT_MARKERS, Config, load_config
+from flasklint.config import find_project_root  # noqa: F401 - the front-ends import it from here
 from flasklint.diagnostics import Diagnostic
 from flasklint.file_kinds import kind_of
 from flasklint.model.facts import FileFacts
@@ -38,7 +39,6 @@ from flasklint.workers import analysis_pool
 
 log = logging.getLogger("flasklint")
 
-ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 # A Python file that mentions none of these cannot hold anything a rule looks for: it is indexed
 # by name (for FLK301 and config resolution) but never parsed. Parsing is the dominant cost.
 RELEVANT = re.compile(
@@ -50,18 +50,6 @@ RELEVANT = re.compile(
 )
 PARALLEL_THRESHOLD = 24
 NOT_ANALYSED: FileNotAnalysed = RULES_BY_CODE["FLK002"]  # type: ignore[assignment]
-
-
-def find_project_root(path: Path) -> Path:
-    """The nearest ancestor holding a project marker; else the directory itself. A folder of a
-    project template (`{{cookiecutter.app_name}}/pyproject.toml`) is not a project yet: its
-    markers are templates, and its files belong to the template's repository."""
-    path = path.resolve()
-    start = path if path.is_dir() else path.parent
-    for directory in (start, *start.parents):
-        if any((directory / marker).exists() for marker in ROOT_MARKERS) and not is_template_source(directory):
-            return directory
-    return start
 
 
 @dataclass(frozen=True)
