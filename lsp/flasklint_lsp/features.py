@@ -192,7 +192,10 @@ def register(server: "FlasklintServer") -> None:
     )
     async def completion(ls: "FlasklintServer", params: types.CompletionParams) -> types.CompletionList | None:
         request = cursor_request(ls, params.text_document.uri, params.position)
-        return await ls.engine.run(navigation.complete, request) if request else None
+        if request is None:
+            return None
+        snippets = get_capability(ls.client_capabilities, "text_document.completion.completion_item.snippet_support", False)
+        return await ls.engine.run(navigation.complete, dataclasses.replace(request, snippets=bool(snippets)))
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: "FlasklintServer", params: types.HoverParams) -> types.Hover | None:

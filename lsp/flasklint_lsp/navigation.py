@@ -8,6 +8,8 @@ index the engine rebuilds).
 
 from __future__ import annotations
 
+import keyword
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from flasklint.engine import Project
 from flasklint.model.app_scope import AppView
 from flasklint.model.index import Endpoint, ProjectIndex
 from flasklint.model.routing import parse_rule
+from flasklint.model.url_variables import variables_to_fill
 from flasklint.rules import RULES_BY_CODE
 
 from flasklint_lsp.cursor import KeywordSlot, StringArgument, context_at, noqa_code_at
@@ -42,6 +45,7 @@ class Request:
     snapshot: Snapshot
     position: types.Position
     open_documents: dict[Path, Snapshot]  # resolved path -> buffer, for targets that are open
+    snippets: bool = False  # the client accepts snippet completions (completionItem.snippetSupport)
 
     @property
     def location(self) -> Location:
@@ -80,7 +84,9 @@ def complete(request: Request) -> types.CompletionList | None:
     replace = request.snapshot.range(Location(row, context.start), request.location)
     view = _app_view(request, index)
     if context.callee == "url_for":
-        items = [_endpoint_item(name, endpoints, replace) for name, endpoints in sorted(view.endpoints.items())]
+        # A url_defaults callback or a custom url_for may supply the values: then no snippet.
+        call_end = _call_end(request, context) if request.snippets and not view.custom_url_building else None
+        items = [_endpoint_item(name, endpoints, replace, call_end) for name, endpoints in sorted(view.endpoints.items())]
     else:
         items = [
             types.CompletionItem(
@@ -94,15 +100,72 @@ def complete(request: Request) -> types.CompletionList | None:
     return types.CompletionList(is_incomplete=False, items=items)
 
 
-def _endpoint_item(name: str, endpoints: list[Endpoint], replace: types.Range) -> types.CompletionItem:
+def _endpoint_item(
+    name: str, endpoints: list[Endpoint], replace: types.Range, call_end: "CallEnd | None" = None
+) -> types.CompletionItem:
+    snippet = _endpoint_snippet(name, endpoints, call_end) if call_end is not None else None
     return types.CompletionItem(
         label=name,
         kind=types.CompletionItemKind.Reference,
         detail=" | ".join(_rule_and_methods(e) for e in endpoints),
         documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value=_endpoint_markdown(name, endpoints)),
-        text_edit=types.TextEdit(range=replace, new_text=name),
+        text_edit=types.TextEdit(
+            range=replace if snippet is None else types.Range(start=replace.start, end=call_end.end),  # type: ignore[union-attr]
+            new_text=name if snippet is None else snippet,
+        ),
+        insert_text_format=types.InsertTextFormat.Snippet if snippet is not None else None,
         filter_text=name,
     )
+
+
+# -- endpoint snippets ------------------------------------------------------------------------
+# After an unclosed endpoint string, the call may still be completed when nothing but a Jinja
+# delimiter follows the cursor (`{{ url_for('us }}`).
+_ONLY_JINJA_CLOSE = re.compile(r"\s*(?:[-+]?[}%]\}.*)?\Z")
+_CLOSED_CALL = re.compile(r"\s*\)")
+
+
+@dataclass(frozen=True)
+class CallEnd:
+    """Where an endpoint snippet ends (the call's `)` when it is there) and the endpoint's quote."""
+
+    end: types.Position
+    quote: str
+
+
+def _call_end(request: Request, context: StringArgument) -> CallEnd | None:
+    """Where a snippet `name", var=${1:var})` may replace up to: the closing quote and `)` right after
+    the string, or the cursor when the string is not closed yet; None when other arguments follow
+    (the user is editing a complete call: plain text)."""
+    row = request.location.row
+    line = request.snapshot.line(row - 1)
+    quote = line[context.start - 1] if 0 < context.start <= len(line) else ""
+    if quote not in ("'", '"'):
+        return None
+    after = line[context.end :]
+    if after.startswith(quote):
+        closing = _CLOSED_CALL.match(after, 1)
+        if closing is None:
+            return None
+        return CallEnd(request.snapshot.position(Location(row, context.end + closing.end())), quote)
+    if not _ONLY_JINJA_CLOSE.match(line[request.location.column :]):
+        return None  # characters after the cursor belong to the unclosed string: leave them alone
+    return CallEnd(request.position, quote)
+
+
+def _endpoint_snippet(name: str, endpoints: list[Endpoint], call_end: CallEnd) -> str | None:
+    """`user", name=${1:name})$0`: the endpoint, then a placeholder for each variable the easiest rule
+    needs (FLK202's knowledge); None when it needs none (plain text, as without snippets)."""
+    variables = variables_to_fill(endpoints)
+    if not variables or any(keyword.iskeyword(v) for v in variables):
+        return None
+    values = ", ".join(f"{v}=${{{i}:{v}}}" for i, v in enumerate(variables, start=1))
+    return f"{_snippet_text(name)}{call_end.quote}, {values})$0"
+
+
+def _snippet_text(text: str) -> str:
+    """Literal text inside a snippet: `$`, `}` and `\\` escaped."""
+    return re.sub(r"([$}\\])", r"\\\1", text)
 
 
 def _keyword_items(request: Request, index: ProjectIndex, slot: KeywordSlot) -> list[types.CompletionItem]:

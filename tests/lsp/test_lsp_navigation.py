@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from lsprotocol import types
 
-from harness import Session, lsp_session, write_files
+from harness import Session, apply_text_edits, capabilities, lsp_session, write_files
 
 pytestmark = pytest.mark.asyncio
 
@@ -91,7 +92,10 @@ async def test_endpoint_completion_in_python(project: Path) -> None:
     assert {"index", "show_post", "auth.login", "auth.logout", "static"} <= set(by_label)
     post = by_label["show_post"]
     assert post.detail == "/user/<int:user_id>/post/<slug> [GET, POST]"
-    assert post.text_edit.new_text == "show_post"
+    # The client takes snippets: the rule's variables are filled in, and the call closed.
+    assert post.text_edit.new_text == 'show_post", user_id=${1:user_id}, slug=${2:slug})$0'
+    assert post.insert_text_format == types.InsertTextFormat.Snippet
+    assert by_label["index"].text_edit.new_text == "index" and by_label["index"].insert_text_format is None
     line = len(text.splitlines()) - 1
     assert post.text_edit.range == types.Range(
         start=types.Position(line=line, character=len('    return url_for("')),
@@ -245,3 +249,48 @@ async def test_endpoint_completion_offers_the_endpoints_of_the_app_running_the_v
         await ready(session, "b.py")
         items = await complete(session, "b.py", at(b, 'url_for("', len('url_for("')))
     assert sorted(item.label for item in items) == ["page", "static"]
+
+
+def expanded(text: str, item: types.CompletionItem) -> str:
+    """The document after the client applies the item, its snippet expanded with the placeholders' defaults."""
+    assert isinstance(item.text_edit, types.TextEdit)
+    new_text = item.text_edit.new_text
+    if item.insert_text_format == types.InsertTextFormat.Snippet:
+        new_text = re.sub(r"\$\{\d+:([^}]*)\}", r"\1", new_text).replace("$0", "")
+    return apply_text_edits(text, [types.TextEdit(range=item.text_edit.range, new_text=new_text)])
+
+
+@pytest.mark.parametrize(
+    ("relative", "typed", "cursor_after", "completed"),
+    [
+        # An editor that auto-closed the quote and the parenthesis: the snippet replaces them.
+        ("app.py", '    return url_for("sh")\n', 'url_for("sh', '    return url_for("show_post", user_id=user_id, slug=slug)\n'),
+        ("app.py", "    return url_for('sh' )\n", "url_for('sh", "    return url_for('show_post', user_id=user_id, slug=slug)\n"),
+        # A template, the string not closed yet, the Jinja delimiter after the cursor.
+        ("templates/new.html", "{{ url_for('sh }}\n", "url_for('sh", "{{ url_for('show_post', user_id=user_id, slug=slug) }}\n"),
+        # Other arguments follow: only the endpoint is replaced, as without snippets.
+        ("app.py", '    return url_for("sh", slug=1)\n', 'url_for("sh', '    return url_for("show_post", slug=1)\n'),
+    ],
+)
+async def test_endpoint_completion_fills_the_rule_variables_as_a_snippet(
+    project: Path, relative: str, typed: str, cursor_after: str, completed: str
+) -> None:
+    prefix = APP + "\n\ndef later():\n" if relative == "app.py" else ""
+    text = prefix + typed
+    async with lsp_session(project) as session:
+        await ready(session, relative, text)
+        items = await complete(session, relative, at(text, cursor_after, len(cursor_after)))
+    [post] = [item for item in items if item.label == "show_post"]
+    assert expanded(text, post) == prefix + completed
+
+
+async def test_endpoint_completion_is_plain_text_for_a_client_without_snippets(project: Path) -> None:
+    caps = capabilities()
+    caps.text_document.completion.completion_item.snippet_support = False
+    text = APP + '\n\ndef later():\n    return url_for("sh")\n'
+    async with lsp_session(project, caps=caps) as session:
+        await ready(session, "app.py", text)
+        items = await complete(session, "app.py", at(text, 'url_for("sh', len('url_for("sh')))
+    [post] = [item for item in items if item.label == "show_post"]
+    assert post.text_edit.new_text == "show_post" and post.insert_text_format is None
+    assert expanded(text, post).endswith('    return url_for("show_post")\n')
