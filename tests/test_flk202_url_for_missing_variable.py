@@ -103,6 +103,7 @@ APP = "from flask import Flask, url_for\n\napp = Flask(__name__)\n\n@app.route('
         "PAGE = {'name': 'me'}\napp.add_url_rule('/me', 'user', user, defaults=PAGE)\n",  # defaults= unread
         "def register(rule, **options):\n    app.add_url_rule(rule, **options)\n",  # options forwarded
         "app.url_build_error_handlers.append(lambda error, endpoint, values: '/')\n",
+        "from werkzeug.routing import Rule\napp.url_map.add(Rule('/me', endpoint='user'))\n",  # a rule it cannot see
         "for rule in RULES:\n    app.add_url_rule(rule, rule.strip('/'), user)\n",  # computed endpoints
     ],
 )
@@ -137,3 +138,10 @@ def test_a_relative_endpoint_in_a_template_counts_every_blueprint(tmp_path: Path
             "Flask raises BuildError here",
         ),
     ]  # fmt: skip
+
+
+def test_hooks_of_test_files_serve_their_test_apps_only(tmp_path: Path) -> None:
+    hooks = "from app import app\n\napp.url_build_error_handlers.append(lambda e, endpoint, values: '/')\n"
+    links = "from flask import url_for\n\ndef me():\n    return url_for('user')\n"
+    write_project(tmp_path, {"app.py": APP, "links.py": links, "tests/test_links.py": hooks})
+    assert [f[:2] for f in findings(lint(tmp_path, "FLK202"))] == [("links.py", 4)]

@@ -51,11 +51,12 @@ class UrlForMissingVariable(ProjectRule):
     or `app_url_defaults` callback in the app (the `url_value_preprocessor` + `url_defaults` pair
     that injects a language code), a `url_for` of the app's own (a Flask subclass, a custom
     `url_for` in the template context), `url_build_error_handlers`, `**values` in the call,
-    blueprint-wide `url_defaults=`, a `defaults=` it cannot read, and routes registered through
-    `**options`. It leaves unknown endpoints to FLK201, endpoints whose rule or prefix is not a
-    literal, and endpoints that may have rules the index cannot see (computed registrations). Test
-    files are not checked (a test may expect the `BuildError`). It does not see values given as
-    `None` (Werkzeug drops them) or a `_method` no rule accepts.
+    blueprint-wide `url_defaults=`, a `defaults=` it cannot read, routes registered through
+    `**options`, and rules added to `app.url_map` directly. It leaves unknown endpoints to FLK201,
+    endpoints whose rule or prefix is not a literal, and endpoints that may have rules the index
+    cannot see (computed registrations). Test files are not checked (a test may expect the
+    `BuildError`), nor templates Jinja cannot parse. It does not see values given as `None`
+    (Werkzeug drops them) or a `_method` no rule accepts.
 
     ## Why is this bad?
     `url_for` raises `werkzeug.routing.exceptions.BuildError: Could not build url for endpoint
@@ -202,11 +203,16 @@ class UrlForMissingVariable(ProjectRule):
     ]
 
     def collect(self, model: ModuleModel) -> list[str] | None:
-        """What in this file may supply url_for's values unseen by the index (read project-wide)."""
+        """What in this file may supply url_for's values unseen by the index (read project-wide; a test
+        file's hooks serve its own test apps)."""
+        if model.facts.is_test:
+            return None
         reasons = set()
         for call in model.calls:
             func = call.node.func
             name = func.attr.value if isinstance(func, cst.Attribute) else None
+            if call.dotted is not None and call.dotted.endswith("url_map.add"):
+                reasons.add("url_map.add")  # a Rule added to the map directly: a rule the index does not see
             for arg in call.node.args:
                 keyword = arg.keyword.value if arg.keyword is not None else None
                 if keyword == "url_defaults":
