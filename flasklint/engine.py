@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
+from flasklint import shortcuts
 from flasklint.atomic_write import is_temporary
 from flasklint.cache import Cache, cache_key
 from flasklint.config import ROOT_MARKERS, Config, load_config
@@ -67,7 +68,7 @@ def analyse_python(relative: str, module: str, is_package: bool, data: bytes) ->
     if isinstance(decoded, SourceError):
         return _unparsable(relative, module, decoded)
     facts_noqa, noqa_rows = noqa_map(decoded, python=True), multi_row_lines(decoded)
-    if not is_package and not RELEVANT.search(decoded):
+    if not is_package and shortcuts.enabled() and not RELEVANT.search(decoded):
         # Nothing here for the Flask rules; CPython's own (much faster) parser still checks syntax.
         # (Packages' __init__.py are always parsed: their imports re-export blueprints and apps.)
         facts = FileFacts(path=relative, module=module, kind="python", is_test=is_test_path(relative))

@@ -9,8 +9,12 @@ written for both sides of the removal.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
 import libcst as cst
+
+from flasklint import shortcuts
 
 from flasklint.model.cst_helpers import literal_string, subscript_key
 from flasklint.model.imports import dotted_name
@@ -208,9 +212,23 @@ class RemovedConfigKey:
 
 RemovedUse = ImportedRemoved | AttributeRemoved | RenamedKeyword | RemovedConfigKey
 
+# Every use `_Finder` records spells one of these identifiers: a removed name is imported by its last
+# component or read as that attribute (qualify() keeps the attribute last), an app attribute is read
+# by name, a renamed keyword needs a call of send_file/send_from_directory, and a config key needs
+# `.config[...]` (the key itself may be an implicit concatenation, so the attribute is the token).
+_TOKENS = sorted(
+    {entry.name for entry in REMOVED_NAMES.values()}
+    | set(REMOVED_APP_ATTRIBUTES)
+    | {callee.rpartition(".")[2] for callee in RENAMED_KEYWORDS}
+    | {"config"}
+)
+_MAY_USE_REMOVED = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, _TOKENS)))
+
 
 def removed_uses(model: ModuleModel) -> list[RemovedUse]:
     """Every unguarded use of a removed API in the module, in source order."""
+    if shortcuts.enabled() and not _MAY_USE_REMOVED.search(model.text):
+        return []  # the walk below visits every node: most modules name none of these
     finder = _Finder(model)
     finder.visit(model.tree, model.module_scope, guarded=False)
     return finder.found

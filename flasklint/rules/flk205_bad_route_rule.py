@@ -297,7 +297,7 @@ def _name_span(model: ModuleModel, node: cst.BaseExpression, name: str) -> tuple
 
 def _opaque_converters(model: ModuleModel) -> bool:
     """`url_map.converters.update(...)`, a computed key, `Map(converters=...)`: names the index cannot read."""
-    code = model.code(model.tree)
+    code = model.text  # what the tree was parsed from (libcst round-trips it exactly): no code generation
     if "converters" not in code:
         return False
     literal_keys = len(model.facts.converters)

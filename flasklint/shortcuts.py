@@ -1,0 +1,17 @@
+"""One switch for the engine's text pre-scans that skip work which cannot change a finding.
+
+Each shortcut (a file no rule can care about is not parsed; a module naming no removed API is not
+walked for one) must leave every finding as it is. `FLASKLINT_NO_SHORTCUTS=1` turns them all off,
+so a test (tests/test_shortcuts.py) and benchmarks/shortcuts_check.py can compare the findings of
+both runs. Read per call: worker processes inherit the environment, and tests set it per run.
+"""
+
+from __future__ import annotations
+
+import os
+
+DISABLE_VARIABLE = "FLASKLINT_NO_SHORTCUTS"
+
+
+def enabled() -> bool:
+    return os.environ.get(DISABLE_VARIABLE, "") != "1"

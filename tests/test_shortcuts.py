@@ -1,0 +1,79 @@
+"""The engine's text pre-scans skip work, never findings: every rule case and example project gives
+the very same diagnostics with the shortcuts on and off (FLASKLINT_NO_SHORTCUTS=1).
+
+benchmarks/shortcuts_check.py runs the same comparison on the real-repository checkouts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flasklint import shortcuts
+from flasklint.engine import analyse_python
+from flasklint.model import removed_apis
+from flasklint.rule import Case
+from flasklint.rules import ALL_RULES
+from rule_testing import lint, write_project
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+CASES = [(rule.code, kind, i, Case.of(case)) for rule in ALL_RULES for kind in ("invalid", "valid") for i, case in enumerate(getattr(rule, kind))]
+
+
+def _both_ways(root: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[dict], list[dict]]:
+    monkeypatch.delenv(shortcuts.DISABLE_VARIABLE, raising=False)
+    fast = [d.to_dict() for d in lint(root)]
+    monkeypatch.setenv(shortcuts.DISABLE_VARIABLE, "1")
+    full = [d.to_dict() for d in lint(root)]
+    monkeypatch.delenv(shortcuts.DISABLE_VARIABLE)
+    return fast, full
+
+
+def test_every_rule_case_has_the_same_findings_without_the_shortcuts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    differing = []
+    for code, kind, number, case in CASES:
+        root = write_project(tmp_path / f"{code}-{kind}-{number}", case.files)
+        fast, full = _both_ways(root, monkeypatch)
+        if fast != full:
+            differing.append((code, kind, number, fast, full))
+    assert differing == []
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()))
+def test_every_example_has_the_same_findings_without_the_shortcuts(example: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast, full = _both_ways(EXAMPLES / example, monkeypatch)
+    assert fast == full
+
+
+def test_a_module_naming_no_removed_api_is_not_walked_for_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    walked: list[object] = []
+    original = removed_apis._Finder.visit
+
+    def counting(self: removed_apis._Finder, node: object, *args: object, **kwargs: object) -> None:
+        walked.append(node)
+        original(self, node, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(removed_apis._Finder, "visit", counting)
+    source = b"from flask import Flask, request\n\napp = Flask(__name__)\nenvironment = request.args\n"
+    facts = analyse_python("app.py", "app", False, source)
+    assert [d.code for d in facts.diagnostics] == [] and walked == []
+    monkeypatch.setenv(shortcuts.DISABLE_VARIABLE, "1")
+    analyse_python("app.py", "app", False, source)
+    assert walked
+
+
+def test_the_removed_api_scan_keeps_each_kind_of_use() -> None:
+    """One identifier of each kind of use the finder records lets the walk run."""
+    for text in (
+        "from flask import escape",
+        "flask.json.JSONEncoder",
+        "app.before_first_request",
+        "x = app.env",
+        "send_file(f, attachment_filename='a')",
+        "app.config['JSON_' 'SORT_KEYS'] = 1",
+        "flask._app_ctx_stack",
+    ):
+        assert removed_apis._MAY_USE_REMOVED.search(text), text
+    for text in ("environ = os.environ", "escaped = 1", "settings.configure()"):
+        assert not removed_apis._MAY_USE_REMOVED.search(text), text
