@@ -18,13 +18,15 @@ from lsprotocol import types
 from flasklint.diagnostics import Diagnostic
 
 from flasklint_lsp.convert import to_lsp
-from flasklint_lsp.projects import ProjectState
+from flasklint_lsp.projects import Located, ProjectState, own_diagnostics
 from flasklint_lsp.text import Snapshot
 
 if TYPE_CHECKING:
     from flasklint_lsp.server import FlasklintServer
 
 log = logging.getLogger(__name__)
+# Projects with fewer files are indexed before their documents' first diagnostics (see _publish_own).
+EARLY_DIAGNOSTICS_FILES = 24
 
 
 @dataclass
@@ -73,6 +75,9 @@ class Linter:
         snapshot = self.server.snapshot(uri)
         if snapshot is None:
             return
+        waiting = self.server.workspaces.locate(uri)
+        if waiting is not None and not waiting.state.ready.is_set():
+            await self._publish_own(uri, snapshot, waiting)
         located = await self.server.located(uri)
         if located is None:
             self.publish(uri, snapshot, [])
@@ -84,6 +89,20 @@ class Linter:
         self.publish(uri, snapshot, update.diagnostics)
         if update.index_changed:
             await self.refresh(located.state, skip=uri)
+
+    async def _publish_own(self, uri: str, snapshot: Snapshot, located: Located) -> None:
+        """While a large project is indexed, publish the document's own rules' findings first (the
+        project rules' follow with the index). A small project is indexed in well under a second:
+        its documents wait for the whole set rather than flicker."""
+        state = located.state
+        if not state.started:
+            self.server.build(state)
+        await state.found.wait()
+        if state.ready.is_set() or state.files_found < EARLY_DIAGNOSTICS_FILES:
+            return
+        own = await self.server.quick.run(own_diagnostics, state.root, located.relative, snapshot.text, self.server.settings)
+        if own is not None and not state.ready.is_set() and self._tasks.get(uri) is asyncio.current_task():
+            self.publish(uri, snapshot, own)
 
     # -- publishing --------------------------------------------------------------------------
     def publish(self, uri: str, snapshot: Snapshot, diagnostics: list[Diagnostic]) -> None:

@@ -28,8 +28,11 @@ from flasklint.config import Config, ConfigError, load_config
 from flasklint.diagnostics import Diagnostic
 from flasklint.engine import Project, find_project_root
 from flasklint.model.facts import FileFacts
+from flasklint.file_kinds import kind_of
+from flasklint.noqa import is_suppressed, noqa_map, place_noqa_rows
 
 from flasklint_lsp.settings import Settings
+from flasklint_lsp.tails import Code, code_of, only_tail_changed
 
 T = TypeVar("T")
 log = logging.getLogger("flasklint_lsp")
@@ -39,8 +42,8 @@ CONFIG_FILE = "pyproject.toml"
 class Engine:
     """Runs engine calls one at a time on a dedicated thread."""
 
-    def __init__(self) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flasklint-engine")
+    def __init__(self, name: str = "flasklint-engine") -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
 
     async def run(self, function: Callable[..., T], *args: object) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, partial(function, *args))
@@ -100,6 +103,16 @@ class Update:
 
 
 @dataclass
+class Analysed:
+    """A buffer's last analysis, kept so that an edit of its tail (comments after the code) needs none."""
+
+    code: Code
+    facts: FileFacts  # what the engine holds for the file: the analysis, with the noqa map of the newest tail
+    generation: int = -1  # of the project's facts when `findings` were computed
+    findings: tuple[object, object, list[Diagnostic]] | None = None  # (index, config, diagnostics before noqa)
+
+
+@dataclass
 class ProjectState:
     """One root: its Project (once built), and which buffer version the engine last saw per file."""
 
@@ -107,6 +120,8 @@ class ProjectState:
     discovered: bool  # False for a loose project (files outside every workspace folder)
     started: bool = False  # its (background) build was started
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+    found: asyncio.Event = field(default_factory=asyncio.Event)  # its files were discovered (or the build failed)
+    files_found: int = 0
     project: Project | None = None
     project_config: Config = field(default_factory=Config)
     config_error: str | None = None
@@ -116,10 +131,19 @@ class ProjectState:
     # whose last parseable version stands in for them in the index
     parseable: dict[str, str | None] = field(default_factory=dict)
     stand_ins: set[str] = field(default_factory=set)
+    # relative path -> its buffer's last analysis (Python buffers that parsed)
+    analysed: dict[str, Analysed] = field(default_factory=dict)
+    generation: int = 0  # bumped whenever a file's facts change (other than a tail's noqa map)
 
     # -- engine-thread jobs ------------------------------------------------------------------
-    def build(self, settings: Settings, overlays: dict[str, tuple[str, int | None]]) -> BuildReport:
-        """(Re)build the Project: read the config, discover files, analyse them (buffers win over disk)."""
+    def build(
+        self,
+        settings: Settings,
+        overlays: dict[str, tuple[str, int | None]],
+        discovered: Callable[[int], None] = lambda files: None,
+    ) -> BuildReport:
+        """(Re)build the Project: read the config, discover files, analyse them (buffers win over disk),
+        and build the index. `discovered` is told how many files were found, before the analysis."""
         started = time.perf_counter()
         try:
             self.project_config, self.config_error = load_config(self.root), None
@@ -130,9 +154,13 @@ class ProjectState:
         project = Project(self.root, settings.config_for(self.project_config), start_method="spawn")
         if self.discovered:
             project.discover()
+            discovered(len(project.files))
             project.analyse({relative: text for relative, (text, _) in overlays.items()})
             for relative, reason in sorted(project.unreadable.items()):
                 log.warning("cannot read %s: %s (what depends on it may be missing)", self.root / relative, reason)
+        else:
+            discovered(0)
+        project.index  # noqa: B018 - built here, off the first keystroke's path: "ready" means indexed
         # From now on the server feeds buffer text on every change: caching each version on disk would
         # fill .flasklint_cache/ with entries nothing reads again; recent versions stay in memory.
         project.cache = MemoryCache()
@@ -144,6 +172,8 @@ class ProjectState:
             if facts.kind == "python" and not facts.parse_error
         }
         self.stand_ins = set()
+        self.analysed = {}
+        self.generation += 1
         return BuildReport(len(project.facts), time.perf_counter() - started, self.config_error)
 
     def update(self, relative: str, text: str | None, version: int | None) -> Update:
@@ -156,6 +186,13 @@ class ProjectState:
         project = self.require()
         if not project.wants(relative):
             return Update(False, [], False)
+        if text is not None:
+            diagnostics = self._tail_edit(relative, text)
+            if diagnostics is not None:
+                self.buffers[relative] = version
+                return Update(True, diagnostics, False)
+        self.analysed.pop(relative, None)
+        self.generation += 1
         before = _index_view(project.facts.get(relative))
         project.set_source(relative, text)
         facts = project.facts.get(relative)
@@ -164,7 +201,8 @@ class ProjectState:
             self.stand_ins.discard(relative)
             self.parseable.pop(relative, None)
             return Update(False, [], before is not None)
-        diagnostics = project.diagnostics(relative)
+        analysed = self._analysed(facts, text)
+        diagnostics = self._findings(relative, analysed) if analysed else project.diagnostics(relative)
         if text is None:
             self.buffers.pop(relative, None)
         else:
@@ -181,7 +219,40 @@ class ProjectState:
                 # last parseable text of a closed buffer holds unsaved edits that are gone.
                 self.parseable.pop(relative, None)
         changed = before != _index_view(project.facts.get(relative))
+        if analysed is not None and relative not in self.stand_ins:
+            self.analysed[relative] = analysed
         return Update(True, diagnostics, changed)
+
+    def _tail_edit(self, relative: str, text: str) -> list[Diagnostic] | None:
+        """The diagnostics of a buffer whose edit only touched the comments after its code (see
+        tails.py), from its previous analysis; None when the edit needs a new one."""
+        project = self.require()
+        analysed = self.analysed.get(relative)
+        if analysed is None or project.facts.get(relative) is not analysed.facts:
+            return None
+        if not only_tail_changed(analysed.code, text):
+            return None
+        analysed.facts = dataclasses.replace(analysed.facts, noqa=noqa_map(text, python=True))
+        project.facts[relative] = analysed.facts  # no index input changed: the index stands
+        self.parseable[relative] = text
+        return self._findings(relative, analysed)
+
+    def _analysed(self, facts: FileFacts, text: str | None) -> Analysed | None:
+        if text is None or facts.kind != "python" or facts.parse_error:
+            return None
+        code = code_of(text, facts.noqa_rows)
+        return Analysed(code, facts) if code is not None else None
+
+    def _findings(self, relative: str, analysed: Analysed) -> list[Diagnostic]:
+        """`Project.diagnostics`, with the project rules' findings computed once per (facts, index,
+        config) and only the noqa map applied again: what a tail edit can change."""
+        project = self.require()
+        index, config = project.index, project.config
+        cached = analysed.findings
+        if analysed.generation != self.generation or cached is None or cached[0] is not index or cached[1] is not config:
+            cached = analysed.findings = (index, config, project.diagnostics(relative, apply_noqa=False))
+            analysed.generation = self.generation
+        return [d for d in cached[2] if not is_suppressed(d, analysed.facts.noqa)]
 
     def diagnostics(self, relative: str) -> list[Diagnostic] | None:
         """Current diagnostics of a file the engine holds (None: not linted, or a broken buffer stood in for)."""
@@ -202,6 +273,7 @@ class ProjectState:
                 continue
             before = _index_view(project.facts.get(relative))
             project.set_source(relative, None)
+            self.generation += 1
             changed |= before != _index_view(project.facts.get(relative))
         return changed
 
@@ -233,6 +305,32 @@ class ProjectState:
         if self.project is None:
             raise RuntimeError(f"the project at {self.root} is not built yet")
         return self.project
+
+
+def own_diagnostics(root: Path, relative: str, text: str, settings: Settings) -> list[Diagnostic] | None:
+    """A Python buffer's diagnostics from its file rules alone, while its project is being indexed.
+
+    Runs beside the build (on another thread: it touches no shared state). The project rules wait
+    for the index: a one-file index would invent findings (every other file's endpoints missing).
+    Selection and noqa are applied as `Project.diagnostics` applies them. None: not a Python file,
+    or its config does not load (the build reports that).
+    """
+    if kind_of(PurePosixPath(relative)) != "python":
+        return None
+    try:
+        config = settings.config_for(load_config(root))
+    except ConfigError:
+        return None
+    project = Project(root, config, use_cache=False, jobs=1)
+    if not project.wants(relative):
+        return []
+    project.set_source(relative, text)
+    facts = project.facts.get(relative)
+    if facts is None:
+        return None
+    own = [d for d in facts.diagnostics if config.is_selected(d.code, relative)]
+    selected = place_noqa_rows(own, facts.noqa_rows)
+    return sorted((d for d in selected if not is_suppressed(d, facts.noqa)), key=Diagnostic.sort_key)
 
 
 def _index_view(facts: FileFacts | None) -> FileFacts | None:

@@ -27,6 +27,7 @@ from flasklint_lsp import logs
 from flasklint_lsp.features import register
 from flasklint_lsp.framing import ResyncingReader
 from flasklint_lsp.linting import Linter
+from flasklint_lsp.progress import BuildProgress
 from flasklint_lsp.projects import Engine, Located, ProjectState, Workspaces
 from flasklint_lsp.protocol import FlasklintProtocol
 from flasklint_lsp.settings import Settings, parse, unwrap
@@ -49,6 +50,8 @@ class FlasklintServer(LanguageServer):
         )
         self.settings = Settings()
         self.engine = Engine()
+        # A document's own rules while its project is indexed (the engine thread is busy building).
+        self.quick = Engine("flasklint-quick")
         self.workspaces = Workspaces()
         self.linter = Linter(self)
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -101,18 +104,33 @@ class FlasklintServer(LanguageServer):
             located, snapshot = self.workspaces.locate(uri), self.snapshot(uri)
             if located is not None and located.state is state and snapshot is not None:
                 overlays[located.relative] = (snapshot.text, snapshot.version)
+        progress = BuildProgress(self, f"indexing {state.root.name}")
+        loop = asyncio.get_running_loop()
+
+        def discovered(files: int) -> None:  # on the engine thread
+            loop.call_soon_threadsafe(self._discovered, state, files, progress)
+
         try:
-            report = await self.engine.run(state.build, self.settings, overlays)
+            report = await self.engine.run(state.build, self.settings, overlays, discovered)
         except Exception:
             log.exception("indexing %s failed", state.root)
+            progress.end("indexing failed")
             return
         finally:
+            state.found.set()
             state.ready.set()
+        progress.end(f"{report.files} files indexed")
         log.info("indexed %s: %d files in %.2f s", state.root, report.files, report.seconds)
         if report.config_error:
             self.window_show_message(
                 types.ShowMessageParams(type=types.MessageType.Error, message=f"flasklint: {report.config_error}")
             )
+
+    @staticmethod
+    def _discovered(state: ProjectState, files: int, progress: BuildProgress) -> None:
+        state.files_found = files
+        state.found.set()
+        progress.report(f"analysing {files} files")
 
     async def rebuild(self, state: ProjectState) -> None:
         """Re-read the config and re-index (pyproject.toml changed), then re-lint the open documents."""
