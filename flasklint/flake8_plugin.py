@@ -1,10 +1,20 @@
 """flake8 adapter (entry point `FLK`): `flake8 --select FLK` reports what `flasklint check` reports.
 
 flake8 calls the plugin once per Python file, but most of flasklint's rules are project-wide
-(endpoints, templates, the secret key), so the plugin builds one `Project` per project root and
-per process (from `.flasklint_cache/`, so only changed files are parsed) and asks it for the
-file's diagnostics. The text flake8 hands over (`lines`, which may come from stdin) replaces the
-file's content in that project when it differs from the disk.
+(endpoints, templates, the secret key), so every file's findings come from its whole project.
+Building a project is the expensive part, and it is done once per run:
+- flake8 calls `parse_options` in its main process before it starts its `--jobs` workers. There
+  the plugin lists the files flake8 is about to lint (with flake8's own discovery) and one builder
+  process (`python -m flasklint.flake8_build`, started outside the project like flasklint's
+  workers) builds each of their projects, with flasklint's process pool and `.flasklint_cache/`,
+  and sends back each file's findings with the digest of the text they hold for.
+- Workers look their file up in that table: forked ones inherit it, spawned ones (macOS, Windows)
+  read it from the file `FLASKLINT_FLAKE8_TABLE` names. flake8's processes never load the
+  engine for it, so they stay as small as flake8 alone.
+- The text flake8 hands over (`lines`, which may come from stdin or an editor's buffer) is what
+  counts: when it differs from what the builder read, or the builder did not see the file, the
+  process builds the project itself (once, from the cache) with that text in place of the file's.
+- When flake8 selects no FLK code, nothing is built at all.
 
 Semantics, and where they differ from the CLI:
 - Selection: `[tool.flasklint]` (select, ignore, per-file-ignores, exclude) applies first, so a rule
@@ -20,50 +30,33 @@ Semantics, and where they differ from the CLI:
 
 from __future__ import annotations
 
+import argparse
 import ast
+import atexit
+import contextlib
+import hashlib
+import json
 import logging
 import multiprocessing
 import os
-from pathlib import Path, PurePosixPath
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 from typing import Iterator
 
 from flasklint import __version__
-from flasklint.config import ConfigError
-from flasklint.engine import Project, find_project_root
-from flasklint.isolation import drop_project_paths
-from flasklint.noqa import FILE_KEY
-from flasklint.source import SourceError, decode_source
+from flasklint.isolation import SAFE_DIRECTORY, drop_project_paths
 
 log = logging.getLogger("flasklint")
 
-# One project per root, per process (flake8's --jobs workers each build their own, from the cache).
-_PROJECTS: dict[Path, Project] = {}
+# Names, for spawned workers, flake8's main process and the file holding the builder's table.
+TABLE_VARIABLE = "FLASKLINT_FLAKE8_TABLE"
 
-
-def project_for(root: Path) -> Project:
-    """The project of a root, built once per process.
-
-    A bad `[tool.flasklint]` stops flake8 with its "critical error" message (and no traceback).
-    """
-    project = _PROJECTS.get(root)
-    if project is None:
-        # `python -m flake8` puts the working directory (the project) first on sys.path; flake8 has
-        # imported every plugin by now, and what flasklint imports later must not come from there.
-        drop_project_paths()
-        # flake8's --jobs workers are daemon processes, which may not start a process pool.
-        jobs = 1 if multiprocessing.current_process().daemon else None
-        try:
-            project = Project(root, jobs=jobs)
-        except ConfigError as exc:
-            from flake8.exceptions import ExecutionError
-
-            raise ExecutionError(f"flasklint: {exc}") from None
-        project.discover(skip_nested_projects=True)  # as the CLI: a nested project is another one
-        project.analyse()
-        for relative, reason in sorted(project.unreadable.items()):
-            log.warning("cannot read %s: %s (findings that depend on it may be missing)", root / relative, reason)
-        _PROJECTS[root] = project
-    return project
+# Absolute path -> [digest of the text the findings hold for (None: any text), [[row, column, text]...]].
+_table: dict[str, list] = {}
+# flake8 selects no FLK code: the plugin has nothing to do.
+_silent = False
 
 
 class Flake8Plugin:
@@ -74,49 +67,144 @@ class Flake8Plugin:
         self.filename = filename
         self.lines = lines
 
+    @classmethod
+    def parse_options(cls, options: argparse.Namespace) -> None:
+        """flake8's hook, called in its main process before any worker starts (and again in each
+        worker it spawns instead of forking): the one place to build the projects once."""
+        global _table, _silent
+        _silent = not _flasklint_selected(options)
+        if _silent:
+            return
+        inherited = _inherited_table()
+        _table = inherited if inherited is not None else _prebuild(options)
+
     def run(self) -> Iterator[tuple[int, int, str, type]]:
-        _ensure_log_handler()
+        if _silent:
+            return
         path = Path(self.filename if self.filename not in ("-", "stdin") else "stdin.py").absolute()
-        project = project_for(find_project_root(path))
-        try:
-            # Directories resolved (the root is), the file itself not: a symlinked module keeps its name.
-            relative = (Path(os.path.realpath(path.parent)) / path.name).relative_to(project.root).as_posix()
-        except ValueError:
-            return
-        if project.config.is_excluded(PurePosixPath(relative)):
-            return
         text = "".join(self.lines)
-        if not _same_as_disk(project, relative, text):
-            project.set_source(relative, text)
-        facts = project.facts.get(relative)
-        exempt = facts.noqa.get(FILE_KEY) if facts is not None else None
-        for diagnostic in project.diagnostics(relative, apply_noqa=False):
-            if exempt is not None and (not exempt or diagnostic.code.startswith(tuple(exempt))):
-                continue
-            yield diagnostic.start.row, diagnostic.start.column, f"{diagnostic.code} {diagnostic.message}", type(self)
+        entry = _table.get(str(path))
+        if entry is not None and entry[0] in (None, text_digest(text)):
+            found = entry[1]
+        else:
+            found = _build_here(path, text)
+        for row, column, message in found:
+            yield row, column, message, type(self)
 
 
-def _same_as_disk(project: Project, relative: str, text: str) -> bool:
-    """Is `text` what flake8 read from the file on disk (then the project's facts stand)?
-
-    flake8 reads with universal newlines, and falls back to latin-1 when the bytes do not decode:
-    such a file stays the CLI's FLK001 instead of being re-analysed as flake8's guess.
-    """
-    source = project.files.get(relative)
-    if source is None or relative not in project.facts:
-        return False
-    try:
-        data = source.absolute.read_bytes()
-    except OSError:
-        return False
-    decoded = decode_source(data)
-    if isinstance(decoded, SourceError):
-        decoded = data.decode("latin-1")
-    return _normalise(decoded) == _normalise(text)
+def text_digest(text: str) -> str:
+    """What the builder and the plugin compare: a digest of the text, newlines and BOM normalised
+    (flake8 reads with universal newlines)."""
+    return hashlib.blake2b(normalise(text).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def _normalise(text: str) -> str:
+def normalise(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
+
+
+def _flasklint_selected(options: argparse.Namespace) -> bool:
+    """Whether flake8 would report any FLK code (`--select E,W,F` with the plugin installed: no)."""
+    try:
+        from flake8.style_guide import Decision, DecisionEngine
+
+        from flasklint.rules import rule_codes
+
+        decider = DecisionEngine(options)
+        return any(decider.decision_for(code) is Decision.Selected for code in rule_codes())
+    except Exception:  # noqa: BLE001 - another flake8's internals: when in doubt, lint
+        return True
+
+
+def _files_to_lint(options: argparse.Namespace) -> list[Path]:
+    """The files flake8 lints in this run (its own discovery, as its Manager will run it), absolute."""
+    from flake8.discover_files import expand_paths
+
+    found = expand_paths(
+        paths=options.filenames,
+        stdin_display_name=options.stdin_display_name,
+        filename_patterns=options.filename,
+        exclude=(*options.exclude, *options.extend_exclude),
+    )
+    return [Path(name).absolute() for name in found if name != "-"]
+
+
+def _prebuild(options: argparse.Namespace) -> dict[str, list]:
+    """The builder's table for this run's files; empty (each process builds for itself, as a
+    fallback) if the builder could not run. A bad `[tool.flasklint]` is flake8's critical error."""
+    try:
+        paths = _files_to_lint(options)
+    except Exception:  # noqa: BLE001 - another flake8's internals: workers build for themselves
+        log.debug("flasklint: cannot list flake8's files", exc_info=True)
+        return {}
+    if not paths:
+        return {}
+    request = json.dumps([str(path) for path in paths]).encode("ascii")
+    # Started in the standard library's directory: `-m` puts the working directory first on its sys.path.
+    builder = subprocess.run(
+        [sys.executable, "-m", "flasklint.flake8_build"], input=request, stdout=subprocess.PIPE, cwd=SAFE_DIRECTORY
+    )
+    try:
+        result = json.loads(builder.stdout)
+    except ValueError:
+        result = None
+    if builder.returncode != 0 or not isinstance(result, dict):
+        log.debug("flasklint: the builder failed (exit status %s)", builder.returncode)
+        return {}
+    if "error" in result:
+        from flake8.exceptions import ExecutionError
+
+        raise ExecutionError(result["error"])
+    _share_with_spawned_workers(builder.stdout)
+    return result["files"]
+
+
+def _share_with_spawned_workers(table: bytes) -> None:
+    """A file holding the table, named in the environment spawned workers inherit (forked ones
+    have it already); removed when this process exits."""
+    descriptor, name = tempfile.mkstemp(prefix="flasklint-flake8-", suffix=".json")
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(table)
+    os.environ[TABLE_VARIABLE] = f"{os.getpid()}:{name}"
+    atexit.register(_remove, name, os.getpid())
+
+
+def _remove(name: str, owner: int) -> None:
+    if os.getpid() == owner:  # not in a forked child that happens to run exit handlers
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+
+
+def _inherited_table() -> dict[str, list] | None:
+    """In a worker flake8 spawned: the table its main process built (the variable names that
+    process, so a flake8 started from inside another's worker builds its own)."""
+    owner, _, name = os.environ.get(TABLE_VARIABLE, "").partition(":")
+    parent = multiprocessing.parent_process()
+    if parent is None or not owner.isdigit() or int(owner) != parent.pid:
+        return None
+    try:
+        with open(name, "rb") as handle:
+            return json.load(handle)["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _build_here(path: Path, text: str) -> list[tuple[int, int, str]]:
+    """The fallback: this process builds the file's project (once, from the cache) and lints `text`."""
+    _ensure_log_handler()
+    # `python -m flake8` puts the working directory (the project) first on sys.path; flake8 has
+    # imported every plugin by now, and what flasklint imports later must not come from there.
+    drop_project_paths()
+    from flasklint.config import ConfigError
+    from flasklint.engine import find_project_root
+    from flasklint.flake8_build import findings, project_for
+
+    try:
+        project = project_for(find_project_root(path))
+    except ConfigError as exc:
+        from flake8.exceptions import ExecutionError
+
+        raise ExecutionError(f"flasklint: {exc}") from None
+    return findings(project, path, text)
 
 
 def _ensure_log_handler() -> None:

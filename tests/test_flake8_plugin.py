@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from test_cli import PYPROJECT, SECRET_APP, flasklint
 
 from conftest import write_project
 from flasklint import __version__
+from flasklint.flake8_build import TRACE_BUILDS_VARIABLE
 from flasklint.flake8_plugin import Flake8Plugin
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -76,17 +78,27 @@ def user(user_id):
 FORMAT = "%(path)s|%(row)d|%(col)d|%(code)s"
 
 
-def flake8(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def flake8(
+    *args: str, cwd: Path, stdin: str | None = None, trace: Path | None = None, spawn: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Real flake8 in a subprocess; with `trace`, every project build appends a line to that file;
+    with `spawn`, its workers start as new interpreters (macOS, Windows) instead of forking."""
+    argv = ["--select", "FLK", f"--format={FORMAT}", *args]
+    start = ["-m", "flake8"]
+    if spawn:
+        start = ["-c", "import multiprocessing, sys\nfrom flake8.main.cli import main\n"
+                 f"multiprocessing.set_start_method('spawn')\nsys.exit(main({argv!r}))"]
+    env = {**os.environ, TRACE_BUILDS_VARIABLE: str(trace)} if trace else None
     result = subprocess.run(
-        [sys.executable, "-m", "flake8", "--select", "FLK", f"--format={FORMAT}", *args],
-        cwd=cwd, input=stdin, capture_output=True, text=True, timeout=300,
+        [sys.executable, *start, *([] if spawn else argv)],
+        cwd=cwd, input=stdin, capture_output=True, text=True, timeout=300, env=env,
     )
     assert "Traceback" not in result.stderr + result.stdout, result.stderr + result.stdout
     return result
 
 
-def flake8_findings(*args: str, cwd: Path, stdin: str | None = None) -> set[tuple[str, int, int, str]]:
-    result = flake8(*args, cwd=cwd, stdin=stdin)
+def flake8_findings(*args: str, cwd: Path, stdin: str | None = None, **options: object) -> set[tuple[str, int, int, str]]:
+    result = flake8(*args, cwd=cwd, stdin=stdin, **options)  # type: ignore[arg-type]
     assert result.returncode in (0, 1), result.stdout + result.stderr
     found = set()
     for line in result.stdout.splitlines():
@@ -217,3 +229,91 @@ def test_bad_configuration_is_a_clean_flake8_error(tmp_path: Path) -> None:
         assert result.returncode == 1
         assert "There was a critical error during execution of Flake8:" in result.stdout
         assert "flasklint: " in result.stdout and "'selct' (did you mean 'select'?)" in result.stdout
+
+
+def builds(trace: Path) -> list[str]:
+    """The project roots built, one line per build (in whichever process)."""
+    return sorted(line.split(" ", 1)[1] for line in trace.read_text(encoding="utf-8").splitlines()) if trace.exists() else []
+
+
+def make_many(tmp_path: Path) -> Path:
+    """A project with enough files that both of flake8's workers get some."""
+    make(tmp_path)
+    for number in range(6):
+        (tmp_path / f"view{number}.py").write_text(SECRET_APP, encoding="utf-8")
+    return tmp_path
+
+
+def test_each_project_is_built_once_per_run_not_per_worker(tmp_path: Path) -> None:
+    project = make_many(tmp_path / "app")
+    expected = flasklint_findings(project, "--no-cache")
+    for run in ("cold", "warm"):
+        trace = tmp_path / f"{run}.trace"
+        assert flake8_findings(".", "--jobs", "2", cwd=project, trace=trace) == expected
+        assert builds(trace) == [str(project.resolve())]
+
+
+def test_spawned_workers_use_the_main_process_build(tmp_path: Path) -> None:
+    project = make_many(tmp_path / "app")
+    trace = tmp_path / "trace"
+    assert flake8_findings(".", "--jobs", "2", cwd=project, trace=trace, spawn=True) == flasklint_findings(project)
+    assert builds(trace) == [str(project.resolve())]
+
+
+def test_several_roots_and_files_outside_the_working_directory(tmp_path: Path) -> None:
+    make_many(tmp_path / "blog")
+    make(tmp_path / "shop")
+    (tmp_path / "shop" / "app.py").write_text(SECRET_APP, encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    trace = tmp_path / "trace"
+    found = flake8_findings("../blog", "../shop/app.py", "--jobs", "2", cwd=elsewhere, trace=trace)
+    shop_app = str((tmp_path / "shop" / "app.py").resolve())
+    assert found == flasklint_findings(tmp_path / "blog") | {f for f in flasklint_findings(tmp_path / "shop") if f[0] == shop_app}
+    assert builds(trace) == sorted(str((tmp_path / name).resolve()) for name in ("blog", "shop"))
+
+
+def test_nothing_is_built_when_flake8_selects_no_flk_code(tmp_path: Path) -> None:
+    project = make_many(tmp_path / "app")
+    trace = tmp_path / "trace"
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "E9", "--jobs", "2", "."],
+        cwd=project, capture_output=True, text=True, timeout=300, env={**os.environ, TRACE_BUILDS_VARIABLE: str(trace)},
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    assert builds(trace) == []
+
+
+# flake8's API in one process, as an editor integration drives it: options parsed for the project
+# (the builder runs), then the plugin handed a buffer whose text differs from the file on disk.
+BUFFER_SCRIPT = """
+import json, sys
+from flake8.options.parse_args import parse_args
+from flasklint.flake8_plugin import Flake8Plugin
+
+parse_args(["--select", "FLK", sys.argv[1]])
+lines = open(sys.argv[2], encoding="utf-8").read().splitlines(keepends=True)
+edited = open(sys.argv[3], encoding="utf-8").read().splitlines(keepends=True)
+print(json.dumps([[row, column, text[:6]] for row, column, text, _ in Flake8Plugin(None, sys.argv[2], lines).run()]))
+print(json.dumps([[row, column, text[:6]] for row, column, text, _ in Flake8Plugin(None, sys.argv[2], edited).run()]))
+"""
+
+
+def test_a_buffer_that_differs_from_the_disk_is_linted_as_the_buffer(tmp_path: Path) -> None:
+    buffer = "\n\n" + SECRET_APP + "app.run(debug=True)\n"
+    # What flasklint reports when the disk holds the buffer's text.
+    saved = write_project(tmp_path / "saved", {"pyproject.toml": PYPROJECT, "app.py": buffer, "other.py": "x = 1\n"})
+    expected = sorted([row, column - 1, code] for _, row, column, code in flasklint_findings(saved))
+    assert {code for *_, code in expected} >= {"FLK104", "FLK304"}
+    project = write_project(tmp_path / "open", {"pyproject.toml": PYPROJECT, "app.py": SECRET_APP, "other.py": "x = 1\n"})
+    trace = tmp_path / "trace"
+    result = subprocess.run(
+        [sys.executable, "-c", BUFFER_SCRIPT, str(project), str(project / "app.py"), str(saved / "app.py")],
+        cwd=project, capture_output=True, text=True, timeout=300, env={**os.environ, TRACE_BUILDS_VARIABLE: str(trace)},
+    )
+    assert result.returncode == 0, result.stderr
+    on_disk, edited = (json.loads(line) for line in result.stdout.splitlines())
+    assert on_disk == [[4, 17, "FLK104"]]
+    assert sorted(edited) == expected
+    # The builder's build, then this process's own for the edited text.
+    assert builds(trace) == [str(project.resolve())] * 2
