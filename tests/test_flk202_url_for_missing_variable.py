@@ -145,3 +145,19 @@ def test_hooks_of_test_files_serve_their_test_apps_only(tmp_path: Path) -> None:
     links = "from flask import url_for\n\ndef me():\n    return url_for('user')\n"
     write_project(tmp_path, {"app.py": APP, "links.py": links, "tests/test_links.py": hooks})
     assert [f[:2] for f in findings(lint(tmp_path, "FLK202"))] == [("links.py", 4)]
+
+
+def test_real_flask_a_blueprint_on_two_apps(tmp_path: Path) -> None:
+    """The view runs in both apps: reported only when neither app builds the URL (real Flask agrees)."""
+    pytest.importorskip("flask", reason="Flask is a test dependency (pip install -e '.[dev]')")
+    invalid = next(case.files for case in UrlForMissingVariable.invalid if "b.py" in case.files and "shop.py" in case.files)
+    valid = next(case for case in UrlForMissingVariable.valid if isinstance(case, dict) and "'/shop'" in case.get("b.py", ""))
+    write_project(tmp_path / "invalid", invalid)
+    write_project(tmp_path / "valid", valid)
+    missing = "werkzeug.routing.exceptions.BuildError: Could not build url for endpoint 'shop.index'. Did you forget to specify values"
+    assert build(tmp_path / "invalid", "a", "/en/", [(".index", {})])[0].startswith(f"{missing} ['lang']?")
+    assert build(tmp_path / "invalid", "b", "/eu/", [(".index", {})])[0].startswith(f"{missing} ['region']?")
+    assert build(tmp_path / "valid", "a", "/en/", [(".index", {})])[0].startswith(f"{missing} ['lang']?")
+    assert build(tmp_path / "valid", "b", "/shop/", [(".index", {})]) == ["/shop/"]
+    assert [f[0] for f in findings(lint(tmp_path / "invalid", "FLK202"))] == ["shop.py"]
+    assert findings(lint(tmp_path / "valid", "FLK202")) == []

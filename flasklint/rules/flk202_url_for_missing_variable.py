@@ -20,6 +20,8 @@ _OPTION_FORWARDERS = frozenset({"route", "add_url_rule"})
 _BUILD_ERROR_HOOKS = ("url_build_error_handlers", "handle_url_build_error")
 
 _USER = "from flask import Flask, url_for\n\napp = Flask(__name__)\n\n@app.route('/user/<name>')\ndef user(name):\n    return name\n\n"
+_SHOP = "from flask import Blueprint, url_for\n\nbp = Blueprint('shop', __name__)\n\n@bp.route('/')\ndef index():\n    return url_for('.index')\n"
+_SHOP_ON = "from flask import Flask\nfrom shop import bp\n\napp = Flask(__name__)\napp.register_blueprint(bp, url_prefix='{prefix}')\n"
 _EXAMPLE = '''from flask import Flask, redirect, url_for
 
 app = Flask(__name__)
@@ -156,6 +158,20 @@ class UrlForMissingVariable(ProjectRule):
                 path="links.py",
             ),
         ),
+        # One blueprint mounted on two apps: the view may run in either, and neither can build.
+        Case(
+            {
+                "a.py": _SHOP_ON.format(prefix="/<lang>"),
+                "b.py": _SHOP_ON.format(prefix="/<region>"),
+                "shop.py": _SHOP,
+            },
+            Finding(
+                (7, 19, 7, 27),
+                "`url_for('.index')` misses variable 'lang' of rule '/<lang>/' and variable 'region' of rule "
+                "'/<region>/'; Flask raises BuildError here",
+                path="shop.py",
+            ),
+        ),
     ]
     valid = [
         _EXAMPLE.replace('url_for("user")', 'url_for("user", name="me")'),
@@ -197,6 +213,8 @@ class UrlForMissingVariable(ProjectRule):
             "b.py": "from flask import Flask\n\napp = Flask(__name__)\n\n@app.route('/me')\ndef user():\n    return 'me'\n",
             "links.py": "from flask import url_for\n\ndef me():\n    return url_for('user')\n",
         },
+        # One app mounts the blueprint without a variable: the view builds there.
+        {"a.py": _SHOP_ON.format(prefix="/<lang>"), "b.py": _SHOP_ON.format(prefix="/shop"), "shop.py": _SHOP},
         # Tests may expect the BuildError.
         {"app.py": _USER, "tests/test_links.py": "from app import app\nfrom flask import url_for\n\n"
          "def test_user():\n    with app.test_request_context():\n        url_for('user')\n"},
