@@ -46,6 +46,7 @@ class BlueprintDef:
     static_url_path: str | None = None  # only when static_folder= is given (None: not a literal)
     has_static: bool = False  # static_folder= given: the blueprint has a `<name>.static` endpoint
     off_host: bool = False  # subdomain=/host= given: its URLs are on another host (url_for builds them external)
+    url_defaults: bool = False  # url_defaults= (or **options) given: values every view of it may receive
 
 
 @dataclass
@@ -76,6 +77,7 @@ class Registration:
     url_prefix_known: bool = True
     name: str | None = None
     off_host: bool = False  # subdomain= given: the blueprint's URLs are on another host
+    url_defaults: bool = False  # url_defaults= (or **options) given: values every view of it may receive
 
 
 @dataclass
@@ -221,6 +223,9 @@ class FileFacts:
     # What changes the URL url_for builds: refs of apps/blueprints with a url_defaults callback ("" when the
     # owner cannot be named) and "class:<ref>" for a class that defines its own `url_for`.
     url_builders: list[str] = field(default_factory=list)
+    # Refs of apps/blueprints with a url_value_preprocessor callback, which may pop (or add) the values a
+    # view receives: "" for `app_url_value_preprocessor` (every request of the app) or an unnamed owner.
+    url_value_preprocessors: list[str] = field(default_factory=list)
     # Results of the file-scope rules, cached with the facts (they need the tree, the index does not).
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # What each project rule's `collect` step read off the tree (rule code -> JSON value): the rule's
@@ -268,6 +273,7 @@ INDEX_FIELDS = (
     "path", "module", "kind", "is_test", "imports", "aliases", "apps", "blueprints", "routes", "registrations",
     "unresolved", "converters", "secret_keys", "config_loads", "custom_session_interface", "extensions",
     "classes", "jinja_settings", "app_mounts", "template_refs", "session_writes", "url_builders",
+    "url_value_preprocessors",
 )  # fmt: skip
 
 _LIST_TYPES: dict[str, type] = {

@@ -194,6 +194,7 @@ class _Extractor(LeanVisitor):
             self.model.facts.url_builders.append(f"class:{self._class_ref(class_info.qualname)}")
         for decorator in node.decorators:
             self._url_defaults(decorator.decorator)
+            self._url_value_preprocessor(decorator.decorator)
         self.model.functions.append(info)
         self.model.function_of[node] = info
         # Decorators are evaluated in the enclosing scope.
@@ -343,6 +344,7 @@ class _Extractor(LeanVisitor):
                 template_folder=literal_string(template_node),
                 static_url_path=static_url_path,
                 has_static=has_static,
+                url_defaults=_gives_url_defaults(call, 7),
             )
         )
 
@@ -365,6 +367,8 @@ class _Extractor(LeanVisitor):
                 self._add_url_rule(node)
             elif method in URL_DEFAULTS_REGISTRARS and node.args:
                 self._url_defaults(node.func)
+            elif method in URL_VALUE_PREPROCESSOR_REGISTRARS and node.args:
+                self._url_value_preprocessor(node.func)
             elif method == "add_resource" and node.args:
                 self._add_resource(node)
             elif method in EXTENSION_REGISTRARS and node.args:
@@ -426,6 +430,14 @@ class _Extractor(LeanVisitor):
             owner = self.model.ref_of(registrar.value, self.scope)
             self.model.facts.url_builders.append(owner or "")
 
+    def _url_value_preprocessor(self, registrar: cst.BaseExpression) -> None:
+        """`@bp.url_value_preprocessor` / `app.url_value_preprocessor(f)`: a callback that may pop (or add) the
+        values views receive; `app_url_value_preprocessor` runs for every request of the app ("")."""
+        if isinstance(registrar, cst.Attribute) and registrar.attr.value in URL_VALUE_PREPROCESSOR_REGISTRARS:
+            app_wide = registrar.attr.value.startswith("app_")
+            owner = None if app_wide else self.model.ref_of(registrar.value, self.scope)
+            self.model.facts.url_value_preprocessors.append(owner or "")
+
     def _registration(self, node: cst.Call) -> None:
         assert isinstance(node.func, cst.Attribute)
         parent = self.model.ref_of(node.func.value, self.scope)
@@ -446,6 +458,7 @@ class _Extractor(LeanVisitor):
             url_prefix_known=prefix_node is None or prefix is not None or is_none(prefix_node),
             off_host=_off_host(node),
             name=literal_string(name_node),
+            url_defaults=_gives_url_defaults(node, None),
         )
         self.model.facts.registrations.append(registration)
         if child is None or (name_node is not None and registration.name is None):
@@ -584,6 +597,14 @@ class _Extractor(LeanVisitor):
 
 
 URL_DEFAULTS_REGISTRARS = frozenset({"url_defaults", "app_url_defaults"})
+URL_VALUE_PREPROCESSOR_REGISTRARS = frozenset({"url_value_preprocessor", "app_url_value_preprocessor"})
+
+
+def _gives_url_defaults(call: cst.Call, position: int | None) -> bool:
+    """`Blueprint(..., url_defaults={...})` / `register_blueprint(bp, url_defaults=...)` (or `**options`, which
+    may hold them): values every view of the blueprint receives besides its rule's."""
+    given = argument(call, position, "url_defaults")
+    return (given is not None and not is_none(given)) or any(arg.star == "**" for arg in call.args)
 
 
 def _off_host(call: cst.Call, subdomain_position: int | None = None) -> bool:

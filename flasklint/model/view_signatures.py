@@ -1,0 +1,372 @@
+"""What a view function accepts, and what each route decorator stacked on it passes (FLK204).
+
+Flask calls a view as `view(**request.view_args)`: the rule's variables, its `defaults=`, and the
+variables of a blueprint's url_prefix. This module reads one file's side of that call: the
+parameters of each decorated view and, for each route decorator registering it, the rule's own
+variables and `defaults=` keys. It records only what it can read exactly; a view whose registered
+function may not be the `def` itself (another decorator between a route and the `def` that is not
+known to pass the arguments through), a method, a view taking `*args` / `**kwargs` or positional-only
+parameters, and a route with options that change what reaches the view (`subdomain=`, `host=`,
+`redirect_to=`, a computed `defaults=`, `**options`) are left out. The prefix part is the index's
+(Endpoint.rule holds the full rule).
+
+A rename of one parameter (to the variable the rule passes) is prepared here, while the tree is in
+memory: the parameter and every reference to it, resolved with libcst's scope analysis.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, TypedDict
+
+import libcst as cst
+
+from flasklint.model.cst_helpers import argument, literal_string
+from flasklint.model.facts import Span
+from flasklint.model.flask_receivers import is_route_call
+from flasklint.model.module import FunctionInfo, ModuleModel, Scope
+from flasklint.model.routing import parse_rule
+
+# Decorators that call the view with the arguments they get (`func(*args, **kwargs)`, read in their sources).
+PASS_THROUGH_DECORATORS = frozenset(
+    {
+        "flask_login.login_required",
+        "flask_login.fresh_login_required",
+        "flask_login.utils.login_required",
+        "flask_login.utils.fresh_login_required",
+    }
+)
+# Route options that change nothing the view receives.
+_PLAIN_OPTIONS = frozenset(
+    {"rule", "endpoint", "methods", "strict_slashes", "provide_automatic_options", "merge_slashes", "defaults"}
+)
+# Names whose use lets a function see its own local names: renaming one would change what it sees.
+_INTROSPECTION = frozenset({"locals", "vars", "eval", "exec"})
+
+
+class RouteCall(TypedDict):
+    """One route decorator registering the view."""
+
+    span: Span  # the decorator's call (the index's Endpoint.span)
+    rule_span: Span  # the rule argument
+    rule: str
+    variables: list[str]  # the rule's own variables, in order
+    defaults: list[str]  # the keys of its `defaults=`
+
+
+class Rename(TypedDict):
+    """Renaming parameter `param` to `to`: the spans of the parameter's name and of every reference to it."""
+
+    param: str
+    to: str
+    spans: list[Span]
+
+
+class ViewSignature(TypedDict):
+    name: str  # the function's __qualname__, as Python's TypeError names it
+    # Imported decorators between a route and the `def` (qualified): the view is checked only when each is
+    # a pass-through decorator of the project (see pass_through_decorators) or a known one.
+    decorators: list[str]
+    accepted: list[str]  # parameters a keyword argument can fill
+    required: list[str]  # positional-or-keyword parameters without a default
+    required_keyword_only: list[str]
+    routes: list[RouteCall]
+    renames: list[Rename]  # prepared renames (missing parameter -> the rule's variable), when sound
+
+
+def view_signatures(model: ModuleModel) -> list[ViewSignature]:
+    """Every route-decorated view of the module whose call Flask makes can be read exactly."""
+    found: list[ViewSignature] = []
+    for function in model.functions:
+        signature = _signature(model, function)
+        if signature is not None:
+            found.append(signature)
+    return found
+
+
+def _signature(model: ModuleModel, function: FunctionInfo) -> ViewSignature | None:
+    if not function.routes or function.class_name is not None:
+        return None
+    params = function.node.params
+    if params.posonly_params or isinstance(params.star_arg, cst.Param) or params.star_kwarg is not None:
+        return None
+    found = _route_calls(model, function)
+    if found is None:
+        return None
+    routes, decorators = found
+    accepted = [p.name.value for p in (*params.params, *params.kwonly_params)]
+    signature = ViewSignature(
+        name=function.qualname,
+        decorators=decorators,
+        accepted=accepted,
+        required=[p.name.value for p in params.params if p.default is None],
+        required_keyword_only=[p.name.value for p in params.kwonly_params if p.default is None],
+        routes=routes,
+        renames=[],
+    )
+    signature["renames"] = list(_renames(model, function, signature))
+    return signature
+
+
+def _route_calls(model: ModuleModel, function: FunctionInfo) -> tuple[list[RouteCall], list[str]] | None:
+    """The route decorators registering the `def` itself, and the imported decorators between them and the
+    `def` that must pass the arguments through; None when another decorator may stand between a route and
+    the `def` (the route then registers that decorator's wrapper) or a route is not plain."""
+    scope = function.scope.parent or model.module_scope
+    route_spans = {route.span for route in function.routes}
+    calls: list[RouteCall] = []
+    imported: list[str] = []
+    local = set(pass_through_decorators(model)) if len(function.node.decorators) > len(route_spans) else set()
+    below_a_route = False
+    for decorator in (d.decorator for d in function.node.decorators):
+        if isinstance(decorator, cst.Call) and model.span(decorator) in route_spans:
+            if not is_route_call(model, decorator, scope):
+                return None
+            call = _route_call(model, decorator)
+            if call is None:
+                return None
+            calls.append(call)
+            below_a_route = True
+        elif below_a_route:
+            qualified = model.qualify(decorator, scope)
+            if isinstance(decorator, cst.Name) and decorator.value in local and _module_level(scope, decorator.value):
+                continue
+            if qualified is None or isinstance(decorator, cst.Call):
+                return None
+            if qualified not in PASS_THROUGH_DECORATORS:
+                imported.append(qualified)
+    return (calls, imported) if calls else None
+
+
+def pass_through_decorators(model: ModuleModel) -> list[str]:
+    """Module-level decorators of this module that call the view with exactly the arguments they get:
+
+        def deco(f):
+            @functools.wraps(f)
+            def wrapper(*args, **kwargs):
+                ...  # args, kwargs and f used only in `return f(*args, **kwargs)`
+            return wrapper
+    """
+    defined = [f for f in model.functions if f.scope.parent is model.module_scope]
+    once = {f.name for f in defined if sum(1 for g in defined if g.name == f.name) == 1}
+    return [
+        f.name
+        for f in defined
+        if f.name in once and model.module_scope.assigned.get(f.name, "") is None and _passes_through(f.node)
+    ]
+
+
+def _module_level(scope: Scope, name: str) -> bool:
+    """`name` in this scope is the module's (no enclosing function binds it)."""
+    current: Scope | None = scope
+    while current is not None and current.kind != "module":
+        if name in current.params or name in current.assigned or current.imports.lookup(name) is not None:
+            return False
+        current = current.parent
+    return True
+
+
+def _passes_through(function: cst.FunctionDef) -> bool:
+    params = function.params
+    if function.decorators or len(params.params) != 1 or params.posonly_params or params.kwonly_params:
+        return False
+    if isinstance(params.star_arg, (cst.Param, cst.ParamStar)) or params.star_kwarg is not None:
+        return False
+    body = function.body.body if isinstance(function.body, cst.IndentedBlock) else ()
+    statements = [s for s in body if not _is_docstring(s)]
+    if len(statements) != 2 or not isinstance(statements[0], cst.FunctionDef):
+        return False
+    wrapper, returned = statements
+    if not (isinstance(returned, cst.SimpleStatementLine) and len(returned.body) == 1):
+        return False
+    result = returned.body[0]
+    if not (isinstance(result, cst.Return) and isinstance(result.value, cst.Name) and result.value.value == wrapper.name.value):
+        return False
+    return _forwards(wrapper, params.params[0].name.value)
+
+
+def _forwards(wrapper: cst.FunctionDef, view: str) -> bool:
+    """`def wrapper(*args, **kwargs)` whose body uses `view`, `args` and `kwargs` only in `view(*args, **kwargs)`
+    (or `current_app.ensure_sync(view)(*args, **kwargs)`), with no decorator but `wraps(view)`."""
+    params = wrapper.params
+    star, double = params.star_arg, params.star_kwarg
+    if params.params or params.posonly_params or params.kwonly_params or not isinstance(star, cst.Param) or double is None:
+        return False
+    if any(not _is_wraps_of(d.decorator, view) for d in wrapper.decorators):
+        return False
+    names = {view, star.name.value, double.name.value}
+    if len(names) != 3:
+        return False
+    forwarded = 0
+    stray = False
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> bool:
+            nonlocal forwarded
+            if _is_forwarding(call, view, star.name.value, double.name.value):
+                forwarded += 1
+                return False
+            return True
+
+        def visit_Name(self, name: cst.Name) -> None:
+            nonlocal stray
+            stray = stray or name.value in names
+
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            attribute.value.visit(self)
+            return False
+
+        def visit_Arg(self, arg: cst.Arg) -> bool:
+            arg.value.visit(self)
+            return False
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            nonlocal stray
+            stray = True  # a nested scope may rebind the names
+            return False
+
+    wrapper.body.visit(Visitor())
+    return forwarded > 0 and not stray
+
+
+def _is_forwarding(call: cst.Call, view: str, args: str, kwargs: str) -> bool:
+    func = call.func
+    if isinstance(func, cst.Call) and isinstance(func.func, cst.Attribute) and func.func.attr.value == "ensure_sync":
+        func = func.args[0].value if len(func.args) == 1 and not func.args[0].keyword else func
+    if not (isinstance(func, cst.Name) and func.value == view and len(call.args) == 2):
+        return False
+    first, second = call.args
+    return (
+        first.star == "*" and isinstance(first.value, cst.Name) and first.value.value == args
+        and second.star == "**" and isinstance(second.value, cst.Name) and second.value.value == kwargs
+    )  # fmt: skip
+
+
+def _is_wraps_of(decorator: cst.BaseExpression, view: str) -> bool:
+    if not (isinstance(decorator, cst.Call) and len(decorator.args) == 1):
+        return False
+    name = decorator.func.attr.value if isinstance(decorator.func, cst.Attribute) else getattr(decorator.func, "value", "")
+    value = decorator.args[0].value
+    return name == "wraps" and isinstance(value, cst.Name) and value.value == view
+
+
+def _is_docstring(statement: cst.CSTNode) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _route_call(model: ModuleModel, decorator: cst.Call) -> RouteCall | None:
+    """The rule's variables and `defaults=` keys of a route decorator; None when they cannot be read exactly."""
+    if any(arg.star for arg in decorator.args) or sum(1 for arg in decorator.args if arg.keyword is None) > 1:
+        return None
+    if any(arg.keyword is not None and arg.keyword.value not in _PLAIN_OPTIONS for arg in decorator.args):
+        return None
+    rule_node = argument(decorator, 0, "rule")
+    rule = literal_string(rule_node)
+    defaults = _literal_keys(argument(decorator, None, "defaults"))
+    if rule_node is None or rule is None or defaults is None:
+        return None
+    return RouteCall(
+        span=model.span(decorator),
+        rule_span=model.span(rule_node),
+        rule=rule,
+        variables=[variable.name for variable in parse_rule(rule).variables],
+        defaults=defaults,
+    )
+
+
+def _literal_keys(node: cst.BaseExpression | None) -> list[str] | None:
+    """The keys of a `defaults=` dict display ([] when absent); None when they are not all literal."""
+    if node is None:
+        return []
+    if not isinstance(node, cst.Dict):
+        return None
+    keys = [literal_string(e.key) if isinstance(e, cst.DictElement) else None for e in node.elements]
+    return None if any(k is None for k in keys) else [k for k in keys if k is not None]
+
+
+def _renames(model: ModuleModel, function: FunctionInfo, signature: ViewSignature) -> Iterator[Rename]:
+    """For each route passing one name the view lacks while one required parameter goes unfilled: the
+    rename of that parameter, when every reference to it can be renamed without changing any other name."""
+    pairs: dict[tuple[str, str], None] = {}
+    for route in signature["routes"]:
+        passed = route["variables"] + route["defaults"]
+        unexpected = sorted({name for name in passed if name not in signature["accepted"]})
+        required = signature["required"] + signature["required_keyword_only"]
+        missing = [name for name in required if name not in passed]
+        if len(unexpected) == 1 and len(missing) == 1:
+            pairs[(missing[0], unexpected[0])] = None
+    for param, to in pairs:
+        spans = rename_spans(model, function.node, param, to)
+        if spans is not None:
+            yield Rename(param=param, to=to, spans=spans)
+
+
+def rename_spans(model: ModuleModel, function: cst.FunctionDef, param: str, to: str) -> list[Span] | None:
+    """The spans to rewrite to rename a parameter of `function` to `to`: its name, its reassignments in the
+    function and every reference (closures included); None when the rename may change what a name means."""
+    if _mentions(function.body, to) or _mentions(function.body, *_INTROSPECTION) or _debug_fstring(function.body):
+        return None
+    from libcst.metadata import MetadataWrapper, ScopeProvider  # only when a rename is wanted
+
+    scopes = MetadataWrapper(model.tree, unsafe_skip_copy=True).resolve(ScopeProvider)
+    target = next(p for p in function.params.params + function.params.kwonly_params if p.name.value == param)
+    scope = scopes.get(target.name)
+    nodes: list[cst.CSTNode] = []
+    for assignment in scope.assignments[param] if scope is not None else ():
+        node = assignment.node
+        if isinstance(node, cst.Param):
+            node = node.name
+        if not isinstance(node, cst.Name) or not _in(model, node, function):
+            return None
+        nodes.append(node)
+        for access in assignment.references:
+            if not isinstance(access.node, cst.Name) or access.node.value != param:
+                return None
+            nodes.append(access.node)
+    if target.name not in nodes:
+        return None
+    return sorted({model.span(node) for node in nodes})
+
+
+def _in(model: ModuleModel, node: cst.CSTNode, function: cst.FunctionDef) -> bool:
+    start, end = model.span(node), model.span(function)
+    return (end[0], end[1]) <= (start[0], start[1]) and (start[2], start[3]) <= (end[2], end[3])
+
+
+def _mentions(node: cst.CSTNode, *names: str) -> bool:
+    """A Name node with one of these values anywhere under `node` (attribute and keyword names excepted)."""
+    wanted = set(names)
+    found = False
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            nonlocal found
+            found = found or name.value in wanted
+
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            attribute.value.visit(self)
+            return False
+
+        def visit_Arg(self, arg: cst.Arg) -> bool:
+            arg.value.visit(self)
+            return False
+
+    node.visit(Visitor())
+    return found
+
+
+def _debug_fstring(node: cst.CSTNode) -> bool:
+    """`f"{uid=}"` prints the name itself: renaming it changes the text."""
+    found = False
+
+    class Visitor(cst.CSTVisitor):
+        def visit_FormattedStringExpression(self, expression: cst.FormattedStringExpression) -> None:
+            nonlocal found
+            found = found or expression.equal is not None
+
+    node.visit(Visitor())
+    return found
