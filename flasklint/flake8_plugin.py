@@ -14,7 +14,9 @@ Building a project is the expensive part, and it is done once per run:
 - The text flake8 hands over (`lines`, which may come from stdin or an editor's buffer) is what
   counts: when it differs from what the builder read, or the builder did not see the file, the
   process builds the project itself (once, from the cache) with that text in place of the file's.
-- When flake8 selects no FLK code, nothing is built at all.
+- When flake8 selects no FLK code, nothing is built at all. flake8's legacy API
+  (`get_style_guide().check_files(paths)`) names its files only after `parse_options`: there each
+  process builds the projects of the files it lints, once.
 
 Semantics, and where they differ from the CLI:
 - Selection: `[tool.flasklint]` (select, ignore, per-file-ignores, exclude) applies first, so a rule
@@ -76,7 +78,12 @@ class Flake8Plugin:
         if _silent:
             return
         inherited = _inherited_table()
-        _table = inherited if inherited is not None else _prebuild(options)
+        if inherited is not None:
+            _table = inherited
+        elif _called_from_legacy_api():
+            _table = {}  # the files are named later, by `check_files`: each process builds what it lints
+        else:
+            _table = _prebuild(options)
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         if _silent:
@@ -113,6 +120,18 @@ def _flasklint_selected(options: argparse.Namespace) -> bool:
         return any(decider.decision_for(code) is Decision.Selected for code in rule_codes())
     except Exception:  # noqa: BLE001 - another flake8's internals: when in doubt, lint
         return True
+
+
+def _called_from_legacy_api() -> bool:
+    """Whether flake8's legacy API (`get_style_guide`) parses the options: it does so before it
+    knows the files (`check_files` names them), so `expand_paths` would list the whole working
+    directory; some tools (pytest plugins) call it once per file."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_globals.get("__name__") == "flake8.api.legacy":
+            return True
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
 
 
 def _files_to_lint(options: argparse.Namespace) -> list[Path]:

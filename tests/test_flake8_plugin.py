@@ -317,3 +317,26 @@ def test_a_buffer_that_differs_from_the_disk_is_linted_as_the_buffer(tmp_path: P
     assert sorted(edited) == expected
     # The builder's build, then this process's own for the edited text.
     assert builds(trace) == [str(project.resolve())] * 2
+
+
+LEGACY_SCRIPT = """
+import sys
+from flake8.api import legacy
+
+guide = legacy.get_style_guide(select=["FLK"])
+for path in sys.argv[1:]:
+    print(guide.check_files([path]).get_statistics("FLK"))
+"""
+
+
+def test_the_legacy_api_builds_only_the_projects_it_lints(tmp_path: Path) -> None:
+    blog, shop = make(tmp_path / "blog"), make(tmp_path / "shop")
+    trace = tmp_path / "trace"
+    result = subprocess.run(
+        [sys.executable, "-c", LEGACY_SCRIPT, str(blog / "app.py"), str(blog / "admin" / "views.py")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300, env={**os.environ, TRACE_BUILDS_VARIABLE: str(trace)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "FLK104" in result.stdout
+    assert builds(trace) == [str(blog.resolve())]  # not the shop, nor the blog once per call
+    assert shop.is_dir()
