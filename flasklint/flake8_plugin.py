@@ -9,7 +9,7 @@ Building a project is the expensive part, and it is done once per run:
   workers) builds each of their projects, with flasklint's process pool and `.flasklint_cache/`,
   and sends back each file's findings with the digest of the text they hold for.
 - Workers look their file up in that table: forked ones inherit it, spawned ones (macOS, Windows)
-  read it from the file `FLASKLINT_FLAKE8_TABLE` names. flake8's processes never load the
+  and forkserver ones read it from the file `FLASKLINT_FLAKE8_TABLE` names. flake8's processes never load the
   engine for it, so they stay as small as flake8 alone.
 - The text flake8 hands over (`lines`, which may come from stdin or an editor's buffer) is what
   counts: when it differs from what the builder read, or the builder did not see the file, the
@@ -194,8 +194,9 @@ def _remove(name: str, owner: int) -> None:
 
 
 def _inherited_table() -> dict[str, list] | None:
-    """In a worker flake8 spawned: the table its main process built (the variable names that
-    process, so a flake8 started from inside another's worker builds its own)."""
+    """In a worker flake8 started as a new interpreter (spawn, forkserver): the table its main
+    process built (the variable names that process: a flake8 started from inside another's
+    worker builds its own)."""
     owner, _, name = os.environ.get(TABLE_VARIABLE, "").partition(":")
     parent = multiprocessing.parent_process()
     if parent is None or not owner.isdigit() or int(owner) != parent.pid:

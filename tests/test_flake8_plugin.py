@@ -79,18 +79,18 @@ FORMAT = "%(path)s|%(row)d|%(col)d|%(code)s"
 
 
 def flake8(
-    *args: str, cwd: Path, stdin: str | None = None, trace: Path | None = None, spawn: bool = False
+    *args: str, cwd: Path, stdin: str | None = None, trace: Path | None = None, start_method: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Real flake8 in a subprocess; with `trace`, every project build appends a line to that file;
-    with `spawn`, its workers start as new interpreters (macOS, Windows) instead of forking."""
+    with `start_method` (spawn: macOS, Windows; forkserver: Linux from Python 3.14), how its workers start."""
     argv = ["--select", "FLK", f"--format={FORMAT}", *args]
-    start = ["-m", "flake8"]
-    if spawn:
+    start = ["-m", "flake8", *argv]
+    if start_method:
         start = ["-c", "import multiprocessing, sys\nfrom flake8.main.cli import main\n"
-                 f"multiprocessing.set_start_method('spawn')\nsys.exit(main({argv!r}))"]
+                 f"multiprocessing.set_start_method({start_method!r})\nsys.exit(main({argv!r}))"]
     env = {**os.environ, TRACE_BUILDS_VARIABLE: str(trace)} if trace else None
     result = subprocess.run(
-        [sys.executable, *start, *([] if spawn else argv)],
+        [sys.executable, *start],
         cwd=cwd, input=stdin, capture_output=True, text=True, timeout=300, env=env,
     )
     assert "Traceback" not in result.stderr + result.stdout, result.stderr + result.stdout
@@ -253,10 +253,12 @@ def test_each_project_is_built_once_per_run_not_per_worker(tmp_path: Path) -> No
         assert builds(trace) == [str(project.resolve())]
 
 
-def test_spawned_workers_use_the_main_process_build(tmp_path: Path) -> None:
+@pytest.mark.parametrize("start_method", ["spawn", "forkserver"])
+def test_workers_that_do_not_fork_use_the_main_process_build(tmp_path: Path, start_method: str) -> None:
     project = make_many(tmp_path / "app")
     trace = tmp_path / "trace"
-    assert flake8_findings(".", "--jobs", "2", cwd=project, trace=trace, spawn=True) == flasklint_findings(project)
+    found = flake8_findings(".", "--jobs", "2", cwd=project, trace=trace, start_method=start_method)
+    assert found == flasklint_findings(project)
     assert builds(trace) == [str(project.resolve())]
 
 
