@@ -8,9 +8,9 @@ Building a project is the expensive part, and it is done once per run:
   process (`python -m flasklint.flake8_build`, started outside the project like flasklint's
   workers) builds each of their projects, with flasklint's process pool and `.flasklint_cache/`,
   and sends back each file's findings with the digest of the text they hold for.
-- Workers look their file up in that table: forked ones inherit it, spawned ones (macOS, Windows)
-  and forkserver ones read it from the file `FLASKLINT_FLAKE8_TABLE` names. flake8's processes never load the
-  engine for it, so they stay as small as flake8 alone.
+- Workers look their file up in that table: forked ones inherit it, spawned (macOS, Windows) and
+  forkserver ones read it from the file `FLASKLINT_FLAKE8_TABLE` names. flake8's processes never
+  load the engine for it, so they stay as small as flake8 alone.
 - The text flake8 hands over (`lines`, which may come from stdin or an editor's buffer) is what
   counts: when it differs from what the builder read, or the builder did not see the file, the
   process builds the project itself (once, from the cache) with that text in place of the file's.
