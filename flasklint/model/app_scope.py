@@ -65,6 +65,12 @@ class AppTable:
     # Endpoints registered on an object that may be the app or any blueprint (a parameter, a Flask-RESTful Api).
     unplaced_endpoints: set[str] = field(default_factory=set)
     template_folders: set[str] = field(default_factory=set)  # project-relative POSIX dirs
+    # Templates may load from where the index cannot see (a custom jinja_loader, a computed folder, a
+    # blueprint with a template folder registered nowhere the index follows): any name may exist.
+    templates_incomplete: bool = False
+    # An extension that may register a blueprint is imported: templates in a folder of its own
+    # ("bootstrap/base.html") may exist.
+    extension_templates: bool = False
     jinja: TemplateJinja = TemplateJinja()
     secret_key_set: bool = False
     script_root: str = ""  # the prefix DispatcherMiddleware mounts the app under ("" at the root)
@@ -121,6 +127,14 @@ class AppView:
     @property
     def template_folders(self) -> list[str]:
         return sorted(set().union(*(table.template_folders for table in self.tables)))
+
+    @property
+    def templates_incomplete(self) -> bool:
+        return any(table.templates_incomplete for table in self.tables)
+
+    @property
+    def extension_templates(self) -> bool:
+        return any(table.extension_templates for table in self.tables)
 
     @property
     def secret_key_set(self) -> bool:

@@ -31,6 +31,14 @@ EXTENSIONS_WITHOUT_BLUEPRINTS = frozenset(
         "flask_script", "flask_testing", "flask_seasurf", "flask_executor", "flask_restful", "flask_mongoengine",
     }
 )  # fmt: skip
+# Extensions that bring templates or change where they load from (a blueprint folder, a theme loader):
+# an app using one may load names the project does not hold, at any path.
+EXTENSIONS_WITH_TEMPLATES = frozenset(
+    {
+        "flask_admin", "flask_appbuilder", "flask_themes", "flask_themes2", "flask_debugtoolbar", "flask_plugins",
+        "flask_multipass",
+    }
+)  # fmt: skip
 _DEPTH = 12
 
 Resolved = tuple[str, str]  # ("app" | "blueprint" | "unplaced", key)
@@ -308,6 +316,7 @@ class IndexBuilder:
                 self._table(self._app_or_any(parent)).foreign_blueprints = True
         self._static_endpoints()
         self._template_folders()
+        self._template_loaders()
         self._jinja()
         self._secret_keys()
         self._script_roots()
@@ -388,6 +397,44 @@ class IndexBuilder:
             folder = self._folder(facts, blueprint.root_module, blueprint.template_folder)
             for mount in self.mounts(ref):
                 self._table(mount.app).template_folders.add(folder)
+
+    def _template_loaders(self) -> None:
+        """Template lookups the index cannot complete: a loader it cannot read (its owner's apps; every
+        app's when the owner is unknown; a class's: the apps made from it, none when it makes no app),
+        an import name naming no project module (the folder's base is unknown), a blueprint with a
+        template folder mounted nowhere the index sees (any app may hold it). Test files do not count."""
+        for facts in self.files.values():
+            for item in facts.unresolved if not facts.is_test else ():
+                if item.what == "loader":
+                    for key in self._owner_apps(item.owner, facts) if item.owner else [ANY_APP]:
+                        self._table(key).templates_incomplete = True
+        self._foreign_template_blueprints()
+        for key, (_, app) in self.apps.items():
+            if app.template_folder is not None and app.root_module not in self.modules:
+                self.tables[key].templates_incomplete = True
+        for ref, (facts, blueprint) in self.blueprints.items():
+            if blueprint.template_folder is not None and not facts.is_test:
+                if blueprint.root_module not in self.modules or not self.mounts(ref):
+                    for key in {mount.app for mount in self.mounts(ref)} or {ANY_APP}:
+                        self._table(key).templates_incomplete = True
+
+    def _foreign_template_blueprints(self) -> None:
+        """Blueprints the index cannot see may bring template folders (a computed one: any name; an
+        extension's: names in a folder of their own, "bootstrap/base.html"; any name for the extensions
+        known to bring templates). As `foreign_blueprints`, but test files do not count: they do not
+        change what production loads."""
+        production = [facts for facts in self.files.values() if not facts.is_test]
+        imported = {name for facts in production for name in facts.extensions} - EXTENSIONS_WITHOUT_BLUEPRINTS
+        for table in self.tables.values():
+            table.templates_incomplete |= bool(imported & EXTENSIONS_WITH_TEMPLATES)
+            table.extension_templates |= bool(imported)
+        for facts, _, child, parent in self.registrations():
+            if not facts.is_test and (child is None or child[0] != "blueprint"):
+                self._table(self._app_or_any(parent)).templates_incomplete = True
+        for facts in production:
+            for item in facts.unresolved:
+                if item.what == "blueprint":
+                    self._table(self._app_or_any(self.resolve(item.owner, facts))).templates_incomplete = True
 
     def _folder(self, facts: FileFacts, root_module: str, folder: str) -> str:
         """Template folders are relative to the directory of the module named by import_name."""

@@ -43,6 +43,7 @@ from flasklint.model.module import (
     Scope,
     view_owners,
 )
+from flasklint.model.template_loaders import collect_loader_facts
 from flasklint.model.walk import LeanVisitor
 
 # werkzeug.wsgi held it before Werkzeug 0.15 (and the package's top level re-exported it).
@@ -708,4 +709,5 @@ def build_model(path: str, module_name: str, is_package: bool, text: str, tree: 
     # Derived facts: read off the model built above (no second traversal).
     collect_config_facts(model)
     collect_jinja_facts(model)
+    collect_loader_facts(model)
     return model
