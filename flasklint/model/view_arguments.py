@@ -73,7 +73,8 @@ class ViewArguments:
             return RouteInfo(preprocessed=self.any_preprocessor, prefix_known=False)
         preprocessed = any(self._under(e, self.preprocessed_everywhere, self.preprocessed_blueprints) for e in found)
         defaulted = any(
-            e.blueprint is not None and self._under(e, self.defaulted_everywhere, self.defaulted_blueprints) for e in found
+            e.blueprint is not None and self._under(e, self.defaulted_everywhere, self.defaulted_blueprints)
+            for e in found
         )
         rules = [e.rule for e in found]
         variables = {v.name for rule in rules if rule is not None for v in parse_rule(rule).variables}

@@ -73,23 +73,25 @@ class ViewSignature(TypedDict):
     renames: list[Rename]  # prepared renames (missing parameter -> the rule's variable), when sound
 
 
-def view_signatures(model: ModuleModel) -> list[ViewSignature]:
-    """Every route-decorated view of the module whose call Flask makes can be read exactly."""
+def view_signatures(model: ModuleModel, pass_through: list[str] | None = None) -> list[ViewSignature]:
+    """Every route-decorated view of the module whose call Flask makes can be read exactly (`pass_through`:
+    this module's pass-through decorators, when already known)."""
+    local = set(pass_through_decorators(model) if pass_through is None else pass_through)
     found: list[ViewSignature] = []
     for function in model.functions:
-        signature = _signature(model, function)
+        signature = _signature(model, function, local)
         if signature is not None:
             found.append(signature)
     return found
 
 
-def _signature(model: ModuleModel, function: FunctionInfo) -> ViewSignature | None:
+def _signature(model: ModuleModel, function: FunctionInfo, local: set[str]) -> ViewSignature | None:
     if not function.routes or function.class_name is not None:
         return None
     params = function.node.params
     if params.posonly_params or isinstance(params.star_arg, cst.Param) or params.star_kwarg is not None:
         return None
-    found = _route_calls(model, function)
+    found = _route_calls(model, function, local)
     if found is None:
         return None
     routes, decorators = found
@@ -107,7 +109,9 @@ def _signature(model: ModuleModel, function: FunctionInfo) -> ViewSignature | No
     return signature
 
 
-def _route_calls(model: ModuleModel, function: FunctionInfo) -> tuple[list[RouteCall], list[str]] | None:
+def _route_calls(
+    model: ModuleModel, function: FunctionInfo, local: set[str]
+) -> tuple[list[RouteCall], list[str]] | None:
     """The route decorators registering the `def` itself, and the imported decorators between them and the
     `def` that must pass the arguments through; None when another decorator may stand between a route and
     the `def` (the route then registers that decorator's wrapper) or a route is not plain."""
@@ -115,7 +119,6 @@ def _route_calls(model: ModuleModel, function: FunctionInfo) -> tuple[list[Route
     route_spans = {route.span for route in function.routes}
     calls: list[RouteCall] = []
     imported: list[str] = []
-    local = set(pass_through_decorators(model)) if len(function.node.decorators) > len(route_spans) else set()
     below_a_route = False
     for decorator in (d.decorator for d in function.node.decorators):
         if isinstance(decorator, cst.Call) and model.span(decorator) in route_spans:
@@ -179,7 +182,8 @@ def _passes_through(function: cst.FunctionDef) -> bool:
     if not (isinstance(returned, cst.SimpleStatementLine) and len(returned.body) == 1):
         return False
     result = returned.body[0]
-    if not (isinstance(result, cst.Return) and isinstance(result.value, cst.Name) and result.value.value == wrapper.name.value):
+    returns_wrapper = isinstance(result, cst.Return) and isinstance(result.value, cst.Name)
+    if not (returns_wrapper and result.value.value == wrapper.name.value):  # type: ignore[union-attr]
         return False
     return _forwards(wrapper, params.params[0].name.value)
 
@@ -189,7 +193,9 @@ def _forwards(wrapper: cst.FunctionDef, view: str) -> bool:
     (or `current_app.ensure_sync(view)(*args, **kwargs)`), with no decorator but `wraps(view)`."""
     params = wrapper.params
     star, double = params.star_arg, params.star_kwarg
-    if params.params or params.posonly_params or params.kwonly_params or not isinstance(star, cst.Param) or double is None:
+    if params.params or params.posonly_params or params.kwonly_params:
+        return False
+    if not isinstance(star, cst.Param) or double is None:
         return False
     if any(not _is_wraps_of(d.decorator, view) for d in wrapper.decorators):
         return False
@@ -244,7 +250,8 @@ def _is_forwarding(call: cst.Call, view: str, args: str, kwargs: str) -> bool:
 def _is_wraps_of(decorator: cst.BaseExpression, view: str) -> bool:
     if not (isinstance(decorator, cst.Call) and len(decorator.args) == 1):
         return False
-    name = decorator.func.attr.value if isinstance(decorator.func, cst.Attribute) else getattr(decorator.func, "value", "")
+    func = decorator.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
     value = decorator.args[0].value
     return name == "wraps" and isinstance(value, cst.Name) and value.value == view
 

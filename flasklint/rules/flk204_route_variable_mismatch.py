@@ -156,7 +156,8 @@ class RouteVariableMismatch(ProjectRule):
         "from flask import Blueprint\n\nbp = Blueprint('pages', __name__, url_prefix='/<lang>')\n\n\n"
         "@bp.route('/about')\ndef about(lang):\n    return lang\n",
         # A decorator between the route and the def may inject the argument.
-        _HEADER + "from auth import with_user\n\n\n@app.route('/me')\n@with_user\ndef me(user):\n    return user.name\n",
+        _HEADER + "from auth import with_user\n\n\n@app.route('/me')\n@with_user\ndef me(user):\n"
+        "    return user.name\n",
         # Class-based views are not checked.
         _HEADER + "class Item(MethodView):\n    def get(self, item_id):\n        return item_id\n\n\n"
         "app.add_url_rule('/items', view_func=Item.as_view('item'))\n",
@@ -167,8 +168,8 @@ class RouteVariableMismatch(ProjectRule):
     def collect(self, model: ModuleModel) -> RuleData | None:
         if model.facts.is_test:
             return None
-        views = view_signatures(model) if model.facts.routes else []
         pass_through = pass_through_decorators(model)
+        views = view_signatures(model, pass_through) if model.facts.routes else []
         return RuleData(views=views, pass_through=pass_through) if views or pass_through else None
 
     def check(self, index: ProjectIndex, facts: FileFacts) -> Iterable[Diagnostic]:
@@ -195,7 +196,9 @@ class RouteVariableMismatch(ProjectRule):
         if data and name in data["pass_through"]:
             return True
         target = facts.imports.get(name)
-        return target is not None and (target in PASS_THROUGH_DECORATORS or self._passes_through(context, target, depth + 1))
+        if target is None:
+            return False
+        return target in PASS_THROUGH_DECORATORS or self._passes_through(context, target, depth + 1)
 
     def _context(self, index: ProjectIndex) -> ViewArguments:
         """What the index says about every route of the project, computed once per index."""
@@ -206,7 +209,10 @@ class RouteVariableMismatch(ProjectRule):
         self._cached = (weakref.ref(index), context)
         return context
 
-    def _report(self, path: str, view: ViewSignature, route: RouteCall, found: _Found, context: ViewArguments) -> Diagnostic:
+    def _report(
+        self, path: str, view: ViewSignature, route: RouteCall, found: _Found, context: ViewArguments
+    ) -> Diagnostic:
+        """One route's mismatch, with Python's own TypeError text and, when sound, the rename."""
         name = view["name"]
         passes = f"passes {_names(found.unexpected)}, which `{name}()` does not accept" if found.unexpected else ""
         if found.missing and passes:
@@ -215,29 +221,12 @@ class RouteVariableMismatch(ProjectRule):
             lacks = f"does not pass {_names(found.missing)}, which `{name}()` requires"
         else:
             lacks = ""
-        fix = self._rename(path, view, route, found, context)
+        fix = _rename(path, view, found, context)
         advice = f"; rename the parameter `{found.missing[0]}` to `{found.unexpected[0]}`" if fix else ""
         message = (
             f"the route `{route['rule']}` {passes}{lacks}: a request raises `TypeError: {_error(view, found)}`{advice}"
         )
         return self.diagnostic(path, route["rule_span"], message, fix=fix)
-
-    def _rename(self, path: str, view: ViewSignature, route: RouteCall, found: _Found, context: ViewArguments) -> Fix | None:
-        """The prepared rename of the one missing parameter to the one unexpected variable, when every route
-        of the view then fits."""
-        if len(found.unexpected) != 1 or len(found.missing) != 1:
-            return None
-        param, to = found.missing[0], found.unexpected[0]
-        rename = next((r for r in view["renames"] if (r["param"], r["to"]) == (param, to)), None)
-        if rename is None:
-            return None
-        renamed = _renamed(view, param, to)
-        for other in view["routes"]:
-            after = _mismatch(renamed, other, context.route(path, other["span"], other["variables"]))
-            if after is None or after.unexpected or after.missing:
-                return None
-        edits = tuple(Edit(Location(s[0], s[1]), Location(s[2], s[3]), to) for s in rename["spans"])
-        return Fix(f"Rename the parameter `{param}` to `{to}`", edits, Applicability.UNSAFE)
 
 
 
@@ -264,6 +253,24 @@ def _mismatch(view: ViewSignature, route: RouteCall, info: RouteInfo) -> _Found 
     positional = [name for name in view["required"] if name not in supplied]
     keyword_only = [name for name in view["required_keyword_only"] if name not in supplied]
     return _Found(unexpected, positional + keyword_only, len(positional))
+
+
+def _rename(path: str, view: ViewSignature, found: _Found, context: ViewArguments) -> Fix | None:
+    """The prepared rename of the one missing parameter to the one unexpected variable, when every route
+    of the view then fits."""
+    if len(found.unexpected) != 1 or len(found.missing) != 1:
+        return None
+    param, to = found.missing[0], found.unexpected[0]
+    rename = next((r for r in view["renames"] if (r["param"], r["to"]) == (param, to)), None)
+    if rename is None:
+        return None
+    renamed = _renamed(view, param, to)
+    for other in view["routes"]:
+        after = _mismatch(renamed, other, context.route(path, other["span"], other["variables"]))
+        if after is None or after.unexpected or after.missing:
+            return None
+    edits = tuple(Edit(Location(s[0], s[1]), Location(s[2], s[3]), to) for s in rename["spans"])
+    return Fix(f"Rename the parameter `{param}` to `{to}`", edits, Applicability.UNSAFE)
 
 
 def _renamed(view: ViewSignature, param: str, to: str) -> ViewSignature:
