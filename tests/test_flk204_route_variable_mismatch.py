@@ -101,6 +101,22 @@ TRAPS = {
         "@app.route('/s/<slug>')\n@drop_slug\ndef page():\n    return 'page'\n",
         "/s/x",
     ),
+    # A parent blueprint's preprocessor runs for its nested blueprints' views too.
+    "parent_preprocessor": (
+        "from flask import Flask, Blueprint\n\napp = Flask(__name__)\nparent = Blueprint('parent', __name__, "
+        "url_prefix='/<org>')\nchild = Blueprint('child', __name__)\n\n\n@parent.url_value_preprocessor\n"
+        "def pull(endpoint, values):\n    values.pop('org', None)\n    values.pop('slug', None)\n\n\n"
+        "@child.route('/c/<slug>')\ndef page():\n    return 'c'\n\n\nparent.register_blueprint(child)\n"
+        "app.register_blueprint(parent)\n",
+        "/acme/c/x",
+    ),
+    # url_defaults given at registration supply `lang`.
+    "registration_url_defaults": (
+        "from flask import Flask, Blueprint\n\napp = Flask(__name__)\nbp = Blueprint('p', __name__)\n\n\n"
+        "@bp.route('/about')\ndef about(lang):\n    return lang\n\n\n"
+        "app.register_blueprint(bp, url_defaults={'lang': 'en'})\n",
+        "/about",
+    ),
     "star_kwargs": (HEADER + "@app.route('/u/<user_id>')\ndef user(**kwargs):\n    return kwargs['user_id']\n", "/u/1"),
     "parameter_default": (HEADER + "@app.route('/search')\ndef search(page='1'):\n    return page\n", "/search"),
     # redirect_to: the view is never called.
@@ -301,3 +317,15 @@ def test_decorators_that_touch_the_arguments_stay_opaque(tmp_path: Path, decorat
     )
     write_project(tmp_path, {"auth.py": decorator, "app.py": views})
     assert _messages(tmp_path) == []
+
+
+def test_a_blueprint_with_a_literal_prefix_is_checked_for_missing_parameters(tmp_path: Path) -> None:
+    source = (
+        "from flask import Flask, Blueprint\n\napp = Flask(__name__)\nbp = Blueprint('admin', __name__, "
+        "url_prefix='/admin')\n\n\n@bp.route('/users')\ndef users(page):\n    return page\n\n\n"
+        "app.register_blueprint(bp)\n"
+    )
+    write_project(tmp_path, {"app.py": source})
+    (finding,) = _messages(tmp_path)
+    assert finding[1:5] == (7, 10, 7, 18)
+    assert _request(source, "/admin/users") in finding[5]
