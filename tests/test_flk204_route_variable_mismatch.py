@@ -329,3 +329,30 @@ def test_a_blueprint_with_a_literal_prefix_is_checked_for_missing_parameters(tmp
     (finding,) = _messages(tmp_path)
     assert finding[1:5] == (7, 10, 7, 18)
     assert _request(source, "/admin/users") in finding[5]
+
+
+def test_add_url_rule_with_a_def_of_the_module_is_checked(tmp_path: Path) -> None:
+    source = (
+        "from flask import Flask\n\n\ndef show(uid):\n    return {'id': uid}\n\n\ndef create_app():\n"
+        "    app = Flask(__name__)\n    app.add_url_rule('/u/<user_id>', 'show', show)\n    return app\n\n\n"
+        "app = create_app()\n"
+    )
+    write_project(tmp_path, {"app.py": source})
+    (finding,) = _messages(tmp_path)
+    assert finding[1:5] == (10, 21, 10, 35)
+    assert _request(source, "/u/1") in finding[5]
+    fixed = fix_and_relint(tmp_path, CODE)["app.py"]
+    assert "def show(user_id):\n    return {'id': user_id}" in fixed and _request(fixed, "/u/1") == ""
+
+
+@pytest.mark.parametrize(
+    "registration",
+    [
+        "show = login_required(show)\napp.add_url_rule('/u/<user_id>', view_func=show)\n",  # rebound
+        "app.add_url_rule('/u/<user_id>', view_func=show, **OPTIONS)\n",
+        "app.add_url_rule('/u/<user_id>', view_func=views.show)\n",
+    ],
+)
+def test_add_url_rule_stays_silent_where_the_view_is_not_the_def(project, registration: str) -> None:
+    source = HEADER + "def show(uid):\n    return {'id': uid}\n\n\n" + registration
+    assert project(source, select=CODE) == []

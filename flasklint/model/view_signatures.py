@@ -3,7 +3,8 @@
 Flask calls a view as `view(**request.view_args)`: the rule's variables, its `defaults=`, and the
 variables of a blueprint's url_prefix. This module reads one file's side of that call: the
 parameters of each decorated view and, for each route decorator registering it, the rule's own
-variables and `defaults=` keys. It records only what it can read exactly; a view whose registered
+variables and `defaults=` keys (and of each `add_url_rule` registering an undecorated `def` of the
+module). It records only what it can read exactly; a view whose registered
 function may not be the `def` itself (another decorator between a route and the `def` that is not
 known to pass the arguments through), a method, a view taking `*args` / `**kwargs` or positional-only
 parameters, and a route with options that change what reaches the view (`subdomain=`, `host=`,
@@ -39,6 +40,7 @@ PASS_THROUGH_DECORATORS = frozenset(
 _PLAIN_OPTIONS = frozenset(
     {"rule", "endpoint", "methods", "strict_slashes", "provide_automatic_options", "merge_slashes", "defaults"}
 )
+_ADD_URL_RULE_OPTIONS = _PLAIN_OPTIONS | {"view_func"}
 # Names whose use lets a function see its own local names: renaming one would change what it sees.
 _INTROSPECTION = frozenset({"locals", "vars", "eval", "exec"})
 
@@ -77,24 +79,28 @@ def view_signatures(model: ModuleModel, pass_through: list[str] | None = None) -
     """Every route-decorated view of the module whose call Flask makes can be read exactly (`pass_through`:
     this module's pass-through decorators, when already known)."""
     local = set(pass_through_decorators(model) if pass_through is None else pass_through)
+    registered = _add_url_rule_views(model)
     found: list[ViewSignature] = []
     for function in model.functions:
-        signature = _signature(model, function, local)
+        signature = _signature(model, function, local, registered.get(function.node, []))
         if signature is not None:
             found.append(signature)
     return found
 
 
-def _signature(model: ModuleModel, function: FunctionInfo, local: set[str]) -> ViewSignature | None:
-    if not function.routes or function.class_name is not None:
+def _signature(
+    model: ModuleModel, function: FunctionInfo, local: set[str], added: list[RouteCall | None]
+) -> ViewSignature | None:
+    """`added`: the add_url_rule calls registering this undecorated `def` (None for one it cannot read)."""
+    if function.class_name is not None or None in added or (added and function.node.decorators):
         return None
     params = function.node.params
     if params.posonly_params or isinstance(params.star_arg, cst.Param) or params.star_kwarg is not None:
         return None
-    found = _route_calls(model, function, local)
-    if found is None:
+    found = _route_calls(model, function, local) if function.routes else ([], [])
+    if found is None or not (found[0] or added):
         return None
-    routes, decorators = found
+    routes, decorators = found[0] + [r for r in added if r is not None], found[1]
     accepted = [p.name.value for p in (*params.params, *params.kwonly_params)]
     signature = ViewSignature(
         name=function.qualname,
@@ -265,11 +271,14 @@ def _is_docstring(statement: cst.CSTNode) -> bool:
     )
 
 
-def _route_call(model: ModuleModel, decorator: cst.Call) -> RouteCall | None:
-    """The rule's variables and `defaults=` keys of a route decorator; None when they cannot be read exactly."""
-    if any(arg.star for arg in decorator.args) or sum(1 for arg in decorator.args if arg.keyword is None) > 1:
+def _route_call(
+    model: ModuleModel, decorator: cst.Call, positional: int = 1, options: frozenset[str] = _PLAIN_OPTIONS
+) -> RouteCall | None:
+    """The rule's variables and `defaults=` keys of a route decorator (or an add_url_rule call); None when
+    they cannot be read exactly."""
+    if any(arg.star for arg in decorator.args) or sum(1 for arg in decorator.args if arg.keyword is None) > positional:
         return None
-    if any(arg.keyword is not None and arg.keyword.value not in _PLAIN_OPTIONS for arg in decorator.args):
+    if any(arg.keyword is not None and arg.keyword.value not in options for arg in decorator.args):
         return None
     rule_node = argument(decorator, 0, "rule")
     rule = literal_string(rule_node)
@@ -283,6 +292,37 @@ def _route_call(model: ModuleModel, decorator: cst.Call) -> RouteCall | None:
         variables=[variable.name for variable in parse_rule(rule).variables],
         defaults=defaults,
     )
+
+
+def _add_url_rule_views(model: ModuleModel) -> dict[cst.FunctionDef, list[RouteCall | None]]:
+    """`app.add_url_rule("/u/<id>", view_func=show)` with `show` a plain `def` of this module: the calls
+    registering each such function (None for a call whose options cannot be read exactly)."""
+    found: dict[cst.FunctionDef, list[RouteCall | None]] = {}
+    for call in model.calls:
+        func = call.node.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "add_url_rule"):
+            continue
+        view = argument(call.node, 2, "view_func")
+        function = _defined_here(model, view, call.scope) if isinstance(view, cst.Name) else None
+        if function is not None and is_route_call(model, call.node, call.scope):
+            route = _route_call(model, call.node, positional=3, options=_ADD_URL_RULE_OPTIONS)
+            found.setdefault(function.node, []).append(route)
+    return found
+
+
+def _defined_here(model: ModuleModel, name: cst.Name, scope: Scope) -> FunctionInfo | None:
+    """The one `def` a name means where it is used: bound by nothing else in the scope that binds it."""
+    current: Scope | None = scope
+    while current is not None:
+        if current.kind != "class" and (name.value in current.params or current.imports.lookup(name.value)):
+            return None
+        if current.kind != "class" and name.value in current.assigned:
+            if current.assigned[name.value] is not None:
+                return None  # assigned a value (`show = login_required(show)`), not only a def
+            defined = [f for f in model.functions if f.name == name.value and (f.scope.parent or None) is current]
+            return defined[0] if len(defined) == 1 else None
+        current = current.parent
+    return None
 
 
 def _literal_keys(node: cst.BaseExpression | None) -> list[str] | None:

@@ -44,7 +44,8 @@ class RouteVariableMismatch(ProjectRule):
     It stays silent where the values the view receives are not all visible: a view taking
     `**kwargs`, `*args` or positional-only parameters, a method or class-based view (`as_view`,
     `MethodView`), a route with `subdomain=`, `host=`, `redirect_to=`, `**options` or a
-    computed `defaults=`, views registered with `add_url_rule`, and a view with another
+    computed `defaults=`, a view `add_url_rule` registers unless it is an undecorated `def` of
+    the same module (an imported function, `as_view`, a lambda), and a view with another
     decorator between the route and the `def` (it may inject or consume arguments, with
     `functools.wraps` or not). Decorators known to call the view with exactly the arguments
     they get are seen through: Flask-Login's `login_required` and `fresh_login_required`, and
