@@ -151,6 +151,14 @@ def test_reported(project, files: dict[str, str], row: int) -> None:
             "templates/emails/welcome.html": "{% extends 'email_base.html' %}\n",
             "templates/emails/email_base.html": "",
         },
+        # Generated templates: a directory with only a placeholder, a path Git ignores.
+        {"app.py": APP + VIEW.format("'dist/index.html'"), "templates/base.html": "", "templates/dist/.keep": ""},
+        {
+            "app.py": APP + VIEW.format("'build/index.html'"),
+            ".gitignore": "*.pyc\ntemplates/build/\n",
+            "templates/base.html": "",
+            "templates/build/index.tmpl": "",
+        },
         # Not an app's template: nothing loads it.
         {"app.py": APP, "docs/templates/page.html": "{% extends 'missing.html' %}\n"},
         # No Flask app in the project (a library's blueprint is someone else's app's).

@@ -12,6 +12,7 @@ blueprint's; for "does it exist" the order does not matter, only the union of th
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -120,10 +121,49 @@ def folders_knowable(view: AppView) -> bool:
 
 
 def may_be_generated(view: AppView, name: str) -> bool:
-    """No template folder of the view has the name's directory at all: a build step may make it."""
+    """A build step (or a submodule not checked out) may make it: no template folder of the view has
+    the name's directory with a file in it, or Git ignores where it would be."""
     directory = PurePosixPath(name).parent
     root = Path(view.root)
-    return not any((root / folder / directory).is_dir() for folder in view.template_folders)
+    if not any(_has_files(root / folder / directory) for folder in view.template_folders):
+        return True
+    return any(git_ignores(root, str(PurePosixPath(folder) / name)) for folder in view.template_folders)
+
+
+def _has_files(directory: Path) -> bool:
+    """A file other than a placeholder (`.gitkeep`) is in the directory or below it."""
+    for _, _, files in os.walk(directory):
+        if any(not name.startswith(".") for name in files):
+            return True
+    return False
+
+
+def git_ignores(root: Path, relative: str) -> bool:
+    """Does a .gitignore at the root or above the file name it (or a folder on its way)? Negations and
+    character classes are not weighed: a pattern that may match counts (silence is the safe side)."""
+    parts = PurePosixPath(relative).parts
+    for depth in range(len(parts)):
+        base = PurePosixPath(*parts[:depth]) if depth else PurePosixPath(".")
+        for pattern in _ignore_patterns(root / base / ".gitignore"):
+            if _ignored(pattern, parts[depth:]):
+                return True
+    return False
+
+
+def _ignore_patterns(path: Path) -> list[str]:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    return [line.strip().rstrip("/") for line in lines if line.strip() and not line.lstrip().startswith(("#", "!"))]
+
+
+def _ignored(pattern: str, parts: tuple[str, ...]) -> bool:
+    """A gitignore pattern against a path below its file: anchored when it holds a slash, else any component."""
+    if "/" in pattern.strip("/"):
+        anchored = pattern.lstrip("/")
+        return any(fnmatch.fnmatchcase("/".join(parts[:end]), anchored) for end in range(1, len(parts) + 1))
+    return any(fnmatch.fnmatchcase(part, pattern.lstrip("/")) for part in parts)
 
 
 def closest_names(name: str, candidates: set[str], limit: int = 3) -> list[str]:

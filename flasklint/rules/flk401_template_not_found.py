@@ -56,11 +56,16 @@ class TemplateNotFound(ProjectRule):
 
     It stays silent where the lookup is not Flask's alone or not fully known: a custom
     `jinja_loader` (`ChoiceLoader`, `PackageLoader`, a loader put in `jinja_options` or on
-    `jinja_env.loader`, a Flask subclass overriding it), a template folder or root path the source
-    computes (from a config object, `os.path.join`), extensions that may register blueprints with
-    templates of their own (Flask-Admin, Flask-AppBuilder, Flask-Security, Flask-Bootstrap, themes
-    such as Flask-Themes2), blueprints registered where the index cannot follow them, a name whose
-    directory exists in no template folder (templates a build step generates), computed names,
+    `jinja_env.loader`, a mutated `searchpath`, a Flask subclass overriding the loader), a template
+    folder, root path or import name the source computes (from a config object, `os.path.join`), a
+    blueprint registered where the index cannot follow it (a loop, a plugin hook) or with a template
+    folder registered nowhere, and extensions that bring templates or loaders (Flask-Admin,
+    Flask-AppBuilder, Flask-Themes2, the debug toolbar). Any other imported extension may register a
+    blueprint with templates in a folder of its own (`bootstrap5/form.html`,
+    `security/login_user.html`): with one, only names without a folder are checked. Also silent: a
+    name whose directory holds no file in any template folder or that Git ignores (templates a build
+    step generates), a template no Flask render is seen reaching (an email renderer with its own
+    Jinja environment may load it from another root), computed names,
     `{% include ... ignore missing %}`, a list include, names with `..` or a backslash, test files,
     and projects without a Flask app.
 
