@@ -54,9 +54,12 @@ class RouteVariableMismatch(ProjectRule):
     `current_app.ensure_sync(f)(*args, **kwargs)`), in any module; a decorator factory
     (`@role_required("admin")`) is not. A variable the view does not accept is not
     reported when a `url_value_preprocessor` of its app or blueprint (or one the index cannot
-    place) exists: it may pop the value. A missing parameter is reported only when every full
-    rule of the route is known: not for a blueprint whose prefix is computed, registered where
-    the index cannot see, or given `url_defaults=`. Test files are not checked.
+    place) exists: it may pop the value (and then no missing parameter is reported either: it
+    may add one). A preprocessor registered out of sight (by an extension, or written into
+    `app.url_value_preprocessors` directly) is not seen: a view relying on one is reported. A
+    missing parameter is reported only when every full rule of the route is known: not for a
+    blueprint whose prefix is computed, registered where the index cannot see, or given
+    `url_defaults=`. Test files are not checked.
 
     ## Why is this bad?
     Flask calls the view as `view(**request.view_args)`, so every request to the route fails with
