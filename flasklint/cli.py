@@ -8,38 +8,29 @@ fixed). The other paths are still checked; the error is printed on stderr and th
 
 from __future__ import annotations
 
-import argparse
-import difflib
-import logging
 import os
 import re
 import sys
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from flasklint import __version__
-from flasklint.atomic_write import FileChangedError, remove_stale_temporaries, write_atomically
-from flasklint.config import (
-    Config,
-    ConfigError,
-    UnreadableConfigError,
-    is_template_source,
-    load_config,
-    with_overrides,
-)
-from flasklint.engine import Project, find_project_root
-from flasklint.fix import decode_for_fix, fix_file
 from flasklint.isolation import drop_project_paths
-from flasklint.output import formatters
-from flasklint.output.report import Report, diff_summary, summary
-from flasklint.output.statistics import format_statistics
-from flasklint.rules import ALL_RULES, RULES_BY_CODE
 
+if TYPE_CHECKING:
+    import argparse
+    from collections import Counter
+
+    from flasklint.config import Config
+    from flasklint.engine import Project
+    from flasklint.output.report import Report
+    from flasklint.run_cache import RunKey
+
+# Everything else is imported where it is used: `--version` needs nothing, a warm run that prints
+# its saved result (run_cache.py) neither the engine (every rule and the model), nor the fixer,
+# nor logging (it logs nothing).
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 NO_NEWLINE = "\\ No newline at end of file\n"  # a unified diff's marker, as diff and git print it
-log = logging.getLogger("flasklint")
 
 
 def _codes(value: str) -> list[str]:
@@ -51,13 +42,17 @@ def _patterns(value: str) -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
+    from flasklint.output import FORMATS
+
     parser = argparse.ArgumentParser(prog="flasklint", description="A linter for Flask applications.")
     parser.add_argument("--version", action="version", version=f"flasklint {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser("check", help="lint files or directories (default: .)")
     check.add_argument("paths", nargs="*", type=Path, help="files or directories to check")
-    check.add_argument("--output-format", choices=sorted(formatters()), default="text")
+    check.add_argument("--output-format", choices=sorted(FORMATS), default="text")
     check.add_argument("--fix", action="store_true", help="apply safe fixes")
     check.add_argument("--unsafe-fixes", action="store_true", help="also apply (with --fix) or offer unsafe fixes")
     check.add_argument("--diff", action="store_true", help="print the fixes as a diff instead of writing them")
@@ -100,9 +95,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     drop_project_paths()  # what is imported from here on (libcst, jinja2, pygls) never comes from the project
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments == ["--version"]:  # argparse's answer, without building the parser
+        print(f"flasklint {__version__}")
+        return EXIT_CLEAN
+    from flasklint.config import ConfigError
+
     parser = build_parser()
-    args = parser.parse_args(argv)
-    configure_logging(getattr(args, "verbose", False))
+    args = parser.parse_args(arguments)
+    if args.command != "check":  # `check` configures it when it runs (a saved result logs nothing)
+        configure_logging(False)
     try:
         if args.command == "check":
             return run_check(args)
@@ -124,65 +126,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_ERROR
 
 
-class _MessageOnly(logging.Formatter):
-    """`flasklint: error: message`; the traceback of an internal error only with --verbose."""
-
-    def __init__(self, verbose: bool) -> None:
-        super().__init__("flasklint: %(levelname)s: %(message)s")
-        self.verbose = verbose
-
-    def format(self, record: logging.LogRecord) -> str:
-        record.levelname = record.levelname.lower()
-        if record.exc_info and not self.verbose:
-            record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
-            return f"{super().format(record)} (run with --verbose for the traceback)"
-        return super().format(record)
-
-
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to the current sys.stderr, so calling `main()` in-process (tests) never keeps a stale one."""
-
-    @property  # type: ignore[override]
-    def stream(self) -> object:
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, _value: object) -> None:
-        pass
-
-
 def configure_logging(verbose: bool) -> None:
-    handler = _StderrHandler()
-    handler.setFormatter(_MessageOnly(verbose))
-    log.handlers[:] = [handler]
-    log.setLevel(logging.INFO if verbose else logging.WARNING)
-    log.propagate = False
+    """flasklint's log on stderr as `flasklint: warning: message` (the flake8 plugin uses it too)."""
+    from flasklint.cli_logging import configure
+
+    configure(verbose)
+
+
+def _warn(message: str, *args: object) -> None:
+    import logging
+
+    logging.getLogger("flasklint").warning(message, *args)
 
 
 # -- rule ----------------------------------------------------------------------------------
 def run_rule(args: argparse.Namespace) -> int:
+    from flasklint import rules  # its lists load every rule: `rule FLK101` loads that one only
+
     if args.all:
-        print("\n".join(rule.markdown() for rule in ALL_RULES), end="")
+        print("\n".join(rule.markdown() for rule in rules.ALL_RULES), end="")
         return EXIT_CLEAN
     if not args.code:
         print("flasklint: error: give a rule code (e.g. `flasklint rule FLK101`) or --all", file=sys.stderr)
         return EXIT_ERROR
-    rule = RULES_BY_CODE.get(args.code.upper())
-    if rule is None:
+    found = rules.rule(args.code.upper())
+    if found is None:
         print(f"flasklint: error: unknown rule code {args.code!r} (`flasklint rule --all` lists them)", file=sys.stderr)
         return EXIT_ERROR
-    print(rule.markdown(), end="")
+    print(found.markdown(), end="")
     return EXIT_CLEAN
 
 
 # -- check ---------------------------------------------------------------------------------
-@dataclass
 class _Run:
     """What one `check` run accumulates across project roots."""
 
-    report: Report
-    diffs: list[str] = field(default_factory=list)
-    fixed_by_file: dict[Path, Counter[str]] = field(default_factory=dict)
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.diffs: list[str] = []
+        self.fixed_by_file: dict[Path, Counter[str]] = {}
 
     def error(self, message: str) -> None:
         print(f"flasklint: error: {message}", file=sys.stderr)
@@ -190,11 +172,15 @@ class _Run:
 
 
 def _config_for(root: Path, args: argparse.Namespace) -> Config:
+    from flasklint.config import load_config
+
     return _with_options(load_config(root), args)
 
 
 def _with_options(config: Config, args: argparse.Namespace) -> Config:
     """A project's configuration with the command line's selection and excludes on top."""
+    from flasklint.config import with_overrides
+
     return with_overrides(
         config,
         select=args.select,
@@ -212,10 +198,12 @@ def _nested_config(root: Path, args: argparse.Namespace, run: _Run) -> Config | 
     settings anyone wrote for flasklint: a warning, and the project is checked with the default
     settings. A `[tool.flasklint]` with a mistake is an error (exit 2), as at the top, and that
     project is left out; the rest of the run goes on either way."""
+    from flasklint.config import Config, ConfigError, UnreadableConfigError
+
     try:
         return _config_for(root, args)
     except UnreadableConfigError as exc:
-        log.warning("%s; %s is checked with the default settings", exc, root)
+        _warn("%s; %s is checked with the default settings", exc, root)
         return _with_options(Config(), args)
     except ConfigError as exc:
         run.error(f"{exc}; {root} was not checked")
@@ -231,6 +219,9 @@ def _missing(path: Path) -> str | None:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from flasklint.config import find_project_root
+    from flasklint.output.report import Report
+
     paths: list[Path] = args.paths or [Path(".")]
     run = _Run(Report(unsafe_fixes=args.unsafe_fixes))
     groups: dict[Path, list[Path]] = {}
@@ -243,9 +234,46 @@ def run_check(args: argparse.Namespace) -> int:
                 problem = f"cannot read {path}: {exc.strerror or exc}"
         if problem is not None:
             run.error(problem)
+    saved_run = _saved_run_key(groups, paths, args) if not run.report.errors else None
+    saved = saved_run.load() if saved_run is not None else None
+    if saved is not None:
+        run.report.entries = saved
+    elif not _check_and_save(groups, args, run, saved_run):
+        return _abort(run, args)
+
+    _print_results(run, args)
+    if run.report.errors:
+        return EXIT_ERROR
+    if args.diff:
+        return EXIT_FINDINGS if run.diffs and not args.exit_zero else EXIT_CLEAN
+    if run.report.entries and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _check_and_save(
+    groups: dict[Path, list[Path]], args: argparse.Namespace, run: _Run, saved_run: RunKey | None
+) -> bool:
+    """Check the projects (False: a broken configuration stopped the run before any work), and save
+    the result for the next run when nothing was printed on stderr (an error or warning)."""
+    from flasklint.cli_logging import WarningCount
+
+    configure_logging(args.verbose)
+    with WarningCount() as warnings:
+        if not _check_groups(groups, args, run):
+            return False
+    if saved_run is not None and not run.report.errors and not warnings.count:
+        saved_run.store(run.report.entries)
+    return True
+
+
+def _check_groups(groups: dict[Path, list[Path]], args: argparse.Namespace, run: _Run) -> bool:
+    """Check each project root's paths, then the projects nested under them; False: a broken
+    configuration stopped the run before any work."""
     configs = _configs(groups, args, run)  # every config error before any work
     if configs is None:
-        return _abort(run, args)
+        return False
+    from flasklint.engine import Project
 
     queue = list(groups.items())
     while queue:
@@ -260,20 +288,28 @@ def run_check(args: argparse.Namespace) -> int:
             if nested not in groups and any(_is_under(nested, path) for path in group):
                 groups[nested] = [nested]
                 queue.append((nested, [nested]))
+    return True
 
-    _print_results(run, args)
-    if run.report.errors:
-        return EXIT_ERROR
-    if args.diff:
-        return EXIT_FINDINGS if run.diffs and not args.exit_zero else EXIT_CLEAN
-    if run.report.entries and not args.exit_zero:
-        return EXIT_FINDINGS
-    return EXIT_CLEAN
+
+def _saved_run_key(groups: dict[Path, list[Path]], paths: list[Path], args: argparse.Namespace) -> RunKey | None:
+    """The whole-run cache's key (run_cache.py) for a run that only reports; None for a run that
+    fixes or prints a diff, with --no-cache, or with --verbose (its log would not be replayed)."""
+    if args.fix or args.diff or args.no_cache or args.verbose or not groups:
+        return None
+    from flasklint.run_cache import run_key
+
+    options = {
+        name: getattr(args, name)
+        for name in ("select", "extend_select", "ignore", "exclude", "extend_exclude", "force_exclude")
+    }
+    return run_key(list(groups), paths, options)
 
 
 def _configs(groups: dict[Path, list[Path]], args: argparse.Namespace, run: _Run) -> dict[Path, Config] | None:
     """The configuration of each project named on the command line; None when one is broken
     (each mistake reported once: the command line's own, then each project's)."""
+    from flasklint.config import Config, ConfigError
+
     try:
         _with_options(Config(), args)
     except ConfigError as exc:
@@ -298,6 +334,8 @@ def _abort(run: _Run, args: argparse.Namespace) -> int:
 
 
 def _check_project(project: Project, group: list[Path], args: argparse.Namespace, run: _Run) -> None:
+    from flasklint.atomic_write import remove_stale_temporaries
+
     project.discover(skip_nested_projects=True)
     remove_stale_temporaries(project.temporaries)  # left by a `--fix` that was killed mid-write
     if not args.force_exclude:
@@ -324,7 +362,7 @@ def _report_unreadable(project: Project, group: list[Path], run: _Run) -> None:
             run.error(f"cannot read {absolute}: {reason}")
         else:
             note = "outside the paths checked; findings that depend on it may be missing"
-            log.warning("cannot read %s: %s (%s)", absolute, reason, note)
+            _warn("cannot read %s: %s (%s)", absolute, reason, note)
 
 
 def _is_under(file: Path, path: Path) -> bool:
@@ -335,6 +373,8 @@ def _is_under(file: Path, path: Path) -> bool:
 def _include_explicit_file(project: Project, path: Path) -> None:
     """A file named on the command line is checked even if excluded (as ruff does); never the
     source of a project template, which is not Python (nor a Flask template) until rendered."""
+    from flasklint.config import is_template_source
+
     if path.is_file():
         relative = path.resolve().relative_to(project.root).as_posix()
         if relative not in project.files and not is_template_source(PurePosixPath(relative)):
@@ -348,6 +388,12 @@ def _fix(project: Project, relative: str, args: argparse.Namespace, run: _Run) -
     since the project was analysed is re-linted first, and one saved while it is being fixed is
     left as it is (with an error), never overwritten with edits meant for another text.
     """
+    import difflib
+
+    from flasklint.atomic_write import FileChangedError, write_atomically
+    from flasklint.fix import decode_for_fix, fix_file
+    from flasklint.output.report import Report
+
     absolute = project.root / relative
     try:
         data = absolute.read_bytes()
@@ -356,7 +402,7 @@ def _fix(project: Project, relative: str, args: argparse.Namespace, run: _Run) -
         return
     decoded = decode_for_fix(data, project.files[relative].kind)
     if not project.analysed_from(relative, data):
-        log.warning("%s changed on disk during the run: checked and fixed as it is now", absolute)
+        _warn("%s changed on disk during the run: checked and fixed as it is now", absolute)
         project.set_source(relative, decoded[0] if decoded else None)
     if decoded is None:
         return  # undecodable: its own diagnostic says so, and no fix can be placed in it
@@ -395,6 +441,9 @@ def _lines(text: str) -> list[str]:
 
 
 def _print_results(run: _Run, args: argparse.Namespace) -> None:
+    from flasklint.output import formatter
+    from flasklint.output.report import diff_summary, summary
+
     report = run.report
     if args.diff:
         sys.stdout.write("".join(run.diffs))
@@ -403,9 +452,11 @@ def _print_results(run: _Run, args: argparse.Namespace) -> None:
         return
     text_output = args.output_format == "text"
     if args.statistics:
+        from flasklint.output.statistics import format_statistics
+
         sys.stdout.write(format_statistics(report, args.output_format))
     else:
-        sys.stdout.write(formatters()[args.output_format](report))
+        sys.stdout.write(formatter(args.output_format)(report))
     if text_output and args.show_fixes and run.fixed_by_file:
         sys.stdout.write(_fix_listing(run.fixed_by_file))
     if text_output and not args.quiet:
@@ -414,11 +465,14 @@ def _print_results(run: _Run, args: argparse.Namespace) -> None:
 
 def _fix_listing(fixed_by_file: dict[Path, Counter[str]]) -> str:
     """ruff's `--show-fixes` block: per file, how many fixes of each rule were applied."""
+    from flasklint.output.report import Report
+    from flasklint.rules import rule
+
     total = sum(sum(counts.values()) for counts in fixed_by_file.values())
     lines = ["", f"Fixed {total} error{'' if total == 1 else 's'}:"]
     for file, counts in sorted(fixed_by_file.items()):
         lines.append(f"- {Report.display_path(file)}:")
         for code, count in sorted(counts.items()):
-            rule = RULES_BY_CODE.get(code)
-            lines.append(f"    {count} × {code} ({rule.name if rule else code})")
+            found = rule(code)
+            lines.append(f"    {count} × {code} ({found.name if found else code})")
     return "\n".join(lines) + "\n\n"

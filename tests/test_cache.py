@@ -24,6 +24,7 @@ from test_flake8_plugin import flake8_findings, flasklint_findings
 
 from conftest import write_project
 from flasklint.cache import CACHE_DIR_NAME, engine_fingerprint
+from flasklint.run_cache import RUNS_DIR_NAME
 
 FILES = {
     "pyproject.toml": PYPROJECT,
@@ -293,8 +294,10 @@ class Warm:
 
 
 def cache_files(root: Path) -> dict[Path, bytes]:
+    """The per-file cache's files (the whole-run cache's `runs/` is tested in test_run_cache.py)."""
     base = root / CACHE_DIR_NAME
-    return {p.relative_to(root): p.read_bytes() for p in sorted(base.rglob("*")) if p.is_file() and not p.is_symlink()}
+    files = (p for p in sorted(base.rglob("*")) if p.is_file() and not p.is_symlink())
+    return {p.relative_to(root): p.read_bytes() for p in files if p.relative_to(base).parts[0] != RUNS_DIR_NAME}
 
 
 @pytest.fixture(scope="module")

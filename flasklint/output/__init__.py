@@ -7,29 +7,29 @@ alike.
 
 from __future__ import annotations
 
+import importlib
 from typing import Callable
 
 from flasklint.output.report import Report
 
-
 Formatter = Callable[[Report], str]
+
+# Format name -> (module, function): a run imports only the format it prints.
+FORMATS = {
+    "text": ("text", "format_text"),
+    "json": ("json", "format_json"),
+    "json-lines": ("json_lines", "format_json_lines"),
+    "github": ("github", "format_github"),
+    "gitlab": ("gitlab", "format_gitlab"),
+    "junit": ("junit", "format_junit"),
+    "sarif": ("sarif", "format_sarif"),
+}
+
+
+def formatter(name: str) -> Formatter:
+    module, function = FORMATS[name]
+    return getattr(importlib.import_module(f"{__name__}.{module}"), function)  # type: ignore[no-any-return]
 
 
 def formatters() -> dict[str, Formatter]:
-    from flasklint.output.github import format_github
-    from flasklint.output.gitlab import format_gitlab
-    from flasklint.output.json import format_json
-    from flasklint.output.json_lines import format_json_lines
-    from flasklint.output.junit import format_junit
-    from flasklint.output.sarif import format_sarif
-    from flasklint.output.text import format_text
-
-    return {
-        "text": format_text,
-        "json": format_json,
-        "json-lines": format_json_lines,
-        "github": format_github,
-        "gitlab": format_gitlab,
-        "junit": format_junit,
-        "sarif": format_sarif,
-    }
+    return {name: formatter(name) for name in FORMATS}

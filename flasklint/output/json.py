@@ -8,7 +8,7 @@ from typing import Any
 
 from flasklint.diagnostics import Diagnostic, Edit
 from flasklint.output.report import Report
-from flasklint.rules import RULES_BY_CODE
+from flasklint.rules import rule as rule_with_code
 
 
 def _location(row: int, column: int) -> dict[str, int]:
@@ -24,7 +24,7 @@ def _edit(edit: Edit) -> dict[str, Any]:
 
 
 def diagnostic_to_json(file: Path, diagnostic: Diagnostic) -> dict[str, Any]:
-    rule = RULES_BY_CODE.get(diagnostic.code)
+    rule = rule_with_code(diagnostic.code)
     fix = None
     if diagnostic.fix is not None:
         fix = {

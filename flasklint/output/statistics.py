@@ -6,7 +6,7 @@ import json
 from collections import Counter
 
 from flasklint.output.report import Report, is_applicable
-from flasklint.rules import RULES_BY_CODE
+from flasklint.rules import rule as rule_with_code
 
 
 def statistics(report: Report) -> list[dict[str, object]]:
@@ -15,7 +15,7 @@ def statistics(report: Report) -> list[dict[str, object]]:
     fixable = {d.code for d in report.diagnostics if is_applicable(d.fix, report.unsafe_fixes)}
     rows = []
     for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        rule = RULES_BY_CODE.get(code)
+        rule = rule_with_code(code)
         rows.append({"code": code, "name": rule.name if rule else "", "count": count, "fixable": code in fixable})
     return rows
 

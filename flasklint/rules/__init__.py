@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     TEMPLATE_SYNTAX_ERROR: TemplateSyntaxErrorRule
 
 RULE_MODULE = re.compile(r"flk(\d+)_\w+")
+_LISTS = ("ALL_RULES", "RULES_BY_CODE", "FILE_RULES", "PROJECT_RULES", "SYNTAX_ERROR", "TEMPLATE_SYNTAX_ERROR")
 _loaded: dict[str, Rule] = {}  # code -> the one instance every caller shares
 
 
@@ -86,7 +87,7 @@ def _all_rules() -> dict[str, Any]:
 
 def __getattr__(name: str) -> Any:
     """The module's lists, built (every rule loaded) on first use and then kept as plain attributes."""
-    if name not in ("ALL_RULES", "RULES_BY_CODE", "FILE_RULES", "PROJECT_RULES", "SYNTAX_ERROR", "TEMPLATE_SYNTAX_ERROR"):
+    if name not in _LISTS:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     lists = _all_rules()
     globals().update(lists)
