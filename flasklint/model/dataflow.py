@@ -28,7 +28,7 @@ from flasklint.model.cst_helpers import argument
 from flasklint.model.imports import dotted_name
 from flasklint.model.module import FunctionInfo, ModuleModel
 from flasklint.model.routing import parse_rule
-from flasklint.model.walk import child_fields
+from flasklint.model.walk import child_fields, field_children
 
 Purpose = Literal["html", "path", "template"]
 
@@ -434,13 +434,8 @@ class _FlowBuilder:
         outer_path, outer_compound = self.path, len(self.compound)
         self._enter(node)
         for field in child_fields(type(node)):
-            value = getattr(node, field)
-            if isinstance(value, cst.CSTNode):
-                self.walk(value)
-            elif isinstance(value, (tuple, list)):
-                for item in value:
-                    if isinstance(item, cst.CSTNode):
-                        self.walk(item)
+            for child in field_children(node, field):
+                self.walk(child)
             self._after_field(node, field)
         self._leave(node)
         self.path = outer_path

@@ -46,11 +46,41 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     found: list[cst.CSTNode] = []
     for field in child_fields(type(node)):
         value = getattr(node, field)
-        if isinstance(value, cst.CSTNode):
+        kind = _KINDS.get(type(value)) or _kind(value)
+        if kind is _NODE:
             found.append(value)
-        elif isinstance(value, (tuple, list)):
-            found.extend(item for item in value if isinstance(item, cst.CSTNode))
+        elif kind is _SEQUENCE:
+            found.extend(item for item in value if (_KINDS.get(type(item)) or _kind(item)) is _NODE)
     return found
+
+
+def field_children(node: cst.CSTNode, field: str) -> list[cst.CSTNode]:
+    """The nodes one field of `node` holds (itself, or those of its sequence), in order."""
+    value = getattr(node, field)
+    kind = _KINDS.get(type(value)) or _kind(value)
+    if kind is _NODE:
+        return [value]
+    if kind is _SEQUENCE:
+        return [item for item in value if (_KINDS.get(type(item)) or _kind(item)) is _NODE]
+    return []
+
+
+# What a field's value is, by its type: a node, a sequence that may hold nodes, or neither. libcst's
+# node classes are ABCs, and `isinstance` against an ABC runs Python code for every type that does
+# not match: asked once per type, it is a dictionary lookup afterwards (most of a walk's own time).
+_NODE, _SEQUENCE, _OTHER = "node", "sequence", "other"
+_KINDS: dict[type, str] = {}
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, cst.CSTNode):
+        kind = _NODE
+    elif isinstance(value, (tuple, list)):
+        kind = _SEQUENCE
+    else:
+        kind = _OTHER
+    _KINDS[type(value)] = kind
+    return kind
 
 
 class LeanVisitor:
@@ -60,14 +90,8 @@ class LeanVisitor:
         hooks = _hooks(type(self), type(node))
         visit, leave = hooks
         if visit is None or visit(self, node) is not False:
-            for field in child_fields(type(node)):
-                value = getattr(node, field)
-                if isinstance(value, cst.CSTNode):
-                    self.walk(value)
-                elif isinstance(value, (tuple, list)):
-                    for item in value:
-                        if isinstance(item, cst.CSTNode):
-                            self.walk(item)
+            for child in children(node):
+                self.walk(child)
         if leave is not None:
             leave(self, node)
 
