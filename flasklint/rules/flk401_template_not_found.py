@@ -8,6 +8,7 @@ from flasklint.model.app_scope import AppView
 from flasklint.model.facts import FileFacts
 from flasklint.model.index import ProjectIndex
 from flasklint.model.template_loads import (
+    TemplateLoad,
     closest_names,
     flask_rendered,
     folders_knowable,
@@ -356,7 +357,7 @@ def index():
         return self.diagnostic(facts.path, tuple(load["span"]), message, fix=fix, templates=list(names), suggestions=closest)
 
 
-def _data(loads: list) -> list[LoadData] | None:
+def _data(loads: list[TemplateLoad]) -> list[LoadData] | None:
     found = [
         LoadData(names=list(load.names), span=load.span, how=load.how, owners=list(load.owners), plain=load.plain)
         for load in loads
