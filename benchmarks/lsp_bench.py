@@ -1,16 +1,24 @@
-"""Time the language server as an editor sees it, on a generated 200-module Flask project.
+"""Time the language server as an editor sees it, on generated Flask projects and a real one.
 
-    .venv/bin/python benchmarks/lsp_bench.py [--changes 60] [--modules 200]
+    .venv/bin/python benchmarks/lsp_bench.py [--changes 60] [--modules 200] [--million] [--real DIR]
 
 Figures (wall clock, the real `python -m flasklint_lsp` process over stdio, debounce 0):
 - start-up: process spawn -> `initialize` answered -> first diagnostics of an opened 1,000-line
   views module, with an empty `.flasklint_cache/` (cold) and with it filled by the cold run (warm);
-- typing: `didChange` -> `publishDiagnostics` of that module, p50/p95 over --changes edits inside a
-  string (every version distinct, so no in-memory cache hit);
+- first diagnostics: didOpen of that module right after `initialized`, cold cache -> its first
+  diagnostics (its own rules, while the index builds) and -> the complete set (once the `$/progress`
+  of the indexing ended); the same on a copy of a real checkout (--real, CTFd by default);
+- typing: `didChange` -> `publishDiagnostics`, p50/p95 over --changes edits, each a different
+  comment line appended to the module (the issue's edit), on the views module and on the heavy
+  module (1,000 lines, 200 views each returning an f-string with `escape()`), idle and with one
+  core busy (a spinning process); and edits inside a string on the views module (a real re-analysis
+  each time: every version distinct, so no in-memory cache hit);
 - cross-file: an edit that renames a route in the module -> the re-published diagnostics of an
-  open template that names it (the FLK201 round trip).
+  open template that names it (the FLK201 round trip);
+- --million: the comment-edit p95 again in a 1M-line generated project (2,000 modules), as a ratio
+  to the 100k-line figure.
 
-The project is written with benchmarks/generate_project.py under benchmarks/generated/lsp/
+The projects are written with benchmarks/generate_project.py under benchmarks/generated/lsp/
 (gitignored). Prints a table and writes benchmarks/lsp_results.json.
 """
 
@@ -18,10 +26,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from importlib import metadata
@@ -36,14 +46,19 @@ HERE = Path(__file__).resolve().parent
 WORK = HERE / "generated" / "lsp"
 RESULTS = HERE / "lsp_results.json"
 MODULE = "shop/area000/views.py"
+HEAVY = "shop/area000/heavy.py"
+HEAVY_VIEWS = 200
+REAL = Path("/work/realworld-checkouts/CTFd+CTFd")
+REAL_MODULE = "CTFd/views.py"
 TEMPLATE = "shop/area000/templates/area000/bench.html"
 TARGET_LINES = 1000
 MARKER = 'BENCH_LABEL = "'
 
 
-def write_project(modules: int) -> Path:
-    """The generated project, with its first views module cut to about 1,000 lines."""
-    root = generate(WORK / "project", modules)
+def write_project(modules: int, name: str = "project") -> Path:
+    """The generated project, with its first views module cut to about 1,000 lines, and the heavy module."""
+    root = generate(WORK / name, modules)
+    (root / HEAVY).write_text(heavy_module(), encoding="utf-8")
     module = root / MODULE
     blocks = module.read_text(encoding="utf-8").split("\n\n\n@bp.route(")
     kept = blocks[0] + f'\n{MARKER}edit me"\n'
@@ -57,6 +72,15 @@ def write_project(modules: int) -> Path:
     template.parent.mkdir(parents=True, exist_ok=True)
     template.write_text("<a href=\"{{ url_for('area000.list_products') }}\">products</a>\n", encoding="utf-8")
     return root
+
+
+def heavy_module() -> str:
+    """1,000 lines: 200 views, each returning an f-string with `escape()` (five lines a view)."""
+    lines = ['"""Many small views."""', "from markupsafe import escape", "", "from shop.area000 import bp", ""]
+    for number in range(HEAVY_VIEWS):
+        lines += ["", f'@bp.route("/heavy/{number}/<slug>")', f"def heavy_{number}(slug):"]
+        lines += [f'    return f"<p>{{escape(slug)}} is number {number}</p>"', ""]
+    return "\n".join(lines[:-1]) + "\n"
 
 
 class Client:
@@ -76,13 +100,25 @@ class Client:
         def logged(params: types.LogMessageParams) -> None:
             self.log.append(params.message)
 
+        self.progress_created = False
+        self.progress_ended: float | None = None
+
+        @self.client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)
+        def create(params: types.WorkDoneProgressCreateParams) -> None:
+            self.progress_created = True
+
+        @self.client.feature(types.PROGRESS)
+        def progress(params: types.ProgressParams) -> None:
+            if isinstance(params.value, dict) and params.value.get("kind") == "end":
+                self.progress_ended = time.perf_counter()
+
     async def start(self, root: Path) -> float:
         """Spawn and initialize the server; returns the time `initialize` took to be answered."""
         await self.client.start_io(sys.executable, "-m", "flasklint_lsp")
         started = time.perf_counter()
         await self.client.initialize_async(
             types.InitializeParams(
-                capabilities=types.ClientCapabilities(),
+                capabilities=types.ClientCapabilities(window=types.WindowClientCapabilities(work_done_progress=True)),
                 root_uri=root.as_uri(),
                 workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
                 initialization_options={"settings": {"debounce": 0}},
@@ -137,20 +173,108 @@ async def start_up(root: Path) -> dict[str, float]:
     return {"initialize_s": initialize, "first_diagnostics_s": arrived - spawned}
 
 
-async def typing(root: Path, changes: int) -> dict[str, object]:
+async def first_diagnostics(root: Path, module: str) -> dict[str, float]:
+    """didOpen right after `initialized`, cold cache: its own rules' diagnostics, then the complete set."""
+    shutil.rmtree(root / ".flasklint_cache", ignore_errors=True)
+    spawned = time.perf_counter()
     client = Client()
     await client.start(root)
-    module_uri = client.open(root / MODULE)
-    await client.wait(module_uri, 0, 1)
-    text = (root / MODULE).read_text(encoding="utf-8")
+    opened = time.perf_counter()
+    uri = client.open(root / module)
+    first, _ = await client.wait(uri, 0, 1, timeout=600)
+    while client.progress_created and client.progress_ended is None:
+        await asyncio.sleep(0.01)  # (a server without progress publishes the complete set first)
+    await asyncio.sleep(2)  # the complete set is published right after the index is ready
+    last = max(arrived for arrived, arrival_uri, _, _ in client.arrivals if arrival_uri == uri)
+    complete = max(last, client.progress_ended or first)
+    await client.stop()
+    return {
+        "open_to_own_s": first - opened,
+        "open_to_complete_s": complete - opened,
+        "spawn_to_own_s": first - spawned,
+        "spawn_to_complete_s": complete - spawned,
+    }
+
+
+async def edits(client: Client, uri: str, text: str, changes: int, edit: str) -> list[float]:
+    """didChange -> publishDiagnostics latencies over `changes` edits of one kind, each text distinct."""
+    base = text if text.endswith("\n") else text + "\n"
     latencies = []
     for number in range(changes):
         mark = len(client.arrivals)
-        version = client.change(module_uri, text.replace(MARKER, f"{MARKER}{number} ", 1))
+        label = f"{time.monotonic_ns()} {number}"
+        edited = base + f"# note {label}\n" if edit == "comment" else text.replace(MARKER, f"{MARKER}{label} ", 1)
+        version = client.change(uri, edited)
         sent = time.perf_counter()
-        arrived, _ = await client.wait(module_uri, mark, version)
+        arrived, _ = await client.wait(uri, mark, version)
         latencies.append(arrived - sent)
+    return latencies
 
+
+def summary(latencies: list[float]) -> dict[str, float]:
+    return {
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p95_ms": 1000 * quantile(latencies, 0.95),
+        "max_ms": 1000 * max(latencies),
+    }
+
+
+class BusyCore:
+    """One core kept busy by a spinning process (started on entry, stopped on exit)."""
+
+    def __enter__(self) -> "BusyCore":
+        self.spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.spinner.kill()
+        self.spinner.wait()
+
+
+def copy_real(source: Path) -> Path:
+    """Checkouts are read only: a copy (without .git) to open as a workspace."""
+    target = WORK / "real" / source.name
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(".git", ".flasklint_cache"))
+    return target
+
+
+async def typing(root: Path, changes: int, rounds: int) -> dict[str, object]:
+    """One session: `rounds` rounds of each kind of edit (alternating, so a busy spell of the machine
+    hits every kind alike); each figure is the median over the rounds of that round's p50/p95/max."""
+    client = Client()
+    await client.start(root)
+    texts = {module: (root / module).read_text(encoding="utf-8") for module in (MODULE, HEAVY)}
+    uris = {module: client.open(root / module) for module in texts}
+    for uri in uris.values():
+        await client.wait(uri, 0, 1, timeout=600)
+    kinds = {
+        "comment_views_module": (MODULE, "comment", False),
+        "comment_heavy_module": (HEAVY, "comment", False),
+        "comment_views_module_one_core_busy": (MODULE, "comment", True),
+        "comment_heavy_module_one_core_busy": (HEAVY, "comment", True),
+        "string_views_module": (MODULE, "string", False),
+    }
+    measured: dict[str, list[dict[str, float]]] = {name: [] for name in kinds}
+    for _ in range(rounds):
+        for name, (module, edit, busy) in kinds.items():
+            with BusyCore() if busy else contextlib.nullcontext():
+                latencies = await edits(client, uris[module], texts[module], changes, edit)
+            measured[name].append(summary(latencies))
+            client.change(uris[module], texts[module])  # back to the file's text between kinds
+            await client.wait(uris[module], 0, client.versions[uris[module]], timeout=600)
+    results: dict[str, object] = {
+        name: {key: statistics.median(r[key] for r in runs) for key in runs[0]} for name, runs in measured.items()
+    }
+    results["module_lines"] = {module: text.count("\n") for module, text in texts.items()}
+    results["changes_per_round"], results["rounds"] = changes, rounds
+    results["cross_file"] = await cross_file(client, root, uris[MODULE], texts[MODULE], changes)
+    await client.stop()
+    return results
+
+
+async def cross_file(client: Client, root: Path, module_uri: str, text: str, changes: int) -> dict[str, float]:
+    """A route renamed in the module -> the open template that names it re-published (FLK201 comes, goes)."""
     template_uri = client.open(root / TEMPLATE)
     await client.wait(template_uri, 0, 1)
     cross = []
@@ -163,16 +287,7 @@ async def typing(root: Path, changes: int) -> dict[str, object]:
         arrived, diagnostics = await client.wait(template_uri, mark)
         assert bool(diagnostics) == renamed, diagnostics  # FLK201 appears, then goes
         cross.append(arrived - sent)
-    await client.stop()
-    return {
-        "module_lines": text.count("\n"),
-        "changes": changes,
-        "p50_ms": 1000 * statistics.median(latencies),
-        "p95_ms": 1000 * quantile(latencies, 0.95),
-        "max_ms": 1000 * max(latencies),
-        "cross_file_p50_ms": 1000 * statistics.median(cross),
-        "cross_file_max_ms": 1000 * max(cross),
-    }
+    return {"p50_ms": 1000 * statistics.median(cross), "max_ms": 1000 * max(cross)}
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -180,51 +295,85 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def run(modules: int, changes: int) -> dict[str, object]:
+async def run(modules: int, changes: int, rounds: int, million: bool, real: Path | None) -> dict[str, object]:
     root = write_project(modules)
     shutil.rmtree(root / ".flasklint_cache", ignore_errors=True)
     python_files = sum(1 for _ in root.rglob("*.py"))
+    python_lines = sum(p.read_text(encoding="utf-8").count("\n") for p in root.rglob("*.py"))
+    first = {"generated": await first_diagnostics(root, MODULE)}
+    if real is not None:
+        copy = copy_real(real)
+        first["real"] = {"checkout": real.name, "module": REAL_MODULE, **await first_diagnostics(copy, REAL_MODULE)}
     cold = await start_up(root)
     warm = await start_up(root)
+    typed = await typing(root, changes, rounds)
+    large: dict[str, object] = {}
+    if million:
+        big = write_project(modules * 10, "million")
+        big_lines = sum(p.read_text(encoding="utf-8").count("\n") for p in big.rglob("*.py"))
+        figures = await typing(big, changes, rounds)
+        large = {"python_files": sum(1 for _ in big.rglob("*.py")), "python_lines": big_lines, "typing": figures}
+        for name in ("comment_views_module", "string_views_module"):
+            large[f"{name}_p95_ratio"] = figures[name]["p95_ms"] / typed[name]["p95_ms"]  # type: ignore[index]
     return {
         "machine": {
             "python": platform.python_version(),
             "platform": platform.platform(),
             "versions": {name: metadata.version(name) for name in ("flasklint", "pygls", "libcst")},
         },
-        "project": {"python_files": python_files, "module": MODULE},
+        "project": {"python_files": python_files, "python_lines": python_lines, "module": MODULE, "heavy": HEAVY},
+        "first_diagnostics": first,
         "start_up_cold": cold,
         "start_up_warm": warm,
-        "typing": await typing(root, changes),
+        "typing": typed,
+        "million": large,
     }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--modules", type=int, default=200, help="Python modules in the generated project")
-    parser.add_argument("--changes", type=int, default=60, help="didChange round trips to time")
+    parser.add_argument("--changes", type=int, default=20, help="didChange round trips per kind of edit and round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of every kind of edit (figures: their median)")
+    parser.add_argument("--million", action="store_true", help="also a 1M-line project (10x --modules)")
+    parser.add_argument("--real", type=Path, default=REAL if REAL.is_dir() else None, help="a real checkout to open")
     args = parser.parse_args()
-    results = asyncio.run(run(args.modules, args.changes))
+    results = asyncio.run(run(args.modules, args.changes, args.rounds, args.million, args.real))
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    typed = results["typing"]
-    files = results["project"]["python_files"]
-    print(f"project: {files} Python files; edited module {MODULE} ({typed['module_lines']} lines)")
+    project = results["project"]
+    print(f"project: {project['python_files']} Python files, {project['python_lines']} lines")
+    for name, figures in results["first_diagnostics"].items():
+        print(
+            f"first diagnostics ({name}, cold): didOpen -> own rules {figures['open_to_own_s']:.2f} s, "
+            f"-> complete {figures['open_to_complete_s']:.2f} s (from spawn: {figures['spawn_to_own_s']:.2f} s, "
+            f"{figures['spawn_to_complete_s']:.2f} s)"
+        )
     for name in ("start_up_cold", "start_up_warm"):
         figures = results[name]
         print(
             f"{name:<14} initialize {figures['initialize_s']:.2f} s, "
             f"spawn -> first diagnostics {figures['first_diagnostics_s']:.2f} s"
         )
-    print(
-        f"didChange -> publishDiagnostics ({typed['changes']} edits): p50 {typed['p50_ms']:.0f} ms, "
-        f"p95 {typed['p95_ms']:.0f} ms, max {typed['max_ms']:.0f} ms"
-    )
-    print(
-        f"route renamed -> open template re-published: p50 {typed['cross_file_p50_ms']:.0f} ms, "
-        f"max {typed['cross_file_max_ms']:.0f} ms"
-    )
+    print_typing(results["typing"], "")
+    if results["million"]:
+        large = results["million"]
+        print(f"1M-line project: {large['python_files']} Python files, {large['python_lines']} lines")
+        print_typing(large["typing"], "  ")
+        print(
+            f"  p95 ratio to the {project['python_lines'] // 1000}k-line project: comment edit "
+            f"{large['comment_views_module_p95_ratio']:.2f}x, string edit {large['string_views_module_p95_ratio']:.2f}x"
+        )
     print(f"written to {RESULTS.relative_to(HERE.parent)}")
     return 0
+
+
+def print_typing(typed: dict[str, object], indent: str) -> None:
+    print(f"{indent}didChange -> publishDiagnostics (median of {typed['rounds']} rounds of {typed['changes_per_round']} edits):")
+    for name, figures in typed.items():
+        if isinstance(figures, dict) and "p95_ms" in figures:
+            print(f"{indent}  {name:<36} p50 {figures['p50_ms']:4.0f} ms  p95 {figures['p95_ms']:4.0f} ms  max {figures['max_ms']:4.0f} ms")
+    cross = typed["cross_file"]
+    print(f"{indent}  route renamed -> open template re-published: p50 {cross['p50_ms']:.0f} ms, max {cross['max_ms']:.0f} ms")
 
 
 if __name__ == "__main__":

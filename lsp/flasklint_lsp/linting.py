@@ -100,7 +100,11 @@ class Linter:
         await state.found.wait()
         if state.ready.is_set() or state.files_found < EARLY_DIAGNOSTICS_FILES:
             return
-        own = await self.server.quick.run(own_diagnostics, state.root, located.relative, snapshot.text, self.server.settings)
+        try:
+            own = await self.server.quick.run(own_diagnostics, state.root, located.relative, snapshot.text, self.server.settings)
+        except Exception:  # noqa: BLE001 - the complete set still follows with the index
+            log.exception("own diagnostics of %s failed", uri)
+            return
         if own is not None and not state.ready.is_set() and self._tasks.get(uri) is asyncio.current_task():
             self.publish(uri, snapshot, own)
 

@@ -10,6 +10,7 @@ the event loop keeps answering the editor.
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import dataclasses
 import json
 import logging
@@ -37,16 +38,33 @@ from flasklint_lsp.tails import Code, code_of, only_tail_changed
 T = TypeVar("T")
 log = logging.getLogger("flasklint_lsp")
 CONFIG_FILE = "pyproject.toml"
+PROFILE_VARIABLE = "FLASKLINT_LSP_PROFILE"
 
 
 class Engine:
-    """Runs engine calls one at a time on a dedicated thread."""
+    """Runs engine calls one at a time on a dedicated thread.
+
+    With FLASKLINT_LSP_PROFILE=<file> set, every call is profiled (cProfile) and the statistics of
+    all calls so far are written to <file>.<thread name> after each: where an editor's wait goes.
+    """
 
     def __init__(self, name: str = "flasklint-engine") -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        target = os.environ.get(PROFILE_VARIABLE)
+        self._profile = (cProfile.Profile(), f"{target}.{name}") if target else None
 
     async def run(self, function: Callable[..., T], *args: object) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, partial(function, *args))
+        call = partial(function, *args)
+        if self._profile is not None:
+            call = partial(self._profiled, call)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+    def _profiled(self, call: Callable[[], T]) -> T:
+        profile, target = self._profile  # type: ignore[misc]
+        try:
+            return profile.runcall(call)
+        finally:
+            profile.dump_stats(target)
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -14,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 from typing import Any, BinaryIO, Sequence
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.exceptions import FeatureRequestError
@@ -59,7 +60,8 @@ class FlasklintServer(LanguageServer):
     # -- documents ---------------------------------------------------------------------------
     def snapshot(self, uri: str) -> Snapshot | None:
         """The open document's current text and version (None when it is not open)."""
-        document = self.workspace.text_documents.get(uri)
+        # pygls files documents under their unquoted URI: `file:///a%2Bb/app.py` as `file:///a+b/app.py`.
+        document = self.workspace.text_documents.get(unquote(uri))
         if document is None:
             return None
         return Snapshot(document.source, document.version, self.workspace.position_codec)

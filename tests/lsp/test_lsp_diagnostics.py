@@ -212,3 +212,12 @@ def _engine_diagnostics(root: Path, relative: str):
     project.discover()
     project.analyse()
     return project.diagnostics(relative)
+
+
+async def test_published_under_a_path_with_quoted_characters(tmp_path: Path) -> None:
+    """Editors quote `+` and spaces in URIs (`file:///my%20app%2B1/app.py`); pygls files documents unquoted."""
+    root = flask_app(tmp_path / "my app+1")
+    async with lsp_session(root) as session:
+        uri = session.open("app.py", BROKEN)
+        assert "%2B" in uri and "%20" in uri
+        assert [d.code for d in await session.diagnostics("app.py", version=1)] == ["FLK001"]
