@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 
 from flasklint.config import ConfigError
 from flasklint.engine import Project, find_project_root
-from flasklint.flake8_plugin import normalise, text_digest
+from flasklint.flake8_text import normalise, text_digest
 from flasklint.noqa import FILE_KEY
 from flasklint.source import SourceError, decode_source
 

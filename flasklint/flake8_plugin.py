@@ -36,7 +36,6 @@ import argparse
 import ast
 import atexit
 import contextlib
-import hashlib
 import json
 import logging
 import multiprocessing
@@ -48,6 +47,7 @@ from pathlib import Path
 from typing import Iterator
 
 from flasklint import __version__
+from flasklint.flake8_text import text_digest
 from flasklint.isolation import SAFE_DIRECTORY, drop_project_paths
 
 log = logging.getLogger("flasklint")
@@ -97,16 +97,6 @@ class Flake8Plugin:
             found = _build_here(path, text)
         for row, column, message in found:
             yield row, column, message, type(self)
-
-
-def text_digest(text: str) -> str:
-    """What the builder and the plugin compare: a digest of the text, newlines and BOM normalised
-    (flake8 reads with universal newlines)."""
-    return hashlib.blake2b(normalise(text).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
-def normalise(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
 
 
 def _flasklint_selected(options: argparse.Namespace) -> bool:
