@@ -22,7 +22,7 @@ from typing import Iterable
 from flasklint import shortcuts
 from flasklint.atomic_write import is_temporary
 from flasklint.cache import Cache, cache_key
-from flasklint.config import ROOT_MARKERS, Config, load_config
+from flasklint.config import ROOT_MARKERS, Config, load_config, marks_a_project
 from flasklint.config import find_project_root  # noqa: F401 - the front-ends import it from here
 from flasklint.diagnostics import Diagnostic
 from flasklint.file_kinds import kind_of
@@ -42,11 +42,18 @@ log = logging.getLogger("flasklint")
 
 # A Python file that mentions none of these cannot hold anything a rule looks for: it is indexed
 # by name (for FLK301 and config resolution) but never parsed. Parsing is the dominant cost.
+# Flask's objects (request, session, redirect, flash, ...) count only when imported from flask,
+# werkzeug, jinja2 or markupsafe (the model resolves names through the module's imports, which
+# spell the package); the names listed are those the model matches on any object, whatever it
+# imports: route and hook decorators, registrars, loader attributes (tests/test_shortcuts.py
+# checks the model's name tables against this list, and the findings with and without it).
 RELEVANT = re.compile(
-    r"flask|Flask|url_for|route|add_url_rule|register_blueprint|SECRET_KEY|secret_key|session|flash|"
-    r"login_user|\.run\(|request|redirect|Blueprint|as_view|render_template|\.save\(|"
+    r"flask|Flask|url_for|route|add_url_rule|register_blueprint|SECRET_KEY|secret_key|session_interface|"
+    r"login_user|\.run\(|_request\b|errorhandler|register_error_handler|Blueprint|as_view|render_template|\.save\(|"
     r"from_(?:object|pyfile|envvar|file|prefixed_env|mapping|json)\(|config\.update\(|"
-    r"@[\w.]+\.(?:get|post|put|patch|delete)\(|create_app|jinja|context_processor|DispatcherMiddleware|Markup|"
+    r"@[\w.]+\.(?:get|post|put|patch|delete)\(|create_app|jinja|context_processor|template_global|"
+    r"DispatcherMiddleware|Markup|url_defaults|url_value_preprocessor|url_map|template_folder|root_path|"
+    r"iter_blueprints|add_resource|add_namespace|register_api|add_view|init_app_routes|WhiteNoise|TransLogger|"
     r"werkzeug"  # FLK501: removed Werkzeug APIs (`from werkzeug.urls import url_quote`) in modules naming no flask API
 )
 PARALLEL_THRESHOLD = 24
@@ -450,7 +457,7 @@ def _digest(data: bytes) -> bytes:
 
 
 def _is_project_root(subdirectories: list[str], filenames: list[str]) -> bool:
-    return any(marker in filenames or marker in subdirectories for marker in ROOT_MARKERS)
+    return marks_a_project({*filenames, *subdirectories})
 
 
 def _encode_overlay(text: str, kind: str) -> bytes:

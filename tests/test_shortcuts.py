@@ -77,3 +77,29 @@ def test_the_removed_api_scan_keeps_each_kind_of_use() -> None:
         assert removed_apis._MAY_USE_REMOVED.search(text), text
     for text in ("environ = os.environ", "escaped = 1", "settings.configure()"):
         assert not removed_apis._MAY_USE_REMOVED.search(text), text
+
+
+def test_the_relevance_scan_knows_every_name_the_model_matches_on_any_object() -> None:
+    """Names matched as attributes whatever the module imports (a helper's `bp.before_request`, an
+    `api.add_resource` on an Api from another module) keep a module parsed."""
+    from flasklint.engine import RELEVANT
+    from flasklint.model.flask_api import EXTENSION_REGISTRARS, ROUTE_DECORATORS
+    from flasklint.model.jinja_facts import ADD_TEMPLATE_GLOBAL, CONTEXT_PROCESSORS, TEMPLATE_GLOBAL_DECORATORS
+    from flasklint.model.responses import ERROR_HANDLER_DECORATORS
+    from flasklint.model.template_loaders import LOADER_ATTRIBUTES, LOADER_METHODS
+    from flasklint.model.traversal import URL_DEFAULTS_REGISTRARS, URL_VALUE_PREPROCESSOR_REGISTRARS
+    from flasklint.model.urls import REQUEST_HOOKS
+
+    attributes = (
+        EXTENSION_REGISTRARS | URL_DEFAULTS_REGISTRARS | URL_VALUE_PREPROCESSOR_REGISTRARS | REQUEST_HOOKS
+        | ERROR_HANDLER_DECORATORS | CONTEXT_PROCESSORS | TEMPLATE_GLOBAL_DECORATORS | ADD_TEMPLATE_GLOBAL
+        | LOADER_ATTRIBUTES | LOADER_METHODS
+        | {"register_blueprint", "add_url_rule", "as_view", "session_interface", "register_error_handler"}
+    )  # fmt: skip
+    missed = [name for name in sorted(attributes) if not RELEVANT.search(f"from .ext import bp\nbp.{name}(view)\n")]
+    missed += [name for name in sorted(ROUTE_DECORATORS) if not RELEVANT.search(f"@bp.{name}('/x')\ndef x(): ...\n")]
+    if not RELEVANT.search("bp.url_map.converters['x'] = C\n"):
+        missed.append("url_map")
+    assert missed == []
+    for unrelated in ("import requests\nrequests.get(url)\n", "db.session.add(user)\n", "return redirect_uri\n"):
+        assert not RELEVANT.search(unrelated)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import libcst as cst
 
 from flasklint import shortcuts
-
 from flasklint.model.cst_helpers import literal_string, subscript_key
 from flasklint.model.imports import dotted_name
 from flasklint.model.module import ModuleModel, Scope
