@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePath, PurePosixPath
-from typing import Sequence
+from typing import Collection, Sequence
 
 # Folders never analysed, whatever `exclude` says: version control, virtualenvs, caches, build
 # output. They are folder names only: `.env/` is a virtualenv, but the `.env` file beside the app
@@ -61,9 +61,18 @@ def find_project_root(path: Path) -> Path:
     path = path.resolve()
     start = path if path.is_dir() else path.parent
     for directory in (start, *start.parents):
-        if any((directory / marker).exists() for marker in ROOT_MARKERS) and not is_template_source(directory):
+        present = [name for name in (*ROOT_MARKERS, "__init__.py") if (directory / name).exists()]
+        if marks_a_project(present) and not is_template_source(directory):
             return directory
     return start
+
+
+def marks_a_project(names: Collection[str]) -> bool:
+    """Whether a folder holding these names is a project's root. A `setup.py` beside an `__init__.py`
+    is a module of a package (CTFd's `CTFd/constants/setup.py`), not a project's build script: taking
+    it for one would cut that package off from its app's index."""
+    markers = [marker for marker in ROOT_MARKERS if marker in names]
+    return bool(markers) and not (markers == ["setup.py"] and "__init__.py" in names)
 
 
 KNOWN_KEYS = frozenset({"select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude"})

@@ -153,6 +153,16 @@ def test_nested_projects_can_be_left_to_themselves(tmp_path: Path) -> None:
     assert sorted(project.nested_roots) == [tmp_path / "lib", tmp_path / "sub", tmp_path / "vendored"]
 
 
+def test_a_setup_module_inside_a_package_is_not_a_project_root(tmp_path: Path) -> None:
+    """CTFd keeps `CTFd/constants/setup.py` (a module): its package belongs to the app's project."""
+    write_project(tmp_path, {"pyproject.toml": "", "app.py": "", "pkg/__init__.py": "", "pkg/setup.py": "", "pkg/forms.py": ""})
+    assert find_project_root(tmp_path / "pkg" / "forms.py") == tmp_path.resolve()
+    project = Project(tmp_path, use_cache=False)
+    project.discover(skip_nested_projects=True)
+    assert sorted(project.files) == ["app.py", "pkg/__init__.py", "pkg/forms.py", "pkg/setup.py"]
+    assert project.nested_roots == []
+
+
 @pytest.mark.parametrize("start_method", ["fork", "spawn"])
 def test_parallel_analysis_equals_single_process(tmp_path: Path, start_method: str) -> None:
     """The worker pool (forked for the CLI, spawned for the language server) must not change facts."""
