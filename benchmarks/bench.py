@@ -1,5 +1,8 @@
 """Time flasklint against its baselines on a large generated Flask project and on real Flask code.
 
+(Issue 14's table, each row against its reference in the same run, is benchmarks/speed.py's: it
+reuses this module's tools venv. This one gives lines per second per corpus.)
+
     .venv/bin/python benchmarks/bench.py [--repeat 3] [--only generated] [--modules 200]
 
 For each corpus it times (best of --repeat, wall clock; CPU time of all processes alongside):
