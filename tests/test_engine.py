@@ -223,6 +223,16 @@ def test_project_rules_keep_their_own_data_with_the_facts_and_the_cache(tmp_path
                 "owners": ["app.app"],
             }
         ],
+        "FLK204": {
+            "views": [
+                {
+                    "name": "login", "decorators": [], "accepted": [], "required": [], "required_keyword_only": [],
+                    "routes": [{"span": [5, 1, 5, 20], "rule_span": [5, 11, 5, 19], "rule": "/login", "variables": [], "defaults": []}],
+                    "renames": [],
+                }
+            ],
+            "pass_through": [],
+        },
         "FLK206": [{"span": [5, 1, 5, 20], "wrapper": None, "decorator": None, "conditional": False, "definition": [6, 4, 6, 9]}],
         "FLK302": [{"app": "app.app", "line": 4, "indent": "", "import_line": 2}],
     }  # fmt: skip
@@ -255,7 +265,7 @@ def test_a_raising_collect_step_loses_only_its_own_data(caplog: pytest.LogCaptur
             facts = analyse_python("app.py", "app", False, SESSION_APP.encode())
     finally:
         PROJECT_RULES.remove(rule)
-    assert sorted(facts.rule_data) == ["FLK203", "FLK206", "FLK302"]
+    assert sorted(facts.rule_data) == ["FLK203", "FLK204", "FLK206", "FLK302"]
     assert "internal error in rule FLK996 on app.py" in caplog.text
 
 
