@@ -71,7 +71,7 @@ async def test_published_on_open_change_and_cleared_on_close(tmp_path: Path) -> 
         # Version 4's diagnostics may still arrive before the close clears them (or be cancelled).
         await session.diagnostics("app.py", after=mark, until=lambda found: not found)
         await session.settle()
-        assert session.published[-1].version is None and session.published[-1].diagnostics == []
+        assert session.published[-1].version is None and not session.published[-1].diagnostics
 
 
 async def test_debounce_publishes_only_the_last_version(tmp_path: Path) -> None:
