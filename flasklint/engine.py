@@ -11,9 +11,9 @@ import hashlib
 import io
 import json
 import logging
-import multiprocessing
 import os
 import re
+import sys
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -205,6 +205,12 @@ def _not_analysed(relative: str, module: str, kind: str, reason: str) -> FileFac
     return facts
 
 
+def _default_start_method() -> str:
+    """Fork wherever multiprocessing offers it (everywhere but Windows: its own test), decided without
+    importing multiprocessing, which a run too small for a pool never needs."""
+    return "spawn" if sys.platform == "win32" else "fork"
+
+
 def _analyse_job(job: tuple[str, str, bool, bytes]) -> dict:
     return analyse_python(*job).to_dict()
 
@@ -227,7 +233,7 @@ class Project:
         """`start_method` picks how worker processes start: "fork" by default where available;
         a threaded host (the language server's reader thread holds stdin) needs "spawn"."""
         self.root = root.resolve()
-        self.start_method = start_method or ("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        self.start_method = start_method or _default_start_method()
         self.config = config if config is not None else load_config(self.root)
         self.cache = Cache(self.root) if use_cache else None
         self.jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 4)

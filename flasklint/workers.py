@@ -7,21 +7,27 @@ Each worker therefore watches its parent and exits once it is gone.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from flasklint.isolation import workers_start_outside_project
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 PARENT_POLL_SECONDS = 0.5
 
 
 @contextmanager
 def analysis_pool(workers: int, start_method: str) -> Iterator[ProcessPoolExecutor]:
+    """A pool of `workers` processes. multiprocessing is imported here, not at module level: a run
+    below the engine's parallel threshold starts no pool, and the import costs ~45 ms of a cold run."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context(start_method)
     with workers_start_outside_project(start_method):  # building the pool starts a process already
         # A forkserver's workers are the server's children; the others are this process's.

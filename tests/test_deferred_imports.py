@@ -42,3 +42,21 @@ def test_loading_every_rule_and_the_server_loads_neither_libcst_nor_jinja() -> N
     time (a node tuple, a type alias) would load them anyway (each such slip cost ~0.1 s per run)."""
     loaded = subprocess.run([sys.executable, "-c", LOAD_EVERY_RULE], capture_output=True, text=True, check=True)
     assert loaded.stdout.split() == ["False", "False"]
+
+
+SMALL_COLD_RUN = """
+import sys
+from flasklint.cli import main
+main(["check", "--no-cache", "--exit-zero", sys.argv[1]])
+print(sorted(name for name in ("multiprocessing", "multiprocessing.pool", "concurrent.futures.process") if name in sys.modules))
+"""
+
+
+def test_a_run_too_small_for_a_pool_does_not_import_multiprocessing(tmp_path) -> None:
+    """Below the engine's parallel threshold no worker starts: multiprocessing's modules (~45 ms of
+    a cold run) are imported only when a pool is built."""
+    (tmp_path / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n")
+    (tmp_path / "util.py").write_text("def helper():\n    return 1\n")
+    run = subprocess.run([sys.executable, "-c", SMALL_COLD_RUN, str(tmp_path)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[-1] == "[]"
