@@ -660,7 +660,7 @@ def markdown(report: dict) -> str:
     for key in ROW_ORDER:
         row = rows.get(key) or RowResult(key, WORK[key], "", None, target_text(key), skipped="not run")
         if row.skipped:
-            lines.append(f"| {row.work} | not measured: {row.skipped} | | | {row.target} | — |")
+            lines.append(f"| {row.work} | not measured: {one_line(row.skipped)} | | | {row.target} | — |")
             continue
         reference = f"{row.reference}: {figures_text(row.reference_median)}" if row.reference else "—"
         met = "yes" if row.met else "**no**"
@@ -674,6 +674,12 @@ def markdown(report: dict) -> str:
         + "".join(f" {corpus_text(name, report[name])}." for name in ("apps", "large") if name in report)
     )]
     return "\n".join(lines)
+
+
+def one_line(reason: str) -> str:
+    """A reason fit for a table cell: a traceback's first and last lines."""
+    lines = [line.strip() for line in reason.splitlines() if line.strip()]
+    return " … ".join(dict.fromkeys([lines[0], lines[-1]])).replace("|", "\\|") if lines else reason
 
 
 def corpus_text(name: str, figures: dict) -> str:
