@@ -97,6 +97,10 @@ class AppView:
     files: Callable[[str], bool]  # is this project-relative path analysed?
     blueprints_registered_as: Callable[[Sequence[str]], list[str] | None]
     _endpoints: dict[str, list[Endpoint]] | None = field(default=None, repr=False)
+    # Asked once per template load of every checked file (and again on each keystroke in the editor):
+    # the folders and each name's files are worked out once per view, which lives as long as its index.
+    _template_folders: list[str] | None = field(default=None, repr=False)
+    _template_files: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     @property
     def apps(self) -> list[str]:
@@ -126,7 +130,9 @@ class AppView:
 
     @property
     def template_folders(self) -> list[str]:
-        return sorted(set().union(*(table.template_folders for table in self.tables)))
+        if self._template_folders is None:
+            self._template_folders = sorted(set().union(*(table.template_folders for table in self.tables)))
+        return self._template_folders
 
     @property
     def templates_incomplete(self) -> bool:
@@ -235,12 +241,15 @@ class AppView:
     def template_files(self, name: str) -> list[str]:
         """Project-relative paths of the files `render_template(name)` may load: `name` in each template
         folder, where the project holds such a file (analysed, or on disk: excluded, another suffix)."""
-        found = []
-        for folder in self.template_folders:
-            relative = str(PurePosixPath(folder) / name) if folder not in ("", ".") else name
-            if self.files(relative) or (Path(self.root) / relative).is_file():
-                found.append(relative)
-        return found
+        found = self._template_files.get(name)
+        if found is None:
+            found = []
+            for folder in self.template_folders:
+                relative = str(PurePosixPath(folder) / name) if folder not in ("", ".") else name
+                if self.files(relative) or (Path(self.root) / relative).is_file():
+                    found.append(relative)
+            self._template_files[name] = found
+        return list(found)
 
     # -- literal paths ---------------------------------------------------------------------
     def match_path(self, path: str) -> list[tuple[Endpoint, dict[str, str]]]:
