@@ -67,7 +67,9 @@ class FlasklintServer(LanguageServer):
         return Snapshot(document.source, document.version, self.workspace.position_codec)
 
     def open_uris(self) -> list[str]:
-        return list(self.workspace.text_documents)
+        """The open documents' URIs as the editor spelled them (pygls keys them unquoted; diagnostics
+        published under that spelling would not reach a client comparing URIs as strings)."""
+        return [document.uri for document in self.workspace.text_documents.values()]
 
     def open_documents(self) -> dict[Path, Snapshot]:
         found: dict[Path, Snapshot] = {}

@@ -221,3 +221,10 @@ async def test_published_under_a_path_with_quoted_characters(tmp_path: Path) -> 
         uri = session.open("app.py", BROKEN)
         assert "%2B" in uri and "%20" in uri
         assert [d.code for d in await session.diagnostics("app.py", version=1)] == ["FLK001"]
+        # Re-linting every open document (settings turned on again) publishes under the editor's URI too.
+        session.configure({"enable": False})
+        await session.diagnostics("app.py", until=lambda d: not d)
+        mark = session.mark()
+        session.configure({"enable": True})
+        assert [d.code for d in await session.diagnostics("app.py", after=mark)] == ["FLK001"]
+        assert {p.uri for p in session.published} == {uri}
