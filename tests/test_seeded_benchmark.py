@@ -45,7 +45,8 @@ def bench(tmp_path: Path) -> dict[str, Path]:
     checkout.mkdir(parents=True)
     (checkout / "app.py").write_text(APP)
     repos = tmp_path / "repos.json"
-    repos.write_text(json.dumps({"repos": [{"id": "acme/shop", "name": "acme/shop", "commit": "0" * 40, "paths": ["."]}]}))
+    repo = {"id": "acme/shop", "name": "acme/shop", "commit": "0" * 40, "paths": ["."]}
+    repos.write_text(json.dumps({"repos": [repo]}))
     return {"checkouts": tmp_path / "checkouts", "repos": repos, "checkout": checkout, "tmp": tmp_path}
 
 
