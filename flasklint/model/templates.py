@@ -123,18 +123,24 @@ class TemplateModel:
 
     def __post_init__(self) -> None:
         self._line_starts = [0] + [i + 1 for i, char in enumerate(self.text) if char == "\n"]
+        self._jinja_line_starts = [0] + [match.end() for match in _JINJA_NEWLINE.finditer(self.text)]
 
     def locate(self, line: int, needle: str, occurrence: int = 0) -> Span:
-        """Span of the `occurrence`-th `needle` on a 1-based line (the whole line when absent)."""
-        if not 1 <= line <= len(self.lines):
+        """Span of the `occurrence`-th `needle` on a line Jinja numbers (the whole line when absent).
+
+        Jinja also ends lines at a lone `\r`; the spans count rows at `\n` only (as fixes and
+        editors of such files do), so the line is found in Jinja's numbering and mapped back."""
+        if not 1 <= line <= len(self._jinja_line_starts):
             return (line, 0, line, 0)
-        text = self.lines[line - 1].rstrip("\r\n")
+        begin = self._jinja_line_starts[line - 1]
+        end = self._jinja_line_starts[line] if line < len(self._jinja_line_starts) else len(self.text)
+        text = self.text[begin:end].rstrip("\r\n")
         start = -1
         for _ in range(occurrence + 1):
             start = text.find(needle, start + 1)
             if start < 0:
-                return (line, 0, line, len(text))
-        return (line, start, line, start + len(needle))
+                return self.span(begin, begin + len(text))
+        return self.span(begin + start, begin + start + len(needle))
 
     def position(self, offset: int) -> tuple[int, int]:
         """(1-based row, 0-based column) of a code-point offset in the text."""
