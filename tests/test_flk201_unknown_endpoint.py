@@ -396,3 +396,20 @@ def test_app_factory_and_wsgi_module(project) -> None:
         """,
     }
     assert [d.message.split(":")[0] for d in project(files, "FLK201")] == ["`url_for('indx')`"]
+
+
+def test_a_blueprint_rule_without_a_leading_slash_is_joined_to_its_prefix_not_dropped(tmp_path: Path) -> None:
+    """`@main.route("other")` under `url_prefix="/x"` is `/x/other` in real Flask: `main.other` exists, and
+    the index, which cannot place that rule, stays silent about the blueprint's endpoints."""
+    app = (
+        "from flask import Blueprint, Flask, url_for\n\n"
+        "main = Blueprint('main', __name__)\n\n\n"
+        "@main.route('other')\ndef other():\n    return url_for('main.other') + url_for('main.gone')\n\n\n"
+        "@main.route('/')\ndef home():\n    return ''\n\n\n"
+        "app = Flask(__name__)\napp.register_blueprint(main, url_prefix='/x')\n"
+        "print(url_for('missing'))\n"
+    )
+    write_project(tmp_path, {"app.py": app})
+    assert [d.message for d in lint(tmp_path, "FLK201")] == [
+        "`url_for('missing')`: no endpoint 'missing'; Flask raises BuildError here"
+    ]

@@ -183,7 +183,7 @@ class AppMount:
 class Unresolved:
     """A registration the index could not resolve: project-wide rules stay silent where it matters."""
 
-    what: str  # endpoint | blueprint | prefix | loader | extension
+    what: str  # endpoint | relative_rule | blueprint | prefix | loader | extension
     owner: str | None
     span: Span
     detail: str = ""

@@ -358,6 +358,10 @@ class IndexBuilder:
         for item in facts.unresolved:
             if item.what == "blueprint":
                 self._table(self._app_or_any(self.resolve(item.owner, facts))).foreign_blueprints = True
+            if item.what == "relative_rule":  # only a blueprint builds it (under its prefix); other owners reject it
+                owner = self.resolve(item.owner, facts)
+                for mount in self.mounts(owner[1]) if owner is not None and owner[0] == "blueprint" else ():
+                    self._table(mount.app).incomplete_blueprints.add(mount.name)
             if item.what != "endpoint":
                 continue
             owner = self.resolve(item.owner, facts)

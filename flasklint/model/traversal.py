@@ -566,8 +566,13 @@ class _Extractor(LeanVisitor):
                 Unresolved("endpoint", owner, self.model.span(decorator), "route with forwarded arguments")
             )
             return
-        if rule_node is None or (rule is not None and rule and not rule.startswith("/")):
-            return  # not a Flask route (or one Flask rejects when the module is imported)
+        if rule_node is None:
+            return
+        if rule is not None and rule and not rule.startswith("/"):
+            # Flask rejects it on an app, but a blueprint joins it to its url_prefix ("/x" + "other"); and
+            # other libraries' `.route("name")` look the same: the endpoint may exist, its rule is not known.
+            self.model.facts.unresolved.append(Unresolved("relative_rule", owner, self.model.span(decorator), rule))
+            return
         if endpoint_node is None and self._wraps_another_function(info):
             # @bp.route("/x") @wraps(f) def wrapper(...): the endpoint is f.__name__, known only at run time.
             self.model.facts.unresolved.append(
