@@ -212,6 +212,10 @@ def test_a_preprocessor_of_another_blueprint_does_not_silence(tmp_path: Path) ->
         HEADER + "class Views:\n    @app.route('/<x>')\n    def home(self):\n        return ''\n",
         # add_url_rule with a view the rule does not read.
         HEADER + "from views import home\n\napp.add_url_rule('/<x>', view_func=home)\n",
+        # A rule Werkzeug rejects at import (FLK205's finding), or one using the project's own converter.
+        HEADER + "@app.route('/team/<team_id:int>')\ndef team(team_id):\n    return ''\n",
+        HEADER + "@app.route('/<x>/<x>')\ndef home(x):\n    return x\n",
+        HEADER + "@app.route('/<slug:post>')\ndef home(slug):\n    return slug\n",
         # Another framework's routes take query parameters.
         "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/items')\ndef items(q: str):\n    return q\n",
     ],

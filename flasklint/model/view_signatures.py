@@ -25,7 +25,7 @@ from flasklint.model.cst_helpers import argument, literal_string
 from flasklint.model.facts import Span
 from flasklint.model.flask_receivers import is_route_call
 from flasklint.model.module import FunctionInfo, ModuleModel, Scope
-from flasklint.model.routing import parse_rule
+from flasklint.model.routing import DEFAULT_CONVERTERS, parse_rule
 
 # Decorators that call the view with the arguments they get (`func(*args, **kwargs)`, read in their sources).
 PASS_THROUGH_DECORATORS = frozenset(
@@ -285,11 +285,17 @@ def _route_call(
     defaults = _literal_keys(argument(decorator, None, "defaults"))
     if rule_node is None or rule is None or defaults is None:
         return None
+    variables = parse_rule(rule).variables
+    names = [variable.name for variable in variables]
+    if len(set(names)) < len(names) or any(variable.converter not in DEFAULT_CONVERTERS for variable in variables):
+        # Werkzeug rejects the rule when the module is imported (FLK205's finding: `<id:int>` swapped), or a
+        # converter of the project's may be at work: no request ever reaches the view with these arguments.
+        return None
     return RouteCall(
         span=model.span(decorator),
         rule_span=model.span(rule_node),
         rule=rule,
-        variables=[variable.name for variable in parse_rule(rule).variables],
+        variables=names,
         defaults=defaults,
     )
 

@@ -59,7 +59,9 @@ class RouteVariableMismatch(ProjectRule):
     `app.url_value_preprocessors` directly) is not seen: a view relying on one is reported. A
     missing parameter is reported only when every full rule of the route is known: not for a
     blueprint whose prefix is computed, registered where the index cannot see, or given
-    `url_defaults=`. Test files are not checked.
+    `url_defaults=`. A rule Werkzeug rejects (a repeated variable, an unknown converter such as
+    a swapped `<id:int>`: FLK205's finding) or one using a converter the project registers is
+    not checked either. Test files are not checked.
 
     ## Why is this bad?
     Flask calls the view as `view(**request.view_args)`, so every request to the route fails with
