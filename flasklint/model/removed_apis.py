@@ -213,20 +213,27 @@ RemovedUse = ImportedRemoved | AttributeRemoved | RenamedKeyword | RemovedConfig
 
 # Every use `_Finder` records spells one of these identifiers: a removed name is imported by its last
 # component or read as that attribute (qualify() keeps the attribute last), an app attribute is read
-# by name, a renamed keyword needs a call of send_file/send_from_directory, and a config key needs
-# `.config[...]` (the key itself may be an implicit concatenation, so the attribute is the token).
+# by name, and a renamed keyword needs a call of send_file/send_from_directory.
 _TOKENS = sorted(
     {entry.name for entry in REMOVED_NAMES.values()}
     | set(REMOVED_APP_ATTRIBUTES)
     | {callee.rpartition(".")[2] for callee in RENAMED_KEYWORDS}
-    | {"config"}
 )
-_MAY_USE_REMOVED = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, _TOKENS)))
+_NAMES_REMOVED_USE = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, _TOKENS)))
+# A config key needs `.config[...]` (the key itself may be an implicit concatenation, so the attribute
+# is the token) in a module importing Flask (`_config_key`): elsewhere `config` alone walks nothing.
+_NAMES_REMOVED_USE_OR_CONFIG = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, [*_TOKENS, "config"])))
+
+
+def may_use_removed(text: str, imports_flask: bool) -> bool:
+    """Whether the module's text names anything `_Finder` records (a cheap scan before its walk)."""
+    scan = _NAMES_REMOVED_USE_OR_CONFIG if imports_flask else _NAMES_REMOVED_USE
+    return scan.search(text) is not None
 
 
 def removed_uses(model: ModuleModel) -> list[RemovedUse]:
     """Every unguarded use of a removed API in the module, in source order."""
-    if shortcuts.enabled() and not _MAY_USE_REMOVED.search(model.text):
+    if shortcuts.enabled() and not may_use_removed(model.text, model.facts.imports_flask):
         return []  # the walk below visits every node: most modules name none of these
     finder = _Finder(model)
     finder.visit(model.tree, model.module_scope, guarded=False)
