@@ -76,3 +76,19 @@ def test_views_of_two_modules_on_one_app_are_reported_in_the_later_one(project) 
 )
 def test_unknown_or_conditional_registrations_are_left_alone(project, source: str) -> None:
     assert project(source, select="FLK206") == []
+
+
+FACTORY = (
+    "from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n    with app.app_context():\n"
+    "        {first}@app.route('/')\n        {indent}def index():\n        {indent}    return 'new'\n"
+    "        {second}@app.route('/old')\n        {indent}def index():\n        {indent}    return 'old'\n"
+    "    return app\n"
+)
+
+
+def test_branches_nested_in_a_factory_and_a_with_block_are_conditional(project) -> None:
+    """The walk for branches goes through the blocks of functions and `with` statements."""
+    plain = FACTORY.format(first="", second="", indent="")
+    assert [f[1:5] for f in findings(project(plain, select="FLK206"))] == [(10, 9, 10, 26)]
+    branched = FACTORY.format(first="if FEATURE:\n            ", second="else:\n            ", indent="    ")
+    assert project(branched, select="FLK206") == []
