@@ -164,6 +164,30 @@ def test_location_headers() -> None:
     ]
 
 
+def test_returned_location_tuples_in_nested_blocks() -> None:
+    """Returns inside branches, loops, handlers and `with` blocks count; a nested function's are its own."""
+    source = """
+    @app.route("/a")
+    def a():
+        with lock:
+            if request.args.get("x"):
+                return "", 302, {"Location": request.args["x"]}
+            else:
+                for _ in range(3):
+                    try:
+                        pass
+                    except KeyError:
+                        return "", 302, {"Location": request.args["y"]}
+        def inner():
+            return "", 302, {"Location": "/"}
+        return inner()
+    """
+    assert [(code, line) for code, _, _, line in targets(source)] == [
+        ('request.args["x"]', 6),
+        ('request.args["y"]', 12),
+    ]
+
+
 def test_other_headers_and_attributes_are_not_sinks() -> None:
     source = """
     @app.route("/a", methods=["POST"])

@@ -221,11 +221,25 @@ def _returned_tuples(body: cst.CSTNode) -> Iterator[cst.Tuple]:
     pending = [body]
     while pending:
         node = pending.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            continue
-        if isinstance(node, cst.Return) and isinstance(node.value, cst.Tuple) and len(node.value.elements) in (2, 3):
-            yield node.value
-        pending.extend(children(node))
+        if isinstance(node, cst.Return):
+            if isinstance(node.value, cst.Tuple) and len(node.value.elements) in (2, 3):
+                yield node.value
+        elif _may_hold_return(type(node)):
+            pending.extend(children(node))
+
+
+# A return statement stands only among statements: expressions and the other simple statements hold
+# none, so the walk skips them (most of a body's nodes). Asked once per node type (libcst's bases are
+# ABCs, slow to test against).
+_HOLDS_RETURN: dict[type, bool] = {}
+
+
+def _may_hold_return(node_type: type) -> bool:
+    holds = _HOLDS_RETURN.get(node_type)
+    if holds is None:
+        skipped = (cst.BaseExpression, cst.BaseSmallStatement, cst.FunctionDef, cst.ClassDef)
+        holds = _HOLDS_RETURN[node_type] = not issubclass(node_type, skipped)
+    return holds
 
 
 # -- the analyses ----------------------------------------------------------------------------
