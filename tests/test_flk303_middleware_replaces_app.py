@@ -45,6 +45,18 @@ def test_the_runtime_error_and_the_fix_with_real_flask(tmp_path: Path) -> None:
             5,
         ),
         (HEADER + "app = ProxyFix(app)\n\n\ndef view():\n    return app.config['X']\n", 5),
+        # An app of a Flask subclass of this module (CTFd's CTFdFlask), or of one imported by a *Flask name.
+        (
+            "from flask import Flask\nfrom werkzeug.middleware.proxy_fix import ProxyFix\n\n\n"
+            "class Base(Flask):\n    pass\n\n\nclass MyFlask(Base):\n    pass\n\n\ndef create_app():\n"
+            "    app = MyFlask(__name__)\n    app = ProxyFix(app)\n    app.config['X'] = 1\n    return app\n",
+            15,
+        ),
+        (
+            "from werkzeug.middleware.proxy_fix import ProxyFix\nfrom CTFd import CTFdFlask\n\n"
+            "app = CTFdFlask(__name__)\napp = ProxyFix(app)\napp.config['X'] = 1\n",
+            5,
+        ),
     ],
 )
 def test_rebindings_used_as_an_app_are_reported(project, source: str, row: int) -> None:

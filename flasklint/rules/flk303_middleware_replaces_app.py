@@ -49,7 +49,7 @@ class MiddlewareReplacesApp(FileRule):
     ## What it does
     Reports `app = ProxyFix(app, ...)` (or another WSGI middleware: `werkzeug.middleware.*`,
     `SharedDataMiddleware`, `DispatcherMiddleware`, `WhiteNoise`, ...) rebinding the name of a Flask
-    app (`Flask(...)`, `create_app()`, an imported `app`) when the same name is used as a Flask app
+    app (`Flask(...)`, a Flask subclass of the module or a class named `*Flask`, `create_app()`, an imported `app`) when the same name is used as a Flask app
     after it (`@app.route`, `app.config`, `app.run()`, `app.register_blueprint`...). A separate WSGI
     entry name (`application = ProxyFix(app)` in `wsgi.py`) and `app.wsgi_app = ProxyFix(app.wsgi_app)`
     are fine. Not seen: a rebinding used only from other modules, or only by `flask --app` (which
@@ -160,7 +160,7 @@ def _rebinding(model: ModuleModel, assign: AssignInfo) -> tuple[str, cst.Call, s
 
 
 def _was_flask_app(model: ModuleModel, assign: AssignInfo, name: str) -> bool:
-    """Before the rebinding, the same scope bound the name to `Flask(...)`, `*app()` or an imported app."""
+    """Before the rebinding, the same scope bound the name to `Flask(...)` (or a subclass), `*app()` or an imported app."""
     start = model.span(assign.node)[:2]
     for earlier in model.assigns:
         if earlier.scope is not assign.scope or model.span(earlier.node)[:2] >= start:
@@ -168,12 +168,28 @@ def _was_flask_app(model: ModuleModel, assign: AssignInfo, name: str) -> bool:
         target = earlier.targets[0] if len(earlier.targets) == 1 else None
         if isinstance(target, cst.Name) and target.value == name and isinstance(earlier.value, cst.Call):
             callee = earlier.value.func
-            if model.qualify(callee, earlier.scope) in FLASK_CLASSES:
+            if _is_flask_class(model, callee, earlier):
                 return True
-            if (dotted_name(callee) or "").rpartition(".")[2].lower().endswith("app"):
+            last = (dotted_name(callee) or "").rpartition(".")[2]
+            if last.lower().endswith("app") or last.endswith("Flask"):  # `create_app()`, `CTFdFlask(__name__)`
                 return True
     imported = assign.scope.imports.aliases.get(name, "").rpartition(".")[2]
     return imported in ("app", "application") or imported.endswith("_app")
+
+
+def _is_flask_class(model: ModuleModel, callee: cst.BaseExpression, assign: AssignInfo) -> bool:
+    """`Flask`, or a subclass of it defined in this module (through any chain of this module's classes)."""
+    local = f"{model.facts.module}.{callee.value}" if isinstance(callee, cst.Name) else None
+    pending = [name for name in (model.qualify(callee, assign.scope), local) if name]
+    seen: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in FLASK_CLASSES:
+            return True
+        if name not in seen:
+            seen.add(name)
+            pending.extend(model.facts.classes.get(name, []))
+    return False
 
 
 def _later_flask_use(model: ModuleModel, assign: AssignInfo, name: str) -> str | None:
