@@ -102,6 +102,27 @@ def reads_kwargs(f):
     return wrapper
 
 
+def login_required(view):  # Flask's tutorial (flaskr/auth.py): route values arrive as keywords only
+    @functools.wraps(view)
+    def wrapped_view(**kwargs):
+        if g.user is None:
+            return redirect(url_for("auth.login"))
+        return view(**kwargs)
+    return wrapped_view
+
+
+def drops_kwargs(view):
+    def wrapped_view(**kwargs):
+        return view()
+    return wrapped_view
+
+
+def keyword_and_star(view):
+    def wrapped_view(*, user=None, **kwargs):
+        return view(**kwargs)
+    return wrapped_view
+
+
 def factory(role):
     def decorator(f):
         return f
@@ -120,4 +141,4 @@ def twice(f):
 
 
 def test_pass_through_decorators_forward_exactly_what_they_get() -> None:
-    assert pass_through_decorators(model_of(PASS_THROUGH)) == ["plain", "awaited"]
+    assert pass_through_decorators(model_of(PASS_THROUGH)) == ["plain", "awaited", "login_required"]

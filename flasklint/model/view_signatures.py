@@ -196,17 +196,20 @@ def _passes_through(function: cst.FunctionDef) -> bool:
 
 def _forwards(wrapper: cst.FunctionDef, view: str) -> bool:
     """`def wrapper(*args, **kwargs)` whose body uses `view`, `args` and `kwargs` only in `view(*args, **kwargs)`
-    (or `current_app.ensure_sync(view)(*args, **kwargs)`), with no decorator but `wraps(view)`."""
+    (or `current_app.ensure_sync(view)(*args, **kwargs)`), with no decorator but `wraps(view)`. Flask passes
+    route values as keywords only, so `def wrapped_view(**kwargs): ... return view(**kwargs)` (Flask's own
+    tutorial) forwards them as well."""
     params = wrapper.params
     star, double = params.star_arg, params.star_kwarg
     if params.params or params.posonly_params or params.kwonly_params:
         return False
-    if not isinstance(star, cst.Param) or double is None:
+    args = star.name.value if isinstance(star, cst.Param) else None
+    if double is None or isinstance(star, cst.ParamStar):
         return False
     if any(not _is_wraps_of(d.decorator, view) for d in wrapper.decorators):
         return False
-    names = {view, star.name.value, double.name.value}
-    if len(names) != 3:
+    names = {view, double.name.value} | ({args} if args else set())
+    if len(names) != (3 if args else 2):
         return False
     forwarded = 0
     stray = False
@@ -214,7 +217,7 @@ def _forwards(wrapper: cst.FunctionDef, view: str) -> bool:
     class Visitor(cst.CSTVisitor):
         def visit_Call(self, call: cst.Call) -> bool:
             nonlocal forwarded
-            if _is_forwarding(call, view, star.name.value, double.name.value):
+            if _is_forwarding(call, view, args, double.name.value):
                 forwarded += 1
                 return False
             return True
@@ -240,17 +243,17 @@ def _forwards(wrapper: cst.FunctionDef, view: str) -> bool:
     return forwarded > 0 and not stray
 
 
-def _is_forwarding(call: cst.Call, view: str, args: str, kwargs: str) -> bool:
+def _is_forwarding(call: cst.Call, view: str, args: str | None, kwargs: str) -> bool:
     func = call.func
     if isinstance(func, cst.Call) and isinstance(func.func, cst.Attribute) and func.func.attr.value == "ensure_sync":
         func = func.args[0].value if len(func.args) == 1 and not func.args[0].keyword else func
-    if not (isinstance(func, cst.Name) and func.value == view and len(call.args) == 2):
+    expected = [("*", args), ("**", kwargs)] if args else [("**", kwargs)]
+    if not (isinstance(func, cst.Name) and func.value == view and len(call.args) == len(expected)):
         return False
-    first, second = call.args
-    return (
-        first.star == "*" and isinstance(first.value, cst.Name) and first.value.value == args
-        and second.star == "**" and isinstance(second.value, cst.Name) and second.value.value == kwargs
-    )  # fmt: skip
+    return all(
+        arg.star == star and isinstance(arg.value, cst.Name) and arg.value.value == name
+        for arg, (star, name) in zip(call.args, expected)
+    )
 
 
 def _is_wraps_of(decorator: cst.BaseExpression, view: str) -> bool:

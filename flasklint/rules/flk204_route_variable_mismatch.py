@@ -51,7 +51,8 @@ class RouteVariableMismatch(ProjectRule):
     they get are seen through: Flask-Login's `login_required` and `fresh_login_required`, and
     the project's own `def deco(f)` returning a nested `def wrapper(*args, **kwargs)` that
     uses `f`, `args` and `kwargs` only in `return f(*args, **kwargs)` (or
-    `current_app.ensure_sync(f)(*args, **kwargs)`), in any module; a decorator factory
+    `current_app.ensure_sync(f)(*args, **kwargs)`), in any module (or `def wrapped_view(**kwargs)`
+    with `return view(**kwargs)`, as in Flask's tutorial: Flask passes route values as keywords); a decorator factory
     (`@role_required("admin")`) is not. A variable the view does not accept is not
     reported when a `url_value_preprocessor` of its app or blueprint (or one the index cannot
     place) exists: it may pop the value (and then no missing parameter is reported either: it
