@@ -53,7 +53,7 @@ RELEVANT = re.compile(
     r"from_(?:object|pyfile|envvar|file|prefixed_env|mapping|json)\(|config\.update\(|"
     r"@[\w.]+\.(?:get|post|put|patch|delete)\(|create_app|jinja|context_processor|template_global|"
     r"DispatcherMiddleware|Markup|url_defaults|url_value_preprocessor|url_map|template_folder|root_path|"
-    r"iter_blueprints|add_resource|add_namespace|register_api|add_view|init_app_routes|WhiteNoise|TransLogger|"
+    r"iter_blueprints|add_resource|endpoint\s*=|add_namespace|register_api|add_view|init_app_routes|WhiteNoise|TransLogger|"
     r"werkzeug"  # FLK501: removed Werkzeug APIs (`from werkzeug.urls import url_quote`) in modules naming no flask API
 )
 PARALLEL_THRESHOLD = 24

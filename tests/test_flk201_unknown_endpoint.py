@@ -413,3 +413,19 @@ def test_a_blueprint_rule_without_a_leading_slash_is_joined_to_its_prefix_not_dr
     assert [d.message for d in lint(tmp_path, "FLK201")] == [
         "`url_for('missing')`: no endpoint 'missing'; Flask raises BuildError here"
     ]
+
+
+def test_an_endpoint_given_to_a_project_registrar_may_exist(tmp_path: Path) -> None:
+    """redash registers its API through `api.add_org_resource(R, "/api/queries", endpoint="queries")`, a
+    method of its own Flask-RESTful Api subclass, in a module naming nothing else the pre-scan looks for."""
+    files = {
+        "app.py": (
+            "from flask import Flask, url_for\n\napp = Flask(__name__)\n\n\n@app.route('/')\ndef index():\n"
+            "    return url_for('queries') + url_for('missing')\n"
+        ),
+        "api.py": "from ext import ApiExt\n\napi = ApiExt()\napi.add_org_resource(Queries, '/api/queries', endpoint='queries')\n",
+    }
+    write_project(tmp_path, files)
+    assert [d.message for d in lint(tmp_path, "FLK201")] == [
+        "`url_for('missing')`: no endpoint 'missing'; Flask raises BuildError here"
+    ]

@@ -376,6 +376,13 @@ class _Extractor(LeanVisitor):
                 self.model.facts.unresolved.append(
                     Unresolved("endpoint", None, self.model.span(node), f"{dotted or method}() registers views")
                 )
+            elif method != "url_for" and (endpoint := literal_string(argument(node, None, "endpoint"))):
+                # A registrar of the project's own (redash's `api.add_org_resource(R, "/api/queries",
+                # endpoint="queries")` on a Flask-RESTful Api subclass): the endpoint may exist, on any blueprint.
+                owner = f"extension:{self.model.ref_of(node.func.value, self.scope) or ''}"
+                self.model.facts.routes.append(
+                    RouteDef(owner=owner, rule=None, endpoint=endpoint, view=None, span=self.model.span(node))
+                )
 
     def _dispatcher(self, node: cst.Call) -> None:
         """`DispatcherMiddleware(app_a, {"/b": app_b})`: app_a answers at the root, app_b under "/b"."""
