@@ -23,13 +23,13 @@ import json
 import logging
 import os
 import shutil
-import stat
 import threading
 import time
 from functools import lru_cache
 from pathlib import Path
 
 import flasklint
+from flasklint.cache_files import is_real_directory, read_regular_file, write_atomically
 from flasklint.cache_shape import is_file_facts
 from flasklint.model.facts import FileFacts
 from flasklint.rules.flk002_file_not_analysed import MAX_ANALYSED_BYTES
@@ -44,8 +44,6 @@ TEMPORARY_SUFFIX = ".tmp"
 # A temporary file is written and renamed within milliseconds: one this old belongs to a killed run.
 STALE_TEMPORARY_SECONDS = 60
 CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flasklint cache\n"
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 @lru_cache(maxsize=1)
@@ -101,13 +99,13 @@ class Cache:
         subdirectory = self.directory / key[:2]
         if self._refused or not all(map(self._is_real_directory, (self.base, self.directory, subdirectory))):
             return None
-        data = _read_regular_file(subdirectory / f"{key}.json")
+        data = read_regular_file(subdirectory / f"{key}.json", MAX_ENTRY_BYTES)
         return decode_entry(key, data) if data is not None else None
 
     def _is_real_directory(self, path: Path) -> bool:
         if path in self._real_directories:
             return True
-        if _is_real_directory(path):
+        if is_real_directory(path):
             self._real_directories.add(path)
             return True
         return False
@@ -125,9 +123,9 @@ class Cache:
             _make_real_directory(subdirectory)
             self._sweep()
             path = subdirectory / f"{key}.json"
-            if _is_real_directory(path):  # a directory in the entry's place cannot be renamed over
+            if is_real_directory(path):  # a directory in the entry's place cannot be renamed over
                 shutil.rmtree(path)
-            _write_atomically(path, entry)
+            write_atomically(path, entry, _temporary_name(path))
         except OSError:
             pass
 
@@ -138,12 +136,12 @@ class Cache:
         try:
             with contextlib.suppress(FileExistsError):
                 os.mkdir(self.base)
-            if not _is_real_directory(self.base):
+            if not is_real_directory(self.base):
                 self._refuse("is a symbolic link" if os.path.islink(self.base) else "is not a directory")
                 return False
             for name, text in (("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", "*\n")):
                 if not os.path.lexists(self.base / name):
-                    _write_atomically(self.base / name, text.encode())
+                    write_atomically(self.base / name, text.encode(), _temporary_name(self.base / name))
             _make_real_directory(self.directory)
         except OSError:
             return False  # read-only checkout, full disk: uncached
@@ -170,23 +168,16 @@ class Cache:
                                 os.unlink(item.path)
 
 
-def _is_real_directory(path: Path) -> bool:
-    try:
-        return stat.S_ISDIR(os.lstat(path).st_mode)
-    except OSError:
-        return False
-
-
 def _make_real_directory(path: Path) -> None:
     """`path` as a directory of its own: a symlink or a file in its place (inside the cache) is removed."""
-    if _is_real_directory(path):
+    if is_real_directory(path):
         return
     if os.path.lexists(path):
         os.unlink(path)
     try:
         os.mkdir(path)
     except FileExistsError:  # another process (flake8's workers) made it just now
-        if not _is_real_directory(path):
+        if not is_real_directory(path):
             raise
 
 
@@ -218,40 +209,3 @@ def _subdirectories(path: Path) -> list[str]:
             return [item.path for item in found if item.is_dir(follow_symlinks=False)]
     except OSError:
         return []
-
-
-def _read_regular_file(path: Path) -> bytes | None:
-    """The bytes of a regular file, not through a symlink, not too large; None otherwise (a FIFO
-    or a device would block or stream forever)."""
-    try:
-        descriptor = os.open(path, _READ_FLAGS)
-    except OSError:
-        return None
-    try:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_ENTRY_BYTES:
-            return None
-        chunks: list[bytes] = []
-        size = 0
-        while size <= MAX_ENTRY_BYTES and (chunk := os.read(descriptor, MAX_ENTRY_BYTES + 1 - size)):
-            chunks.append(chunk)
-            size += len(chunk)
-        return b"".join(chunks) if size <= MAX_ENTRY_BYTES else None
-    except OSError:
-        return None
-    finally:
-        os.close(descriptor)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write beside the target, then rename over it (which replaces a symlink, never follows it)."""
-    temporary = path.with_name(_temporary_name(path))
-    try:
-        descriptor = os.open(temporary, _CREATE_FLAGS, 0o644)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise

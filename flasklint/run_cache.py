@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import stat
 import sys
 import time
 import zlib
@@ -34,6 +33,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 
 import flasklint
+from flasklint.cache_files import is_real_directory, read_regular_file, write_atomically
 from flasklint.config import ROOT_MARKERS, is_always_excluded
 from flasklint.diagnostics import Diagnostic
 from flasklint.file_kinds import kind_of
@@ -46,8 +46,6 @@ MAX_ENTRIES = 32  # one per distinct command line and working directory; the old
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
 RACY_NANOSECONDS = 2_000_000_000
 STALE_TEMPORARY_SECONDS = 60
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 Entry = tuple[Path, Diagnostic]
 
@@ -62,9 +60,9 @@ class RunKey:
 
     def load(self) -> list[Entry] | None:
         """The saved diagnostics (with their files) of a run with this key; None: compute them."""
-        if not (_is_real_directory(self.path.parent.parent) and _is_real_directory(self.path.parent)):
+        if not (is_real_directory(self.path.parent.parent) and is_real_directory(self.path.parent)):
             return None
-        data = _read_regular_file(self.path)
+        data = read_regular_file(self.path, MAX_ENTRY_BYTES)
         return decode_entry(self.inputs, data) if data is not None else None
 
     def store(self, entries: Iterable[Entry]) -> None:
@@ -76,13 +74,13 @@ class RunKey:
         except (TypeError, ValueError):
             return  # a diagnostic's data JSON cannot hold: computed again next time
         directory = self.path.parent
-        if len(payload) > MAX_ENTRY_BYTES or not _is_real_directory(directory.parent):
+        if len(payload) > MAX_ENTRY_BYTES or not is_real_directory(directory.parent):
             return
         with contextlib.suppress(OSError):
             if not os.path.lexists(directory):
                 os.mkdir(directory)
-            if _is_real_directory(directory):
-                _write_atomically(self.path, payload)
+            if is_real_directory(directory):
+                write_atomically(self.path, payload, f".{self.path.name}.{os.getpid()}.tmp")
                 _prune(directory)
 
 
@@ -211,46 +209,3 @@ def _prune(directory: Path) -> None:
                 os.unlink(item.path)
     for _, path in sorted(entries, reverse=True)[MAX_ENTRIES:]:
         os.unlink(path)
-
-
-def _is_real_directory(path: Path) -> bool:
-    try:
-        return stat.S_ISDIR(os.lstat(path).st_mode)
-    except OSError:
-        return False
-
-
-def _read_regular_file(path: Path) -> bytes | None:
-    """The bytes of a regular file, not through a symlink, not too large (a FIFO would block)."""
-    try:
-        descriptor = os.open(path, _READ_FLAGS)
-    except OSError:
-        return None
-    try:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_ENTRY_BYTES:
-            return None
-        chunks = []
-        size = 0
-        while size <= MAX_ENTRY_BYTES and (chunk := os.read(descriptor, MAX_ENTRY_BYTES + 1 - size)):
-            chunks.append(chunk)
-            size += len(chunk)
-        return b"".join(chunks) if size <= MAX_ENTRY_BYTES else None
-    except OSError:
-        return None
-    finally:
-        os.close(descriptor)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write beside the target, then rename over it (which replaces a symlink, never follows it)."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        descriptor = os.open(temporary, _CREATE_FLAGS, 0o644)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
