@@ -165,8 +165,10 @@ class ViewReturnsNone(FileRule):
         if model.facts.is_test or any(target.startswith(WEBSOCKET_PACKAGES) for target in model.facts.imports.values()):
             return  # test views are stubs (`def index(): pass` to build a URL); WebSocket handlers return None
         no_return = _NoReturn(model)
+        generators_possible = "yield" in model.text  # no generator without the keyword: no walk per view
         for function in html_handlers(model):
-            if function.class_name is None and _plain(model, function) and not contains_yield(function.node):
+            generator = generators_possible and contains_yield(function.node)
+            if function.class_name is None and _plain(model, function) and not generator:
                 yield from self._check(model, function, no_return)
 
     def _check(self, model: ModuleModel, function: FunctionInfo, no_return: _NoReturn) -> Iterable[Diagnostic]:
