@@ -17,7 +17,7 @@ from test_cli import FIXED_SECRET_APP as FIXED_ONE_KEY_APP
 from test_cli import PYPROJECT, flasklint
 from test_cli import SECRET_APP as ONE_KEY_APP
 
-import flasklint.fix
+import flasklint.fix as fix_module
 from flasklint import cli
 from flasklint.atomic_write import FileChangedError, remove_stale_temporaries, write_atomically
 from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
@@ -345,7 +345,7 @@ def test_a_file_saved_while_it_is_being_fixed_is_left_as_saved(
         (tmp_path / "app.py").write_text(EDITED_APP, encoding="utf-8")
         return result
 
-    monkeypatch.setattr(flasklint.fix, "fix_file", fix_then_edit)  # the CLI imports it when it fixes
+    monkeypatch.setattr(fix_module, "fix_file", fix_then_edit)  # the CLI imports it when it fixes
     assert cli.main(["check", "--fix", "--unsafe-fixes", "--no-cache", str(tmp_path)]) == 2
     assert (tmp_path / "app.py").read_text(encoding="utf-8") == EDITED_APP
     assert sorted(os.listdir(tmp_path)) == ["app.py", "pyproject.toml"]  # no temporary file left
