@@ -167,12 +167,17 @@ class AppView:
     # -- endpoints -------------------------------------------------------------------------
     def endpoint_may_exist(self, name: str) -> bool:
         """True when the index cannot rule the endpoint out (it is known, or that part is incomplete)."""
-        if name in self.endpoints or self.endpoints_incomplete:
+        if name in self.endpoints or self.rules_may_be_hidden(name):
+            return True
+        blueprint = name.rpartition(".")[0]
+        return bool(blueprint) and self.foreign_blueprints and blueprint not in self.blueprint_names
+
+    def rules_may_be_hidden(self, name: str) -> bool:
+        """The endpoint may have rules the index cannot see (a computed or unplaced registration)."""
+        if self.endpoints_incomplete:
             return True
         blueprint, _, local = name.rpartition(".")
         if any(local in table.unplaced_endpoints for table in self.tables):
-            return True
-        if blueprint and self.foreign_blueprints and blueprint not in self.blueprint_names:
             return True
         while blueprint:
             if any(blueprint in table.incomplete_blueprints for table in self.tables):

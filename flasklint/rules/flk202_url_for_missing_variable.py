@@ -281,27 +281,13 @@ def _missing(view: AppView, call: UrlForCall) -> str | None:
             return None
         local = call.endpoint[1:]
         names = [name for name in view.endpoints if name.rpartition(".")[2] == local]
-    if any(_rules_may_be_hidden(view, name) for name in names):
+    if any(view.rules_may_be_hidden(name) for name in names):
         return None
     endpoints = [endpoint for name in names for endpoint in view.endpoints.get(name, [])]
     missing = missing_variables(endpoints, call.keywords) if endpoints else None
     if not missing:
         return None
     return " and ".join(_variables(absent) + f" of rule '{rule}'" for rule, absent in missing)
-
-
-def _rules_may_be_hidden(view: AppView, name: str) -> bool:
-    """The endpoint may have rules the index cannot see (a computed or unplaced registration)."""
-    if view.endpoints_incomplete:
-        return True
-    blueprint, _, local = name.rpartition(".")
-    if any(local in table.unplaced_endpoints for table in view.tables):
-        return True
-    while blueprint:
-        if any(blueprint in table.incomplete_blueprints for table in view.tables):
-            return True
-        blueprint = blueprint.rpartition(".")[0]
-    return False
 
 
 def _variables(names: tuple[str, ...]) -> str:
