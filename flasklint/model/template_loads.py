@@ -85,7 +85,7 @@ def template_loads(template: TemplateModel) -> list[TemplateLoad]:
     loads: list[TemplateLoad] = []
     seen: dict[tuple[int, str], int] = {}
     tags = (jinja2.nodes.Extends, jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport)
-    for node in template.ast.find_all(tags):
+    for node in template.find_all(tags):
         target = node.template
         if getattr(node, "ignore_missing", False):
             continue  # `{% include "x.html" ignore missing %}` renders nothing when it is absent

@@ -17,6 +17,7 @@ Rows count "\\n" only (as fix.py and editors do) and columns are code points.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -119,11 +120,28 @@ class TemplateModel:
     error: TemplateError | None
     facts: FileFacts
     lines: list[str] = field(default_factory=list)
+    # Jinja's lexer's tokens (line, kind, value) of a template Jinja parses (None: it does not).
+    tokens: list[tuple[int, str, str]] | None = None
     _line_starts: list[int] = field(default_factory=list, repr=False)
+    _nodes: dict[type, list[jinja2.nodes.Node]] | None = field(default=None, repr=False)
+    _preorder: list[jinja2.nodes.Node] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        self._line_starts = [0] + [i + 1 for i, char in enumerate(self.text) if char == "\n"]
+        rows = self.text.split("\n")[:-1]
+        self._line_starts = list(itertools.accumulate((len(row) + 1 for row in rows), initial=0))
         self._jinja_line_starts = [0] + [match.end() for match in _JINJA_NEWLINE.finditer(self.text)]
+
+    def find_all(self, node_type: type | tuple[type, ...]) -> list[jinja2.nodes.Node]:
+        """`ast.find_all(node_type)` as a list (same nodes, same order), from one walk of the tree that
+        every reader shares: each `find_all` of Jinja's walks the whole tree again."""
+        if self.ast is None:
+            return []
+        if self._nodes is None:
+            self._preorder, self._nodes = _walk(self.ast)
+        matching = [kind for kind in self._nodes if issubclass(kind, node_type)]
+        if len(matching) == 1:
+            return list(self._nodes[matching[0]])
+        return [node for node in self._preorder if isinstance(node, node_type)] if matching else []
 
     def locate(self, line: int, needle: str, occurrence: int = 0) -> Span:
         """Span of the `occurrence`-th `needle` on a line Jinja numbers (the whole line when absent).
@@ -166,7 +184,7 @@ def build_template_model(path: str, text: str) -> TemplateModel:
     regions = _regions(text)
     literals = _url_for_literals(model, regions)
     try:
-        model.ast = _environment().parse(text, name=path)
+        model.ast, model.tokens = _parse(path, text)
     except jinja2.TemplateSyntaxError as exc:
         model.error = _syntax_error(model, exc, regions)
         _url_for_from_tokens(model, literals)
@@ -176,6 +194,47 @@ def build_template_model(path: str, text: str) -> TemplateModel:
     _template_refs(model)
     _url_literals(model, regions)
     return model
+
+
+def _parse(path: str, text: str) -> tuple[jinja2.nodes.Template, list[tuple[int, str, str]] | None]:
+    """Jinja's AST, and its lexer's tokens kept for the readers that need them (one lexing, not two).
+
+    The parser reads the kept tokens as it reads its own lazy stream (no extension of EXTENSIONS
+    preprocesses the source or filters the stream). When the lexer fails, the template is parsed as
+    Jinja does it, so that the error is the one its parser meets first."""
+    environment = _environment()
+    try:
+        tokens = list(environment.lexer.tokeniter(text, path))
+    except jinja2.TemplateSyntaxError:
+        return environment.parse(text, name=path), None
+    parser = jinja2.parser.Parser(environment, "", path)
+    parser.stream = jinja2.lexer.TokenStream(environment.lexer.wrap(iter(tokens), path), path, None)
+    return parser.parse(), tokens
+
+
+def _walk(ast: jinja2.nodes.Template) -> tuple[list[jinja2.nodes.Node], dict[type, list[jinja2.nodes.Node]]]:
+    """Every node under the root in `find_all`'s order (depth first, fields in order), and by class."""
+    preorder: list[jinja2.nodes.Node] = []
+    by_class: dict[type, list[jinja2.nodes.Node]] = {}
+    stack: list[jinja2.nodes.Node] = list(reversed(child_nodes(ast)))
+    while stack:
+        node = stack.pop()
+        preorder.append(node)
+        by_class.setdefault(type(node), []).append(node)
+        stack.extend(reversed(child_nodes(node)))
+    return preorder, by_class
+
+
+def child_nodes(node: jinja2.nodes.Node) -> list[jinja2.nodes.Node]:
+    """`node.iter_child_nodes()` as a list, without its generators."""
+    children: list[jinja2.nodes.Node] = []
+    for name in node.fields:
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            children.extend(child for child in value if isinstance(child, jinja2.nodes.Node))
+        elif isinstance(value, jinja2.nodes.Node):
+            children.append(value)
+    return children
 
 
 def _split_lines(text: str) -> list[str]:
@@ -397,7 +456,7 @@ def _block_defined_twice(model: TemplateModel, regions: list[_Region]) -> Templa
     """Jinja's compiler rejects a second `{% block name %}` (Flask compiles a template on loading)."""
     assert model.ast is not None
     seen: set[str] = set()
-    for block in model.ast.find_all(jinja2.nodes.Block):
+    for block in model.find_all(jinja2.nodes.Block):
         if block.name in seen:
             return TemplateError(f"block {block.name!r} defined twice", _block_name_span(model, regions, block))
         seen.add(block.name)
@@ -455,7 +514,7 @@ def _claim(model: TemplateModel, literals: list[_Located], line: int, endpoint: 
 
 def _url_for_from_ast(model: TemplateModel, literals: list[_Located]) -> None:
     assert model.ast is not None
-    for call in model.ast.find_all(jinja2.nodes.Call):
+    for call in model.find_all(jinja2.nodes.Call):
         if not (isinstance(call.node, jinja2.nodes.Name) and call.node.name == "url_for"):
             continue
         endpoint: str | None = None
@@ -488,7 +547,7 @@ def _url_for_from_tokens(model: TemplateModel, literals: list[_Located]) -> None
 
 def _template_refs(model: TemplateModel) -> None:
     assert model.ast is not None
-    for node in model.ast.find_all((jinja2.nodes.Extends, jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport)):
+    for node in model.find_all((jinja2.nodes.Extends, jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport)):
         template = node.template
         if isinstance(template, jinja2.nodes.Const) and isinstance(template.value, str):
             model.facts.template_refs.append(TemplateRef(template.value, model.locate(node.lineno, template.value)))
