@@ -22,14 +22,13 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Iterator
 
 import jinja2
 
 from flasklint.model.dataflow import REQUEST_ATTRIBUTES, STR_METHODS, is_value
 from flasklint.model.facts import Span
-from flasklint.model.templates import TemplateModel
+from flasklint.model.templates import TemplateModel, child_nodes
 
 # Filters whose result still holds the text they were given (the arguments too, where listed).
 TRANSPARENT_FILTERS = frozenset(
@@ -69,12 +68,11 @@ def template_output(template: TemplateModel) -> TemplateOutput | None:
     """The unescaped outputs of a template Jinja parses (None: it does not)."""
     if template.ast is None:
         return None
-    tracer = _Tracer(template.ast)
+    tracer = _Tracer(template)
     result = TemplateOutput()
     tokens = _Tokens(template)
-    filters = [n for n in _source_order(template.ast) if isinstance(n, jinja2.nodes.Filter) and n.name == "safe"]
-    modifiers = [n for n in _source_order(template.ast) if isinstance(n, jinja2.nodes.ScopedEvalContextModifier)]
-    blocks = list(template.ast.find_all(jinja2.nodes.FilterBlock))
+    filters, modifiers = _safe_and_autoescape(template)
+    blocks = template.find_all(jinja2.nodes.FilterBlock)
     for node, span in _paired(template, filters, tokens.safe):
         site = _safe_site(tracer, node, span, blocks)
         if site is not None:
@@ -85,7 +83,7 @@ def template_output(template: TemplateModel) -> TemplateOutput | None:
             result.unescaped.append(UnescapedOutput("autoescape", span[1], names, request))
     names, request = tracer.outputs(template.ast.body, unescaped=True)
     result.outputs, result.request_outputs = set(names), set(request)
-    for ref in template.ast.find_all((jinja2.nodes.Extends, jinja2.nodes.Include)):
+    for ref in template.find_all((jinja2.nodes.Extends, jinja2.nodes.Include)):
         if isinstance(ref.template, jinja2.nodes.Const) and isinstance(ref.template.value, str):
             result.shares_context_with.append(ref.template.value)
     return result
@@ -130,11 +128,11 @@ def _autoescape(node: jinja2.nodes.ScopedEvalContextModifier) -> bool | None:
 class _Tracer:
     """Which context variables and request data an expression's value may hold (memoised per name)."""
 
-    def __init__(self, ast: jinja2.nodes.Template) -> None:
+    def __init__(self, template: TemplateModel) -> None:
         self.bindings: dict[str, list[jinja2.nodes.Node | None]] = {}
         n = jinja2.nodes
         binders = (n.For, n.Assign, n.With, n.Macro, n.CallBlock, n.AssignBlock, n.Import, n.FromImport)
-        for node in ast.find_all(binders):
+        for node in template.find_all(binders):
             self._record(node)
         self._names: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self._active: set[str] = set()
@@ -261,21 +259,23 @@ def _join(*parts: tuple[frozenset[str], frozenset[str]]) -> tuple[frozenset[str]
     return names, request
 
 
-def _outputs(body: list[jinja2.nodes.Node], unescaped: bool) -> Iterator[jinja2.nodes.Output]:
+def _outputs(body: list[jinja2.nodes.Node], unescaped: bool) -> list[jinja2.nodes.Output]:
     """The `{{ }}` outputs of a body, not inside a nested `{% autoescape %}` block (it decides for itself;
     in an `unescaped` body only one that turns autoescaping on does)."""
+    found: list[jinja2.nodes.Output] = []
     for node in body:
-        yield from _outputs_in(node, unescaped)
+        _outputs_in(node, unescaped, found)
+    return found
 
 
-def _outputs_in(node: jinja2.nodes.Node, unescaped: bool) -> Iterator[jinja2.nodes.Output]:
+def _outputs_in(node: jinja2.nodes.Node, unescaped: bool, found: list[jinja2.nodes.Output]) -> None:
     if isinstance(node, jinja2.nodes.Output):
-        yield node
+        found.append(node)
         return
     if isinstance(node, jinja2.nodes.ScopedEvalContextModifier) and not (unescaped and _autoescape(node) is False):
         return
-    for child in node.iter_child_nodes():
-        yield from _outputs_in(child, unescaped)
+    for child in child_nodes(node):
+        _outputs_in(child, unescaped, found)
 
 
 # -- source order: the AST paired with the lexer's tokens ------------------------------------------
@@ -290,20 +290,37 @@ _FIELD_ORDER: dict[str, tuple[str, ...]] = {
 }
 
 
-def _source_order(node: jinja2.nodes.Node) -> Iterator[jinja2.nodes.Node]:
+def _safe_and_autoescape(
+    template: TemplateModel,
+) -> tuple[list[jinja2.nodes.Filter], list[jinja2.nodes.ScopedEvalContextModifier]]:
+    """The `safe` filters and the `{% autoescape %}` blocks, each in the order of their tokens in the
+    source (the tree is walked in that order only when there are two of one to order)."""
+    filters = [node for node in template.find_all(jinja2.nodes.Filter) if node.name == "safe"]
+    modifiers = template.find_all(jinja2.nodes.ScopedEvalContextModifier)
+    if len(filters) < 2 and len(modifiers) < 2:
+        return filters, modifiers
+    assert template.ast is not None
+    ordered: list[jinja2.nodes.Node] = []
+    _source_order(template.ast, ordered)
+    filters = [n for n in ordered if isinstance(n, jinja2.nodes.Filter) and n.name == "safe"]
+    modifiers = [n for n in ordered if isinstance(n, jinja2.nodes.ScopedEvalContextModifier)]
+    return filters, modifiers
+
+
+def _source_order(node: jinja2.nodes.Node, ordered: list[jinja2.nodes.Node]) -> None:
     """Every node, in the order of its own token in the source (a filter after what it filters)."""
     order = _FIELD_ORDER.get(type(node).__name__)
     if order is None:
-        yield node
+        ordered.append(node)
         order = node.fields
     for name in order:
         if name == "self":
-            yield node
+            ordered.append(node)
             continue
         value = getattr(node, name, None)
         for child in value if isinstance(value, list) else [value]:
             if isinstance(child, jinja2.nodes.Node):
-                yield from _source_order(child)
+                _source_order(child, ordered)
 
 
 @dataclass(frozen=True)
@@ -313,15 +330,12 @@ class _Located:
 
 
 _JINJA_NEWLINE = re.compile(r"\r\n|\r|\n")
-
-
-@lru_cache(maxsize=1)
-def _lexer_environment() -> jinja2.Environment:
-    return jinja2.Environment()
+_NAMES = frozenset({"safe", "autoescape"})  # the only names _Tokens locates
 
 
 class _Tokens:
-    """The `safe` filter names and `{% autoescape %}` tags of a template, located by Jinja's lexer."""
+    """The `safe` filter names and `{% autoescape %}` tags of a template, located by Jinja's lexer
+    (the tokens the template was parsed from)."""
 
     def __init__(self, template: TemplateModel) -> None:
         self.template = template
@@ -335,13 +349,11 @@ class _Tokens:
         self._starts = [0]
         for line in lines[:-1]:
             self._starts.append(self._starts[-1] + len(line) + 1)
-        try:
-            self._scan()
-        except jinja2.TemplateSyntaxError:
-            self.safe, self.autoescape = [], []
+        if template.tokens is not None and any(value in _NAMES for _, _, value in template.tokens):
+            self._scan(template.tokens)
 
-    def _scan(self) -> None:
-        tokens = [t for t in self._located() if t[1] != "whitespace"]
+    def _scan(self, raw: list[tuple[int, str, str]]) -> None:
+        tokens = [t for t in self._located(raw) if t[1] != "whitespace"]
         tag_start = 0
         for index, (line, kind, value, start, end) in enumerate(tokens):
             if kind == "block_begin":
@@ -366,9 +378,9 @@ class _Tokens:
                 break
         return self._span(tokens[index][3], tokens[index][4])
 
-    def _located(self) -> Iterator[tuple[int, str, str, int, int]]:
+    def _located(self, raw: list[tuple[int, str, str]]) -> Iterator[tuple[int, str, str, int, int]]:
         position = 0
-        for line, kind, value in _lexer_environment().lexer.tokeniter(self._source, None):
+        for line, kind, value in raw:
             start = self._source.find(value, position) if value else position
             if start < 0:
                 start = position
