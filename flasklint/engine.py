@@ -36,7 +36,7 @@ from flasklint.noqa import is_suppressed, multi_row_lines, noqa_map, place_noqa_
 from flasklint.rules import FILE_RULES, PROJECT_RULES, RULES_BY_CODE, SYNTAX_ERROR, TEMPLATE_SYNTAX_ERROR
 from flasklint.rules.flk002_file_not_analysed import MAX_ANALYSED_BYTES, FileNotAnalysed, too_large_reason
 from flasklint.source import SourceError, cpython_syntax_error, decode_source, parse_python, restore_columns, run_deep
-from flasklint.workers import analysis_pool
+from flasklint.workers import LazyPool
 
 log = logging.getLogger("flasklint")
 
@@ -215,6 +215,10 @@ def _analyse_job(job: tuple[str, str, bool, bytes]) -> dict:
     return analyse_python(*job).to_dict()
 
 
+def _template_job(job: tuple[str, bytes]) -> dict:
+    return analyse_template(*job).to_dict()
+
+
 class Project:
     """One project root: its config, every file's facts, the index, and per-file diagnostics.
 
@@ -299,7 +303,7 @@ class Project:
 
     # -- analysis --------------------------------------------------------------------------
     def analyse(self, overlays: dict[str, str] | None = None) -> None:
-        """Facts for every file: from the cache, in parallel when many files need parsing."""
+        """Facts for every file: from the cache, in parallel when many files need analysing."""
         overlays = overlays or {}
         pending: list[tuple[str, str, bool, bytes, str]] = []
         for source in self.files.values():
@@ -318,24 +322,24 @@ class Project:
                 self.facts[source.relative] = cached
             else:
                 pending.append((source.relative, module, source.absolute.name == "__init__.py", data, key))
-        self._analyse_pending(pending)
-        self._index = None
-        self._analyse_templates(overlays)
+        with LazyPool(self.jobs, self.start_method, PARALLEL_THRESHOLD) as pool:
+            jobs = [(relative, module, is_package, data) for relative, module, is_package, data, _ in pending]
+            results = pool.map(_analyse_job, jobs, [len(job[3]) for job in jobs])
+            self._store([(relative, key) for relative, _, _, _, key in pending], results)
+            self._index = None
+            self._analyse_templates(overlays, pool)
 
-    def _analyse_pending(self, pending: list[tuple[str, str, bool, bytes, str]]) -> None:
-        jobs = [(rel, module, is_package, data) for rel, module, is_package, data, _ in pending]
-        if len(pending) >= PARALLEL_THRESHOLD and self.jobs > 1:
-            with analysis_pool(self.jobs, self.start_method) as pool:
-                results = [FileFacts.from_dict(d) for d in pool.map(_analyse_job, jobs, chunksize=4)]
-        else:
-            results = [analyse_python(*job) for job in jobs]
-        for (relative, _, _, _, key), facts in zip(pending, results):
+    def _store(self, analysed: list[tuple[str, str]], results: list[dict]) -> None:
+        """Facts computed by `LazyPool.map` (as dicts: a worker's result crosses a pipe) and cached."""
+        for (relative, key), result in zip(analysed, results):
+            facts = FileFacts.from_dict(result)
             self.facts[relative] = facts
             if self.cache:
                 self.cache.put(key, facts)
 
-    def _analyse_templates(self, overlays: dict[str, str]) -> None:
+    def _analyse_templates(self, overlays: dict[str, str], pool: LazyPool) -> None:
         folders = self.index.template_folders
+        pending: list[tuple[str, bytes, str]] = []
         for source in self.files.values():
             if source.kind != "template":
                 continue
@@ -343,10 +347,16 @@ class Project:
                 self.facts.pop(source.relative, None)
                 continue
             data = self._read(source, overlays)
-            if data is not None:
-                self.facts[source.relative] = self._cached(
-                    source, data, "template", lambda: analyse_template(source.relative, data)
-                )
+            if data is None:
+                continue
+            key = cache_key(data, source.relative, "template", source.kind)
+            cached = self.cache.get(key) if self.cache else None
+            if cached is not None:
+                self.facts[source.relative] = cached
+            else:
+                pending.append((source.relative, data, key))
+        results = pool.map(_template_job, [(relative, data) for relative, data, _ in pending], [len(d) for _, d, _ in pending])
+        self._store([(relative, key) for relative, _, key in pending], results)
         self._index = None
 
     def _cached(self, source: SourceFile, data: bytes, module: str, compute: "callable") -> FileFacts:  # type: ignore[valid-type]

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import threading
 import time
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Iterator
+from contextlib import ExitStack, contextmanager
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence, TypeVar
 
 from flasklint.isolation import workers_start_outside_project
 
@@ -19,6 +19,42 @@ if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
 PARENT_POLL_SECONDS = 0.5
+
+Job = TypeVar("Job")
+Result = TypeVar("Result")
+
+
+class LazyPool:
+    """One analysis's workers, started by the first batch worth them and kept for the next.
+
+    A project's Python files and then its templates (analysed once the index knows the template
+    folders) share the same workers: a second fork costs as much as a small batch. Batches below
+    `threshold` run in this process; each batch is handed out largest job first, so one big file
+    does not leave a core idle at the end of the run.
+    """
+
+    def __init__(self, workers: int, start_method: str, threshold: int) -> None:
+        self.workers, self.start_method, self.threshold = workers, start_method, threshold
+        self._stack = ExitStack()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> "LazyPool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def map(self, function: Callable[[Job], Result], jobs: Sequence[Job], sizes: Sequence[int]) -> list[Result]:
+        """`function` over `jobs`, results in the jobs' order; `sizes` estimates each job's cost."""
+        if len(jobs) < self.threshold or self.workers <= 1:
+            return [function(job) for job in jobs]
+        if self._pool is None:
+            self._pool = self._stack.enter_context(analysis_pool(self.workers, self.start_method))
+        order = sorted(range(len(jobs)), key=lambda number: -sizes[number])
+        results: list[Result | None] = [None] * len(jobs)
+        for number, result in zip(order, self._pool.map(function, [jobs[n] for n in order], chunksize=2)):
+            results[number] = result
+        return results  # type: ignore[return-value]
 
 
 @contextmanager

@@ -173,6 +173,12 @@ def test_parallel_analysis_equals_single_process(tmp_path: Path, start_method: s
             f"@app.route('/page{number}/<name>')\ndef page{number}(name):\n"
             f"    return f'<p>{{name}}</p>' + url_for('page{number + 1}', name='x')\n"
         )
+        # Templates too (analysed in the pool once the index knows the folder): findings and a syntax error.
+        files[f"templates/page{number}.html"] = (
+            f"<a href=\"{{{{ url_for('page{number + 2}', name='y') }}}}\">{{{{ name|safe }}}}</a>{{% extends 'x.html' %}}\n"
+            if number % 5
+            else "{% if broken %}\n"
+        )
     write_project(tmp_path, files)
     parallel = Project(tmp_path, use_cache=False, jobs=2, start_method=start_method)
     single = Project(tmp_path, use_cache=False, jobs=1)
@@ -180,9 +186,33 @@ def test_parallel_analysis_equals_single_process(tmp_path: Path, start_method: s
         project.discover()
         project.analyse()
     assert {k: v.to_dict() for k, v in parallel.facts.items()} == {k: v.to_dict() for k, v in single.facts.items()}
-    assert [d for f in sorted(parallel.facts) for d in parallel.diagnostics(f)] == [
-        d for f in sorted(single.facts) for d in single.diagnostics(f)
-    ]
+    found = [d for f in sorted(parallel.facts) for d in parallel.diagnostics(f)]
+    assert found == [d for f in sorted(single.facts) for d in single.diagnostics(f)]
+    assert {"FLK403", "FLK201"} <= {d.code for d in found if d.path.startswith("templates/")}
+
+
+def test_python_files_and_templates_share_one_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A project's templates are analysed by the workers its Python files used: one pool per analysis."""
+    from flasklint import workers
+
+    started: list[int] = []
+    real_pool = workers.analysis_pool
+
+    def counting_pool(count: int, start_method: str):  # type: ignore[no-untyped-def]
+        started.append(count)
+        return real_pool(count, start_method)
+
+    monkeypatch.setattr(workers, "analysis_pool", counting_pool)
+    files = {"app.py": "from flask import Flask\n\napp = Flask(__name__)\n"}
+    for number in range(PARALLEL_THRESHOLD):
+        files[f"views{number}.py"] = f"from app import app\n\n@app.route('/{number}')\ndef v{number}():\n    return ''\n"
+        files[f"templates/t{number}.html"] = "{{ name|safe }}\n"
+    write_project(tmp_path, files)
+    project = Project(tmp_path, use_cache=False, jobs=2)
+    project.discover()
+    project.analyse()
+    assert started == [2]
+    assert len([path for path in project.facts if path.startswith("templates/")]) == PARALLEL_THRESHOLD
 
 
 def test_an_edit_that_leaves_routes_alone_keeps_the_index_and_a_route_change_rebuilds_it(tmp_path: Path) -> None:
