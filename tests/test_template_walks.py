@@ -1,11 +1,16 @@
 """Template analysis computes what Jinja's own calls would, with less work (issue 14): one lexing kept for
-every reader, one walk of the tree for every `find_all`. Each test compares with Jinja's own calls."""
+every reader, one walk of the tree for every `find_all`, offsets of linked text kept per piece. Each test
+compares with Jinja's own calls or with the per-character computation it replaced."""
 
 from __future__ import annotations
+
+import random
 
 import jinja2
 import pytest
 
+from flasklint.model.html_links import _ATTRIBUTE, BARRIER, Barrier, Hole, Piece, Text, _comments, attribute_values
+from flasklint.model.routing import HOLE
 from flasklint.model.template_output import template_output
 from flasklint.model.templates import EXTENSIONS, _environment, build_template_model
 
@@ -94,3 +99,56 @@ def test_unescaped_outputs_are_paired_with_their_tokens_in_source_order() -> Non
         ("autoescape", (3, 0, 3, 22), ("g",)),
         ("autoescape", (4, 0, 4, 22), ("h",)),
     ]
+
+
+def _per_character_values(pieces: list[Piece]) -> list[tuple[str, list[str | None], int, int, str]]:
+    """The attribute values as found with one source offset per character of the combined text (the
+    way attribute_values placed them before it kept offsets per piece): the oracle for the test below."""
+    combined, starts, ends, holes = [], [], [], []
+    for piece in pieces:
+        if isinstance(piece, Text):
+            combined.append(piece.text)
+            starts.extend(range(piece.start, piece.start + len(piece.text)))
+            ends.extend(range(piece.start + 1, piece.start + len(piece.text) + 1))
+        elif isinstance(piece, Hole):
+            combined += [HOLE]
+            starts.append(piece.start)
+            ends.append(piece.end)
+            holes.append(piece)
+        else:
+            combined.append(BARRIER)
+            starts.append(ends[-1] if ends else 0)
+            ends.append(ends[-1] if ends else 0)
+    text = "".join(combined)
+    hole_at = dict(zip((i for i, char in enumerate(text) if char == HOLE), holes))
+    found = []
+    for match in _ATTRIBUTE.finditer(text):
+        begin, finish = match.span("value")
+        if begin == finish or any(start <= match.start() < end for start, end in _comments(text)):
+            continue
+        value_holes = [hole_at[i].source for i in range(begin, finish) if i in hole_at]
+        found.append((match["value"], value_holes, starts[begin], ends[finish - 1], match["quote"][-1]))
+    return found
+
+
+def test_attribute_values_are_placed_as_per_character_offsets_place_them() -> None:
+    generator = random.Random(14)
+    words = ['<a href="', "/x/", '">', "'", " src='/s", "=", "<!--", "-->", "\x00", "action = \"/p?q=1", "", "é"]
+    for _ in range(3000):
+        pieces: list[Piece] = []
+        offset = generator.randrange(3)
+        for _ in range(generator.randrange(1, 9)):
+            choice = generator.random()
+            if choice < 0.6:
+                text = "".join(generator.choice(words) for _ in range(generator.randrange(0, 4)))
+                pieces.append(Text(text, offset))
+                offset += len(text) + generator.randrange(2)  # a Python literal's escapes move the source on
+            elif choice < 0.85:
+                end = offset + generator.randrange(1, 12)
+                pieces.append(Hole(generator.choice(["name", None]), offset, end))
+                offset = end
+            else:
+                pieces.append(Barrier())
+                offset += generator.randrange(8)
+        found = [(v.value, v.holes, v.start, v.end, v.quote) for v in attribute_values(pieces)]
+        assert found == _per_character_values(pieces), pieces

@@ -7,6 +7,7 @@ expression is a hole, so one scanner finds attribute values with exact positions
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Iterator, Union
@@ -60,35 +61,75 @@ def attribute_values(pieces: list[Piece]) -> Iterator[AttributeValue]:
     """Every quoted href/src/action/formaction value in the pieces, holes included; none inside an
     HTML comment (`<!-- <a href="/old"> -->`: a fix there would put a live `url_for` into it)."""
     combined: list[str] = []
-    starts: list[int] = []  # source offset where each combined character starts
-    ends: list[int] = []  # ... and ends
+    offsets = _SourceOffsets()
     holes: list[Hole] = []
     for piece in pieces:
         if isinstance(piece, Text):
             combined.append(piece.text)
-            starts.extend(range(piece.start, piece.start + len(piece.text)))
-            ends.extend(range(piece.start + 1, piece.start + len(piece.text) + 1))
+            offsets.add_text(piece.start, len(piece.text))
         elif isinstance(piece, Hole):
             combined.append(HOLE)
-            starts.append(piece.start)
-            ends.append(piece.end)
+            offsets.add_char(piece.start, piece.end)
             holes.append(piece)
         else:
             combined.append(BARRIER)
-            last = ends[-1] if ends else 0
-            starts.append(last)
-            ends.append(last)
+            offsets.add_char(offsets.last_end, offsets.last_end)
     text = "".join(combined)
     if "=" not in text:
         return
-    hole_at = {index: hole for index, hole in zip((i for i, c in enumerate(text) if c == HOLE), holes)}
+    hole_at = dict(zip(_indices(text, HOLE), holes))
     comments = _comments(text)
     for match in _ATTRIBUTE.finditer(text):
         begin, finish = match.span("value")
         if begin == finish or _inside(match.start(), comments):
             continue
         value_holes = [hole_at[i].source for i in range(begin, finish) if i in hole_at]
-        yield AttributeValue(match["value"], value_holes, starts[begin], ends[finish - 1], match["quote"][-1])
+        start, end = offsets.start(begin), offsets.end(finish - 1)
+        yield AttributeValue(match["value"], value_holes, start, end, match["quote"][-1])
+
+
+class _SourceOffsets:
+    """Where each character of the combined text starts and ends in the source, kept per piece (a
+    text's characters in a row, a hole or barrier as one character) rather than per character."""
+
+    def __init__(self) -> None:
+        self._firsts: list[int] = []  # index in the combined text of each piece's first character
+        self._pieces: list[tuple[int, int, bool]] = []  # (source start, source end, a run of text)
+        self._length = 0
+        self.last_end = 0  # where the last character so far ends (0 before any)
+
+    def add_text(self, start: int, length: int) -> None:
+        if length:
+            self._add(start, start + length, True, length)
+
+    def add_char(self, start: int, end: int) -> None:
+        self._add(start, end, False, 1)
+
+    def _add(self, start: int, end: int, text: bool, length: int) -> None:
+        self._firsts.append(self._length)
+        self._pieces.append((start, end, text))
+        self._length += length
+        self.last_end = end
+
+    def start(self, index: int) -> int:
+        first, (start, _, text) = self._piece(index)
+        return start + index - first if text else start
+
+    def end(self, index: int) -> int:
+        first, (start, end, text) = self._piece(index)
+        return start + index - first + 1 if text else end
+
+    def _piece(self, index: int) -> tuple[int, tuple[int, int, bool]]:
+        position = bisect.bisect_right(self._firsts, index) - 1
+        return self._firsts[position], self._pieces[position]
+
+
+def _indices(text: str, char: str) -> Iterator[int]:
+    """The indices of `char` in the text."""
+    index = text.find(char)
+    while index >= 0:
+        yield index
+        index = text.find(char, index + 1)
 
 
 def _comments(text: str) -> list[tuple[int, int]]:
