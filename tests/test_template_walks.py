@@ -12,7 +12,7 @@ import pytest
 from flasklint.model.html_links import _ATTRIBUTE, BARRIER, Barrier, Hole, Piece, Text, _comments, attribute_values
 from flasklint.model.routing import HOLE
 from flasklint.model.template_output import template_output
-from flasklint.model.templates import EXTENSIONS, _environment, build_template_model
+from flasklint.model.templates import EXTENSIONS, _environment, _find_closing, build_template_model
 
 RICH = """{% extends "base.html" %}{% import "macros.html" as m %}{% from "forms.html" import field, label as l %}
 {% block content %}{% for user, role in users if user.active %}{{ user.name|safe }}{{ role|e }}{% else %}-{% endfor %}
@@ -152,3 +152,28 @@ def test_attribute_values_are_placed_as_per_character_offsets_place_them() -> No
                 offset += generator.randrange(8)
         found = [(v.value, v.holes, v.start, v.end, v.quote) for v in attribute_values(pieces)]
         assert found == _per_character_values(pieces), pieces
+
+
+def _per_character_closing(text: str, start: int, closing: str) -> int:
+    """The closing delimiter found one character at a time (the oracle for the test below)."""
+    index = start
+    while index < len(text):
+        char = text[index]
+        if char in "'\"":
+            index += 1
+            while index < len(text) and text[index] != char:
+                index += 2 if text[index] == "\\" else 1
+        elif text.startswith(closing, index):
+            return index
+        index += 1
+    return -1
+
+
+def test_a_tags_end_is_found_as_one_character_at_a_time_finds_it() -> None:
+    generator = random.Random(14)
+    parts = ["x", " ", "'", '"', "\\", "}", "}}", "%}", "%", "#}", "\n", "é"]
+    for _ in range(5000):
+        text = "".join(generator.choice(parts) for _ in range(generator.randrange(0, 14)))
+        for closing in ("}}", "%}", "#}"):
+            for start in range(len(text) + 1):
+                assert _find_closing(text, start, closing) == _per_character_closing(text, start, closing), (text, start)

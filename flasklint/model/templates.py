@@ -129,7 +129,10 @@ class TemplateModel:
     def __post_init__(self) -> None:
         rows = self.text.split("\n")[:-1]
         self._line_starts = list(itertools.accumulate((len(row) + 1 for row in rows), initial=0))
-        self._jinja_line_starts = [0] + [match.end() for match in _JINJA_NEWLINE.finditer(self.text)]
+        if "\r" in self.text:  # Jinja also ends a row at a lone "\r"
+            self._jinja_line_starts = [0] + [match.end() for match in _JINJA_NEWLINE.finditer(self.text)]
+        else:  # the same rows (both read only: one list serves)
+            self._jinja_line_starts = self._line_starts
 
     def find_all(self, node_type: type | tuple[type, ...]) -> list[jinja2.nodes.Node]:
         """`ast.find_all(node_type)` as a list (same nodes, same order), from one walk of the tree that
@@ -253,6 +256,7 @@ class _Region:
 
 
 _OPENING = re.compile(r"\{[{%#]")
+_QUOTE = re.compile("['\"]")
 _CLOSING = {"{{": "}}", "{%": "%}", "{#": "#}"}
 _KINDS = {"{{": "variable", "{%": "block", "{#": "comment"}
 _RAW_BEGIN = re.compile(r"[-+]?\s*raw\s*-?")
@@ -294,13 +298,14 @@ def _find_closing(text: str, start: int, closing: str) -> int:
     """Index of `closing` after `start`, skipping string literals inside the tag."""
     index = start
     while index < len(text):
-        char = text[index]
-        if char in "'\"":
-            index += 1
-            while index < len(text) and text[index] != char:
-                index += 2 if text[index] == "\\" else 1
-        elif text.startswith(closing, index):
-            return index
+        found = text.find(closing, index)
+        quote = _QUOTE.search(text, index, found if found >= 0 else len(text))
+        if quote is None:
+            return found
+        char = quote.group()
+        index = quote.end()
+        while index < len(text) and text[index] != char:
+            index += 2 if text[index] == "\\" else 1
         index += 1
     return -1
 
