@@ -341,18 +341,18 @@ class _Tokens:
         self.template = template
         self.safe: list[_Located] = []
         self.autoescape: list[_Located] = []
-        lines = _JINJA_NEWLINE.split(template.text)
-        self._text_starts = [0] + [m.end() for m in _JINJA_NEWLINE.finditer(template.text)]
+        if template.tokens is not None and any(value in _NAMES for _, _, value in template.tokens):
+            self._scan(template.tokens)
+
+    def _scan(self, raw: list[tuple[int, str, str]]) -> None:
+        lines = _JINJA_NEWLINE.split(self.template.text)
+        self._text_starts = [0] + [m.end() for m in _JINJA_NEWLINE.finditer(self.template.text)]
         if lines[-1] == "" and len(lines) > 1:
             del lines[-1]
         self._source = "\n".join(lines)
         self._starts = [0]
         for line in lines[:-1]:
             self._starts.append(self._starts[-1] + len(line) + 1)
-        if template.tokens is not None and any(value in _NAMES for _, _, value in template.tokens):
-            self._scan(template.tokens)
-
-    def _scan(self, raw: list[tuple[int, str, str]]) -> None:
         tokens = [t for t in self._located(raw) if t[1] != "whitespace"]
         tag_start = 0
         for index, (line, kind, value, start, end) in enumerate(tokens):
