@@ -12,14 +12,15 @@ import os
 import re
 import sys
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Sequence
 
 from flasklint import __version__
 from flasklint.isolation import drop_project_paths
 
+TYPE_CHECKING = False  # typing's, without importing typing: a warm run never loads it
 if TYPE_CHECKING:
     import argparse
     from collections import Counter
+    from typing import Sequence
 
     from flasklint.config import Config
     from flasklint.engine import Project
@@ -27,10 +28,18 @@ if TYPE_CHECKING:
     from flasklint.run_cache import RunKey
 
 # Everything else is imported where it is used: `--version` needs nothing, a warm run that prints
-# its saved result (run_cache.py) neither the engine (every rule and the model), nor the fixer,
-# nor logging (it logs nothing).
+# its saved result (run_cache.py) neither argparse, nor the configuration, nor the engine (every
+# rule and the model), nor the fixer, nor logging (it logs nothing).
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 NO_NEWLINE = "\\ No newline at end of file\n"  # a unified diff's marker, as diff and git print it
+# The options of `check` a saved run may have been given (never --fix, --diff, --no-cache, --verbose),
+# as `named_paths` reads them: those taking a value, and the flags.
+SAVED_RUN_VALUE_OPTIONS = frozenset(
+    {"--output-format", "--select", "--extend-select", "--ignore", "--exclude", "--extend-exclude"}
+)
+SAVED_RUN_FLAGS = frozenset(
+    {"--unsafe-fixes", "--show-fixes", "--exit-zero", "--statistics", "--force-exclude", "-q", "--quiet"}
+)
 
 
 def _codes(value: str) -> list[str]:
@@ -99,10 +108,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments == ["--version"]:  # argparse's answer, without building the parser
         print(f"flasklint {__version__}")
         return EXIT_CLEAN
+    if arguments[:1] == ["check"]:
+        saved = _print_saved_run(arguments)
+        if saved is not None:
+            return saved
     from flasklint.config import ConfigError
 
     parser = build_parser()
     args = parser.parse_args(arguments)
+    args.command_line = arguments  # the whole-run cache's key (run_cache.py)
     if args.command != "check":  # `check` configures it when it runs (a saved result logs nothing)
         configure_logging(False)
     try:
@@ -124,6 +138,49 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     parser.print_help()
     return EXIT_ERROR
+
+
+def named_paths(words: list[str]) -> list[Path] | None:
+    """The paths a `check` command line names (after `check`), read without argparse: a warm run
+    looks its saved result up before the parser is built. None when a word is an option no saved
+    run was given, or one not spelled in full (argparse decides what it means). A wrong guess is a
+    miss of the whole-run cache, never a wrong hit (run_cache.py)."""
+    paths: list[Path] = []
+    value_expected = False
+    for word in words:
+        if value_expected:
+            value_expected = False
+        elif word.startswith("-"):
+            option, equals, _ = word.partition("=")
+            if option in SAVED_RUN_VALUE_OPTIONS:
+                value_expected = not equals
+            elif word not in SAVED_RUN_FLAGS:
+                return None
+        else:
+            paths.append(Path(word))
+    return None if value_expected else paths or [Path(".")]
+
+
+def _print_saved_run(arguments: list[str]) -> int | None:
+    """A warm `check`: print what the last run of this command line printed, when nothing it read
+    has changed since (run_cache.py), and return its exit code; None: run it."""
+    paths = named_paths(arguments[1:])
+    if paths is None:
+        return None
+    from flasklint.run_cache import saved_output
+
+    try:
+        saved = saved_output(arguments, paths)
+        if saved is None:
+            return None
+        output, exit_code = saved
+        sys.stdout.write(output)
+    except KeyboardInterrupt:
+        return EXIT_ERROR
+    except BrokenPipeError:  # `flasklint check | head`
+        sys.stderr.close()
+        return EXIT_ERROR
+    return exit_code
 
 
 def configure_logging(verbose: bool) -> None:
@@ -234,14 +291,18 @@ def run_check(args: argparse.Namespace) -> int:
                 problem = f"cannot read {path}: {exc.strerror or exc}"
         if problem is not None:
             run.error(problem)
-    saved_run = _saved_run_key(groups, paths, args) if not run.report.errors else None
-    saved = saved_run.load() if saved_run is not None else None
-    if saved is not None:
-        run.report.entries = saved
-    elif not _check_and_save(groups, args, run, saved_run):
+    saved_run = _saved_run_key(groups, paths, args) if not run.report.errors else None  # before any file is read
+    warnings = _check_counting_warnings(groups, args, run)
+    if warnings is None:
         return _abort(run, args)
+    output = _print_results(run, args)
+    exit_code = _exit_code(run, args)
+    if saved_run is not None and not run.report.errors and not warnings:  # nothing printed on stderr
+        saved_run.store(output, exit_code)
+    return exit_code
 
-    _print_results(run, args)
+
+def _exit_code(run: _Run, args: argparse.Namespace) -> int:
     if run.report.errors:
         return EXIT_ERROR
     if args.diff:
@@ -251,20 +312,16 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-def _check_and_save(
-    groups: dict[Path, list[Path]], args: argparse.Namespace, run: _Run, saved_run: RunKey | None
-) -> bool:
-    """Check the projects (False: a broken configuration stopped the run before any work), and save
-    the result for the next run when nothing was printed on stderr (an error or warning)."""
+def _check_counting_warnings(groups: dict[Path, list[Path]], args: argparse.Namespace, run: _Run) -> int | None:
+    """Check the projects; the number of warnings logged (None: a broken configuration stopped the
+    run before any work)."""
     from flasklint.cli_logging import WarningCount
 
     configure_logging(args.verbose)
     with WarningCount() as warnings:
         if not _check_groups(groups, args, run):
-            return False
-    if saved_run is not None and not run.report.errors and not warnings.count:
-        saved_run.store(run.report.entries)
-    return True
+            return None
+    return warnings.count
 
 
 def _check_groups(groups: dict[Path, list[Path]], args: argparse.Namespace, run: _Run) -> bool:
@@ -298,11 +355,7 @@ def _saved_run_key(groups: dict[Path, list[Path]], paths: list[Path], args: argp
         return None
     from flasklint.run_cache import run_key
 
-    options = {
-        name: getattr(args, name)
-        for name in ("select", "extend_select", "ignore", "exclude", "extend_exclude", "force_exclude")
-    }
-    return run_key(list(groups), paths, options)
+    return run_key(list(groups), paths, args.command_line)
 
 
 def _configs(groups: dict[Path, list[Path]], args: argparse.Namespace, run: _Run) -> dict[Path, Config] | None:
@@ -440,7 +493,8 @@ def _lines(text: str) -> list[str]:
     return re.findall(r"[^\n]*\n|[^\n]+\Z", text)
 
 
-def _print_results(run: _Run, args: argparse.Namespace) -> None:
+def _print_results(run: _Run, args: argparse.Namespace) -> str:
+    """Print the run's results; what went to stdout (a warm run prints it again: run_cache.py)."""
     from flasklint.output import formatter
     from flasklint.output.report import diff_summary, summary
 
@@ -449,18 +503,21 @@ def _print_results(run: _Run, args: argparse.Namespace) -> None:
         sys.stdout.write("".join(run.diffs))
         if not args.quiet:
             sys.stderr.write(diff_summary(report))
-        return
+        return "".join(run.diffs)
     text_output = args.output_format == "text"
     if args.statistics:
         from flasklint.output.statistics import format_statistics
 
-        sys.stdout.write(format_statistics(report, args.output_format))
+        parts = [format_statistics(report, args.output_format)]
     else:
-        sys.stdout.write(formatter(args.output_format)(report))
+        parts = [formatter(args.output_format)(report)]
     if text_output and args.show_fixes and run.fixed_by_file:
-        sys.stdout.write(_fix_listing(run.fixed_by_file))
+        parts.append(_fix_listing(run.fixed_by_file))
     if text_output and not args.quiet:
-        sys.stdout.write(summary(report))
+        parts.append(summary(report))
+    output = "".join(parts)
+    sys.stdout.write(output)
+    return output
 
 
 def _fix_listing(fixed_by_file: dict[Path, Counter[str]]) -> str:

@@ -7,73 +7,21 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
-import re
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path, PurePath, PurePosixPath
-from typing import Collection, Sequence
+from pathlib import Path, PurePosixPath
+from typing import Sequence
 
-# Folders never analysed, whatever `exclude` says: version control, virtualenvs, caches, build
-# output. They are folder names only: `.env/` is a virtualenv, but the `.env` file beside the app
-# is the environment FLK103 reads.
-DEFAULT_EXCLUDE = (
-    ".git",
-    ".hg",
-    ".svn",
-    ".venv",
-    "venv",
-    ".env",
-    "env",
-    ".tox",
-    ".nox",
-    ".eggs",
-    "*.egg-info",
-    "__pycache__",
-    "node_modules",
-    "site-packages",
-    "build",
-    "dist",
-    ".mypy_cache",
-    ".pytest_cache",
-    ".ruff_cache",
-    ".flasklint_cache",
+from flasklint.project_layout import (  # noqa: F401 - re-exported: the engine and front-ends import them from here
+    DEFAULT_EXCLUDE,
+    ROOT_MARKERS,
+    TEMPLATED_NAMES,
+    exclude_patterns,
+    find_project_root,
+    is_always_excluded,
+    is_template_source,
+    marks_a_project,
 )
-# A file or folder whose name is a Jinja expression or tag (`{{cookiecutter.app_name}}/app.py`) is
-# the source of a cookiecutter or copier project template: not Python (nor a Flask template) until
-# it is rendered, so it is never analysed (it would be a syntax error, and its imports unresolvable).
-TEMPLATED_NAMES = ("*{{*}}*", "*{%*%}*")
-_TEMPLATED_NAME = re.compile("|".join(fnmatch.translate(glob) for glob in TEMPLATED_NAMES))
-
-
-def is_template_source(path: PurePath) -> bool:
-    """Whether a component of the path is a Jinja expression or tag (see TEMPLATED_NAMES)."""
-    return any(_TEMPLATED_NAME.match(part) for part in path.parts)
-
-# A directory holding one of these is a project root: its pyproject.toml is the configuration.
-ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
-
-
-def find_project_root(path: Path) -> Path:
-    """The nearest ancestor holding a project marker; else the directory itself. A folder of a
-    project template (`{{cookiecutter.app_name}}/pyproject.toml`) is not a project yet: its
-    markers are templates, and its files belong to the template's repository."""
-    path = path.resolve()
-    start = path if path.is_dir() else path.parent
-    for directory in (start, *start.parents):
-        present = [name for name in (*ROOT_MARKERS, "__init__.py") if (directory / name).exists()]
-        if marks_a_project(present) and not is_template_source(directory):
-            return directory
-    return start
-
-
-def marks_a_project(names: Collection[str]) -> bool:
-    """Whether a folder holding these names is a project's root. A `setup.py` beside an `__init__.py`
-    is a module of a package (CTFd's `CTFd/constants/setup.py`), not a project's build script: taking
-    it for one would cut that package off from its app's index."""
-    markers = [marker for marker in ROOT_MARKERS if marker in names]
-    return bool(markers) and not (markers == ["setup.py"] and "__init__.py" in names)
-
 
 KNOWN_KEYS = frozenset({"select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude"})
 
@@ -114,30 +62,12 @@ class Config:
         A pattern matches a component of the path or the path itself (a glob, `*` crossing `/`),
         and whatever is under a folder it matches. `DEFAULT_EXCLUDE` names folders only: it never
         matches a file's own name."""
-        folders, files = _exclude_patterns((*self.exclude, *self.extend_exclude))
+        folders, files = exclude_patterns((*self.exclude, *self.extend_exclude))
         parts = relative.parts
         for count in range(1, len(parts) + (1 if directory else 0)):
             if folders.match(parts[count - 1]) or folders.match("/".join(parts[:count])):
                 return True
         return not directory and bool(parts) and bool(files.match(parts[-1]) or files.match(str(relative)))
-
-
-def is_always_excluded(folder_name: str) -> bool:
-    """Whether discovery skips a folder of this name whatever the configuration says (DEFAULT_EXCLUDE,
-    project-template names, dot folders)."""
-    return folder_name.startswith(".") or bool(_exclude_patterns(())[0].match(folder_name))
-
-
-@lru_cache(maxsize=16)
-def _exclude_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(what a folder matches, what a file matches), compiled once: discovery tests every file and
-    folder of the tree (fnmatch per part and pattern was most of a warm run)."""
-    for_files = [p.rstrip("/") for p in (*TEMPLATED_NAMES, *patterns)]
-    return _any_glob([*DEFAULT_EXCLUDE, *for_files]), _any_glob(for_files)
-
-
-def _any_glob(globs: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(fnmatch.translate(glob) for glob in globs))
 
 
 def _longest_prefix(code: str, prefixes: list[str]) -> int:

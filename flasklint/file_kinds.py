@@ -11,9 +11,12 @@ from __future__ import annotations
 import fnmatch
 import re
 from pathlib import PurePosixPath
-from typing import Literal
 
-Kind = Literal["python", "template", "other"]
+TYPE_CHECKING = False  # typing's, without importing typing: a warm run (run_cache.py) uses kind_of
+if TYPE_CHECKING:
+    from typing import Literal
+
+    Kind = Literal["python", "template", "other"]
 
 PYTHON_SUFFIX = ".py"  # case-sensitive, as Python's import system is
 TEMPLATE_SUFFIXES = frozenset({".html", ".htm", ".jinja", ".jinja2", ".j2", ".xml", ".svg", ".txt"})  # any case

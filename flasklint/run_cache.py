@@ -4,39 +4,45 @@ A warm run with the per-file cache still imports every rule and the model, reads
 builds the project index (~0.15 s on a tiny project). When nothing the run reads has changed, its
 diagnostics are the same: they are saved after a run and printed again by the next one.
 
-The key covers everything the diagnostics depend on: flasklint's own code (version and sources),
-the interpreter, the user, the working directory (paths are printed relative to it), the options
-that choose what is checked and reported (selection, excludes, the paths), the project roots, and
-each file discovery could analyse — every Python file, template and deployment file under the
-roots outside the folders every configuration skips, and every project marker (pyproject.toml is
-the configuration) — with its size, mtime, ctime and inode. Size and mtime catch an edit, ctime and
-inode a file replaced, copied or made unreadable; a new or removed file changes the list.
-A repository cannot ship a matching entry: a checkout gives its files new ctimes and inodes.
+The cheapest warm run is one that loads nothing else: the CLI asks this module first, before it
+parses its command line, and an entry holds the run's output itself (what it printed on stdout and
+its exit code), saved per command line. The standard library's startup modules suffice for the
+lookup: no argparse, dataclasses, typing, json or logging.
+
+The key covers everything the output depends on: flasklint's own code (version and sources),
+the interpreter, the user, the working directory (paths are printed relative to it), the command
+line as typed (the options that choose what is checked and how it is reported), the paths it names
+and their project roots, and each file discovery could analyse — every Python file, template and
+deployment file under the roots outside the folders every configuration skips, and every project
+marker (pyproject.toml is the configuration) — with its size, mtime, ctime and inode. Size and mtime
+catch an edit, ctime and inode a file replaced, copied or made unreadable; a new or removed file
+changes the list. A repository cannot ship a matching entry: a checkout gives its files new ctimes
+and inodes.
+
+Before parsing, the CLI can only guess which words of the command line are paths (see
+`cli.named_paths`); a wrong guess is a miss, never a wrong hit: the key holds the paths the saving
+run's parser found, and the entry is used only when the key computed now equals it.
 
 A file modified in the two seconds before the run is "racy" (as in git): the file system's clock is
 coarse, and an edit in the same tick would keep its mtime, so such a run is not saved. A run that
-printed an error or a warning, a `--fix`, a `--diff` and a `--no-cache` run are never saved (the CLI
-decides). An entry holds the run's inputs whole and its diagnostics as JSON, with a checksum;
-anything else is a miss, never an error; no symbolic link is followed.
+printed an error or a warning, a `--fix`, a `--diff`, a `--verbose` and a `--no-cache` run are never
+saved (the CLI decides). An entry holds the run's inputs whole, its exit code and its output, with a
+checksum; anything else is a miss, never an error; no symbolic link is followed.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 import time
 import zlib
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable
 
 import flasklint
 from flasklint.cache_files import is_real_directory, read_regular_file, write_atomically
-from flasklint.config import ROOT_MARKERS, is_always_excluded
-from flasklint.diagnostics import Diagnostic
 from flasklint.file_kinds import kind_of
+from flasklint.project_layout import ROOT_MARKERS, find_project_root, is_always_excluded
 
 CACHE_DIR_NAME = ".flasklint_cache"  # the per-file cache's folder (cache.py): one folder to ignore
 RUNS_DIR_NAME = "runs"
@@ -46,33 +52,31 @@ MAX_ENTRIES = 32  # one per distinct command line and working directory; the old
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
 RACY_NANOSECONDS = 2_000_000_000
 STALE_TEMPORARY_SECONDS = 60
+SAVED_EXIT_CODES = (b"0", b"1")  # a run with an error (exit 2) is never saved
 
-Entry = tuple[Path, Diagnostic]
 
-
-@dataclass(frozen=True)
 class RunKey:
-    """Where a run's result is saved, its inputs (one line of JSON), and whether it may be saved."""
+    """Where a run's result is saved, its inputs (one line), and whether it may be saved."""
 
-    path: Path
-    inputs: str
-    racy: bool
+    __slots__ = ("path", "inputs", "racy")
 
-    def load(self) -> list[Entry] | None:
-        """The saved diagnostics (with their files) of a run with this key; None: compute them."""
+    def __init__(self, path: Path, inputs: str, racy: bool) -> None:
+        self.path = path
+        self.inputs = inputs
+        self.racy = racy
+
+    def load(self) -> tuple[str, int] | None:
+        """The saved output and exit code of a run with this key; None: compute them."""
         if not (is_real_directory(self.path.parent.parent) and is_real_directory(self.path.parent)):
             return None
         data = read_regular_file(self.path, MAX_ENTRY_BYTES)
         return decode_entry(self.inputs, data) if data is not None else None
 
-    def store(self, entries: Iterable[Entry]) -> None:
+    def store(self, output: str, exit_code: int) -> None:
         """Best effort, and only into a cache folder the per-file cache has made (tagged, git-ignored)."""
         if self.racy:
             return
-        try:
-            payload = encode_entry(self.inputs, entries)
-        except (TypeError, ValueError):
-            return  # a diagnostic's data JSON cannot hold: computed again next time
+        payload = encode_entry(self.inputs, output, exit_code)
         directory = self.path.parent
         if len(payload) > MAX_ENTRY_BYTES or not is_real_directory(directory.parent):
             return
@@ -84,14 +88,28 @@ class RunKey:
                 _prune(directory)
 
 
-def run_key(roots: list[Path], explicit: list[Path], options: dict[str, Any]) -> RunKey | None:
-    """The key of a run checking `explicit` (the command line's paths) in these project roots, with
-    these options; None when it cannot be known (a folder that cannot be listed)."""
+def saved_output(command_line: list[str], paths: list[Path]) -> tuple[str, int] | None:
+    """What the last run of this command line printed on stdout and its exit code, when nothing it
+    read has changed since; None otherwise. `paths`: the paths the command line names (a guess)."""
+    roots: list[Path] = []
+    for path in paths:
+        try:
+            if not path.exists():
+                return None  # an error to report: the full run does it
+            root = find_project_root(path)
+        except OSError:
+            return None
+        if root not in roots:
+            roots.append(root)
+    key = run_key(roots, paths, command_line)
+    return key.load() if key is not None else None
+
+
+def run_key(roots: list[Path], explicit: list[Path], command_line: list[str]) -> RunKey | None:
+    """The key of a run of this command line, checking `explicit` (the paths it names) in these
+    project roots; None when it cannot be known (a folder that cannot be listed)."""
     started = time.time_ns()
-    identity = json.dumps(
-        {"cwd": os.getcwd(), "roots": [str(r) for r in roots], "paths": [str(p) for p in explicit], "options": options},
-        sort_keys=True,
-    )
+    identity = repr([os.getcwd(), [str(r) for r in roots], [str(p) for p in explicit], command_line])
     records: list[list[object]] = []
     for root in roots:
         found = _tree_records(root)
@@ -101,10 +119,11 @@ def run_key(roots: list[Path], explicit: list[Path], options: dict[str, Any]) ->
     records.append(["explicit", [[str(p), *_status(str(p))] for p in explicit if p.is_file()]])
     newest = max((record[1] for _, tree in records for record in tree), default=0)
     # Two command lines sharing a name only take turns: each entry holds its inputs whole.
-    name = f"{zlib.crc32(identity.encode()):08x}{zlib.adler32(identity.encode()):08x}"
+    encoded = identity.encode("utf-8")
+    name = f"{zlib.crc32(encoded):08x}{zlib.adler32(encoded):08x}"
     return RunKey(
         path=roots[0] / CACHE_DIR_NAME / RUNS_DIR_NAME / f"{name}{ENTRY_SUFFIX}",
-        inputs=json.dumps([identity, code_fingerprint(), records], separators=(",", ":")),
+        inputs=repr([identity, code_fingerprint(), records]),  # repr: one line (newlines are escaped)
         racy=newest > started - RACY_NANOSECONDS,  # type: ignore[operator]
     )
 
@@ -164,36 +183,28 @@ def _status(path: str) -> list[int]:
     return [status.st_mtime_ns, status.st_size, status.st_ctime_ns, status.st_ino]
 
 
-def encode_entry(inputs: str, entries: Iterable[Entry]) -> bytes:
-    """`flasklint-run-result <CRC-32 of the rest>`, the run's inputs, then its diagnostics, one line each.
+def encode_entry(inputs: str, output: str, exit_code: int) -> bytes:
+    """`flasklint-run-result <CRC-32 of the rest>`, the run's inputs, its exit code, then its output.
 
-    The inputs are kept whole and compared (no digest to collide); the checksum tells damage."""
-    saved = [[str(file), diagnostic.to_dict(), diagnostic.noqa_row] for file, diagnostic in entries]
-    body = inputs.encode("utf-8") + b"\n" + json.dumps(saved, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    The inputs are kept whole and compared (no digest to collide); the checksum tells damage. The
+    output may hold lone surrogates (undecodable file names): "surrogatepass" keeps them as they are."""
+    body = b"%s\n%d\n%s" % (inputs.encode("utf-8"), exit_code, output.encode("utf-8", "surrogatepass"))
     return b"%s %08x\n%s" % (ENTRY_HEADER, zlib.crc32(body), body)
 
 
-def decode_entry(inputs: str, data: bytes) -> list[Entry] | None:
-    """The diagnostics saved for these inputs; None for anything else (other inputs, damage, a forgery)."""
+def decode_entry(inputs: str, data: bytes) -> tuple[str, int] | None:
+    """The output and exit code saved for these inputs; None for anything else (other inputs, damage, a forgery)."""
     header, _, body = data.partition(b"\n")
-    saved_inputs, newline, payload = body.partition(b"\n")
+    saved_inputs, newline, rest = body.partition(b"\n")
     if not newline or header != b"%s %08x" % (ENTRY_HEADER, zlib.crc32(body)) or saved_inputs != inputs.encode("utf-8"):
         return None
-    try:
-        return [_entry(item) for item in json.loads(payload)]
-    except Exception:  # noqa: BLE001 - a damaged or forged entry of any shape is a miss
+    exit_code, newline, output = rest.partition(b"\n")
+    if not newline or exit_code not in SAVED_EXIT_CODES:
         return None
-
-
-def _entry(item: list[Any]) -> Entry:
-    file, data, noqa_row = item
-    if not isinstance(file, str) or not isinstance(noqa_row, int) or isinstance(noqa_row, bool):
-        raise ValueError("not a saved diagnostic")
-    diagnostic = Diagnostic.from_dict(data)
-    if not all(isinstance(value, str) for value in (diagnostic.code, diagnostic.message, diagnostic.path)):
-        raise ValueError("not a saved diagnostic")
-    object.__setattr__(diagnostic, "noqa_row", noqa_row)
-    return Path(file), diagnostic
+    try:
+        return output.decode("utf-8", "surrogatepass"), int(exit_code)
+    except UnicodeDecodeError:
+        return None
 
 
 def _prune(directory: Path) -> None:

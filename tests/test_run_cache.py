@@ -1,12 +1,12 @@
 """The whole-run cache (flasklint/run_cache.py): a `check` of an unchanged project prints its saved
 result without loading a rule; any change to what the run reads is a miss; damage is a miss.
 
-Observed as a user would: the saved entry's message is rewritten to SAVED (with a valid checksum),
+Observed as a user would: the saved output's messages are rewritten to SAVED (with a valid checksum),
 so a run that prints SAVED used the saved result and one that prints the real message did not."""
 
 from __future__ import annotations
 
-import json
+import argparse
 import os
 import re
 import shutil
@@ -22,6 +22,7 @@ import pytest
 from test_cli import FIXED_SECRET_APP, PYPROJECT, SECRET_APP, flasklint
 
 from conftest import write_project
+from flasklint.cli import SAVED_RUN_FLAGS, SAVED_RUN_VALUE_OPTIONS, build_parser, named_paths
 from flasklint.run_cache import CACHE_DIR_NAME, ENTRY_HEADER, MAX_ENTRIES, RUNS_DIR_NAME, RunKey
 
 FILES = {
@@ -49,18 +50,21 @@ def entries(root: Path) -> list[Path]:
 
 
 def rewrite(entry: Path, change: Callable[[bytes, bytes], tuple[bytes, bytes]]) -> None:
-    """Change an entry's inputs and diagnostics (each one line), with a checksum that matches."""
+    """Change an entry's inputs (one line) and the rest (the exit code, a line, and the output), with
+    a checksum that matches."""
     _, _, body = entry.read_bytes().partition(b"\n")
     inputs, _, payload = body.partition(b"\n")
     body = b"\n".join(change(inputs, payload))
     entry.write_bytes(b"%s %08x\n%s" % (ENTRY_HEADER, zlib.crc32(body), body))
 
 
+def as_saved(output: str) -> str:
+    """The text output with each diagnostic's message replaced by SAVED."""
+    return re.sub(r"(: FLK\d+) .*", rf"\1 {SAVED}", output)
+
+
 def _saved_messages(inputs: bytes, payload: bytes) -> tuple[bytes, bytes]:
-    saved = json.loads(payload)
-    for _, diagnostic, _ in saved:
-        diagnostic["message"] = SAVED
-    return inputs, json.dumps(saved).encode()
+    return inputs, as_saved(payload.decode()).encode()
 
 
 def mark_saved(root: Path) -> None:
@@ -83,12 +87,15 @@ def test_an_unchanged_project_prints_the_saved_result_without_loading_a_rule(tmp
     real = saved_project(tmp_path)
     hit = flasklint("check", cwd=tmp_path)
     assert (hit.returncode, hit.stderr) == (real.returncode, "")
-    assert hit.stdout == re.sub(r"(: FLK\d+) .*", rf"\1 {SAVED}", real.stdout)
+    assert hit.stdout == as_saved(real.stdout)
     traced = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "flasklint", "check"], cwd=tmp_path, capture_output=True, text=True
     )
     loaded = {line.split("|")[-1].strip() for line in traced.stderr.splitlines()}
     assert SAVED in traced.stdout and {"flasklint.engine", "flasklint.rule", "libcst", "tomllib"}.isdisjoint(loaded)
+    # Nor what the full CLI needs before it runs: the parser, the configuration, the output formats.
+    unused = {"argparse", "typing", "dataclasses", "json", "logging", "flasklint.config", "flasklint.output"}
+    assert unused.isdisjoint(loaded), unused & loaded
 
 
 def _edit_keeping_size_and_mtime(root: Path) -> None:
@@ -222,11 +229,11 @@ def test_a_saved_result_prints_exactly_what_the_run_printed(tmp_path: Path, outp
                 uncached.stdout,
                 uncached.stderr,
             ), extra
-    assert len(entries(tmp_path)) == 1  # the format and --statistics only print it: one saved result
+    assert len(entries(tmp_path)) == len(VARIANTS[output])  # an entry per command line: it holds the output
 
 
-def _forged(payload: bytes) -> Callable[[Path], None]:
-    return lambda entry: rewrite(entry, lambda inputs, _: (inputs, payload))
+def _forged(rest: bytes) -> Callable[[Path], None]:
+    return lambda entry: rewrite(entry, lambda inputs, _: (inputs, rest))
 
 
 def _replace_with_directory(entry: Path) -> None:
@@ -244,14 +251,15 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
     "truncated": lambda entry: entry.write_bytes(entry.read_bytes()[:40]),
     "empty": lambda entry: entry.write_bytes(b""),
     "not ours": lambda entry: entry.write_bytes(b"\x00\xff garbage\n[]"),
-    "payload edited, checksum kept": lambda entry: entry.write_bytes(entry.read_bytes().replace(b"dev", b"xyz")),
+    "output edited, checksum kept": lambda entry: entry.write_bytes(entry.read_bytes().replace(SAVED.encode(), b"X")),
     "another run's entry": lambda entry: rewrite(
         entry, lambda inputs, saved: (inputs.replace(b"app.py", b"x.py"), saved)
     ),
-    "forged: deeply nested JSON": _forged(b"[" * 100_000 + b"]" * 100_000),
-    "forged: wrong shape": _forged(b'[["app.py", {"code": 1}, 1]]'),
-    "forged: not a list": _forged(b'{"a": 1}'),
-    "forged: a huge number": _forged(b'[["/x", {"code": "FLK104"}, 1' + b"0" * 5000 + b"]]"),
+    "forged: no exit code": _forged(b"app.py:1:1: FLK104 x"),
+    "forged: exit code 2": _forged(b"2\napp.py:1:1: FLK104 x\n"),
+    "forged: exit code not a number": _forged(b"x\napp.py:1:1: FLK104 x\n"),
+    "forged: a huge exit code": _forged(b"1" + b"0" * 5000 + b"\n"),
+    "forged: output not UTF-8": _forged(b"1\n\xff\xfe\n"),
     "a directory in its place": _replace_with_directory,
     "a symbolic link to a valid entry": _replace_with_symlink,
 }
@@ -288,6 +296,53 @@ def test_only_the_newest_entries_are_kept(tmp_path: Path) -> None:
         os.utime(runs / f"{number:02}.run", (1_000_000 + number, 1_000_000 + number))
     (runs / ".killed.run.123.tmp").write_bytes(b"half")
     os.utime(runs / ".killed.run.123.tmp", (1_000_000, 1_000_000))
-    RunKey(runs / "new.run", "digest", racy=False).store([])
+    RunKey(runs / "new.run", "digest", racy=False).store("", 0)
     kept = sorted(p.name for p in runs.iterdir())
     assert kept == sorted(["new.run", *(f"{n:02}.run" for n in range(6, MAX_ENTRIES + 5))])
+
+
+def test_an_option_not_spelled_in_full_is_left_to_argparse(tmp_path: Path) -> None:
+    """The saved result is looked up before argparse runs, so only for options spelled in full;
+    argparse reads an abbreviation the same, and the run is done (and saved under its own words)."""
+    saved_project(tmp_path, "--exit-zero")
+    assert SAVED in flasklint("check", "--exit-zero", cwd=tmp_path).stdout
+    result = flasklint("check", "--exit-z", cwd=tmp_path)
+    assert REAL in result.stdout and SAVED not in result.stdout and result.returncode == 0
+
+
+def _check_parser() -> argparse.ArgumentParser:
+    [commands] = [action for action in build_parser()._actions if isinstance(action, argparse._SubParsersAction)]
+    return commands.choices["check"]  # type: ignore[no-any-return]
+
+
+def test_the_options_read_before_argparse_are_the_parsers() -> None:
+    """Every option of `check` is either read by `named_paths` (with or without its value, as the
+    parser takes it) or one of those a saved run is never made with, so a new option is placed here."""
+    never_saved = {"-h", "--help", "--fix", "--diff", "--no-cache", "-v", "--verbose"}
+    taking_values, flags = set(), set()
+    for action in _check_parser()._actions:
+        if action.option_strings:
+            (taking_values if action.nargs is None else flags).update(action.option_strings)
+    assert taking_values == SAVED_RUN_VALUE_OPTIONS
+    assert flags - never_saved == SAVED_RUN_FLAGS
+
+
+COMMAND_LINES = [
+    [],
+    ["app", "views.py"],
+    ["--select", "FLK1", "app"],
+    ["--select=FLK1,FLK2", "-q", "--statistics", "a", "b"],
+    ["a", "--output-format", "json", "--exit-zero"],
+    ["--exclude", "x", "--extend-exclude", "y", "--ignore", "FLK3", "."],
+    ["--output-format=sarif", "--unsafe-fixes", "--show-fixes", "--force-exclude", "--quiet", "--extend-select", "FLK"],
+]
+
+
+@pytest.mark.parametrize("words", COMMAND_LINES)
+def test_the_paths_read_before_argparse_are_argparses(words: list[str]) -> None:
+    assert named_paths(words) == (_check_parser().parse_args(words).paths or [Path(".")])
+
+
+@pytest.mark.parametrize("words", [["--fix"], ["--exit-z"], ["-qv"], ["--select"], ["--", "app.py"], ["-v", "."]])
+def test_a_command_line_argparse_must_read_has_no_paths_read_before_it(words: list[str]) -> None:
+    assert named_paths(words) is None
