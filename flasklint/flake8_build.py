@@ -156,18 +156,35 @@ def _trace_build(root: Path) -> None:
 
 
 def main() -> int:
-    """stdin: a JSON list of absolute paths; stdout: {"files": {path: [digest, findings]}} or
-    {"error": message} for a bad `[tool.flasklint]`."""
+    """stdin: {"paths": [absolute path...], "key": [entry path, inputs, racy] or null} (the
+    whole-run cache's key, flake8_cache.py); stdout: {"files": {path: [digest, findings]}} or
+    {"error": message} for a bad `[tool.flasklint]`. A table built without a warning is saved
+    under the key for the next run."""
     from flasklint.cli import configure_logging
+    from flasklint.cli_logging import WarningCount
 
     configure_logging(verbose=False)
-    paths = [Path(path) for path in json.load(sys.stdin)]
-    try:
-        result: dict[str, object] = {"files": build(paths)}
-    except ConfigError as exc:
-        result = {"error": f"flasklint: {exc}"}
-    json.dump(result, sys.stdout, separators=(",", ":"))
+    request = json.load(sys.stdin)
+    paths = [Path(path) for path in request["paths"]]
+    with WarningCount() as warnings:
+        try:
+            result: dict[str, object] = {"files": build(paths)}
+        except ConfigError as exc:
+            result = {"error": f"flasklint: {exc}"}
+    table = json.dumps(result, separators=(",", ":")).encode("utf-8")
+    sys.stdout.buffer.write(table)
+    sys.stdout.flush()
+    if request.get("key") and "files" in result and not warnings.count:
+        _save(request["key"], table)
     return 0
+
+
+def _save(key: list, table: bytes) -> None:
+    from flasklint import flake8_cache
+    from flasklint.run_cache import RunKey
+
+    path, inputs, racy = key
+    flake8_cache.store(RunKey(Path(path), inputs, racy), table)
 
 
 if __name__ == "__main__":

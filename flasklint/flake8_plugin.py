@@ -7,7 +7,8 @@ Building a project is the expensive part, and it is done once per run:
   the plugin lists the files flake8 is about to lint (with flake8's own discovery) and one builder
   process (`python -m flasklint.flake8_build`, started outside the project like flasklint's
   workers) builds each of their projects, with flasklint's process pool and `.flasklint_cache/`,
-  and sends back each file's findings with the digest of the text they hold for.
+  and sends back each file's findings with the digest of the text they hold for. That table is
+  saved (flake8_cache.py): a run over unchanged projects reads it back and starts no builder.
 - Workers look their file up in that table: forked ones inherit it, spawned (macOS, Windows) and
   forkserver ones read it from the file `FLASKLINT_FLAKE8_TABLE` names. flake8's processes never
   load the engine for it, so they stay as small as flake8 alone.
@@ -44,11 +45,14 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from flasklint import __version__
 from flasklint.flake8_text import text_digest
 from flasklint.isolation import SAFE_DIRECTORY, drop_project_paths
+
+if TYPE_CHECKING:
+    from flasklint.run_cache import RunKey
 
 log = logging.getLogger("flasklint")
 
@@ -147,24 +151,48 @@ def _prebuild(options: argparse.Namespace) -> dict[str, list]:
         return {}
     if not paths:
         return {}
-    request = json.dumps([str(path) for path in paths]).encode("ascii")
+    from flasklint import flake8_cache
+
+    key = flake8_cache.table_key(paths)
+    table = flake8_cache.load(key) if key is not None else None  # the last run's, if nothing changed
+    files = _files_of(table) if table is not None else None
+    if files is None:
+        table = _run_builder(paths, key)
+        files = _files_of(table) if table is not None else None
+    if table is None or files is None:
+        return {}
+    _share_with_spawned_workers(table)
+    return files
+
+
+def _run_builder(paths: list[Path], key: RunKey | None) -> bytes | None:
+    """The builder's table (JSON) for these files, saved under `key` for the next run; None if it failed."""
+    request = {"paths": [str(path) for path in paths], "key": key and [str(key.path), key.inputs, key.racy]}
     # Started in the standard library's directory: `-m` puts the working directory first on its sys.path.
     builder = subprocess.run(
-        [sys.executable, "-m", "flasklint.flake8_build"], input=request, stdout=subprocess.PIPE, cwd=SAFE_DIRECTORY
+        [sys.executable, "-m", "flasklint.flake8_build"],
+        input=json.dumps(request).encode("utf-8"),
+        stdout=subprocess.PIPE,
+        cwd=SAFE_DIRECTORY,
     )
-    try:
-        result = json.loads(builder.stdout)
-    except ValueError:
-        result = None
-    if builder.returncode != 0 or not isinstance(result, dict):
+    if builder.returncode != 0:
         log.debug("flasklint: the builder failed (exit status %s)", builder.returncode)
-        return {}
-    if "error" in result:
+        return None
+    return builder.stdout
+
+
+def _files_of(table: bytes) -> dict[str, list] | None:
+    """The table's files; None for a table that is not one. A bad `[tool.flasklint]` is flake8's critical error."""
+    try:
+        result = json.loads(table)
+    except ValueError:
+        return None
+    if isinstance(result, dict) and "error" in result:
         from flake8.exceptions import ExecutionError
 
         raise ExecutionError(result["error"])
-    _share_with_spawned_workers(builder.stdout)
-    return result["files"]
+    files = result.get("files") if isinstance(result, dict) else None
+    return files if isinstance(files, dict) else None
 
 
 def _share_with_spawned_workers(table: bytes) -> None:

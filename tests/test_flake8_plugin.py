@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -244,6 +245,13 @@ def make_many(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def age(root: Path) -> None:
+    """Every file's mtime a minute back: a run right after writing them is racy, and not saved."""
+    back = time.time() - 60
+    for path in root.rglob("*"):
+        os.utime(path, (back, back), follow_symlinks=False)
+
+
 def test_each_project_is_built_once_per_run_not_per_worker(tmp_path: Path) -> None:
     project = make_many(tmp_path / "app")
     expected = flasklint_findings(project, "--no-cache")
@@ -251,6 +259,61 @@ def test_each_project_is_built_once_per_run_not_per_worker(tmp_path: Path) -> No
         trace = tmp_path / f"{run}.trace"
         assert flake8_findings(".", "--jobs", "2", cwd=project, trace=trace) == expected
         assert builds(trace) == [str(project.resolve())]
+        (project / ".flasklint_cache" / "runs").rename(tmp_path / f"{run}.runs")  # the next run builds
+
+
+def test_a_run_over_unchanged_projects_reuses_the_last_table(tmp_path: Path) -> None:
+    project = make_many(tmp_path / "app")
+    age(project)
+    expected = flasklint_findings(project, "--no-cache")
+    trace = tmp_path / "trace"
+    assert flake8_findings(".", "--jobs", "2", cwd=project, trace=trace) == expected
+    assert builds(trace) == [str(project.resolve())]
+    # Nothing changed: no build, in any process, and the same findings (also in spawned workers).
+    assert flake8_findings(".", "--jobs", "2", cwd=project, trace=trace) == expected
+    assert flake8_findings(".", "--jobs", "2", cwd=project, trace=trace, start_method="spawn") == expected
+    assert builds(trace) == [str(project.resolve())]
+    # Another list of files is another table.
+    assert flake8_findings("app.py", cwd=project, trace=trace) == {f for f in expected if f[0].endswith("/app.py")}
+    assert builds(trace) == [str(project.resolve())] * 2
+
+
+def edit_keeping_size_and_mtime(path: Path, text: str) -> None:
+    """New content of the same length, its mtime put back: only the ctime tells the edit."""
+    status = path.stat()
+    old = path.read_text(encoding="utf-8")
+    assert len(text) == len(old)
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["an edit of a file flake8 lints", "the same size and mtime", "a template", "a new module", "the configuration"],
+)
+def test_the_saved_table_is_not_used_once_a_file_changed(tmp_path: Path, change: str) -> None:
+    project = make(tmp_path / "app")
+    (project / "views.py").write_text(
+        "from flask import render_template\n\n\ndef page():\n    return render_template('page.html')\n",
+        encoding="utf-8",
+    )
+    (project / "templates" / "page.html").write_text("<p>{{ url_for('missing') }}</p>\n", encoding="utf-8")
+    age(project)
+    trace = tmp_path / "trace"
+    before = flake8_findings(".", cwd=project, trace=trace)
+    if change == "an edit of a file flake8 lints":
+        (project / "app.py").write_text(SECRET_APP.replace('"dev"', '"another"'), encoding="utf-8")
+    elif change == "the same size and mtime":
+        edit_keeping_size_and_mtime(project / "app.py", PITFALLS.replace("app.secret_key", "app.secret_kez"))
+    elif change == "a template":  # FLK401 on views.py's render_template
+        (project / "templates" / "page.html").unlink()
+    elif change == "a new module":  # a `flask.py` beside the app shadows Flask: FLK301 on it
+        (project / "flask.py").write_text("x = 1\n", encoding="utf-8")
+    else:
+        (project / "pyproject.toml").write_text(PYPROJECT + '[tool.flasklint]\nignore = ["FLK104"]\n', encoding="utf-8")
+    after = flake8_findings(".", cwd=project, trace=trace)
+    assert builds(trace) == [str(project.resolve())] * 2
+    assert after == flasklint_findings(project, "--no-cache") != before
 
 
 @pytest.mark.parametrize("start_method", ["spawn", "forkserver"])
