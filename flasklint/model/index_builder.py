@@ -70,6 +70,7 @@ class IndexBuilder:
         self._flask_classes: dict[str, bool] = {}
         self._mounts: dict[str, list[Mount]] = {}
         self._registrations: list[tuple[FileFacts, Registration, Resolved | None, Resolved | None]] | None = None
+        self._by_child: dict[Resolved | None, list[tuple[Registration, Resolved | None]]] | None = None
         self._opaque_registrations: list[str] | None = None
         self._find_objects()
         self.production_apps = sorted(k for k, (facts, _) in self.apps.items() if not facts.is_test)
@@ -232,6 +233,15 @@ class IndexBuilder:
             ]
         return self._registrations
 
+    def _registered(self, blueprint_key: str) -> list[tuple[Registration, Resolved | None]]:
+        """The register_blueprint calls of one blueprint, in the order of `registrations()`, with their
+        parents: looked up, not searched (every blueprint scanning every registration is quadratic)."""
+        if self._by_child is None:
+            self._by_child = {}
+            for _, registration, child, parent in self.registrations():
+                self._by_child.setdefault(child, []).append((registration, parent))
+        return self._by_child.get(("blueprint", blueprint_key), [])
+
     def mounts(self, blueprint_key: str, depth: int = 0) -> list[Mount]:
         """Every (name, prefix, app) a blueprint is registered under, nested registrations included."""
         if blueprint_key in self._mounts:
@@ -239,9 +249,7 @@ class IndexBuilder:
         _, blueprint = self.blueprints[blueprint_key]
         mounts: list[Mount] = []
         self._mounts[blueprint_key] = mounts  # guards against registration cycles
-        for _, registration, child, parent in self.registrations():
-            if child != ("blueprint", blueprint_key):
-                continue
+        for registration, parent in self._registered(blueprint_key):
             own_name = registration.name or blueprint.name
             if own_name is None:
                 continue
