@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from flasklint.model.app_scope import ANY_APP, AppTable, AppView, Endpoint, TemplateJinja
+from flasklint.model.app_scope import ANY_APP, AppTable, AppView, Endpoint, TablesCache, TemplateJinja
 from flasklint.model.facts import FileFacts
 from flasklint.model.index_builder import IndexBuilder
 
@@ -40,6 +40,12 @@ class ProjectIndex:
     # Template name ("" for a computed one) -> who loads it: (the loading file, the route owners of its view)
     _loads: dict[str, list[tuple[FileFacts, list[str]]]] = field(default_factory=dict, repr=False, compare=False)
     _views: dict[tuple[tuple[str, ...], bool, str | None], AppView] = field(default_factory=dict, repr=False, compare=False)
+    # Table keys -> what every view of those tables shares, whichever file asked (see TablesCache).
+    _caches: dict[tuple[str, ...], TablesCache] = field(default_factory=dict, repr=False, compare=False)
+    # Template path -> its apps, its Jinja settings: asked by each template rule of each template, and
+    # each answer walks every template folder of the project (one per blueprint in a large one).
+    _template_apps: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
+    _template_jinja: dict[str, TemplateJinja] = field(default_factory=dict, repr=False, compare=False)
 
     # -- construction -----------------------------------------------------------------------
     @classmethod
@@ -148,6 +154,11 @@ class ProjectIndex:
     def template_apps(self, path: str) -> list[str]:
         """The apps that may render this file: those whose template folders hold it, narrowed to those
         whose code renders it when every loader of the template is known."""
+        if path not in self._template_apps:
+            self._template_apps[path] = self._find_template_apps(path)
+        return list(self._template_apps[path])
+
+    def _find_template_apps(self, path: str) -> list[str]:
         apps = sorted(key for key, table in self.tables.items() if key != ANY_APP and _in_folders(path, table.template_folders))
         if len(apps) > 1:
             rendering = self.rendering_apps(path)
@@ -174,6 +185,7 @@ class ProjectIndex:
             self.root,
             lambda relative: relative in self.files,
             lambda refs: builder.blueprints_registered_as(list(refs), origin),
+            self._caches.setdefault(tuple(table.key for table in tables), TablesCache()),
         )
 
     # -- templates --------------------------------------------------------------------------
@@ -185,6 +197,11 @@ class ProjectIndex:
     def template_jinja(self, path: str) -> TemplateJinja:
         """The Jinja settings of the app(s) that may render `path` (their union when ownership is unknown),
         with the names `render_template` calls pass to it."""
+        if path not in self._template_jinja:
+            self._template_jinja[path] = self._find_template_jinja(path)
+        return self._template_jinja[path]
+
+    def _find_template_jinja(self, path: str) -> TemplateJinja:
         view = self.template_view(path) or self.everywhere
         jinja = view.jinja
         passed = set(self._render_context.get("", ()))

@@ -114,10 +114,7 @@ def jinja_name(name: str) -> str | None:
 
 def folders_knowable(view: AppView) -> bool:
     """Every folder of the view is a project-relative path inside the checkout."""
-    for folder in view.template_folders:
-        if PurePosixPath(folder).is_absolute() or os.path.normpath(folder).startswith(".."):
-            return False
-    return True
+    return view.folders_in_checkout
 
 
 def may_be_generated(view: AppView, name: str) -> bool:
