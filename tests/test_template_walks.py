@@ -5,6 +5,7 @@ compares with Jinja's own calls or with the per-character computation it replace
 from __future__ import annotations
 
 import random
+import re
 
 import jinja2
 import pytest
@@ -177,3 +178,14 @@ def test_a_tags_end_is_found_as_one_character_at_a_time_finds_it() -> None:
         for closing in ("}}", "%}", "#}"):
             for start in range(len(text) + 1):
                 assert _find_closing(text, start, closing) == _per_character_closing(text, start, closing), (text, start)
+
+
+def test_the_attribute_pattern_finds_what_it_finds_without_its_first_letter_lookahead() -> None:
+    plain = re.compile(_ATTRIBUTE.pattern.removeprefix("(?=[hsaf])"), re.IGNORECASE)
+    assert plain.pattern != _ATTRIBUTE.pattern
+    firsts = [chr(code) for code in range(0x250)] + ["\u212a", "\u0130", "\u1e9e", "\ufb05", "\ufb06"]
+    for first in firsts:
+        for rest in ("ref='/a'", "rc = \"/b\"", "ction=\\'/c\\'", "ormaction='/d'", "REF='/e'"):
+            for text in (first + rest, "x" + first + rest, f"<a {first}{rest}>"):
+                expected = [(m.span(), m.groupdict()) for m in plain.finditer(text)]
+                assert [(m.span(), m.groupdict()) for m in _ATTRIBUTE.finditer(text)] == expected, text

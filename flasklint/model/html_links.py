@@ -16,8 +16,11 @@ from flasklint.model.routing import HOLE
 
 BARRIER = "\x01"  # stands for a `{% tag %}` or `{# comment #}` inside markup: an attribute value never spans it
 
+# The leading lookahead only rejects most positions at once (the names' first letters, `ſ` too under
+# IGNORECASE): the regex engine has no literal prefix to search for here.
 _ATTRIBUTE = re.compile(
-    r"(?<![\w:.@-])(?:href|src|action|formaction)\s*=\s*(?P<quote>\\?[\"'])(?P<value>[^\"'<>\\\n\x01]*)(?P=quote)",
+    r"(?=[hsaf])(?<![\w:.@-])(?:href|src|action|formaction)"
+    r"\s*=\s*(?P<quote>\\?[\"'])(?P<value>[^\"'<>\\\n\x01]*)(?P=quote)",
     re.IGNORECASE,
 )
 
