@@ -219,23 +219,26 @@ def _walk(ast: jinja2.nodes.Template) -> tuple[list[jinja2.nodes.Node], dict[typ
     """Every node under the root in `find_all`'s order (depth first, fields in order), and by class."""
     preorder: list[jinja2.nodes.Node] = []
     by_class: dict[type, list[jinja2.nodes.Node]] = {}
-    stack: list[jinja2.nodes.Node] = list(reversed(child_nodes(ast)))
+    stack = child_nodes(ast)[::-1]
     while stack:
         node = stack.pop()
         preorder.append(node)
         by_class.setdefault(type(node), []).append(node)
-        stack.extend(reversed(child_nodes(node)))
+        stack += child_nodes(node)[::-1]
     return preorder, by_class
 
 
 def child_nodes(node: jinja2.nodes.Node) -> list[jinja2.nodes.Node]:
     """`node.iter_child_nodes()` as a list, without its generators."""
+    node_class = jinja2.nodes.Node
     children: list[jinja2.nodes.Node] = []
     for name in node.fields:
         value = getattr(node, name, None)
         if isinstance(value, list):
-            children.extend(child for child in value if isinstance(child, jinja2.nodes.Node))
-        elif isinstance(value, jinja2.nodes.Node):
+            for child in value:
+                if isinstance(child, node_class):
+                    children.append(child)
+        elif isinstance(value, node_class):
             children.append(value)
     return children
 
