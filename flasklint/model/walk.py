@@ -9,6 +9,8 @@ visitor, 0.3 s for the whole fact extraction with this walk). Visitors keep libc
 from __future__ import annotations
 
 import dataclasses
+import typing
+from operator import attrgetter
 from typing import Callable
 
 import libcst as cst
@@ -43,14 +45,19 @@ def child_fields(node_type: type) -> tuple[str, ...]:
 
 
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The statement and expression nodes directly under `node`, in evaluation order."""
+    values = _node_fields(type(node))
+    if values is None:
+        return []
     found: list[cst.CSTNode] = []
-    for field in child_fields(type(node)):
-        value = getattr(node, field)
+    for value in values(node):
         kind = _KINDS.get(type(value)) or _kind(value)
         if kind is _NODE:
             found.append(value)
         elif kind is _SEQUENCE:
-            found.extend(item for item in value if (_KINDS.get(type(item)) or _kind(item)) is _NODE)
+            for item in value:
+                if (_KINDS.get(type(item)) or _kind(item)) is _NODE:
+                    found.append(item)
     return found
 
 
@@ -83,11 +90,72 @@ def _kind(value: object) -> str:
     return kind
 
 
+# Per node type: a function returning the values of its child fields as a tuple, None when no field
+# can hold a node (Name, SimpleString, Integer: most of a tree's nodes are such leaves).
+_GETTERS: dict[type, Callable[[cst.CSTNode], tuple[object, ...]] | None] = {}
+_NO_NODE_TYPES = (str, bool, int, float, type(None))
+
+
+def _node_fields(node_type: type) -> Callable[[cst.CSTNode], tuple[object, ...]] | None:
+    try:
+        return _GETTERS[node_type]
+    except KeyError:
+        pass
+    hints = typing.get_type_hints(node_type)
+    fields = [f for f in child_fields(node_type) if _may_hold_a_node(hints.get(f, object))]
+    getter: Callable[[cst.CSTNode], tuple[object, ...]] | None
+    if not fields:
+        getter = None
+    elif len(fields) == 1:
+        one = attrgetter(fields[0])
+        getter = lambda node: (one(node),)  # noqa: E731
+    else:
+        getter = attrgetter(*fields)
+    _GETTERS[node_type] = getter
+    return getter
+
+
+def _may_hold_a_node(hint: object) -> bool:
+    """False only for a field libcst declares as plain data (`Name.value: str`, `Optional[str]`)."""
+    if hint in _NO_NODE_TYPES:
+        return False
+    arguments = typing.get_args(hint)
+    if typing.get_origin(hint) is typing.Union and arguments:
+        return any(_may_hold_a_node(argument) for argument in arguments)
+    return True
+
+
+def node_types(*bases: type) -> frozenset[type]:
+    """Every libcst node class that is one of `bases` or derives from one.
+
+    `type(node) in node_types(cst.BaseSuite)` answers as `isinstance(node, cst.BaseSuite)` does (libcst
+    defines all its node classes on import and flasklint subclasses none) without the Python-level
+    `ABCMeta.__instancecheck__` that each isinstance against a libcst class runs when it does not match.
+    """
+    found: set[type] = set()
+    pending = list(bases)
+    while pending:
+        cls = pending.pop()
+        if cls not in found:
+            found.add(cls)
+            pending.extend(cls.__subclasses__())
+    return frozenset(found)
+
+
 class LeanVisitor:
     """Base for visitors driven by `walk`: subclasses define visit_<Type>/leave_<Type> methods."""
 
+    _hook_table: dict[type, tuple[Hook | None, Hook | None]] = {}
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)  # type: ignore[arg-type]
+        cls._hook_table = {}
+
     def walk(self, node: cst.CSTNode) -> None:
-        hooks = _hooks(type(self), type(node))
+        node_type = type(node)
+        hooks = self._hook_table.get(node_type)
+        if hooks is None:
+            hooks = self._hook_table[node_type] = _hooks(type(self), node_type)
         visit, leave = hooks
         if visit is None or visit(self, node) is not False:
             for child in children(node):
@@ -97,14 +165,8 @@ class LeanVisitor:
 
 
 Hook = Callable[[LeanVisitor, "cst.CSTNode"], object]
-_HOOKS: dict[tuple[type, type], tuple[Hook | None, Hook | None]] = {}
 
 
 def _hooks(visitor_type: type, node_type: type) -> tuple[Hook | None, Hook | None]:
-    key = (visitor_type, node_type)
-    hooks = _HOOKS.get(key)
-    if hooks is None:
-        name = node_type.__name__
-        hooks = (getattr(visitor_type, f"visit_{name}", None), getattr(visitor_type, f"leave_{name}", None))
-        _HOOKS[key] = hooks
-    return hooks
+    name = node_type.__name__
+    return getattr(visitor_type, f"visit_{name}", None), getattr(visitor_type, f"leave_{name}", None)
