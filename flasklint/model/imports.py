@@ -30,13 +30,19 @@ def module_name_for(path: Path, root: Path) -> str:
     return ".".join(parts) or path.parent.name
 
 
-def dotted_name(node: cst.BaseExpression) -> str | None:
-    """`a.b.c` for Name/Attribute chains, else None."""
+def dotted_name(node: cst.BaseExpression | None) -> str | None:
+    """`a.b.c` for Name/Attribute chains, else None.
+
+    Exact type tests: Name and Attribute have no subclasses, and isinstance against libcst's (ABC)
+    classes runs Python code for each mismatch (this runs for every call and attribute in a module).
+    """
+    if type(node) is cst.Name:
+        return node.value
     parts: list[str] = []
-    while isinstance(node, cst.Attribute):
+    while type(node) is cst.Attribute:
         parts.append(node.attr.value)
         node = node.value
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         parts.append(node.value)
         return ".".join(reversed(parts))
     return None
