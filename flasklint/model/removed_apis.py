@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any, Callable
 
 import libcst as cst
 
@@ -220,6 +221,8 @@ _TOKENS = sorted(
     | {callee.rpartition(".")[2] for callee in RENAMED_KEYWORDS}
 )
 _NAMES_REMOVED_USE = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, _TOKENS)))
+# The attribute names `_Finder._attribute` can record: a removed name's last component, an app attribute.
+_ATTRIBUTE_NAMES = frozenset({entry.name for entry in REMOVED_NAMES.values()} | set(REMOVED_APP_ATTRIBUTES))
 # A config key needs `.config[...]` (the key itself may be an implicit concatenation, so the attribute
 # is the token) in a module importing Flask (`_config_key`): elsewhere `config` alone walks nothing.
 _NAMES_REMOVED_USE_OR_CONFIG = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, [*_TOKENS, "config"])))
@@ -248,38 +251,42 @@ class _Finder:
         self.imports_quart = any(q.partition(".")[0] == "quart" for q in model.facts.imports.values())
 
     def visit(self, node: cst.CSTNode, scope: Scope, guarded: bool) -> None:
-        if isinstance(node, cst.FunctionDef) and node in self.model.function_of:
+        # Dispatch on the exact type: libcst's node classes have no subclasses, and isinstance against
+        # them (ABCs) runs Python code for each mismatch, on every node of the module.
+        node_type = type(node)
+        if node_type is cst.FunctionDef and node in self.model.function_of:
             for decorator in node.decorators:
                 self.visit(decorator, scope, guarded)
             inner = self.model.function_of[node].scope
             self.visit(node.body, inner, guarded)
             return
-        if isinstance(node, cst.Try):
+        if node_type is cst.Try:
             self.visit(node.body, scope, guarded or _handles_removal(node))
             for part in (*node.handlers, node.orelse, node.finalbody):
                 if part is not None:
                     self.visit(part, scope, guarded)
             return
-        if isinstance(node, cst.If) and _is_version_test(node.test):
+        if node_type is cst.If and _is_version_test(node.test):
             return
-        if not guarded and self._record(node, scope):
-            return
+        if not guarded:
+            record = _RECORDERS.get(node_type)
+            if record is not None and record(self, node, scope):
+                return
         for child in children(node):
             self.visit(child, scope, guarded)
 
-    def _record(self, node: cst.CSTNode, scope: Scope) -> bool:
-        """Record a use at `node`; True when its children need no further look."""
-        if isinstance(node, cst.ImportFrom):
-            self._import_from(node, scope)
-            return True
-        if isinstance(node, cst.Import):
-            return True
-        if isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
-            return self._assignment(node, scope)
-        if isinstance(node, cst.Attribute):
-            return self._attribute(node, scope, assigned=False)
-        if isinstance(node, cst.Call):
-            self._call(node, scope)
+    def _import(self, node: cst.Import, scope: Scope) -> bool:
+        return True  # `import flask`: a module, never a removed name
+
+    def _imported_from(self, node: cst.ImportFrom, scope: Scope) -> bool:
+        self._import_from(node, scope)
+        return True
+
+    def _read(self, node: cst.Attribute, scope: Scope) -> bool:
+        return self._attribute(node, scope, assigned=False)
+
+    def _called(self, node: cst.Call, scope: Scope) -> bool:
+        self._call(node, scope)
         return False
 
     def _import_from(self, node: cst.ImportFrom, scope: Scope) -> None:
@@ -292,11 +299,13 @@ class _Finder:
                 self.found.append(ImportedRemoved(node, alias, entry, scope))
 
     def _attribute(self, node: cst.Attribute, scope: Scope, assigned: bool) -> bool:
+        name = node.attr.value
+        if name not in _ATTRIBUTE_NAMES:
+            return False  # qualify() keeps the attribute last: no removed name ends otherwise
         entry = REMOVED_NAMES.get(self.model.qualify(node, scope) or "")
         if entry is not None:
             self.found.append(AttributeRemoved(node, scope, entry=entry, assigned=assigned))
             return True
-        name = node.attr.value
         if name in REMOVED_APP_ATTRIBUTES and self._is_app(node.value, scope, name):
             self.found.append(AttributeRemoved(node, scope, removed_in=REMOVED_APP_ATTRIBUTES[name], assigned=assigned))
             return True
@@ -319,13 +328,13 @@ class _Finder:
         )
 
     def _assignment(self, node: cst.Assign | cst.AugAssign | cst.AnnAssign, scope: Scope) -> bool:
-        targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
-        plain = isinstance(node, cst.Assign) and len(targets) == 1
+        targets = [t.target for t in node.targets] if type(node) is cst.Assign else [node.target]
+        plain = type(node) is cst.Assign and len(targets) == 1
         handled = False
         for target in targets:
-            if isinstance(target, cst.Attribute) and self._attribute(target, scope, assigned=True):
+            if type(target) is cst.Attribute and self._attribute(target, scope, assigned=True):
                 handled = True
-            elif isinstance(target, cst.Subscript) and self._config_key(target, scope, plain):
+            elif type(target) is cst.Subscript and self._config_key(target, scope, plain):
                 handled = True
         if handled and node.value is not None:
             self.visit(node.value, scope, guarded=False)
@@ -355,6 +364,18 @@ class _Finder:
         return True
 
 
+# Where `_Finder` records a use: the recorder returns True when the node's children need no further look.
+_RECORDERS: dict[type, Callable[[_Finder, Any, Scope], bool]] = {
+    cst.ImportFrom: _Finder._imported_from,
+    cst.Import: _Finder._import,
+    cst.Assign: _Finder._assignment,
+    cst.AugAssign: _Finder._assignment,
+    cst.AnnAssign: _Finder._assignment,
+    cst.Attribute: _Finder._read,
+    cst.Call: _Finder._called,
+}
+
+
 def _handles_removal(node: cst.Try) -> bool:
     """A handler catching ImportError (or a parent of it, or everything): the body may fail to import."""
     for handler in node.handlers:
@@ -373,9 +394,9 @@ def _is_version_test(test: cst.BaseExpression) -> bool:
     stack: list[cst.CSTNode] = [test]
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.Name) and ("version" in node.value.lower() or node.value == "hasattr"):
+        if type(node) is cst.Name and ("version" in node.value.lower() or node.value == "hasattr"):
             return True
-        if isinstance(node, cst.Attribute) and "version" in node.attr.value.lower():
+        if type(node) is cst.Attribute and "version" in node.attr.value.lower():
             return True
         stack.extend(children(node))
     return False
