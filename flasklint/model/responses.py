@@ -11,6 +11,7 @@ come will); `render_template_string(src)` sends the template source it renders.
 
 from __future__ import annotations
 
+import weakref
 from typing import Iterator
 
 import libcst as cst
@@ -37,7 +38,9 @@ REST_API_PACKAGES = ("flask_restx", "flask_restplus")
 
 def html_handlers(model: ModuleModel) -> Iterator[FunctionInfo]:
     """The functions whose return value Flask sends as the response: views and error handlers."""
-    registered = _registered_error_handlers(model)
+    registered = _REGISTERED_HANDLERS.get(model)
+    if registered is None:
+        registered = _REGISTERED_HANDLERS[model] = _registered_error_handlers(model)
     for function in model.functions:
         if function.is_view or function.node in registered or _decorated_error_handler(model, function):
             yield function
@@ -55,16 +58,22 @@ def _decorated_error_handler(model: ModuleModel, function: FunctionInfo) -> bool
     return False
 
 
-def _registered_error_handlers(model: ModuleModel) -> set[cst.FunctionDef]:
+# Per module, found on first need: several rules ask (FLK101 twice, FLK305, the template renders),
+# and the model's calls do not change once built. Weak keys: freed with the model.
+_REGISTERED_HANDLERS: weakref.WeakKeyDictionary[ModuleModel, frozenset[cst.FunctionDef]] = weakref.WeakKeyDictionary()
+
+
+def _registered_error_handlers(model: ModuleModel) -> frozenset[cst.FunctionDef]:
     """Functions passed to `app.register_error_handler(404, f)` or `app.errorhandler(404)(f)`."""
     found: set[cst.FunctionDef] = set()
     for call_info in model.calls:
         func = call_info.node.func
-        if isinstance(func, cst.Attribute) and func.attr.value == "register_error_handler":
+        # Exact type tests (libcst's node classes have no subclasses): isinstance runs Python code per mismatch.
+        if type(func) is cst.Attribute and func.attr.value == "register_error_handler":
             if _is_rest_api(model, func.value, call_info.scope):
                 continue
             handler = argument(call_info.node, 1, "f")
-        elif isinstance(func, cst.Call) and _is_error_handler_registrar(model, func.func, call_info.scope):
+        elif type(func) is cst.Call and _is_error_handler_registrar(model, func.func, call_info.scope):
             handler = argument(call_info.node, 0, "f")
         else:
             continue
@@ -72,7 +81,7 @@ def _registered_error_handlers(model: ModuleModel) -> set[cst.FunctionDef]:
             function = _function_named(model, handler.value, call_info.scope)
             if function is not None:
                 found.add(function.node)
-    return found
+    return frozenset(found)
 
 
 def _is_error_handler_registrar(model: ModuleModel, func: cst.BaseExpression, scope: Scope) -> bool:
