@@ -424,13 +424,13 @@ def _called_name(func: cst.BaseExpression) -> str:
 
 def url_checked_subjects(analysis: TaintAnalysis) -> Iterator[cst.BaseExpression]:
     """The expressions a function checks as URLs: see the module's docstring."""
-    body = analysis.function.node.body
-    parsed_names = _names_with_host_parts_read(body)
-    parents = _parents(body)
-    for node in _body_nodes(body):
-        if isinstance(node, cst.Call):
+    nodes, parents = _body_nodes(analysis.function.node.body)
+    parsed_names = _names_with_host_parts_read(nodes)
+    for node in nodes:
+        node_type = type(node)
+        if node_type is cst.Call:
             yield from _call_subjects(analysis, node, parents, parsed_names)
-        elif isinstance(node, cst.Comparison):
+        elif node_type is cst.Comparison:
             yield from _membership_subjects(node, partial(_bound_once, analysis))
 
 
@@ -466,12 +466,12 @@ def _assigned_names(node: cst.CSTNode) -> set[str]:
     return {t.value for t in targets if isinstance(t, cst.Name)}
 
 
-def _names_with_host_parts_read(body: cst.CSTNode) -> set[str]:
+def _names_with_host_parts_read(nodes: list[cst.CSTNode]) -> set[str]:
     """Names whose `.netloc` / `.scheme` / `.hostname` the function reads."""
     return {
         node.value.value
-        for node in _body_nodes(body)
-        if isinstance(node, cst.Attribute) and node.attr.value in HOST_PARTS and isinstance(node.value, cst.Name)
+        for node in nodes
+        if type(node) is cst.Attribute and node.attr.value in HOST_PARTS and type(node.value) is cst.Name
     }
 
 
@@ -508,20 +508,22 @@ def _only_slashes(prefix: cst.BaseExpression) -> bool:
     return value is not None and set(value) <= {"/", "\\"}
 
 
-def _body_nodes(body: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Every node of a function body, not those of nested functions, classes or lambdas."""
+_NESTED_SCOPES = frozenset({cst.FunctionDef, cst.ClassDef, cst.Lambda})
+
+
+def _body_nodes(body: cst.CSTNode) -> tuple[list[cst.CSTNode], dict[cst.CSTNode, cst.CSTNode]]:
+    """Every node of a function body, not those of nested functions, classes or lambdas, and the
+    parent of each (one walk: the checks need both)."""
+    nodes: list[cst.CSTNode] = []
+    parents: dict[cst.CSTNode, cst.CSTNode] = {}
     pending = [body]
     while pending:
         node = pending.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if type(node) in _NESTED_SCOPES:  # leaf classes: the exact type is the isinstance answer
             continue
-        yield node
-        pending.extend(children(node))
-
-
-def _parents(body: cst.CSTNode) -> dict[cst.CSTNode, cst.CSTNode]:
-    parents: dict[cst.CSTNode, cst.CSTNode] = {}
-    for node in _body_nodes(body):
-        for child in children(node):
+        nodes.append(node)
+        below = children(node)
+        for child in below:
             parents[child] = node
-    return parents
+        pending.extend(below)
+    return nodes, parents
