@@ -28,7 +28,7 @@ from flasklint.model.cst_helpers import argument
 from flasklint.model.imports import dotted_name
 from flasklint.model.module import FunctionInfo, ModuleModel
 from flasklint.model.routing import parse_rule
-from flasklint.model.walk import child_fields, field_children
+from flasklint.model.walk import child_fields, children, field_children, node_types
 
 Purpose = Literal["html", "path", "template"]
 
@@ -271,17 +271,31 @@ class Definition:
         return self.how not in ("augment", "append", "extend", "store") and self.scope is None
 
 
+# The flow builder tests each node's exact type against these sets (node_types: the classes and any
+# subclass, so the answer is isinstance's): isinstance against libcst's ABC classes runs Python code
+# for every mismatch, several times per node of every function analysed.
+_COMPOUND = node_types(
+    cst.If, cst.Else, cst.For, cst.While, cst.Try, cst.TryStar, cst.ExceptHandler, cst.ExceptStarHandler,
+    cst.Finally, cst.With, cst.MatchCase,
+)  # fmt: skip
+_COMPREHENSIONS = node_types(cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_SUITES = node_types(cst.BaseSuite)
+_OPAQUE_DEFINITIONS = node_types(cst.FunctionDef, cst.ClassDef)
+_IMPORTS = node_types(cst.Import, cst.ImportFrom)
+_LOOPS = node_types(cst.For, cst.While)
+# The nodes `_leave` binds names at (leaf classes: `type(node) is` answers as isinstance does).
+_BINDING_NODES = node_types(cst.Assign, cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.Call)
+# The nodes `_after_field` acts on between their fields; the others' children are walked in one go.
+_BETWEEN_FIELDS = node_types(cst.If, cst.For, cst.CompFor, cst.With)
+
+
 def _is_compound(node: cst.CSTNode) -> bool:
     """Blocks whose statements may not run (branches, loops, handlers)."""
-    return isinstance(
-        node,
-        (cst.If, cst.Else, cst.For, cst.While, cst.Try, cst.TryStar, cst.ExceptHandler, cst.ExceptStarHandler,
-         cst.Finally, cst.With, cst.MatchCase),
-    )  # fmt: skip
+    return type(node) in _COMPOUND
 
 
 def _is_comprehension(node: cst.CSTNode) -> bool:
-    return isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp))
+    return type(node) in _COMPREHENSIONS
 
 
 @dataclass(eq=False)
@@ -420,44 +434,50 @@ class _FlowBuilder:
 
     def walk(self, node: cst.CSTNode) -> None:
         self.order += 1
-        if type(node) is cst.Name:
+        node_type = type(node)
+        if node_type is cst.Name:
             self.flow.positions[node] = (self.order, self.path)
             return
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+        if node_type in _OPAQUE_DEFINITIONS:
             self._define(node.name.value, "clear")
             return
-        if isinstance(node, cst.Lambda):
+        if node_type is cst.Lambda:
             return
-        if isinstance(node, (cst.Import, cst.ImportFrom)):
+        if node_type in _IMPORTS:
             self._imported(node)
             return
         outer_path, outer_compound = self.path, len(self.compound)
         self._enter(node)
-        for field in child_fields(type(node)):
-            for child in field_children(node, field):
+        if node_type in _BETWEEN_FIELDS:
+            for field in child_fields(node_type):
+                for child in field_children(node, field):
+                    self.walk(child)
+                self._after_field(node, field)
+        else:
+            for child in children(node):
                 self.walk(child)
-            self._after_field(node, field)
         self._leave(node)
         self.path = outer_path
         del self.compound[outer_compound:]
 
     def _enter(self, node: cst.CSTNode) -> None:
-        if isinstance(node, cst.BaseSuite):
+        node_type = type(node)
+        if node_type in _SUITES:
             parent = self.compound[-1] if self.compound else None
-            if parent is not None and not isinstance(parent, cst.With):
+            if parent is not None and type(parent) is not cst.With:
                 self.path = (*self.path, node)
-                if isinstance(parent, (cst.For, cst.While)) and parent.body is node:
+                if type(parent) in _LOOPS and parent.body is node:
                     self.flow.loop_bodies.add(node)
-        elif _is_compound(node):
+        elif node_type in _COMPOUND:
             self.compound.append(node)
-            if isinstance(node, cst.If):
+            if node_type is cst.If:
                 self._branch(node)
-            if isinstance(node, cst.ExceptHandler) and node.name is not None and isinstance(node.name.name, cst.Name):
+            if node_type is cst.ExceptHandler and node.name is not None and isinstance(node.name.name, cst.Name):
                 # `except E as name` binds only when the handler runs (and unbinds after it).
                 self.flow.define(Definition(node.name.name.value, "clear", self.order, (*self.path, node)))
-        elif _is_comprehension(node):
+        elif node_type in _COMPREHENSIONS:
             self.path = (*self.path, node)
-        elif isinstance(node, cst.Return):
+        elif node_type is cst.Return:
             self.flow.returns.append(node)
 
     def _after_field(self, node: cst.CSTNode, field: str) -> None:
@@ -491,21 +511,24 @@ class _FlowBuilder:
 
     def _leave(self, node: cst.CSTNode) -> None:
         """Bindings made once a statement or expression has been evaluated."""
-        if isinstance(node, cst.Assign):
+        node_type = type(node)
+        if node_type not in _BINDING_NODES:
+            return
+        if node_type is cst.Assign:
             for target in node.targets:
                 self._bind(target.target, node.value, "assign")
-        elif isinstance(node, cst.AnnAssign):
+        elif node_type is cst.AnnAssign:
             if node.value is not None:
                 self._bind(node.target, node.value, "assign")
-        elif isinstance(node, cst.AugAssign):
+        elif node_type is cst.AugAssign:
             target = node.target
             if isinstance(target, cst.Name):
                 self._define(target.value, "augment", value=node.value, previous=target)
             elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
                 self._define(target.value.value, "store", value=node.value, previous=target.value)
-        elif isinstance(node, cst.NamedExpr):
+        elif node_type is cst.NamedExpr:
             self._bind(node.target, node.value, "assign")
-        elif isinstance(node, cst.Call):
+        elif node_type is cst.Call:
             self._appended(node)
 
     # -- bindings ------------------------------------------------------------------------------
