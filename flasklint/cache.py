@@ -63,9 +63,17 @@ def cache_key(data: bytes, relative_path: str, module: str, extra: str = "") -> 
     return digest.hexdigest()
 
 
-def encode_entry(key: str, facts: FileFacts) -> bytes:
+def facts_payload(facts: FileFacts) -> bytes | None:
+    """The facts' JSON as an entry holds it (a worker process makes it, so the run's main process only
+    parses it); None when a rule put something JSON cannot hold into its data."""
+    try:
+        return json.dumps(facts.to_dict(), separators=(",", ":"), allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError):
+        return None
+
+
+def encode_entry(key: str, payload: bytes) -> bytes:
     """`flasklint-cache-entry <key> <sha256 of the JSON>` on the first line, the facts' JSON after it."""
-    payload = json.dumps(facts.to_dict(), separators=(",", ":"), allow_nan=False).encode("utf-8")
     return b"%s %s %s\n%s" % (ENTRY_HEADER, key.encode(), hashlib.sha256(payload).hexdigest().encode(), payload)
 
 
@@ -112,22 +120,27 @@ class Cache:
 
     def put(self, key: str, facts: FileFacts) -> None:
         """Best effort: a read-only checkout simply runs uncached."""
-        try:
-            entry = encode_entry(key, facts)
-        except (TypeError, ValueError):
-            return  # a rule put something JSON cannot hold into its data: recompute next time
+        self.put_payload(key, facts_payload(facts))
+
+    def put_payload(self, key: str, payload: bytes | None) -> None:
+        """`put` for facts already in their JSON form (`facts_payload`; None: not cacheable, recompute next time)."""
+        if payload is None:
+            return
+        entry = encode_entry(key, payload)
         if len(entry) > MAX_ENTRY_BYTES or not self._prepare():
             return
         try:
             subdirectory = self.directory / key[:2]
-            _make_real_directory(subdirectory)
+            if subdirectory not in self._real_directories:
+                _make_real_directory(subdirectory)
+                self._real_directories.add(subdirectory)
             self._sweep()
             path = subdirectory / f"{key}.json"
             if is_real_directory(path):  # a directory in the entry's place cannot be renamed over
                 shutil.rmtree(path)
             write_atomically(path, entry, _temporary_name(path))
         except OSError:
-            pass
+            self._real_directories.discard(subdirectory)  # removed meanwhile (the server outlives many runs)
 
     def _prepare(self) -> bool:
         """Create the cache directory (tagged, and ignored by git); False if it cannot be used."""

@@ -21,7 +21,7 @@ from typing import Iterable
 
 from flasklint import shortcuts
 from flasklint.atomic_write import is_temporary
-from flasklint.cache import Cache, cache_key
+from flasklint.cache import Cache, cache_key, facts_payload
 from flasklint.config import ROOT_MARKERS, Config, load_config, marks_a_project
 from flasklint.config import find_project_root  # noqa: F401 - the front-ends import it from here
 from flasklint.diagnostics import Diagnostic
@@ -211,12 +211,21 @@ def _default_start_method() -> str:
     return "spawn" if sys.platform == "win32" else "fork"
 
 
-def _analyse_job(job: tuple[str, str, bool, bytes]) -> dict:
-    return analyse_python(*job).to_dict()
+Job = tuple[str, str, str, bool, bytes]  # kind, relative path, module, is a package, content
 
 
-def _template_job(job: tuple[str, bytes]) -> dict:
-    return analyse_template(*job).to_dict()
+def _analyse_job(job: Job) -> bytes | dict:
+    """One file's facts as a worker hands them back: their cache entry's JSON (the main process
+    parses it and writes it as it is), or a dict when a rule's data cannot be JSON."""
+    kind, relative, module, is_package, data = job
+    if kind == "python":
+        facts = analyse_python(relative, module, is_package, data)
+    elif kind == "template":
+        facts = analyse_template(relative, data)
+    else:
+        facts = analyse_other(relative, data)
+    payload = facts_payload(facts)
+    return payload if payload is not None else facts.to_dict()
 
 
 class Project:
@@ -305,7 +314,7 @@ class Project:
     def analyse(self, overlays: dict[str, str] | None = None) -> None:
         """Facts for every file: from the cache, in parallel when many files need analysing."""
         overlays = overlays or {}
-        pending: list[tuple[str, str, bool, bytes, str]] = []
+        pending: list[tuple[Job, str]] = []
         for source in self.files.values():
             if source.kind == "template":
                 continue  # templates are analysed once the index knows the template folders
@@ -313,51 +322,48 @@ class Project:
             if data is None:
                 continue
             if source.kind == "other":
-                self.facts[source.relative] = self._cached(source, data, "", lambda: analyse_other(source.relative, data))
-                continue
-            module = module_name_for(source.absolute, self.root)
-            key = cache_key(data, source.relative, module)
-            cached = self.cache.get(key) if self.cache else None
-            if cached is not None:
-                self.facts[source.relative] = cached
+                job: Job = ("other", source.relative, "", False, data)
+                key = cache_key(data, source.relative, "", source.kind)
             else:
-                pending.append((source.relative, module, source.absolute.name == "__init__.py", data, key))
+                module = module_name_for(source.absolute, self.root)
+                job = ("python", source.relative, module, source.absolute.name == "__init__.py", data)
+                key = cache_key(data, source.relative, module)
+            self._use_cache_or_queue(job, key, pending)
         with LazyPool(self.jobs, self.start_method, PARALLEL_THRESHOLD) as pool:
-            jobs = [(relative, module, is_package, data) for relative, module, is_package, data, _ in pending]
-            results = pool.map(_analyse_job, jobs, [len(job[3]) for job in jobs])
-            self._store([(relative, key) for relative, _, _, _, key in pending], results)
+            self._analyse_pending(pending, pool)
             self._index = None
-            self._analyse_templates(overlays, pool)
+            pending = []
+            folders = self.index.template_folders
+            for source in self.files.values():
+                if source.kind != "template":
+                    continue
+                if not _in_template_folder(source.relative, folders):
+                    self.facts.pop(source.relative, None)
+                    continue
+                data = self._read(source, overlays)
+                if data is not None:
+                    key = cache_key(data, source.relative, "template", source.kind)
+                    self._use_cache_or_queue(("template", source.relative, "", False, data), key, pending)
+            self._analyse_pending(pending, pool)
+            self._index = None
 
-    def _store(self, analysed: list[tuple[str, str]], results: list[dict]) -> None:
-        """Facts computed by `LazyPool.map` (as dicts: a worker's result crosses a pipe) and cached."""
-        for (relative, key), result in zip(analysed, results):
-            facts = FileFacts.from_dict(result)
-            self.facts[relative] = facts
-            if self.cache:
-                self.cache.put(key, facts)
+    def _use_cache_or_queue(self, job: Job, key: str, pending: list[tuple[Job, str]]) -> None:
+        cached = self.cache.get(key) if self.cache else None
+        if cached is not None:
+            self.facts[job[1]] = cached
+        else:
+            pending.append((job, key))
 
-    def _analyse_templates(self, overlays: dict[str, str], pool: LazyPool) -> None:
-        folders = self.index.template_folders
-        pending: list[tuple[str, bytes, str]] = []
-        for source in self.files.values():
-            if source.kind != "template":
-                continue
-            if not _in_template_folder(source.relative, folders):
-                self.facts.pop(source.relative, None)
-                continue
-            data = self._read(source, overlays)
-            if data is None:
-                continue
-            key = cache_key(data, source.relative, "template", source.kind)
-            cached = self.cache.get(key) if self.cache else None
-            if cached is not None:
-                self.facts[source.relative] = cached
+    def _analyse_pending(self, pending: list[tuple[Job, str]], pool: LazyPool) -> None:
+        """Analyse the files the cache did not hold (in the pool when there are many), keep and cache their facts."""
+        results = pool.map(_analyse_job, [job for job, _ in pending], [len(job[4]) for job, _ in pending])
+        for (job, key), result in zip(pending, results):
+            if isinstance(result, bytes):
+                self.facts[job[1]] = FileFacts.from_dict(json.loads(result))
+                if self.cache:
+                    self.cache.put_payload(key, result)
             else:
-                pending.append((source.relative, data, key))
-        results = pool.map(_template_job, [(relative, data) for relative, data, _ in pending], [len(d) for _, d, _ in pending])
-        self._store([(relative, key) for relative, _, key in pending], results)
-        self._index = None
+                self.facts[job[1]] = FileFacts.from_dict(result)
 
     def _cached(self, source: SourceFile, data: bytes, module: str, compute: "callable") -> FileFacts:  # type: ignore[valid-type]
         key = cache_key(data, source.relative, module, source.kind)
