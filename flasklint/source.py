@@ -18,10 +18,15 @@ import sys
 import threading
 import tokenize
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
 
 import libcst as cst
+from libcst._nodes.base import CSTNode
+
+from flasklint import shortcuts
 
 T = TypeVar("T")
 
@@ -253,9 +258,88 @@ def _run_in_deep_thread(target: Callable[[], None]) -> None:
 def _parse(text: str) -> cst.Module | SourceError:
     """libcst's tree of a text CPython accepts: a failure here is a limit of libcst's, not an error."""
     try:
-        return cst.parse_module(text)
+        with _memoised_validation():
+            return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         message = str(exc.message).strip().splitlines()[0] if exc.message else "invalid syntax"
         return SourceError(f"libcst: {message}", exc.raw_line, max(exc.raw_column, 0), valid_python=True)
     except Exception as exc:  # noqa: BLE001 - the parser's own limits (recursion, memory) must not crash a run
         return SourceError(f"libcst: {type(exc).__name__}: {exc}", valid_python=True)
+
+
+# -- libcst's node validation, memoised while parsing ---------------------------------------------
+# Every node libcst builds runs `_validate()` from its dataclass `__post_init__` (~15% of a parse).
+# It cannot simply be skipped: libcst's validator rejects some trees its own parser builds from
+# code CPython runs (`() if 0 else(lambda:())` raises TypeError, libcst issue #1061), and such a
+# file must stay a parse failure. So the very same checks run, only faster: a node whose class
+# keeps CSTNode's empty validator is not called at all, and the three most frequent classes,
+# whose validators depend on nothing but `value` (and a Name's parentheses), remember the values
+# that passed. tests/test_parse_validation.py pins those validators' source.
+_MEMO_LIMIT = 50_000  # distinct values kept per class (identifiers of a large project fit)
+_ORIGINAL_POST_INIT = CSTNode.__post_init__
+_WHITESPACE, _NAME, _NEWLINE = cst.SimpleWhitespace, cst.Name, cst.Newline
+_valid_whitespace: set[str] = set()
+_valid_newlines: set[str | None] = set()  # Newline(value=None): the module's default
+_valid_names: set[str] = set()
+_unchecked: frozenset[type] = frozenset()  # classes whose _validate is CSTNode's no-op
+_install_lock = threading.Lock()
+_parses_running = 0
+
+
+@contextmanager
+def _memoised_validation() -> Iterator[None]:
+    """Install the memoised `__post_init__` for the parse (unless shortcuts are off). The switch is
+    process-wide, so a node another thread builds meanwhile (a fix, the language server) meets it
+    too: harmless, because it validates exactly as libcst does. A count of running parses under a
+    lock puts libcst's own method back only when the last concurrent parse ends."""
+    global _parses_running, _unchecked
+    if not shortcuts.enabled():
+        yield
+        return
+    with _install_lock:
+        if not _unchecked:
+            _unchecked = frozenset(c for c in _node_classes() if c._validate is CSTNode._validate)
+        _parses_running += 1
+        CSTNode.__post_init__ = _memoised_post_init  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        with _install_lock:
+            _parses_running -= 1
+            if _parses_running == 0:
+                CSTNode.__post_init__ = _ORIGINAL_POST_INIT  # type: ignore[method-assign]
+
+
+def _node_classes() -> Iterator[type]:
+    stack: list[type] = [CSTNode]
+    while stack:
+        kind = stack.pop()
+        stack.extend(kind.__subclasses__())
+        yield kind
+
+
+def _memoised_post_init(node: CSTNode) -> None:
+    """`node._validate()`, skipped where its outcome is known: same exceptions, same nodes. (The
+    hottest path, once per node: the common cases come first and return without a call.)"""
+    kind = type(node)
+    if kind is _WHITESPACE:
+        if node.value not in _valid_whitespace:  # type: ignore[attr-defined]
+            _validate_value(node, node.value, _valid_whitespace)  # type: ignore[attr-defined]
+    elif kind in _unchecked:
+        return
+    elif kind is _NAME and not node.lpar and not node.rpar:  # type: ignore[attr-defined]
+        if node.value not in _valid_names:  # type: ignore[attr-defined]
+            _validate_value(node, node.value, _valid_names)  # type: ignore[attr-defined]
+    elif kind is _NEWLINE:
+        if node.value not in _valid_newlines:  # type: ignore[attr-defined]
+            _validate_value(node, node.value, _valid_newlines)  # type: ignore[attr-defined]
+    else:
+        node._validate()
+
+
+def _validate_value(node: CSTNode, value: object, valid: set[Any]) -> None:
+    """Validate a node whose validator reads only `value`, and remember the value if it passed."""
+    node._validate()
+    if len(valid) >= _MEMO_LIMIT:
+        valid.clear()
+    valid.add(value)
