@@ -29,8 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import flasklint
-from flasklint.cache_files import is_real_directory, read_regular_file, write_atomically
-from flasklint.cache_shape import is_file_facts
+from flasklint.cache_files import flasklint_sources, is_real_directory, read_regular_file, write_atomically
 from flasklint.model.facts import FileFacts
 from flasklint.rules.flk002_file_not_analysed import MAX_ANALYSED_BYTES
 
@@ -50,10 +49,8 @@ CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flasklint cache\n
 def engine_fingerprint() -> str:
     """Hash of flasklint's own sources: results computed by other code must not be reused."""
     digest = hashlib.sha256(flasklint.__version__.encode())
-    package = Path(flasklint.__file__).parent
-    for path in sorted(package.rglob("*.py")):
-        stat_result = path.stat()
-        digest.update(f"{path.relative_to(package)}:{stat_result.st_size}:{stat_result.st_mtime_ns}".encode())
+    for relative, size, mtime in flasklint_sources():
+        digest.update(f"{relative}:{size}:{mtime}".encode())
     return digest.hexdigest()[:16]
 
 
@@ -82,6 +79,8 @@ def decode_entry(key: str, data: bytes) -> FileFacts | None:
     header, newline, payload = data.partition(b"\n")
     if not newline or header.split(b" ") != [ENTRY_HEADER, key.encode(), hashlib.sha256(payload).hexdigest().encode()]:
         return None
+    from flasklint.cache_shape import is_file_facts  # only to read: a cold run does not build its checks
+
     try:
         facts = json.loads(payload, parse_constant=_reject_constant)
         return FileFacts.from_dict(facts) if is_file_facts(facts) else None

@@ -1,6 +1,6 @@
-"""Cache entries on disk, read and written without trusting the folder: shared by the per-file cache
-(cache.py) and the whole-run cache (run_cache.py). A warm run loads the latter without the engine, so
-this module needs only the standard library."""
+"""Cache entries on disk, read and written without trusting the folder, and the fingerprint of
+flasklint's own code: shared by the per-file cache (cache.py) and the whole-run cache (run_cache.py).
+A warm run loads the latter without the engine, so this module needs only the standard library."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import contextlib
 import os
 import stat
 from pathlib import Path
+
+import flasklint
 
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 _CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -57,3 +59,21 @@ def write_atomically(path: Path, data: bytes, temporary_name: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def flasklint_sources() -> list[tuple[str, int, int]]:
+    """(path relative to the package, size, mtime) of each of flasklint's sources, sorted: results
+    computed by other code must not be reused (an upgrade, a local edit)."""
+    package = os.path.dirname(flasklint.__file__)
+    prefix = len(package) + 1
+    sources = []
+    pending = [package]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+                    pending.append(entry.path)
+                elif entry.name.endswith(".py"):
+                    status = entry.stat()
+                    sources.append((entry.path[prefix:], status.st_size, status.st_mtime_ns))
+    return sorted(sources)

@@ -108,15 +108,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments == ["--version"]:  # argparse's answer, without building the parser
         print(f"flasklint {__version__}")
         return EXIT_CLEAN
+    known_run = None
     if arguments[:1] == ["check"]:
-        saved = _print_saved_run(arguments)
+        saved, known_run = _print_saved_run(arguments)
         if saved is not None:
             return saved
     from flasklint.config import ConfigError
 
     parser = build_parser()
     args = parser.parse_args(arguments)
-    args.command_line = arguments  # the whole-run cache's key (run_cache.py)
+    args.command_line, args.known_run = arguments, known_run  # the whole-run cache's key (run_cache.py)
     if args.command != "check":  # `check` configures it when it runs (a saved result logs nothing)
         configure_logging(False)
     try:
@@ -161,26 +162,27 @@ def named_paths(words: list[str]) -> list[Path] | None:
     return None if value_expected else paths or [Path(".")]
 
 
-def _print_saved_run(arguments: list[str]) -> int | None:
+def _print_saved_run(arguments: list[str]) -> tuple[int | None, RunKey | None]:
     """A warm `check`: print what the last run of this command line printed, when nothing it read
-    has changed since (run_cache.py), and return its exit code; None: run it."""
+    has changed since (run_cache.py), and return its exit code (None: run it), with the run's key
+    (None when the paths were not read or one is missing; the run computes it then)."""
     paths = named_paths(arguments[1:])
     if paths is None:
-        return None
+        return None, None
     from flasklint.run_cache import saved_output
 
     try:
-        saved = saved_output(arguments, paths)
+        key, saved = saved_output(arguments, paths)
         if saved is None:
-            return None
+            return None, key
         output, exit_code = saved
         sys.stdout.write(output)
     except KeyboardInterrupt:
-        return EXIT_ERROR
+        return EXIT_ERROR, None
     except BrokenPipeError:  # `flasklint check | head`
         sys.stderr.close()
-        return EXIT_ERROR
-    return exit_code
+        return EXIT_ERROR, None
+    return exit_code, None
 
 
 def configure_logging(verbose: bool) -> None:
@@ -355,7 +357,7 @@ def _saved_run_key(groups: dict[Path, list[Path]], paths: list[Path], args: argp
         return None
     from flasklint.run_cache import run_key
 
-    return run_key(list(groups), paths, args.command_line)
+    return run_key(list(groups), paths, args.command_line, known=args.known_run)
 
 
 def _configs(groups: dict[Path, list[Path]], args: argparse.Namespace, run: _Run) -> dict[Path, Config] | None:

@@ -53,6 +53,7 @@ def is_template_source(path: PurePath) -> bool:
     """Whether a component of the path is a Jinja expression or tag (see TEMPLATED_NAMES)."""
     return any(_TEMPLATED_NAME.match(part) for part in path.parts)
 
+
 # A directory holding one of these is a project root: its pyproject.toml is the configuration.
 ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 

@@ -40,7 +40,7 @@ import zlib
 from pathlib import Path, PurePosixPath
 
 import flasklint
-from flasklint.cache_files import is_real_directory, read_regular_file, write_atomically
+from flasklint.cache_files import flasklint_sources, is_real_directory, read_regular_file, write_atomically
 from flasklint.file_kinds import kind_of
 from flasklint.project_layout import ROOT_MARKERS, find_project_root, is_always_excluded
 
@@ -58,12 +58,13 @@ SAVED_EXIT_CODES = (b"0", b"1")  # a run with an error (exit 2) is never saved
 class RunKey:
     """Where a run's result is saved, its inputs (one line), and whether it may be saved."""
 
-    __slots__ = ("path", "inputs", "racy")
+    __slots__ = ("path", "inputs", "racy", "identity")
 
-    def __init__(self, path: Path, inputs: str, racy: bool) -> None:
+    def __init__(self, path: Path, inputs: str, racy: bool, identity: str = "") -> None:
         self.path = path
         self.inputs = inputs
         self.racy = racy
+        self.identity = identity  # the run's words and places (part of the inputs): see `run_key`'s `known`
 
     def load(self) -> tuple[str, int] | None:
         """The saved output and exit code of a run with this key; None: compute them."""
@@ -88,28 +89,35 @@ class RunKey:
                 _prune(directory)
 
 
-def saved_output(command_line: list[str], paths: list[Path]) -> tuple[str, int] | None:
-    """What the last run of this command line printed on stdout and its exit code, when nothing it
-    read has changed since; None otherwise. `paths`: the paths the command line names (a guess)."""
+def saved_output(command_line: list[str], paths: list[Path]) -> tuple[RunKey | None, tuple[str, int] | None]:
+    """The key of a run of this command line and, when nothing it read has changed since the last
+    one, what that run printed on stdout and its exit code (else None). `paths`: the paths the
+    command line names (a guess); the key is None when one of them is missing or unreadable."""
     roots: list[Path] = []
     for path in paths:
         try:
             if not path.exists():
-                return None  # an error to report: the full run does it
+                return None, None  # an error to report: the full run does it
             root = find_project_root(path)
         except OSError:
-            return None
+            return None, None
         if root not in roots:
             roots.append(root)
     key = run_key(roots, paths, command_line)
-    return key.load() if key is not None else None
+    return key, key.load() if key is not None else None
 
 
-def run_key(roots: list[Path], explicit: list[Path], command_line: list[str]) -> RunKey | None:
+def run_key(
+    roots: list[Path], explicit: list[Path], command_line: list[str], known: RunKey | None = None
+) -> RunKey | None:
     """The key of a run of this command line, checking `explicit` (the paths it names) in these
-    project roots; None when it cannot be known (a folder that cannot be listed)."""
+    project roots; None when it cannot be known (a folder that cannot be listed). `known`: a key
+    computed earlier in this process (the lookup before argparse), reused when it is of the same run
+    (its files were listed even earlier: an edit since makes the run "racy" in either key's eyes)."""
     started = time.time_ns()
     identity = repr([os.getcwd(), [str(r) for r in roots], [str(p) for p in explicit], command_line])
+    if known is not None and known.identity == identity:
+        return known
     records: list[list[object]] = []
     for root in roots:
         found = _tree_records(root)
@@ -125,25 +133,14 @@ def run_key(roots: list[Path], explicit: list[Path], command_line: list[str]) ->
         path=roots[0] / CACHE_DIR_NAME / RUNS_DIR_NAME / f"{name}{ENTRY_SUFFIX}",
         inputs=repr([identity, code_fingerprint(), records]),  # repr: one line (newlines are escaped)
         racy=newest > started - RACY_NANOSECONDS,  # type: ignore[operator]
+        identity=identity,
     )
 
 
 def code_fingerprint() -> list[object]:
     """flasklint's version and the size and mtime of each of its sources, the interpreter, the user."""
-    package = os.path.dirname(flasklint.__file__)
-    prefix = len(package) + 1
-    sources = []
-    pending = [package]
-    while pending:
-        with os.scandir(pending.pop()) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
-                    pending.append(entry.path)
-                elif entry.name.endswith(".py"):
-                    status = entry.stat()
-                    sources.append((entry.path[prefix:], status.st_size, status.st_mtime_ns))
     uid = os.geteuid() if hasattr(os, "geteuid") else None
-    return [flasklint.__version__, sys.version, sys.executable, uid, sorted(sources)]
+    return [flasklint.__version__, sys.version, sys.executable, uid, flasklint_sources()]
 
 
 def _tree_records(root: Path) -> list[list[object]] | None:

@@ -346,3 +346,20 @@ def test_the_paths_read_before_argparse_are_argparses(words: list[str]) -> None:
 @pytest.mark.parametrize("words", [["--fix"], ["--exit-z"], ["-qv"], ["--select"], ["--", "app.py"], ["-v", "."]])
 def test_a_command_line_argparse_must_read_has_no_paths_read_before_it(words: list[str]) -> None:
     assert named_paths(words) is None
+
+
+def test_a_run_that_misses_lists_the_project_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key computed by the lookup before argparse is the run's own: its files are not listed again."""
+    from flasklint import run_cache
+    from flasklint.cli import main
+
+    write_project(tmp_path, FILES)
+    age(tmp_path)
+    listed: list[Path] = []
+    tree_records = run_cache._tree_records
+    monkeypatch.setattr(run_cache, "_tree_records", lambda root: listed.append(root) or tree_records(root))
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--exit-zero", "-q"]) == 0
+    assert listed == [tmp_path.resolve()] and len(entries(tmp_path)) == 1
+    assert main(["check", "--exit-zero", "-q"]) == 0  # the saved result, found by the lookup
+    assert listed == [tmp_path.resolve()] * 2
