@@ -318,9 +318,10 @@ def _check_counting_warnings(groups: dict[Path, list[Path]], args: argparse.Name
     """Check the projects; the number of warnings logged (None: a broken configuration stopped the
     run before any work)."""
     from flasklint.cli_logging import WarningCount
+    from flasklint.workers import one_pool_per_run
 
     configure_logging(args.verbose)
-    with WarningCount() as warnings:
+    with WarningCount() as warnings, one_pool_per_run():
         if not _check_groups(groups, args, run):
             return None
     return warnings.count

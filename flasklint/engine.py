@@ -36,7 +36,7 @@ from flasklint.noqa import is_suppressed, multi_row_lines, noqa_map, place_noqa_
 from flasklint.rules import FILE_RULES, PROJECT_RULES, RULES_BY_CODE, SYNTAX_ERROR, TEMPLATE_SYNTAX_ERROR
 from flasklint.rules.flk002_file_not_analysed import MAX_ANALYSED_BYTES, FileNotAnalysed, too_large_reason
 from flasklint.source import SourceError, cpython_syntax_error, decode_source, parse_python, restore_columns, run_deep
-from flasklint.workers import LazyPool
+from flasklint.workers import LazyPool, project_workers
 
 log = logging.getLogger("flasklint")
 
@@ -329,7 +329,7 @@ class Project:
                 job = ("python", source.relative, module, source.absolute.name == "__init__.py", data)
                 key = cache_key(data, source.relative, module)
             self._use_cache_or_queue(job, key, pending)
-        with LazyPool(self.jobs, self.start_method, PARALLEL_THRESHOLD) as pool:
+        with project_workers(self.jobs, self.start_method, PARALLEL_THRESHOLD) as pool:
             self._analyse_pending(pending, pool)
             self._index = None
             pending = []

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import threading
 import time
-from contextlib import ExitStack, contextmanager
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence, TypeVar
+from contextlib import ExitStack, contextmanager, nullcontext
+from typing import TYPE_CHECKING, Callable, ContextManager, Iterator, Sequence, TypeVar
 
 from flasklint.isolation import workers_start_outside_project
 
@@ -45,8 +45,9 @@ class LazyPool:
         self._stack.close()
 
     def map(self, function: Callable[[Job], Result], jobs: Sequence[Job], sizes: Sequence[int]) -> list[Result]:
-        """`function` over `jobs`, results in the jobs' order; `sizes` estimates each job's cost."""
-        if len(jobs) < self.threshold or self.workers <= 1:
+        """`function` over `jobs`, results in the jobs' order; `sizes` estimates each job's cost.
+        Workers already running take any batch of two or more (they cost nothing more to use)."""
+        if self.workers <= 1 or len(jobs) < (2 if self._pool is not None else self.threshold):
             return [function(job) for job in jobs]
         if self._pool is None:
             self._pool = self._stack.enter_context(analysis_pool(self.workers, self.start_method))
@@ -55,6 +56,31 @@ class LazyPool:
         for number, result in zip(order, self._pool.map(function, [jobs[n] for n in order], chunksize=2)):
             results[number] = result
         return results  # type: ignore[return-value]
+
+
+_run_pools: dict[tuple[int, str], LazyPool] | None = None  # set while `one_pool_per_run` is open
+
+
+@contextmanager
+def one_pool_per_run() -> Iterator[None]:
+    """Within it, every project's analysis shares one set of workers: a monorepo's apps (checked one
+    by one) no longer start a pool each, and a small nested project's files go to workers that an
+    earlier project started. The workers end with the block."""
+    global _run_pools
+    _run_pools = {}
+    try:
+        yield
+    finally:
+        pools, _run_pools = _run_pools, None
+        for pool in pools.values():
+            pool.__exit__(None, None, None)
+
+
+def project_workers(workers: int, start_method: str, threshold: int) -> ContextManager[LazyPool]:
+    """The workers one project's analysis uses: the run's (see `one_pool_per_run`), else its own."""
+    if _run_pools is None:
+        return LazyPool(workers, start_method, threshold)
+    return nullcontext(_run_pools.setdefault((workers, start_method), LazyPool(workers, start_method, threshold)))
 
 
 @contextmanager

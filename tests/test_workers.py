@@ -81,3 +81,48 @@ def test_workers_end_when_the_run_is_killed(tmp_path: Path, start_method: str) -
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert left == []
+
+
+def test_the_projects_of_one_run_share_its_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A monorepo's apps are checked one by one: one pool serves them all (a small nested project's
+    files included), and its workers end with the run."""
+    from flasklint import workers
+    from flasklint.engine import Project
+
+    pools: list[object] = []
+    real_pool = workers.analysis_pool
+
+    def recording_pool(count: int, start_method: str):  # type: ignore[no-untyped-def]
+        context = real_pool(count, start_method)
+        pools.append(context)
+        return context
+
+    monkeypatch.setattr(workers, "analysis_pool", recording_pool)
+    sizes = {"big_one": PARALLEL_THRESHOLD, "big_two": PARALLEL_THRESHOLD, "small": 3}
+    for name, count in sizes.items():
+        files = {"pyproject.toml": "", "app.py": "from flask import Flask\n\napp = Flask(__name__)\n"}
+        files.update({f"v{n}.py": f"from app import app\n\n@app.route('/{n}')\ndef v{n}():\n    return ''\n" for n in range(count)})
+        write_project(tmp_path / name, files)
+    analysed_by: dict[str, set[int]] = {}
+    real_job = workers.LazyPool.map
+
+    def recording_map(self, function, jobs, sizes):  # type: ignore[no-untyped-def]
+        results = real_job(self, function, jobs, sizes)
+        if jobs:
+            analysed_by.setdefault(jobs[0][1], set()).add(self._pool is not None)
+        return results
+
+    monkeypatch.setattr(workers.LazyPool, "map", recording_map)
+    with workers.one_pool_per_run():
+        for name in sizes:
+            project = Project(tmp_path / name, use_cache=False, jobs=2)
+            project.discover()
+            project.analyse()
+            assert len(project.facts) == sizes[name] + 1
+        running = [pid for pool in workers._run_pools.values() for pid in pool._pool._processes]  # type: ignore[union-attr]
+    assert len(pools) == 1 and len(running) == 2
+    assert all(analysed_by.values())  # the small project's batch went to the running workers too
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in running) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in running)
