@@ -8,8 +8,10 @@ visitor, 0.3 s for the whole fact extraction with this walk). Visitors keep libc
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import typing
+from functools import partial
 from operator import attrgetter
 from typing import Callable
 
@@ -46,19 +48,11 @@ def child_fields(node_type: type) -> tuple[str, ...]:
 
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The statement and expression nodes directly under `node`, in evaluation order."""
-    values = _node_fields(type(node))
-    if values is None:
-        return []
-    found: list[cst.CSTNode] = []
-    for value in values(node):
-        kind = _KINDS.get(type(value)) or _kind(value)
-        if kind is _NODE:
-            found.append(value)
-        elif kind is _SEQUENCE:
-            for item in value:
-                if (_KINDS.get(type(item)) or _kind(item)) is _NODE:
-                    found.append(item)
-    return found
+    node_type = type(node)
+    collect = _COLLECTORS.get(node_type)
+    if collect is None:
+        collect = _COLLECTORS[node_type] = _collector(node_type)
+    return collect(node)
 
 
 def field_children(node: cst.CSTNode, field: str) -> list[cst.CSTNode]:
@@ -90,29 +84,48 @@ def _kind(value: object) -> str:
     return kind
 
 
-# Per node type: a function returning the values of its child fields as a tuple, None when no field
-# can hold a node (Name, SimpleString, Integer: most of a tree's nodes are such leaves).
-_GETTERS: dict[type, Callable[[cst.CSTNode], tuple[object, ...]] | None] = {}
+# Per node type: the function listing a node's children, chosen by what libcst declares its child
+# fields hold. Most nodes are leaves (Name, SimpleString: no field holds a node) or hold one node per
+# field (Attribute, Arg, Expr) or one sequence of nodes (a block's statements): those read the fields
+# without testing each value; the others (Optional fields, MaybeSentinel, mixed) test every value.
+_COLLECTORS: dict[type, Callable[[cst.CSTNode], list[cst.CSTNode]]] = {}
 _NO_NODE_TYPES = (str, bool, int, float, type(None))
 
 
-def _node_fields(node_type: type) -> Callable[[cst.CSTNode], tuple[object, ...]] | None:
-    try:
-        return _GETTERS[node_type]
-    except KeyError:
-        pass
+def _collector(node_type: type) -> Callable[[cst.CSTNode], list[cst.CSTNode]]:
     hints = typing.get_type_hints(node_type)
     fields = [f for f in child_fields(node_type) if _may_hold_a_node(hints.get(f, object))]
-    getter: Callable[[cst.CSTNode], tuple[object, ...]] | None
+    shapes = [_shape(hints.get(f, object)) for f in fields]
     if not fields:
-        getter = None
-    elif len(fields) == 1:
-        one = attrgetter(fields[0])
-        getter = lambda node: (one(node),)  # noqa: E731
-    else:
-        getter = attrgetter(*fields)
-    _GETTERS[node_type] = getter
-    return getter
+        return _no_children
+    if all(shape == "node" for shape in shapes):
+        read = attrgetter(*fields)
+        return (lambda node: [read(node)]) if len(fields) == 1 else (lambda node: list(read(node)))
+    if shapes == ["nodes"]:
+        read_sequence = attrgetter(fields[0])
+        return lambda node: list(read_sequence(node))
+    return partial(_tested_children, attrgetter(*fields) if len(fields) > 1 else _as_tuple(attrgetter(fields[0])))
+
+
+def _no_children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    return []
+
+
+def _as_tuple(read: Callable[[cst.CSTNode], object]) -> Callable[[cst.CSTNode], tuple[object, ...]]:
+    return lambda node: (read(node),)
+
+
+def _tested_children(read: Callable[[cst.CSTNode], tuple[object, ...]], node: cst.CSTNode) -> list[cst.CSTNode]:
+    found: list[cst.CSTNode] = []
+    for value in read(node):
+        kind = _KINDS.get(type(value)) or _kind(value)
+        if kind is _NODE:
+            found.append(value)
+        elif kind is _SEQUENCE:
+            for item in value:
+                if (_KINDS.get(type(item)) or _kind(item)) is _NODE:
+                    found.append(item)
+    return found
 
 
 def _may_hold_a_node(hint: object) -> bool:
@@ -123,6 +136,22 @@ def _may_hold_a_node(hint: object) -> bool:
     if typing.get_origin(hint) is typing.Union and arguments:
         return any(_may_hold_a_node(argument) for argument in arguments)
     return True
+
+
+def _shape(hint: object) -> str:
+    """"node": declared to hold a node, always; "nodes": a sequence of nodes; "mixed": anything else."""
+    if _is_node_class(hint):
+        return "node"
+    arguments = typing.get_args(hint)
+    if typing.get_origin(hint) is typing.Union and all(_is_node_class(argument) for argument in arguments):
+        return "node"
+    if typing.get_origin(hint) is collections.abc.Sequence and len(arguments) == 1 and _shape(arguments[0]) == "node":
+        return "nodes"
+    return "mixed"
+
+
+def _is_node_class(hint: object) -> bool:
+    return isinstance(hint, type) and issubclass(hint, cst.CSTNode)
 
 
 def node_types(*bases: type) -> frozenset[type]:
