@@ -1,6 +1,6 @@
 """Time the language server as an editor sees it, on generated Flask projects and a real one.
 
-    .venv/bin/python benchmarks/lsp_bench.py [--changes 60] [--modules 200] [--million] [--real DIR]
+    .venv/bin/python benchmarks/lsp_bench.py [--changes 60] [--modules 200] [--million] [--real DIR] [--first-only]
 
 Figures (wall clock, the real `python -m flasklint_lsp` process over stdio, debounce 0):
 - start-up: process spawn -> `initialize` answered -> first diagnostics of an opened 1,000-line
@@ -295,15 +295,20 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def run(modules: int, changes: int, rounds: int, million: bool, real: Path | None) -> dict[str, object]:
+async def run(
+    modules: int, changes: int, rounds: int, million: bool, real: Path | None, first_only: bool = False
+) -> dict[str, object]:
     root = write_project(modules)
     shutil.rmtree(root / ".flasklint_cache", ignore_errors=True)
     python_files = sum(1 for _ in root.rglob("*.py"))
     python_lines = sum(p.read_text(encoding="utf-8").count("\n") for p in root.rglob("*.py"))
+    project = {"python_files": python_files, "python_lines": python_lines, "module": MODULE, "heavy": HEAVY}
     first = {"generated": await first_diagnostics(root, MODULE)}
     if real is not None:
         copy = copy_real(real)
         first["real"] = {"checkout": real.name, "module": REAL_MODULE, **await first_diagnostics(copy, REAL_MODULE)}
+    if first_only:
+        return {"machine": machine(), "project": project, "first_diagnostics": first}
     cold = await start_up(root)
     warm = await start_up(root)
     typed = await typing(root, changes, rounds)
@@ -317,12 +322,8 @@ async def run(modules: int, changes: int, rounds: int, million: bool, real: Path
             large[f"{name}_p95_ratio"] = figures[name]["p95_ms"] / typed[name]["p95_ms"]  # type: ignore[index]
         large["p95_ratio_to_100k"] = large["comment_views_module_p95_ratio"]  # the issue's edit
     return {
-        "machine": {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "versions": {name: metadata.version(name) for name in ("flasklint", "pygls", "libcst")},
-        },
-        "project": {"python_files": python_files, "python_lines": python_lines, "module": MODULE, "heavy": HEAVY},
+        "machine": machine(),
+        "project": project,
         "first_diagnostics": first,
         "start_up_cold": cold,
         "start_up_warm": warm,
@@ -335,6 +336,14 @@ async def run(modules: int, changes: int, rounds: int, million: bool, real: Path
     }
 
 
+def machine() -> dict[str, object]:
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "versions": {name: metadata.version(name) for name in ("flasklint", "pygls", "libcst")},
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--modules", type=int, default=200, help="Python modules in the generated project")
@@ -343,8 +352,9 @@ def main() -> int:
     parser.add_argument("--million", action="store_true", help="also a 1M-line project (10x --modules)")
     parser.add_argument("--real", type=Path, default=REAL if REAL.is_dir() else None, help="a real checkout to open")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON results")
+    parser.add_argument("--first-only", action="store_true", help="only the first-diagnostics figures (didOpen, cold)")
     args = parser.parse_args()
-    results = asyncio.run(run(args.modules, args.changes, args.rounds, args.million, args.real))
+    results = asyncio.run(run(args.modules, args.changes, args.rounds, args.million, args.real, args.first_only))
     args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     project = results["project"]
     print(f"project: {project['python_files']} Python files, {project['python_lines']} lines")
@@ -354,6 +364,9 @@ def main() -> int:
             f"-> complete {figures['open_to_complete_s']:.2f} s (from spawn: {figures['spawn_to_own_s']:.2f} s, "
             f"{figures['spawn_to_complete_s']:.2f} s)"
         )
+    if args.first_only:
+        print(f"written to {args.output}")
+        return 0
     for name in ("start_up_cold", "start_up_warm"):
         figures = results[name]
         print(
