@@ -7,7 +7,7 @@ lazily, once per file, and only when something needs reporting.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Iterator
 
@@ -25,7 +25,8 @@ from flasklint.model.flask_api import (  # noqa: F401 (re-exported: the traversa
     VIEW_METHODS,
 )
 from flasklint.model.imports import ImportTable
-from flasklint.model.positions import node_positions
+from flasklint.model.positions import ModulePositions
+from flasklint.records import dataclass
 from flasklint.source import physical_lines
 
 if TYPE_CHECKING:
@@ -138,17 +139,18 @@ class ModuleModel:
         self.assigns: list[AssignInfo] = []
         self.function_of: dict[cst.FunctionDef, FunctionInfo] = {}
         self.facts = FileFacts(path=path, module=module_name, kind="python", is_test=is_test_path(path))
-        self._positions: dict[cst.CSTNode, Span] | None = None
+        self._positions: ModulePositions | None = None
         # Built on first need by dataflow.dataflow_for and freed with the model (a global cache keyed
         # by models kept every analysed module alive in the language server).
         self.dataflow: ModuleDataflow | None = None
 
     # -- positions -------------------------------------------------------------------------
     def span(self, node: cst.CSTNode) -> Span:
-        """(line, col, end_line, end_col) of a node; the position pass runs once, on first need."""
+        """(line, col, end_line, end_col) of a node; the position pass runs on need, only as far
+        as the top-level statement holding the node."""
         if self._positions is None:
-            self._positions = node_positions(self.tree)
-        return self._positions[node]
+            self._positions = ModulePositions(self.tree)
+        return self._positions.span(node)
 
     def code(self, node: cst.CSTNode) -> str:
         return self.tree.code_for_node(node)

@@ -1,14 +1,20 @@
-"""Node positions from one lean code-generation pass.
+"""Node positions from one lean code-generation pass, run only as far as needed.
 
 libcst's PositionProvider through a MetadataWrapper costs about three parses (it also runs a
 batched visit we do not need, and builds a CodeRange per node through generator-based context
 managers). This state computes the very same (line, column, end_line, end_column) tuples
 with plain tuples and a slotted context manager: same numbers, about half the time.
+
+Most modules are asked for a few spans near the top (`app = Flask(__name__)`), so `ModulePositions`
+generates the module's top-level items one at a time, in order, with one state, and stops once the
+node asked for has its span: the calls are those of the full pass, in the same order, only
+interrupted, so every span is the full pass's.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from typing import TYPE_CHECKING
 
 from flasklint.model.facts import Span
@@ -96,3 +102,45 @@ def node_positions(module: cst.Module) -> dict[cst.CSTNode, Span]:
     state = _PositionState(module)
     module._codegen(state)
     return state.positions
+
+
+class ModulePositions:
+    """Spans of one module's nodes, generated on demand up to the top-level item holding the node.
+    Safe across threads: the generation is serialised, and a recorded span never changes."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self._module = module
+        self._state = _PositionState(module)
+        self._state.before_codegen(module)
+        self._pending = iter((*module.header, *module.body, *module.footer))
+        self._complete = False
+        self._lock = threading.Lock()
+
+    def span(self, node: cst.CSTNode) -> Span:
+        """The node's span; KeyError for a node outside the module (after the whole pass)."""
+        span = self._state.positions.get(node)
+        if span is not None:
+            return span
+        with self._lock:
+            positions = self._state.positions
+            while node not in positions and not self._complete:
+                self._generate_next()
+            return positions[node]
+
+    def _generate_next(self) -> None:
+        item = next(self._pending, None)
+        if item is not None:
+            item._codegen(self._state)
+        else:
+            self._finish()
+
+    def _finish(self) -> None:
+        """The end of libcst's `Module._codegen_impl` and `_codegen` (tests pin their source)."""
+        state, module = self._state, self._module
+        if module.has_trailing_newline:
+            if len(state.tokens) == 0:
+                state.add_token(state.default_newline)
+        else:
+            state.pop_trailing_newline()
+        state.after_codegen(module)
+        self._complete = True
