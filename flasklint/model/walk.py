@@ -51,7 +51,7 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     node_type = type(node)
     collect = _COLLECTORS.get(node_type)
     if collect is None:
-        collect = _COLLECTORS[node_type] = _collector(node_type)
+        collect = _collector_of(node_type)
     return collect(node)
 
 
@@ -90,6 +90,13 @@ def _kind(value: object) -> str:
 # without testing each value; the others (Optional fields, MaybeSentinel, mixed) test every value.
 _COLLECTORS: dict[type, Callable[[cst.CSTNode], list[cst.CSTNode]]] = {}
 _NO_NODE_TYPES = (str, bool, int, float, type(None))
+
+
+def _collector_of(node_type: type) -> Callable[[cst.CSTNode], list[cst.CSTNode]]:
+    collect = _COLLECTORS.get(node_type)
+    if collect is None:
+        collect = _COLLECTORS[node_type] = _collector(node_type)
+    return collect
 
 
 def _collector(node_type: type) -> Callable[[cst.CSTNode], list[cst.CSTNode]]:
@@ -174,28 +181,37 @@ def node_types(*bases: type) -> frozenset[type]:
 class LeanVisitor:
     """Base for visitors driven by `walk`: subclasses define visit_<Type>/leave_<Type> methods."""
 
+    # Per visitor class: the hooks of each node type seen, and the node types a walk would do nothing
+    # at (no hook, no children: Name, SimpleString... a third of a tree), which are not even called.
     _hook_table: dict[type, tuple[Hook | None, Hook | None]] = {}
+    _inert: set[type] = set()
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)  # type: ignore[arg-type]
         cls._hook_table = {}
+        cls._inert = set()
 
     def walk(self, node: cst.CSTNode) -> None:
         node_type = type(node)
         hooks = self._hook_table.get(node_type)
         if hooks is None:
-            hooks = self._hook_table[node_type] = _hooks(type(self), node_type)
+            hooks = self._learn(node_type)
         visit, leave = hooks
         if visit is None or visit(self, node) is not False:
+            inert = self._inert
             for child in children(node):
-                self.walk(child)
+                if type(child) not in inert:
+                    self.walk(child)
         if leave is not None:
             leave(self, node)
 
+    @classmethod
+    def _learn(cls, node_type: type) -> tuple[Hook | None, Hook | None]:
+        name = node_type.__name__
+        hooks = cls._hook_table[node_type] = (getattr(cls, f"visit_{name}", None), getattr(cls, f"leave_{name}", None))
+        if hooks == (None, None) and _collector_of(node_type) is _no_children:
+            cls._inert.add(node_type)
+        return hooks
+
 
 Hook = Callable[[LeanVisitor, "cst.CSTNode"], object]
-
-
-def _hooks(visitor_type: type, node_type: type) -> tuple[Hook | None, Hook | None]:
-    name = node_type.__name__
-    return getattr(visitor_type, f"visit_{name}", None), getattr(visitor_type, f"leave_{name}", None)
