@@ -356,14 +356,16 @@ class Project:
 
     def _analyse_pending(self, pending: list[tuple[Job, str]], pool: LazyPool) -> None:
         """Analyse the files the cache did not hold (in the pool when there are many), keep and cache their facts."""
-        results = pool.map(_analyse_job, [job for job, _ in pending], [len(job[4]) for job, _ in pending])
-        for (job, key), result in zip(pending, results):
+        analysed: dict[int, FileFacts] = {}
+        for number, result in pool.map(_analyse_job, [job for job, _ in pending], [len(job[4]) for job, _ in pending]):
             if isinstance(result, bytes):
-                self.facts[job[1]] = FileFacts.from_dict(json.loads(result))
+                analysed[number] = FileFacts.from_dict(json.loads(result))
                 if self.cache:
-                    self.cache.put_payload(key, result)
+                    self.cache.put_payload(pending[number][1], result)
             else:
-                self.facts[job[1]] = FileFacts.from_dict(result)
+                analysed[number] = FileFacts.from_dict(result)
+        for number, (job, _) in enumerate(pending):  # in discovery order, whichever worker finished first
+            self.facts[job[1]] = analysed[number]
 
     def _cached(self, source: SourceFile, data: bytes, module: str, compute: "callable") -> FileFacts:  # type: ignore[valid-type]
         key = cache_key(data, source.relative, module, source.kind)

@@ -44,18 +44,17 @@ class LazyPool:
     def __exit__(self, *exc: object) -> None:
         self._stack.close()
 
-    def map(self, function: Callable[[Job], Result], jobs: Sequence[Job], sizes: Sequence[int]) -> list[Result]:
-        """`function` over `jobs`, results in the jobs' order; `sizes` estimates each job's cost.
-        Workers already running take any batch of two or more (they cost nothing more to use)."""
+    def map(self, function: Callable[[Job], Result], jobs: Sequence[Job], sizes: Sequence[int]) -> Iterator[tuple[int, Result]]:
+        """`function` over `jobs`: (job's number, result) pairs, each as soon as it is ready, so the
+        caller stores (and caches) one while the workers compute the next; `sizes` estimates each
+        job's cost. Workers already running take any batch of two or more (they cost nothing more)."""
         if self.workers <= 1 or len(jobs) < (2 if self._pool is not None else self.threshold):
-            return [function(job) for job in jobs]
+            yield from ((number, function(job)) for number, job in enumerate(jobs))
+            return
         if self._pool is None:
             self._pool = self._stack.enter_context(analysis_pool(self.workers, self.start_method))
         order = sorted(range(len(jobs)), key=lambda number: -sizes[number])
-        results: list[Result | None] = [None] * len(jobs)
-        for number, result in zip(order, self._pool.map(function, [jobs[n] for n in order], chunksize=2)):
-            results[number] = result
-        return results  # type: ignore[return-value]
+        yield from zip(order, self._pool.map(function, [jobs[n] for n in order], chunksize=2))
 
 
 _run_pools: dict[tuple[int, str], LazyPool] | None = None  # set while `one_pool_per_run` is open

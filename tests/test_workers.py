@@ -107,10 +107,10 @@ def test_the_projects_of_one_run_share_its_workers(tmp_path: Path, monkeypatch: 
     real_job = workers.LazyPool.map
 
     def recording_map(self, function, jobs, sizes):  # type: ignore[no-untyped-def]
-        results = real_job(self, function, jobs, sizes)
+        results = list(real_job(self, function, jobs, sizes))
         if jobs:
             analysed_by.setdefault(jobs[0][1], set()).add(self._pool is not None)
-        return results
+        return iter(results)
 
     monkeypatch.setattr(workers.LazyPool, "map", recording_map)
     with workers.one_pool_per_run():
