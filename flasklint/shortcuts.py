@@ -2,7 +2,7 @@
 
 Each shortcut (a file no rule can care about is not parsed; a module naming no removed API is not
 walked for one) must leave every finding as it is. `FLASKLINT_NO_SHORTCUTS=1` turns them all off,
-so a test (tests/test_shortcuts.py) and benchmarks/shortcuts_check.py can compare the findings of
+so a test (tests/test_shortcuts.py) and benchmarks/realworld/shortcuts_check.py can compare the findings of
 both runs. Read per call: worker processes inherit the environment, and tests set it per run.
 """
 
