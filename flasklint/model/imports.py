@@ -94,8 +94,10 @@ class ImportTable:
     def qualify(self, node: cst.BaseExpression) -> str | None:
         """Qualified name of a Name/Attribute chain whose head is an imported name, else None."""
         name = dotted_name(node)
-        if name is None:
-            return None
+        return None if name is None else self.qualify_dotted(name)
+
+    def qualify_dotted(self, name: str) -> str | None:
+        """`qualify` of the chain spelled `name` (its dotted_name): for a caller that needs both."""
         head, _, rest = name.partition(".")
         target = self.lookup(head)
         if target is None:

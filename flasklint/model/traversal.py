@@ -46,6 +46,7 @@ from flasklint.model.module import (
 from flasklint.model.template_loaders import collect_loader_facts
 from flasklint.model.walk import LeanVisitor
 
+_NAME_OR_ATTRIBUTE = frozenset({cst.Name, cst.Attribute})
 # werkzeug.wsgi held it before Werkzeug 0.15 (and the package's top level re-exported it).
 DISPATCHER_MIDDLEWARE = frozenset(
     {
@@ -229,21 +230,24 @@ class _Extractor(LeanVisitor):
         self, node: cst.Assign | cst.AnnAssign, targets: list[cst.BaseExpression], value: cst.BaseExpression | None
     ) -> None:
         self.model.assigns.append(AssignInfo(node, targets, value, self.scope, self.function))
+        # Exact type tests here and in visit_Call (libcst's node classes have no subclasses): isinstance
+        # against libcst's ABCs runs Python code for each mismatch, and these run for every call and assignment.
         for target in targets:
+            target_type, value_type = type(target), type(value)
             for name in _target_names(target):
                 if self.scope.kind != "class":
-                    self.scope.assigned[name] = value if isinstance(target, cst.Name) else None
+                    self.scope.assigned[name] = value if target_type is cst.Name else None
                     self.scope.imports.shadow(name)
-            if isinstance(target, cst.Name) and isinstance(value, cst.Call):
+            if target_type is cst.Name and value_type is cst.Call:
                 self._constructor(target, value)
-            elif isinstance(target, cst.Name) and isinstance(value, (cst.Name, cst.Attribute)):
+            elif target_type is cst.Name and value_type in _NAME_OR_ATTRIBUTE:
                 self._alias(target, value, value)
-            elif isinstance(target, cst.Subscript) and _is_converter_map(target.value):
+            elif target_type is cst.Subscript and _is_converter_map(target.value):
                 key = literal_string(subscript_key(target))
                 if key:
                     self.model.facts.converters.append(key)
             elif (
-                isinstance(target, cst.Attribute)
+                target_type is cst.Attribute
                 and target.attr.value == "session_interface"
                 and value is not None
             ):
@@ -351,8 +355,8 @@ class _Extractor(LeanVisitor):
 
     # -- calls -----------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
-        qualified = self.model.qualify(node.func, self.scope)
         dotted = dotted_name(node.func)
+        qualified = self.scope.imports.qualify_dotted(dotted) if dotted is not None else None
         self.model.calls.append(CallInfo(node, qualified, dotted, self.scope, self.function))
         if qualified in URL_FOR:
             self._url_for(node)
@@ -360,7 +364,7 @@ class _Extractor(LeanVisitor):
             self._dispatcher(node)
         elif qualified in RENDER_TEMPLATE:
             self._render_template(node)
-        elif isinstance(node.func, cst.Attribute):
+        elif type(node.func) is cst.Attribute:
             method = node.func.attr.value
             if method == "register_blueprint":
                 self._registration(node)
@@ -653,12 +657,13 @@ def _parameters(params: cst.Parameters) -> Iterator[str]:
 
 
 def _target_names(target: cst.BaseExpression) -> Iterator[str]:
-    if isinstance(target, cst.Name):
+    target_type = type(target)
+    if target_type is cst.Name:
         yield target.value
-    elif isinstance(target, (cst.Tuple, cst.List)):
+    elif target_type is cst.Tuple or target_type is cst.List:
         for element in target.elements:
             yield from _target_names(element.value)
-    elif isinstance(target, cst.StarredElement):
+    elif target_type is cst.StarredElement:
         yield from _target_names(target.value)
 
 
