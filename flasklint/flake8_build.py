@@ -1,12 +1,12 @@
 """The flake8 plugin's engine side: each project built once, and every file's findings from it.
 
-`python -m flasklint.flake8_build` is the builder the plugin starts from flake8's main process
-before flake8 starts its workers (see flake8_plugin.py): it reads a JSON list of absolute file
-paths on stdin, builds the project of each (one at a time, with flasklint's own process pool and
-cache), and writes on stdout, per file, the findings flake8 should report and the digest of the
-text they were computed from. A flake8 worker then only looks its file up; it builds a project
-itself (`project_for`) only when it has to: text that differs from what the builder read (stdin,
-an editor's buffer, a file saved meanwhile), a file the builder did not know.
+`python -m flasklint.flake8_build TABLE OUTPUT` is the builder the plugin starts from flake8's
+main process (see flake8_plugin.py): TABLE's header line (flake8_table.py) names the files flake8
+lints; the builder builds the project of each (one at a time, in the order flake8 lints them, with
+flasklint's cache) and appends, per project, each file's findings and the digest of the text they
+were computed from. A flake8 worker then only looks its file up; it builds a project itself
+(`project_for`) only when it has to: text that differs from what the builder read (stdin, an
+editor's buffer, a file saved meanwhile), a file the builder did not know.
 
 This module imports the engine; the plugin imports it only where it needs it, so flake8's
 processes stay as small as flake8 alone when the builder did the work.
@@ -20,9 +20,11 @@ import multiprocessing
 import os
 import sys
 from pathlib import Path, PurePosixPath
+from typing import Iterator
 
 from flasklint.config import ConfigError
 from flasklint.engine import Project, find_project_root
+from flasklint.flake8_table import chunk_line, read_header
 from flasklint.flake8_text import normalise, text_digest
 from flasklint.noqa import FILE_KEY
 from flasklint.source import SourceError, decode_source
@@ -38,11 +40,12 @@ TRACE_BUILDS_VARIABLE = "FLASKLINT_TRACE_BUILDS"
 _PROJECTS: dict[Path, Project] = {}
 
 
-def build_project(root: Path) -> Project:
+def build_project(root: Path, jobs: int | None = None) -> Project:
     """Discover and analyse one project root (from and into the cache). Raises ConfigError."""
     _trace_build(root)
     # flake8's --jobs workers are daemon processes, which may not start a process pool.
-    jobs = 1 if multiprocessing.current_process().daemon else None
+    if multiprocessing.current_process().daemon:
+        jobs = 1
     project = Project(root, jobs=jobs)
     project.discover(skip_nested_projects=True)  # as the CLI: a nested project is another one
     project.analyse()
@@ -111,25 +114,26 @@ def _same_as_disk(project: Project, relative: str, text: str) -> bool:
 
 # -- the builder ------------------------------------------------------------------------------
 Entry = tuple[str | None, list[Finding]]  # (digest of the text the findings hold for, or None: any text; findings)
+# Processes analysing the projects after the first: flake8's own workers lint the files of the
+# projects already built meanwhile (flake8_table.py), so the builder alone, without a pool's
+# processes and memory, keeps the machine busy. The first project gets the engine's pool: until
+# it is built flake8's workers wait.
+LATER_PROJECTS_JOBS = 1
 
 
-def build(paths: list[Path]) -> dict[str, Entry]:
-    """Each file's entry, its project built once; a file missing from the result is the plugin's to do."""
+def build(paths: list[Path]) -> Iterator[dict[str, Entry | None]]:
+    """Each project's files with their entries (None: the plugin's to do), one project at a time,
+    in the order `paths` first name them (the order flake8 lints them)."""
     by_root: dict[Path, list[Path]] = {}
     root_of_directory: dict[Path, Path] = {}
     for path in paths:
         if path.parent not in root_of_directory:
             root_of_directory[path.parent] = find_project_root(path)
         by_root.setdefault(root_of_directory[path.parent], []).append(path)
-    table: dict[str, Entry] = {}
-    for root, files in by_root.items():
-        project = build_project(root)
-        for path in files:
-            entry = _entry(project, path)
-            if entry is not None:
-                table[str(path)] = entry
+    for number, (root, files) in enumerate(by_root.items()):
+        project = build_project(root, jobs=None if number == 0 else LATER_PROJECTS_JOBS)
+        yield {str(path): _entry(project, path) for path in files}
         del project  # one project's facts in memory at a time
-    return table
 
 
 def _entry(project: Project, path: Path) -> Entry | None:
@@ -155,27 +159,29 @@ def _trace_build(root: Path) -> None:
             handle.write(f"{os.getpid()} {root}\n")
 
 
-def main() -> int:
-    """stdin: {"paths": [absolute path...], "key": [entry path, inputs, racy] or null} (the
-    whole-run cache's key, flake8_cache.py); stdout: {"files": {path: [digest, findings]}} or
-    {"error": message} for a bad `[tool.flasklint]`. A table built without a warning is saved
-    under the key for the next run."""
+def main(arguments: list[str]) -> int:
+    """Arguments: the table file (flake8_table.py) and where to append its lines (a descriptor
+    holding the file's lock, or the file's name). Its header names the files and the whole-run
+    cache's key (flake8_cache.py) under which the whole table, built without a warning, is saved.
+    A bad `[tool.flasklint]` (flake8's main process checked it) ends the table early: the workers
+    then build for themselves and report it."""
     from flasklint.cli import configure_logging
     from flasklint.cli_logging import WarningCount
 
     configure_logging(verbose=False)
-    request = json.load(sys.stdin)
-    paths = [Path(path) for path in request["paths"]]
-    with WarningCount() as warnings:
+    name, table = arguments
+    request = read_header(name)
+    output: int | str = int(table) if table.isdigit() else table
+    whole: dict[str, Entry | None] = {}
+    with WarningCount() as warnings, open(output, "ab", buffering=0) as stream:
         try:
-            result: dict[str, object] = {"files": build(paths)}
-        except ConfigError as exc:
-            result = {"error": f"flasklint: {exc}"}
-    table = json.dumps(result, separators=(",", ":")).encode("utf-8")
-    sys.stdout.buffer.write(table)
-    sys.stdout.flush()
-    if request.get("key") and "files" in result and not warnings.count:
-        _save(request["key"], table)
+            for files in build([Path(path) for path in request["paths"]]):
+                stream.write(chunk_line(files))  # type: ignore[arg-type]
+                whole.update(files)
+        except ConfigError:
+            return 0
+    if request.get("key") and not warnings.count:
+        _save(request["key"], chunk_line(whole))  # type: ignore[arg-type]
     return 0
 
 
@@ -188,4 +194,4 @@ def _save(key: list, table: bytes) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

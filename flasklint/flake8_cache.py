@@ -41,11 +41,11 @@ def project_roots(paths: list[Path]) -> list[Path]:
     return list(roots)
 
 
-def table_key(paths: list[Path]) -> RunKey | None:
-    """The key of the table for these files (absolute); None when it cannot be known."""
-    if not paths:
+def table_key(roots: list[Path], paths: list[Path]) -> RunKey | None:
+    """The key of the table for these files (absolute) in these project roots; None when it cannot be known."""
+    if not roots:
         return None
-    return run_key(project_roots(paths), [], {"flake8": [str(path) for path in paths]})
+    return run_key(roots, [], {"flake8": [str(path) for path in paths]})
 
 
 def load(key: RunKey) -> bytes | None:

@@ -4,14 +4,18 @@ flake8 calls the plugin once per Python file, but most of flasklint's rules are 
 (endpoints, templates, the secret key), so every file's findings come from its whole project.
 Building a project is the expensive part, and it is done once per run:
 - flake8 calls `parse_options` in its main process before it starts its `--jobs` workers. There
-  the plugin lists the files flake8 is about to lint (with flake8's own discovery) and one builder
-  process (`python -m flasklint.flake8_build`, started outside the project like flasklint's
-  workers) builds each of their projects, with flasklint's process pool and `.flasklint_cache/`,
-  and sends back each file's findings with the digest of the text they hold for. That table is
-  saved (flake8_cache.py): a run over unchanged projects reads it back and starts no builder.
+  the plugin lists the files flake8 is about to lint (with flake8's own discovery) and starts one
+  builder process (`python -m flasklint.flake8_build`, started outside the project like
+  flasklint's workers), which builds each of their projects with `.flasklint_cache/` and writes
+  each file's findings, with the digest of the text they hold for, to a table file, one project
+  at a time (flake8_table.py). flake8 does not wait for it: its workers lint their files, and one
+  that needs a project the builder has not finished waits for that project only. The builder
+  runs no process pool: flake8's workers keep the other cores busy meanwhile.
+- The whole table is saved (flake8_cache.py): a run over unchanged projects reads it back in the
+  main process and starts no builder.
 - Workers look their file up in that table: forked ones inherit it, spawned (macOS, Windows) and
-  forkserver ones read it from the file `FLASKLINT_FLAKE8_TABLE` names. flake8's processes never
-  load the engine for it, so they stay as small as flake8 alone.
+  forkserver ones open the file `FLASKLINT_FLAKE8_TABLE` names. flake8's processes never load
+  the engine for it, so they stay as small as flake8 alone.
 - The text flake8 hands over (`lines`, which may come from stdin or an editor's buffer) is what
   counts: when it differs from what the builder read, or the builder did not see the file, the
   process builds the project itself (once, from the cache) with that text in place of the file's.
@@ -43,11 +47,12 @@ import multiprocessing
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from flasklint import __version__
+from flasklint import flake8_table
+from flasklint.flake8_table import CAN_STREAM, Table
 from flasklint.flake8_text import text_digest
 from flasklint.isolation import SAFE_DIRECTORY, drop_project_paths
 
@@ -59,8 +64,9 @@ log = logging.getLogger("flasklint")
 # Names, for spawned workers, flake8's main process and the file holding the builder's table.
 TABLE_VARIABLE = "FLASKLINT_FLAKE8_TABLE"
 
-# Absolute path -> [digest of the text the findings hold for (None: any text), [[row, column, text]...]].
-_table: dict[str, list] = {}
+# The builder's table (flake8_table.py): absolute path -> [digest of the text the findings hold for
+# (None: any text), [[row, column, text]...]]; None: each process builds what it lints.
+_table: Table | None = None
 # flake8 selects no FLK code: the plugin has nothing to do.
 _silent = False
 
@@ -85,7 +91,7 @@ class Flake8Plugin:
         if inherited is not None:
             _table = inherited
         elif _called_from_legacy_api():
-            _table = {}  # the files are named later, by `check_files`: each process builds what it lints
+            _table = None  # the files are named later, by `check_files`: each process builds what it lints
         else:
             _table = _prebuild(options)
 
@@ -94,7 +100,7 @@ class Flake8Plugin:
             return
         path = Path(self.filename if self.filename not in ("-", "stdin") else "stdin.py").absolute()
         text = "".join(self.lines)
-        entry = _table.get(str(path))
+        entry = _table.lookup(str(path)) if _table is not None else None
         if entry is not None and entry[0] in (None, text_digest(text)):
             found = entry[1]
         else:
@@ -141,67 +147,94 @@ def _files_to_lint(options: argparse.Namespace) -> list[Path]:
     return [Path(name).absolute() for name in found if name != "-"]
 
 
-def _prebuild(options: argparse.Namespace) -> dict[str, list]:
-    """The builder's table for this run's files; empty (each process builds for itself, as a
-    fallback) if the builder could not run. A bad `[tool.flasklint]` is flake8's critical error."""
+def _prebuild(options: argparse.Namespace) -> Table | None:
+    """The table of this run's files: the last run's if nothing changed, else the one the builder
+    starts writing now; None (each process builds for itself) if neither can be had. A bad
+    `[tool.flasklint]` is flake8's critical error."""
     try:
         paths = _files_to_lint(options)
     except Exception:  # noqa: BLE001 - another flake8's internals: workers build for themselves
         log.debug("flasklint: cannot list flake8's files", exc_info=True)
-        return {}
+        return None
     if not paths:
-        return {}
+        return None
     from flasklint import flake8_cache
 
-    key = flake8_cache.table_key(paths)
-    table = flake8_cache.load(key) if key is not None else None  # the last run's, if nothing changed
-    files = _files_of(table) if table is not None else None
-    if files is None:
-        table = _run_builder(paths, key)
-        files = _files_of(table) if table is not None else None
-    if table is None or files is None:
-        return {}
-    _share_with_spawned_workers(table)
-    return files
+    roots = flake8_cache.project_roots(paths)
+    key = flake8_cache.table_key(roots, paths)
+    names = [str(path) for path in paths]
+    saved = _saved_files(key) if key is not None else None
+    if saved is not None:
+        name = flake8_table.write_complete({"paths": names}, saved)
+        _remove_at_exit(name)
+    else:
+        _check_configurations(roots)
+        name = _start_builder({"paths": names, "key": key and [str(key.path), key.inputs, key.racy]})
+        if name is None:
+            return None
+    os.environ[TABLE_VARIABLE] = f"{os.getpid()}:{name}"  # for spawned workers: forked ones inherit the Table
+    return Table(name)
 
 
-def _run_builder(paths: list[Path], key: RunKey | None) -> bytes | None:
-    """The builder's table (JSON) for these files, saved under `key` for the next run; None if it failed."""
-    request = {"paths": [str(path) for path in paths], "key": key and [str(key.path), key.inputs, key.racy]}
-    # Started in the standard library's directory: `-m` puts the working directory first on its sys.path.
-    builder = subprocess.run(
-        [sys.executable, "-m", "flasklint.flake8_build"],
-        input=json.dumps(request).encode("utf-8"),
-        stdout=subprocess.PIPE,
-        cwd=SAFE_DIRECTORY,
-    )
-    if builder.returncode != 0:
-        log.debug("flasklint: the builder failed (exit status %s)", builder.returncode)
-        return None
-    return builder.stdout
+def _saved_files(key: RunKey) -> dict[str, list] | None:
+    """The files of the table the last run over these very files saved, if nothing changed since."""
+    from flasklint import flake8_cache
 
-
-def _files_of(table: bytes) -> dict[str, list] | None:
-    """The table's files; None for a table that is not one. A bad `[tool.flasklint]` is flake8's critical error."""
+    saved = flake8_cache.load(key)
     try:
-        result = json.loads(table)
-    except ValueError:
+        files = json.loads(saved)["files"] if saved is not None else None
+    except (ValueError, TypeError, KeyError):
         return None
-    if isinstance(result, dict) and "error" in result:
-        from flake8.exceptions import ExecutionError
-
-        raise ExecutionError(result["error"])
-    files = result.get("files") if isinstance(result, dict) else None
     return files if isinstance(files, dict) else None
 
 
-def _share_with_spawned_workers(table: bytes) -> None:
-    """A file holding the table, named in the environment spawned workers inherit (forked ones
-    have it already); removed when this process exits."""
-    descriptor, name = tempfile.mkstemp(prefix="flasklint-flake8-", suffix=".json")
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(table)
-    os.environ[TABLE_VARIABLE] = f"{os.getpid()}:{name}"
+def _check_configurations(roots: list[Path]) -> None:
+    """Each project's `[tool.flasklint]`, read before any work as the CLI does: a mistake there is
+    flake8's critical error, not a run without findings."""
+    from flasklint.config import ConfigError, load_config
+
+    for root in roots:
+        try:
+            load_config(root)
+        except ConfigError as exc:
+            from flake8.exceptions import ExecutionError
+
+            raise ExecutionError(f"flasklint: {exc}") from None
+
+
+def _start_builder(request: dict[str, object]) -> str | None:
+    """Start the builder on a new table file headed by `request`; the file's name, or None if the
+    builder could not start. Where the table cannot be streamed, wait for the builder."""
+    name, descriptor = flake8_table.create(request)
+    _remove_at_exit(name)  # after the builder has exited (exit handlers run last registered first)
+    table = descriptor if CAN_STREAM else name
+    try:
+        # Started in the standard library's directory: `-m` puts the working directory first on its sys.path.
+        builder = subprocess.Popen(
+            [sys.executable, "-m", "flasklint.flake8_build", name, str(table)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            cwd=SAFE_DIRECTORY,
+            pass_fds=(descriptor,) if CAN_STREAM else (),
+        )
+    except OSError:
+        log.debug("flasklint: cannot start the builder", exc_info=True)
+        return None
+    finally:
+        os.close(descriptor)  # the builder's copy holds the lock now
+    if CAN_STREAM:
+        atexit.register(_wait_for, builder, os.getpid())  # its CPU time is flake8's, and it saves the table
+    else:
+        builder.wait()
+    return name
+
+
+def _wait_for(builder: subprocess.Popen[bytes], owner: int) -> None:
+    if os.getpid() == owner:
+        builder.wait()
+
+
+def _remove_at_exit(name: str) -> None:
     atexit.register(_remove, name, os.getpid())
 
 
@@ -211,19 +244,15 @@ def _remove(name: str, owner: int) -> None:
             os.unlink(name)
 
 
-def _inherited_table() -> dict[str, list] | None:
+def _inherited_table() -> Table | None:
     """In a worker flake8 started as a new interpreter (spawn, forkserver): the table its main
-    process built (the variable names that process: a flake8 started from inside another's
+    process started (the variable names that process: a flake8 started from inside another's
     worker builds its own)."""
     owner, _, name = os.environ.get(TABLE_VARIABLE, "").partition(":")
     parent = multiprocessing.parent_process()
     if parent is None or not owner.isdigit() or int(owner) != parent.pid:
         return None
-    try:
-        with open(name, "rb") as handle:
-            return json.load(handle)["files"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    return Table(name)
 
 
 def _build_here(path: Path, text: str) -> list[tuple[int, int, str]]:

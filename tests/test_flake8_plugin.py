@@ -405,3 +405,40 @@ def test_the_legacy_api_builds_only_the_projects_it_lints(tmp_path: Path) -> Non
     assert "FLK104" in result.stdout
     assert builds(trace) == [str(blog.resolve())]  # not the shop, nor the blog once per call
     assert shop.is_dir()
+
+
+def test_the_builder_writes_each_project_as_soon_as_it_is_built(tmp_path: Path) -> None:
+    """One line per project, in the order flake8 lints the files, so a worker waits for its own
+    project only; the whole table is saved under the key given (flake8_table.py, flake8_cache.py)."""
+    from flasklint import flake8_cache, flake8_table
+
+    shop, blog = make(tmp_path / "shop"), make_many(tmp_path / "blog")
+    (blog / "flask.py").write_text("x = 1\n", encoding="utf-8")
+    age(tmp_path)
+    paths = [shop / "app.py", blog / "view1.py", blog / "app.py", shop / "admin" / "views.py", blog / "flask.py"]
+    names = [str(path) for path in paths]
+    key = flake8_cache.table_key(flake8_cache.project_roots(paths), paths)
+    assert key is not None and not key.racy
+    name, descriptor = flake8_table.create({"paths": names, "key": [str(key.path), key.inputs, key.racy]})
+    try:
+        builder = subprocess.run(
+            [sys.executable, "-m", "flasklint.flake8_build", name, str(descriptor)],
+            pass_fds=(descriptor,), capture_output=True, text=True, timeout=300,
+        )
+    finally:
+        os.close(descriptor)
+    assert (builder.returncode, builder.stderr) == (0, "")
+    header, *chunks = (json.loads(line) for line in Path(name).read_bytes().splitlines())
+    os.unlink(name)
+    assert header["paths"] == names
+    assert [list(chunk["files"]) for chunk in chunks] == [[names[0], names[3]], [names[1], names[2], names[4]]]
+    found = {
+        (path, row, column + 1, text.split()[0])
+        for chunk in chunks
+        for path, (_, entries) in chunk["files"].items()
+        for row, column, text in entries
+    }
+    expected = flasklint_findings(shop) | flasklint_findings(blog)
+    assert found == {finding for finding in expected if finding[0] in names}
+    saved = json.loads(flake8_cache.load(key) or b"null")
+    assert saved == {"files": {**chunks[0]["files"], **chunks[1]["files"]}}
