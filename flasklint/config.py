@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path, PurePosixPath
 from typing import Sequence
 
@@ -22,6 +22,7 @@ from flasklint.project_layout import (  # noqa: F401 - re-exported: the engine a
     is_template_source,
     marks_a_project,
 )
+from flasklint.records import dataclass
 
 KNOWN_KEYS = frozenset({"select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude"})
 

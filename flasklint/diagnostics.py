@@ -7,8 +7,10 @@ converts once, at the edge (ruff's JSON uses 1-based columns, flake8 displays co
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
+
+from flasklint.records import dataclass
 
 
 class Applicability(str, enum.Enum):

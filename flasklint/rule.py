@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import inspect
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 from flasklint.diagnostics import Diagnostic, Fix, Location, Severity
+from flasklint.records import dataclass
 
 if TYPE_CHECKING:
     from flasklint.model.module import ModuleModel

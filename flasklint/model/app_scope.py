@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path, PurePosixPath
 from typing import Callable, Sequence
 
 from flasklint.model.facts import Span
 from flasklint.model.routing import match_rule, parse_rule
+from flasklint.records import dataclass
 
 ANY_APP = "<app>"
 

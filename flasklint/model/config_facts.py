@@ -9,7 +9,6 @@ index can say "unknowable" instead of "missing".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import libcst as cst
 
@@ -17,6 +16,7 @@ from flasklint.model.cst_helpers import argument, is_string_literal, literal_str
 from flasklint.model.facts import ConfigLoad, SecretKeySet, SessionWrite
 from flasklint.model.imports import dotted_name
 from flasklint.model.module import FLASK_CLASSES, AssignInfo, CallInfo, FunctionInfo, ModuleModel, Scope, view_owners
+from flasklint.records import dataclass
 
 SECRET_KEY = "SECRET_KEY"
 # `os.environ.get(name, default)` and friends: the default (if any) is the second argument.

@@ -17,7 +17,6 @@ The analysis is deliberately small and precise rather than complete:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 from typing import Callable, Iterable, Iterator, Literal, Union
 
@@ -29,6 +28,7 @@ from flasklint.model.imports import dotted_name
 from flasklint.model.module import FunctionInfo, ModuleModel
 from flasklint.model.routing import parse_rule
 from flasklint.model.walk import child_fields, children, field_children, node_types
+from flasklint.records import dataclass
 
 Purpose = Literal["html", "path", "template"]
 

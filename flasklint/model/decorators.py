@@ -12,12 +12,12 @@ nested function.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import libcst as cst
 
 from flasklint.model.imports import dotted_name
 from flasklint.model.module import FunctionInfo, ModuleModel, Scope
+from flasklint.records import dataclass
 
 # Extension decorators that wrap the view with `functools.wraps` (checked in their sources).
 KNOWN_WRAPPERS = frozenset(

@@ -16,10 +16,11 @@ import bisect
 import json
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import PurePosixPath
 
 from flasklint.model.facts import Span
+from flasklint.records import dataclass
 
 PUBLIC_HOSTS = frozenset({"0.0.0.0", "::"})
 FALSE_VALUES = frozenset({"0", "false", "no"})  # flask.helpers.get_debug_flag

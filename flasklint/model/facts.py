@@ -7,10 +7,11 @@ alone, so a warm run (everything cached) parses nothing.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from flasklint.diagnostics import Diagnostic
+from flasklint.records import dataclass
 
 # (line, column, end_line, end_column): 1-based lines, 0-based code-point columns.
 Span = tuple[int, int, int, int]

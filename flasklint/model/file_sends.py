@@ -16,7 +16,6 @@ send of that path is reported.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator
 
 import libcst as cst
@@ -25,6 +24,7 @@ from flasklint.model.cst_helpers import argument
 from flasklint.model.dataflow import DATA, TEXT, ModuleDataflow, TaintAnalysis, Taints, dataflow_for
 from flasklint.model.module import FunctionInfo, ModuleModel
 from flasklint.model.walk import children
+from flasklint.records import dataclass
 
 SEND_FILE = frozenset({"flask.send_file", "flask.helpers.send_file", "werkzeug.utils.send_file", "werkzeug.send_file"})
 SEND_FROM_DIRECTORY = frozenset(

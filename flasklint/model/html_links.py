@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
 from typing import Iterator, Union
 
 from flasklint.model.routing import HOLE
+from flasklint.records import dataclass
 
 BARRIER = "\x01"  # stands for a `{% tag %}` or `{# comment #}` inside markup: an attribute value never spans it
 

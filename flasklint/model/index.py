@@ -9,12 +9,13 @@ unknown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Sequence
 
 from flasklint.model.app_scope import ANY_APP, AppTable, AppView, Endpoint, TablesCache, TemplateJinja
 from flasklint.model.facts import FileFacts
 from flasklint.model.index_builder import IndexBuilder
+from flasklint.records import dataclass
 
 __all__ = ["ANY_APP", "Endpoint", "ProjectIndex", "TemplateJinja"]
 

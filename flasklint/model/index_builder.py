@@ -9,13 +9,14 @@ running the importer as a script would.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import PurePosixPath
 
 from flasklint.model.app_scope import ANY_APP, AppTable, Endpoint, TemplateJinja
 from flasklint.model.facts import AppDef, BlueprintDef, FileFacts, JinjaSetting, Registration, RouteDef
 from flasklint.model.flask_api import FLASK_CLASSES
 from flasklint.model.routing import join_prefix
+from flasklint.records import dataclass
 
 # Parameter names that, in `def register_views(app): @app.route(...)`, almost always hold the app.
 APP_PARAMETER_NAMES = frozenset({"app", "application", "flask_app", "wsgi_app"})

@@ -12,7 +12,6 @@ Two kinds of value are left to their own rules, so that one problem makes one fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 import libcst as cst
@@ -27,6 +26,7 @@ from flasklint.model.placeholders import (
     printf_placeholders,
 )
 from flasklint.model.responses import template_source
+from flasklint.records import dataclass
 
 
 @dataclass

@@ -8,10 +8,11 @@ module level still run on import, so their statements are walked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 import libcst as cst
+
+from flasklint.records import dataclass
 
 
 @dataclass(frozen=True)

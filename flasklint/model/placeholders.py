@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass
 
 import libcst as cst
+
+from flasklint.records import dataclass
 
 # printf-style placeholders; numeric types only accept numbers, so they cannot carry markup.
 PRINTF = re.compile(

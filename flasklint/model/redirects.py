@@ -22,7 +22,6 @@ passing it request data (one level deep), as file_sends.py does for `send_file`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import partial
 from typing import Iterator
 
@@ -45,6 +44,7 @@ from flasklint.model.dataflow import (
 )
 from flasklint.model.module import CallInfo, FunctionInfo, ModuleModel
 from flasklint.model.walk import children
+from flasklint.records import dataclass
 
 REDIRECTS = frozenset({"flask.redirect", "flask.helpers.redirect", "werkzeug.utils.redirect", "werkzeug.redirect"})
 RESPONSE_CLASSES = frozenset(

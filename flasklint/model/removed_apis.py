@@ -10,7 +10,6 @@ written for both sides of the removal.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, Callable
 
 import libcst as cst
@@ -20,6 +19,7 @@ from flasklint.model.cst_helpers import literal_string, subscript_key
 from flasklint.model.imports import dotted_name
 from flasklint.model.module import ModuleModel, Scope
 from flasklint.model.walk import children
+from flasklint.records import dataclass
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,12 @@ catch-all case). Generators are not analysed (`contains_yield`): returning from 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable, Sequence
 
 import libcst as cst
+
+from flasklint.records import dataclass
 
 # A call statement the caller knows never returns (`abort(404)`, `sys.exit()`).
 NoReturn = Callable[["cst.Call"], bool]

@@ -8,8 +8,9 @@ rule becomes one regular expression for matching literal paths (FLK203).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+
+from flasklint.records import dataclass
 
 # <converter(arguments):variable> or <variable>, as in werkzeug/routing/rules.py (_part_re).
 _VARIABLE_RE = re.compile(

@@ -9,7 +9,6 @@ and an environment lookup's default, no further.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator
 
 import libcst as cst
@@ -25,6 +24,7 @@ from flasklint.model.cst_helpers import argument, is_none, literal_string, subsc
 from flasklint.model.deploy import PUBLIC_HOSTS
 from flasklint.model.imports import dotted_name
 from flasklint.model.module import FLASK_CLASSES, CallInfo, ModuleModel, Scope
+from flasklint.records import dataclass
 
 MAX_DEPTH = 8
 RUN_POSITIONS = {"host": 0, "port": 1, "debug": 2}  # Flask.run(host, port, debug, load_dotenv, **options)

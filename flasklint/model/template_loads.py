@@ -14,7 +14,6 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import os
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Callable, Iterable
 
@@ -26,6 +25,7 @@ from flasklint.model.cst_helpers import argument, literal_string
 from flasklint.model.facts import Span
 from flasklint.model.module import ModuleModel, view_owners
 from flasklint.model.templates import TemplateModel
+from flasklint.records import dataclass
 
 if TYPE_CHECKING:
     from flasklint.model.facts import FileFacts

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Iterator
 
 import jinja2
@@ -29,6 +29,7 @@ import jinja2
 from flasklint.model.dataflow import REQUEST_ATTRIBUTES, STR_METHODS, is_value
 from flasklint.model.facts import Span
 from flasklint.model.templates import TemplateModel, child_nodes
+from flasklint.records import dataclass
 
 # Filters whose result still holds the text they were given (the arguments too, where listed).
 TRANSPARENT_FILTERS = frozenset(

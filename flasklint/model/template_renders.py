@@ -17,7 +17,6 @@ may escape more templates, `.j2` say): "custom".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator
 
 import libcst as cst
@@ -27,6 +26,7 @@ from flasklint.model.dataflow import TaintAnalysis, dataflow_for, is_value
 from flasklint.model.facts import Span
 from flasklint.model.module import FunctionInfo, ModuleModel, view_owners
 from flasklint.model.responses import html_handlers, response_bodies
+from flasklint.records import dataclass
 
 RENDERS = frozenset(
     {

@@ -17,7 +17,6 @@ values a call makes (a file the project ships, read with `open(...).read()`, a l
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator
 
 import libcst as cst
@@ -27,6 +26,7 @@ from flasklint.model.cst_helpers import argument
 from flasklint.model.dataflow import Definition, TaintAnalysis, Taints, dataflow_for, request_values
 from flasklint.model.module import CallInfo, ModuleModel
 from flasklint.model.responses import RENDER_TEMPLATE_STRING
+from flasklint.records import dataclass
 
 JINJA_TEMPLATES = frozenset({"jinja2.Template", "jinja2.environment.Template"})
 JINJA_ENVIRONMENTS = frozenset({"jinja2.Environment", "jinja2.environment.Environment"})

@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from typing import Iterator
 
@@ -27,6 +27,7 @@ import jinja2
 
 from flasklint.model.facts import FileFacts, Span, TemplateRef, UrlForCall, UrlLiteral
 from flasklint.model.html_links import Barrier, Hole, Piece, Text, attribute_values, split_local_url
+from flasklint.records import dataclass
 
 # Extensions Flask projects commonly enable (Flask-Babel adds i18n, many apps add do/loopcontrols by
 # a route the model cannot always see); parsing with them avoids reporting valid templates as broken.

@@ -12,7 +12,6 @@ built them: Flask code often assembles HTML fragments in locals before marking t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator
 
 import libcst as cst
@@ -21,6 +20,7 @@ from flasklint.model.built_strings import interpolation_holes, reads_field
 from flasklint.model.cst_helpers import argument
 from flasklint.model.dataflow import MARKUP_CLASSES, TaintAnalysis, Taints, dataflow_for, request_values
 from flasklint.model.module import ModuleModel
+from flasklint.records import dataclass
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ another module's fields); `form.photo.data` is an upload when `form` was made fr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator
 
 import libcst as cst
@@ -20,6 +19,7 @@ import libcst as cst
 from flasklint.model.cst_helpers import argument
 from flasklint.model.dataflow import FILE, Kind, ModuleDataflow, Taint, TaintAnalysis, Taints, dataflow_for
 from flasklint.model.module import FunctionInfo, ModuleModel
+from flasklint.records import dataclass
 
 # Flask-WTF / WTForms file fields, and what their `.data` holds once Flask-WTF has read the request.
 FILE_FIELDS: dict[str, Kind] = {

@@ -9,12 +9,13 @@ is knowable.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from flasklint.model.app_scope import Endpoint
 from flasklint.model.facts import FileFacts, Span
 from flasklint.model.index import ProjectIndex
 from flasklint.model.routing import parse_rule
+from flasklint.records import dataclass
 
 
 @dataclass(frozen=True)

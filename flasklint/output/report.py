@@ -6,10 +6,11 @@ the formats, so that no format imports the module that imports it."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from flasklint.diagnostics import Applicability, Diagnostic, Fix
+from flasklint.records import dataclass
 
 
 def is_applicable(fix: Fix | None, unsafe_fixes: bool) -> bool:
