@@ -93,13 +93,25 @@ class Linter:
     async def _publish_own(self, uri: str, snapshot: Snapshot, located: Located) -> None:
         """While a large project is indexed, publish the document's own rules' findings first (the
         project rules' follow with the index). A small project is indexed in well under a second:
-        its documents wait for the whole set rather than flicker."""
+        its documents wait for the whole set rather than flicker. The analysis of the project waits
+        for the documents opened before its files were found (see `FlasklintServer._build`)."""
         state = located.state
         if not state.started:
             self.server.build(state)
-        await state.found.wait()
-        if state.ready.is_set() or state.files_found < EARLY_DIAGNOSTICS_FILES:
-            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        state.own_first.add(turn)
+        state.opened.set()
+        try:
+            await state.found.wait()
+            if state.ready.is_set() or state.files_found < EARLY_DIAGNOSTICS_FILES:
+                return
+            await self._own(uri, snapshot, located)
+        finally:
+            state.own_first.discard(turn)
+            turn.set_result(None)
+
+    async def _own(self, uri: str, snapshot: Snapshot, located: Located) -> None:
+        state = located.state
         try:
             own = await self.server.quick.run(own_diagnostics, state.root, located.relative, snapshot.text, self.server.settings)
         except Exception:  # noqa: BLE001 - the complete set still follows with the index

@@ -17,7 +17,7 @@ import logging
 import os
 import time
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -54,10 +54,14 @@ class Engine:
         self._profile = (cProfile.Profile(), f"{target}.{name}") if target else None
 
     async def run(self, function: Callable[..., T], *args: object) -> T:
+        return await asyncio.wrap_future(self.submit(function, *args))
+
+    def submit(self, function: Callable[..., T], *args: object) -> Future[T]:
+        """Queue a call without waiting for it (also before the event loop runs)."""
         call = partial(function, *args)
         if self._profile is not None:
             call = partial(self._profiled, call)
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+        return self._executor.submit(call)
 
     def _profiled(self, call: Callable[[], T]) -> T:
         profile, target = self._profile  # type: ignore[misc]
@@ -152,17 +156,21 @@ class ProjectState:
     # relative path -> its buffer's last analysis (Python buffers that parsed)
     analysed: dict[str, Analysed] = field(default_factory=dict)
     generation: int = 0  # bumped whenever a file's facts change (other than a tail's noqa map)
+    # Open documents whose own diagnostics are on their way while the project is indexed: its
+    # analysis starts once they are published (see `Linter._publish_own`).
+    own_first: set[asyncio.Future[None]] = field(default_factory=set)
+    opened: asyncio.Event = field(default_factory=asyncio.Event)  # a document of it was opened while it was indexed
+    _building: Project | None = None  # discovered, not yet analysed (the current project serves meanwhile)
+    _build_started: float = 0.0
 
     # -- engine-thread jobs ------------------------------------------------------------------
-    def build(
-        self,
-        settings: Settings,
-        overlays: dict[str, tuple[str, int | None]],
-        discovered: Callable[[int], None] = lambda files: None,
-    ) -> BuildReport:
-        """(Re)build the Project: read the config, discover files, analyse them (buffers win over disk),
-        and build the index. `discovered` is told how many files were found, before the analysis."""
-        started = time.perf_counter()
+    def discover(self, settings: Settings) -> int:
+        """The first half of a (re)build: read the config and find the project's files; how many.
+
+        The analysis (`analyse`) is a separate engine call, so the open documents' own diagnostics
+        can be computed in between, with the machine to themselves (see `Linter._publish_own`).
+        """
+        self._build_started = time.perf_counter()
         try:
             self.project_config, self.config_error = load_config(self.root), None
         except ConfigError as exc:
@@ -172,12 +180,19 @@ class ProjectState:
         project = Project(self.root, settings.config_for(self.project_config), start_method="spawn")
         if self.discovered:
             project.discover()
-            discovered(len(project.files))
+        self._building = project
+        return len(project.files) if self.discovered else 0
+
+    def analyse(self, overlays: dict[str, tuple[str, int | None]]) -> BuildReport:
+        """The second half of a (re)build: analyse the discovered files (buffers win over disk) and
+        build the index; the project then replaces the previous one."""
+        project, self._building = self._building, None
+        if project is None:
+            raise RuntimeError(f"the project at {self.root} was not discovered first")
+        if self.discovered:
             project.analyse({relative: text for relative, (text, _) in overlays.items()})
             for relative, reason in sorted(project.unreadable.items()):
                 log.warning("cannot read %s: %s (what depends on it may be missing)", self.root / relative, reason)
-        else:
-            discovered(0)
         project.index  # noqa: B018 - built here, off the first keystroke's path: "ready" means indexed
         # From now on the server feeds buffer text on every change: caching each version on disk would
         # fill .flasklint_cache/ with entries nothing reads again; recent versions stay in memory.
@@ -192,7 +207,7 @@ class ProjectState:
         self.stand_ins = set()
         self.analysed = {}
         self.generation += 1
-        return BuildReport(len(project.facts), time.perf_counter() - started, self.config_error)
+        return BuildReport(len(project.facts), time.perf_counter() - self._build_started, self.config_error)
 
     def update(self, relative: str, text: str | None, version: int | None) -> Update:
         """Feed one file's buffer text (None: its disk content) and return its diagnostics.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import logging
 import os
@@ -36,6 +37,10 @@ from flasklint_lsp.text import Snapshot
 
 log = logging.getLogger("flasklint_lsp")
 GC_THRESHOLDS = (50_000, 20, 100)
+# Seconds a project's first analysis waits after discovery for a document of it to be opened (an
+# editor opens its documents right after `initialized`, while the files are being discovered): an
+# opened document's own diagnostics go first. Only a project with no open document waits it out.
+FIRST_DOCUMENT_GRACE = 0.5
 LOG_FORMAT = "%(asctime)s %(name)s %(levelname)s: %(message)s"  # stderr, for editors that keep it
 
 
@@ -103,19 +108,24 @@ class FlasklintServer(LanguageServer):
         return self.spawn(self._build(state))
 
     async def _build(self, state: ProjectState) -> None:
-        overlays = {}
-        for uri in self.open_uris():
-            located, snapshot = self.workspaces.locate(uri), self.snapshot(uri)
-            if located is not None and located.state is state and snapshot is not None:
-                overlays[located.relative] = (snapshot.text, snapshot.version)
+        """Discover, let the open documents' own diagnostics go first, then analyse and index.
+
+        Run beside them, the analysis (its worker processes, and this process decoding their
+        results) took the CPU and the interpreter lock from them: on two cores their wait tripled.
+        """
+        overlays = self.overlays(state)
         progress = BuildProgress(self, f"indexing {state.root.name}")
-        loop = asyncio.get_running_loop()
-
-        def discovered(files: int) -> None:  # on the engine thread
-            loop.call_soon_threadsafe(self._discovered, state, files, progress)
-
         try:
-            report = await self.engine.run(state.build, self.settings, overlays, discovered)
+            state.files_found = await self.engine.run(state.discover, self.settings)
+            state.found.set()
+            if state.project is None:  # the first build: the editor is opening its documents
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(state.opened.wait(), FIRST_DOCUMENT_GRACE)
+            first = list(state.own_first)
+            if first:
+                await asyncio.wait(first)
+            progress.report(f"analysing {state.files_found} files")
+            report = await self.engine.run(state.analyse, overlays)
         except Exception:
             log.exception("indexing %s failed", state.root)
             progress.end("indexing failed")
@@ -130,11 +140,14 @@ class FlasklintServer(LanguageServer):
                 types.ShowMessageParams(type=types.MessageType.Error, message=f"flasklint: {report.config_error}")
             )
 
-    @staticmethod
-    def _discovered(state: ProjectState, files: int, progress: BuildProgress) -> None:
-        state.files_found = files
-        state.found.set()
-        progress.report(f"analysing {files} files")
+    def overlays(self, state: ProjectState) -> dict[str, tuple[str, int | None]]:
+        """The project's open documents: relative path -> (buffer text, version)."""
+        found = {}
+        for uri in self.open_uris():
+            located, snapshot = self.workspaces.locate(uri), self.snapshot(uri)
+            if located is not None and located.state is state and snapshot is not None:
+                found[located.relative] = (snapshot.text, snapshot.version)
+        return found
 
     async def rebuild(self, state: ProjectState) -> None:
         """Re-read the config and re-index (pyproject.toml changed), then re-lint the open documents."""

@@ -32,14 +32,22 @@ def write_files(root: Path, files: dict[str, str]) -> Path:
 
 
 def make_client() -> LanguageClient:
-    """pytest-lsp's client, also recording every publishDiagnostics (with its version) in order."""
+    """pytest-lsp's client, also recording every publishDiagnostics (with its version) in order,
+    and in `events` every publishDiagnostics and `$/progress` in the order they arrived."""
     client = LanguageClient()
     client.published = []  # type: ignore[attr-defined]
     client.registrations = []  # type: ignore[attr-defined]
+    client.events = []  # type: ignore[attr-defined]
+    record_progress = DEFAULT_CLIENT_FEATURES[types.PROGRESS]
 
     def publish(client: LanguageClient, params: types.PublishDiagnosticsParams) -> None:
         client.diagnostics[params.uri] = params.diagnostics
         client.published.append(params)  # type: ignore[attr-defined]
+        client.events.append(params)  # type: ignore[attr-defined]
+
+    def progress(client: LanguageClient, params: types.ProgressParams) -> None:
+        record_progress(client, params)
+        client.events.append(params)  # type: ignore[attr-defined]
 
     def register_capability(client: LanguageClient, params: types.RegistrationParams) -> None:
         client.registrations.extend(params.registrations)  # type: ignore[attr-defined]
@@ -47,6 +55,7 @@ def make_client() -> LanguageClient:
     features = {
         **DEFAULT_CLIENT_FEATURES,
         types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish,
+        types.PROGRESS: progress,
         types.CLIENT_REGISTER_CAPABILITY: register_capability,
     }
     register_lsp_features(client, features)
@@ -167,8 +176,11 @@ async def lsp_session(
     caps: types.ClientCapabilities | None = None,
     folders: list[Path] | None = None,
     server_command: list[str] | None = None,
+    server_env: dict[str, str] | None = None,
 ) -> AsyncIterator[Session]:
-    config = ClientServerConfig(server_command=server_command or SERVER_COMMAND, client_factory=make_client)
+    config = ClientServerConfig(
+        server_command=server_command or SERVER_COMMAND, client_factory=make_client, server_env=server_env
+    )
     client: LanguageClient = await config.start()  # type: ignore[assignment]
     folders = folders if folders is not None else [root]
     try:

@@ -66,6 +66,25 @@ async def test_own_diagnostics_arrive_before_the_index_is_ready(tmp_path: Path) 
     assert codes(final) == codes_of_check(root, "app.py")
 
 
+async def test_the_analysis_waits_for_the_open_documents_own_diagnostics(tmp_path: Path) -> None:
+    """A document opened as the editor starts gets its own rules' findings before the project's
+    analysis starts ("analysing N files"): run beside it, that analysis took the CPU from them."""
+    root = large_project(tmp_path)
+    # Long enough that its analysis cannot finish before the project's starts, unless it waits.
+    helpers = "".join(f"\n\ndef helper_{n}(value):\n    return {{'n': {n}, 'value': value}}\n" for n in range(300))
+    (root / "app.py").write_text(APP + helpers, encoding="utf-8")
+    async with lsp_session(root) as session:
+        session.open("app.py")
+        await session.diagnostics("app.py", version=1, until=lambda found: "FLK201" in codes(found))
+        await session.settle()
+        events = list(session.client.events)  # type: ignore[attr-defined]
+    own = next(n for n, e in enumerate(events) if isinstance(e, types.PublishDiagnosticsParams))
+    analysing = next(n for n, e in enumerate(events) if progress_message(e).startswith("analysing"))
+    assert codes(events[own].diagnostics) == ["FLK101"]
+    assert progress_message(events[analysing]) == "analysing 41 files"
+    assert own < analysing
+
+
 async def test_small_projects_publish_once(tmp_path: Path) -> None:
     """A small project is indexed at once: no partial set first (it would flicker)."""
     root = write_files(tmp_path, {"app.py": APP})
@@ -82,6 +101,12 @@ def codes_of_check(root: Path, relative: str) -> list[str]:
     project.discover()
     project.analyse()
     return sorted(d.code for d in project.diagnostics(relative))
+
+
+def progress_message(event: object) -> str:
+    if isinstance(event, types.ProgressParams) and isinstance(event.value, dict):
+        return str(event.value.get("message", ""))
+    return ""
 
 
 def codes(diagnostics: list[types.Diagnostic]) -> list[str]:

@@ -62,7 +62,8 @@ def test_only_tail_edits_reuse_the_analysis(old: str, new: str, reused: bool) ->
 def test_reused_analysis_gives_the_full_analysis_diagnostics(tmp_path: Path, old: str, new: str, reused: bool) -> None:
     root = write_files(tmp_path, {"app.py": old, "other.py": "from app import app\n"})
     state = ProjectState(root, discovered=True)
-    state.build(Settings(), {})
+    state.discover(Settings())
+    state.analyse({})
     state.update("app.py", old, 1)
     update = state.update("app.py", new, 2)
     assert state.analysed["app.py"].facts is state.project.facts["app.py"]  # the fast path was taken
