@@ -11,9 +11,11 @@ unknown) with the unattributed one.
 from __future__ import annotations
 
 import difflib
+import errno
 import os
+import stat
 from dataclasses import field
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Callable, Sequence
 
 from flasklint.model.facts import Span
@@ -21,6 +23,9 @@ from flasklint.model.routing import match_rule, parse_rule
 from flasklint.records import dataclass
 
 ANY_APP = "<app>"
+# The errors pathlib's is_file() takes as "not a file" (pathlib._IGNORED_ERRNOS, _IGNORED_WINERRORS).
+_MISSING = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})
+_MISSING_ON_WINDOWS = frozenset({21, 123, 1921})  # not ready, invalid name, a symbolic link loop
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,7 @@ class TablesCache:
     template_files: dict[str, list[str]] = field(default_factory=dict)
     blueprint_names: set[str] | None = None
     folders_in_checkout: bool | None = None
+    plain_folders: list[tuple[str, bool]] | None = None
 
 
 @dataclass
@@ -275,13 +281,33 @@ class AppView:
         folder, where the project holds such a file (analysed, or on disk: excluded, another suffix)."""
         found = self.cache.template_files.get(name)
         if found is None:
-            found = []
-            for folder in self.template_folders:
-                relative = str(PurePosixPath(folder) / name) if folder not in ("", ".") else name
-                if self.files(relative) or (Path(self.root) / relative).is_file():
-                    found.append(relative)
+            found = [
+                relative
+                for relative in self._in_each_folder(name)
+                if self.files(relative) or _is_file(os.path.join(self.root, relative))
+            ]
             self.cache.template_files[name] = found
         return list(found)
+
+    def _in_each_folder(self, name: str) -> list[str]:
+        """`str(PurePosixPath(folder) / name)` for each template folder (the name itself in "" and "."),
+        joined as strings where both are in that form already: a large project asks for each name in
+        hundreds of folders, and pathlib's parsing was most of a check's project-rule time."""
+        if name.startswith("/") or name == "." or str(PurePosixPath(name)) != name:
+            return [str(PurePosixPath(folder) / name) if folder not in ("", ".") else name for folder in self.template_folders]
+        return [
+            name if folder in ("", ".") else f"{folder}/{name}" if plain else str(PurePosixPath(folder) / name)
+            for folder, plain in self._plain_folders()
+        ]
+
+    def _plain_folders(self) -> list[tuple[str, bool]]:
+        """Each template folder, and whether `folder + "/" + name` is its PurePosixPath join."""
+        if self.cache.plain_folders is None:
+            self.cache.plain_folders = [
+                (folder, str(PurePosixPath(folder)) == folder and not folder.endswith("/"))
+                for folder in self.template_folders
+            ]
+        return self.cache.plain_folders
 
     # -- literal paths ---------------------------------------------------------------------
     def match_path(self, path: str) -> list[tuple[Endpoint, dict[str, str]]]:
@@ -301,6 +327,18 @@ class AppView:
                 matches = _match(table, local + "/")
             found.extend(matches)
         return sorted(found, key=lambda item: -_specificity(item[0].rule or ""))
+
+
+def _is_file(path: str) -> bool:
+    """`Path(path).is_file()` without building a Path: the same errors mean "no", others propagate."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError as error:
+        if error.errno not in _MISSING and getattr(error, "winerror", None) not in _MISSING_ON_WINDOWS:
+            raise
+        return False
+    except ValueError:  # a NUL in the name
+        return False
 
 
 def _under_script_root(path: str, script_root: str) -> str | None:

@@ -1,0 +1,86 @@
+"""The index at scale: what views of the same apps share, and the string joins that replace pathlib's."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+from conftest import write_project
+from flasklint.engine import Project
+from flasklint.model.app_scope import AppTable, AppView, TablesCache
+from flasklint.model.index import ProjectIndex
+
+APP = """
+    from flask import Flask, render_template
+
+    from shop.area0 import bp as area0
+    from shop.area1 import bp as area1
+
+    app = Flask(__name__)
+    app.register_blueprint(area0)
+    app.register_blueprint(area1)
+"""
+AREA = """
+    from flask import Blueprint, render_template, url_for
+
+    bp = Blueprint("{name}", __name__, url_prefix="/{name}", template_folder="templates")
+
+    @bp.route("/")
+    def index():
+        return render_template("{name}/list.html", next=url_for(".index"))
+"""
+
+
+def build(tmp_path: Path) -> ProjectIndex:
+    files = {"shop/__init__.py": APP}
+    for name in ("area0", "area1"):
+        files[f"shop/{name}/__init__.py"] = AREA.format(name=name)
+        files[f"shop/{name}/templates/{name}/list.html"] = "<p>{{ next }}</p>\n"
+    write_project(tmp_path, files)
+    project = Project(tmp_path, use_cache=False)
+    project.discover()
+    project.analyse()
+    return project.index
+
+
+def test_views_of_one_app_from_different_files_share_their_merged_tables(tmp_path: Path) -> None:
+    """A view is made per importing file; merging every endpoint once per file was quadratic."""
+    index = build(tmp_path)
+    first = index.view_for(index.files["shop/area0/__init__.py"])
+    second = index.view_for(index.files["shop/area1/__init__.py"])
+    assert first is not second
+    assert first.endpoints is second.endpoints
+    assert first.template_folders is second.template_folders
+    assert sorted(first.endpoints) == ["area0.index", "area1.index", "static"]
+    assert first.template_files("area1/list.html") == ["shop/area1/templates/area1/list.html"]
+    assert second.cache.template_files == {"area1/list.html": ["shop/area1/templates/area1/list.html"]}
+
+
+def test_a_templates_apps_and_jinja_are_worked_out_once(tmp_path: Path) -> None:
+    index = build(tmp_path)
+    path = "shop/area0/templates/area0/list.html"
+    assert index.template_apps(path) == ["shop.app"]
+    assert index.template_jinja(path) is index.template_jinja(path)
+
+
+def test_template_files_joins_every_spelling_of_folder_and_name_as_pathlib_does(tmp_path: Path) -> None:
+    folders = {"templates/", "./other", "plain", "plain/deep", ".", "", "/absolute", "a//b"}
+    names = ["x.html", "sub/y.html", "./x.html", "sub//y.html", "/etc/hostname", ".", "sub/./y.html", "sub/"]
+    for relative in ("templates/x.html", "other/sub/y.html", "plain/x.html", "plain/deep/sub/y.html", "x.html"):
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text("<p></p>\n", encoding="utf-8")
+    (tmp_path / "a" / "b" / "sub").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "sub" / "y.html").write_text("", encoding="utf-8")
+    analysed = {"a/b/x.html"}  # in the index's files though not on disk
+
+    def view() -> AppView:
+        table = AppTable("app", "app.py", template_folders=set(folders))
+        return AppView([table], True, str(tmp_path), lambda relative: relative in analysed, lambda refs: None, TablesCache())
+
+    def by_pathlib(folder: str, name: str) -> str | None:
+        relative = str(PurePosixPath(folder) / name) if folder not in ("", ".") else name
+        return relative if relative in analysed or (tmp_path / relative).is_file() else None
+
+    for name in names:
+        expected = [found for folder in sorted(folders) if (found := by_pathlib(folder, name)) is not None]
+        assert view().template_files(name) == expected, name
+    assert view().template_files("sub/y.html") == ["other/sub/y.html", "a/b/sub/y.html", "plain/deep/sub/y.html"]
