@@ -17,8 +17,9 @@ The analysis is deliberately small and precise rather than complete:
 
 from __future__ import annotations
 
+import functools
 from functools import partial
-from typing import Callable, Iterable, Iterator, Literal, Union
+from typing import Callable, Iterable, Iterator, Literal, NamedTuple, Union
 
 import libcst as cst
 
@@ -271,31 +272,40 @@ class Definition:
         return self.how not in ("augment", "append", "extend", "store") and self.scope is None
 
 
-# The flow builder tests each node's exact type against these sets (node_types: the classes and any
-# subclass, so the answer is isinstance's): isinstance against libcst's ABC classes runs Python code
-# for every mismatch, several times per node of every function analysed.
-_COMPOUND = node_types(
-    cst.If, cst.Else, cst.For, cst.While, cst.Try, cst.TryStar, cst.ExceptHandler, cst.ExceptStarHandler,
-    cst.Finally, cst.With, cst.MatchCase,
-)  # fmt: skip
-_COMPREHENSIONS = node_types(cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
-_SUITES = node_types(cst.BaseSuite)
-_OPAQUE_DEFINITIONS = node_types(cst.FunctionDef, cst.ClassDef)
-_IMPORTS = node_types(cst.Import, cst.ImportFrom)
-_LOOPS = node_types(cst.For, cst.While)
-# The nodes `_leave` binds names at (leaf classes: `type(node) is` answers as isinstance does).
-_BINDING_NODES = node_types(cst.Assign, cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.Call)
-# The nodes `_after_field` acts on between their fields; the others' children are walked in one go.
-_BETWEEN_FIELDS = node_types(cst.If, cst.For, cst.CompFor, cst.With)
+class _FlowTypes(NamedTuple):
+    """The node classes the flow builder tests a node's exact type against, by role.
+
+    Each set is node_types' (the classes and any subclass), so `type(node) in set` is isinstance's
+    answer without the Python-level ABCMeta check isinstance runs against libcst's classes for every
+    mismatch (several tests per node of every function analysed). Built on first use: naming libcst's
+    classes at import would load libcst in warm runs, which need none.
+    """
+
+    compound: frozenset[type]  # blocks whose statements may not run (branches, loops, handlers)
+    comprehensions: frozenset[type]
+    suites: frozenset[type]
+    opaque: frozenset[type]  # nested functions and classes
+    imports: frozenset[type]
+    loops: frozenset[type]
+    bindings: frozenset[type]  # the nodes `_leave` binds names at
+    between_fields: frozenset[type]  # the nodes `_after_field` acts on; others' children go in one walk
 
 
-def _is_compound(node: cst.CSTNode) -> bool:
-    """Blocks whose statements may not run (branches, loops, handlers)."""
-    return type(node) in _COMPOUND
-
-
-def _is_comprehension(node: cst.CSTNode) -> bool:
-    return type(node) in _COMPREHENSIONS
+@functools.cache
+def _flow_types() -> _FlowTypes:
+    return _FlowTypes(
+        compound=node_types(
+            cst.If, cst.Else, cst.For, cst.While, cst.Try, cst.TryStar, cst.ExceptHandler, cst.ExceptStarHandler,
+            cst.Finally, cst.With, cst.MatchCase,
+        ),  # fmt: skip
+        comprehensions=node_types(cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp),
+        suites=node_types(cst.BaseSuite),
+        opaque=node_types(cst.FunctionDef, cst.ClassDef),
+        imports=node_types(cst.Import, cst.ImportFrom),
+        loops=node_types(cst.For, cst.While),
+        bindings=node_types(cst.Assign, cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.Call),
+        between_fields=node_types(cst.If, cst.For, cst.CompFor, cst.With),
+    )
 
 
 @dataclass(eq=False)
@@ -431,6 +441,7 @@ class _FlowBuilder:
         self.order = 0
         self.path: Blocks = ()
         self.compound: list[cst.CSTNode] = []
+        self.types = _flow_types()
 
     def walk(self, node: cst.CSTNode) -> None:
         self.order += 1
@@ -438,17 +449,18 @@ class _FlowBuilder:
         if node_type is cst.Name:
             self.flow.positions[node] = (self.order, self.path)
             return
-        if node_type in _OPAQUE_DEFINITIONS:
+        types = self.types
+        if node_type in types.opaque:
             self._define(node.name.value, "clear")
             return
         if node_type is cst.Lambda:
             return
-        if node_type in _IMPORTS:
+        if node_type in types.imports:
             self._imported(node)
             return
         outer_path, outer_compound = self.path, len(self.compound)
         self._enter(node)
-        if node_type in _BETWEEN_FIELDS:
+        if node_type in types.between_fields:
             for field in child_fields(node_type):
                 for child in field_children(node, field):
                     self.walk(child)
@@ -461,21 +473,21 @@ class _FlowBuilder:
         del self.compound[outer_compound:]
 
     def _enter(self, node: cst.CSTNode) -> None:
-        node_type = type(node)
-        if node_type in _SUITES:
+        node_type, types = type(node), self.types
+        if node_type in types.suites:
             parent = self.compound[-1] if self.compound else None
             if parent is not None and type(parent) is not cst.With:
                 self.path = (*self.path, node)
-                if type(parent) in _LOOPS and parent.body is node:
+                if type(parent) in types.loops and parent.body is node:
                     self.flow.loop_bodies.add(node)
-        elif node_type in _COMPOUND:
+        elif node_type in types.compound:
             self.compound.append(node)
             if node_type is cst.If:
                 self._branch(node)
             if node_type is cst.ExceptHandler and node.name is not None and isinstance(node.name.name, cst.Name):
                 # `except E as name` binds only when the handler runs (and unbinds after it).
                 self.flow.define(Definition(node.name.name.value, "clear", self.order, (*self.path, node)))
-        elif node_type in _COMPREHENSIONS:
+        elif node_type in types.comprehensions:
             self.path = (*self.path, node)
         elif node_type is cst.Return:
             self.flow.returns.append(node)
@@ -487,7 +499,7 @@ class _FlowBuilder:
         elif field == "iter" and isinstance(node, cst.For):
             self._bind(node.target, node.iter, "iterate")
         elif field == "iter" and isinstance(node, cst.CompFor):
-            scope = next((n for n in reversed(self.path) if _is_comprehension(n)), None)
+            scope = next((n for n in reversed(self.path) if type(n) in self.types.comprehensions), None)
             self._bind(node.target, node.iter, "iterate", scope=scope)
         elif field == "items" and isinstance(node, cst.With):
             for item in node.items:
@@ -512,7 +524,7 @@ class _FlowBuilder:
     def _leave(self, node: cst.CSTNode) -> None:
         """Bindings made once a statement or expression has been evaluated."""
         node_type = type(node)
-        if node_type not in _BINDING_NODES:
+        if node_type not in self.types.bindings:
             return
         if node_type is cst.Assign:
             for target in node.targets:

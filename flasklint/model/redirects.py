@@ -508,9 +508,6 @@ def _only_slashes(prefix: cst.BaseExpression) -> bool:
     return value is not None and set(value) <= {"/", "\\"}
 
 
-_NESTED_SCOPES = frozenset({cst.FunctionDef, cst.ClassDef, cst.Lambda})
-
-
 def _body_nodes(body: cst.CSTNode) -> tuple[list[cst.CSTNode], dict[cst.CSTNode, cst.CSTNode]]:
     """Every node of a function body, not those of nested functions, classes or lambdas, and the
     parent of each (one walk: the checks need both)."""
@@ -519,7 +516,8 @@ def _body_nodes(body: cst.CSTNode) -> tuple[list[cst.CSTNode], dict[cst.CSTNode,
     pending = [body]
     while pending:
         node = pending.pop()
-        if type(node) in _NESTED_SCOPES:  # leaf classes: the exact type is the isinstance answer
+        node_type = type(node)  # leaf classes: the exact type gives isinstance's answer, without ABCMeta's check
+        if node_type is cst.FunctionDef or node_type is cst.ClassDef or node_type is cst.Lambda:
             continue
         nodes.append(node)
         below = children(node)

@@ -9,6 +9,7 @@ written for both sides of the removal.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Callable
 
@@ -249,6 +250,7 @@ class _Finder:
         self.found: list[RemovedUse] = []
         self.app_refs = {app.ref for app in model.facts.apps} | {bp.ref for bp in model.facts.blueprints}
         self.imports_quart = any(q.partition(".")[0] == "quart" for q in model.facts.imports.values())
+        self.recorders = _recorders()
 
     def visit(self, node: cst.CSTNode, scope: Scope, guarded: bool) -> None:
         # Dispatch on the exact type: libcst's node classes have no subclasses, and isinstance against
@@ -269,7 +271,7 @@ class _Finder:
         if node_type is cst.If and _is_version_test(node.test):
             return
         if not guarded:
-            record = _RECORDERS.get(node_type)
+            record = self.recorders.get(node_type)
             if record is not None and record(self, node, scope):
                 return
         for child in children(node):
@@ -364,16 +366,20 @@ class _Finder:
         return True
 
 
-# Where `_Finder` records a use: the recorder returns True when the node's children need no further look.
-_RECORDERS: dict[type, Callable[[_Finder, Any, Scope], bool]] = {
-    cst.ImportFrom: _Finder._imported_from,
-    cst.Import: _Finder._import,
-    cst.Assign: _Finder._assignment,
-    cst.AugAssign: _Finder._assignment,
-    cst.AnnAssign: _Finder._assignment,
-    cst.Attribute: _Finder._read,
-    cst.Call: _Finder._called,
-}
+@functools.cache
+def _recorders() -> dict[type, Callable[[_Finder, Any, Scope], bool]]:
+    """Where `_Finder` records a use, by node class: the recorder returns True when the node's children
+    need no further look. Built on first use (naming libcst's classes at import would load libcst in
+    warm runs, which need none)."""
+    return {
+        cst.ImportFrom: _Finder._imported_from,
+        cst.Import: _Finder._import,
+        cst.Assign: _Finder._assignment,
+        cst.AugAssign: _Finder._assignment,
+        cst.AnnAssign: _Finder._assignment,
+        cst.Attribute: _Finder._read,
+        cst.Call: _Finder._called,
+    }
 
 
 def _handles_removal(node: cst.Try) -> bool:

@@ -46,7 +46,6 @@ from flasklint.model.module import (
 from flasklint.model.template_loaders import collect_loader_facts
 from flasklint.model.walk import LeanVisitor
 
-_NAME_OR_ATTRIBUTE = frozenset({cst.Name, cst.Attribute})
 # werkzeug.wsgi held it before Werkzeug 0.15 (and the package's top level re-exported it).
 DISPATCHER_MIDDLEWARE = frozenset(
     {
@@ -240,7 +239,7 @@ class _Extractor(LeanVisitor):
                     self.scope.imports.shadow(name)
             if target_type is cst.Name and value_type is cst.Call:
                 self._constructor(target, value)
-            elif target_type is cst.Name and value_type in _NAME_OR_ATTRIBUTE:
+            elif target_type is cst.Name and (value_type is cst.Name or value_type is cst.Attribute):
                 self._alias(target, value, value)
             elif target_type is cst.Subscript and _is_converter_map(target.value):
                 key = literal_string(subscript_key(target))
