@@ -14,7 +14,6 @@ processes stay as small as flake8 alone when the builder did the work.
 
 from __future__ import annotations
 
-import json
 import logging
 import multiprocessing
 import os
