@@ -87,7 +87,7 @@ def test_only_the_statements_up_to_the_node_are_generated() -> None:
     call = module.body[1].body[0].value  # type: ignore[attr-defined]
     assert positions.span(call) == (2, 6, 2, 21)
     generated = set(positions._state.positions)
-    assert module.body[1] in generated and module.body[2] not in generated and module not in generated
+    assert id(module.body[1]) in generated and id(module.body[2]) not in generated and id(module) not in generated
     assert positions.span(module.body[0]) == (1, 0, 1, 23)  # already there: nothing more generated
     assert set(positions._state.positions) == generated
     assert positions.span(module) == (1, 0, 6, 0)

@@ -39,15 +39,16 @@ class _SyntacticRange:
     def __exit__(self, *exc: object) -> bool:
         state = self.state
         positions = state.positions
-        start = positions[self.start_node][:2] if self.start_node is not None else (self.line, self.column)
-        end = positions[self.end_node][2:] if self.end_node is not None else (state.line, state.column)
-        positions[self.node] = (*start, *end)  # type: ignore[assignment]
+        start = positions[id(self.start_node)][:2] if self.start_node is not None else (self.line, self.column)
+        end = positions[id(self.end_node)][2:] if self.end_node is not None else (state.line, state.column)
+        positions[id(self.node)] = (*start, *end)  # type: ignore[assignment]
         return False
 
 
 class _PositionState:
     """Duck-types libcst's CodegenState (the methods `_codegen_impl` calls), so importing this
-    module does not import libcst: warm runs never need it."""
+    module does not import libcst: warm runs never need it. Spans are keyed by the node's id (the
+    module keeps its nodes alive): CSTNode's `__hash__` is a Python call, twice per node otherwise."""
 
     def __init__(self, module: cst.Module) -> None:
         self.default_indent = module.default_indent
@@ -56,7 +57,7 @@ class _PositionState:
         self.tokens: list[str] = []
         self.line = 1
         self.column = 0
-        self.positions: dict[cst.CSTNode, Span] = {}
+        self.positions: dict[int, Span] = {}
         self._starts: list[tuple[int, int]] = []
 
     def increase_indent(self, value: str) -> None:
@@ -88,8 +89,7 @@ class _PositionState:
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         line, column = self._starts.pop()
-        if node not in self.positions:
-            self.positions[node] = (line, column, self.line, self.column)
+        self.positions.setdefault(id(node), (line, column, self.line, self.column))
 
     def record_syntactic_position(
         self, node: cst.CSTNode, *, start_node: cst.CSTNode | None = None, end_node: cst.CSTNode | None = None
@@ -101,7 +101,10 @@ def node_positions(module: cst.Module) -> dict[cst.CSTNode, Span]:
     """Every node's syntactic span, exactly as libcst's PositionProvider computes it."""
     state = _PositionState(module)
     module._codegen(state)
-    return state.positions
+    nodes: list[cst.CSTNode] = [module]
+    for node in nodes:
+        nodes.extend(node.children)
+    return {node: state.positions[id(node)] for node in nodes}
 
 
 class ModulePositions:
@@ -118,14 +121,17 @@ class ModulePositions:
 
     def span(self, node: cst.CSTNode) -> Span:
         """The node's span; KeyError for a node outside the module (after the whole pass)."""
-        span = self._state.positions.get(node)
+        key = id(node)
+        span = self._state.positions.get(key)
         if span is not None:
             return span
         with self._lock:
             positions = self._state.positions
-            while node not in positions and not self._complete:
+            while key not in positions and not self._complete:
                 self._generate_next()
-            return positions[node]
+            if key not in positions:
+                raise KeyError(node)
+            return positions[key]
 
     def _generate_next(self) -> None:
         item = next(self._pending, None)
