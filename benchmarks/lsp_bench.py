@@ -157,6 +157,14 @@ class Client:
             await asyncio.sleep(0.001)
         raise TimeoutError(f"no diagnostics for {uri} (version {version})")
 
+    async def indexed(self, timeout: float = 600) -> None:
+        """Wait for the end of the indexing `$/progress` (at once for a server that shows none)."""
+        deadline = time.perf_counter() + timeout
+        while self.progress_created and self.progress_ended is None:
+            if time.perf_counter() > deadline:
+                raise TimeoutError("the project was not indexed")
+            await asyncio.sleep(0.01)
+
     async def stop(self) -> None:
         await self.client.shutdown_async(None)
         self.client.exit(None)
@@ -182,8 +190,7 @@ async def first_diagnostics(root: Path, module: str) -> dict[str, float]:
     opened = time.perf_counter()
     uri = client.open(root / module)
     first, _ = await client.wait(uri, 0, 1, timeout=600)
-    while client.progress_created and client.progress_ended is None:
-        await asyncio.sleep(0.01)  # (a server without progress publishes the complete set first)
+    await client.indexed()  # (a server without progress publishes the complete set first)
     await asyncio.sleep(2)  # the complete set is published right after the index is ready
     last = max(arrived for arrived, arrival_uri, _, _ in client.arrivals if arrival_uri == uri)
     complete = max(last, client.progress_ended or first)
@@ -248,6 +255,7 @@ async def typing(root: Path, changes: int, rounds: int) -> dict[str, object]:
     uris = {module: client.open(root / module) for module in texts}
     for uri in uris.values():
         await client.wait(uri, 0, 1, timeout=600)
+    await client.indexed()  # the first diagnostics are the own rules': edits are timed in an indexed project
     kinds = {
         "comment_views_module": (MODULE, "comment", False),
         "comment_heavy_module": (HEAVY, "comment", False),
