@@ -84,3 +84,13 @@ def test_template_files_joins_every_spelling_of_folder_and_name_as_pathlib_does(
         expected = [found for folder in sorted(folders) if (found := by_pathlib(folder, name)) is not None]
         assert view().template_files(name) == expected, name
     assert view().template_files("sub/y.html") == ["other/sub/y.html", "a/b/sub/y.html", "plain/deep/sub/y.html"]
+
+
+def test_the_template_names_of_a_view_are_worked_out_once_and_handed_out_as_copies(tmp_path: Path) -> None:
+    index = build(tmp_path)
+    view = index.view_for(index.files["shop/area0/__init__.py"])
+    names = index.templates_of(view)
+    assert names == {"area0/list.html", "area1/list.html"}
+    names.add("mutated.html")
+    assert view.cache.template_names == {"area0/list.html", "area1/list.html"}
+    assert index.templates_of(index.view_for(index.files["shop/area1/__init__.py"])) == {"area0/list.html", "area1/list.html"}

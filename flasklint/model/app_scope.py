@@ -103,6 +103,7 @@ class TablesCache:
     blueprint_names: set[str] | None = None
     folders_in_checkout: bool | None = None
     plain_folders: list[tuple[str, bool]] | None = None
+    template_names: set[str] | None = None  # every name render_template may load (ProjectIndex.templates_of)
 
 
 @dataclass

@@ -233,14 +233,17 @@ class ProjectIndex:
         return self.templates_of(self.everywhere)
 
     def templates_of(self, view: AppView) -> set[str]:
-        """Template names as render_template sees them in the app(s) of a view."""
-        folders = view.template_folders
-        return {
-            name
-            for path, facts in self.files.items()
-            if facts.kind == "template"
-            for name in self.template_names(path, folders)
-        }
+        """Template names as render_template sees them in the app(s) of a view (each FLK401 report asks:
+        worked out once per set of tables, every template against every folder)."""
+        if view.cache.template_names is None:
+            folders = view.template_folders
+            view.cache.template_names = {
+                name
+                for path, facts in self.files.items()
+                if facts.kind == "template"
+                for name in self.template_names(path, folders)
+            }
+        return set(view.cache.template_names)
 
     # -- the project as a whole (every app) -------------------------------------------------
     @property
