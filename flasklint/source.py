@@ -21,12 +21,14 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import libcst as cst
-from libcst._nodes.base import CSTNode
 
 from flasklint import shortcuts
+
+if TYPE_CHECKING:
+    from libcst._nodes.base import CSTNode
 
 T = TypeVar("T")
 
@@ -275,9 +277,12 @@ def _parse(text: str) -> cst.Module | SourceError:
 # keeps CSTNode's empty validator is not called at all, and the three most frequent classes,
 # whose validators depend on nothing but `value` (and a Name's parentheses), remember the values
 # that passed. tests/test_parse_validation.py pins those validators' source.
+# libcst's classes are looked up on the first parse, not at import: warm runs never load libcst.
 _MEMO_LIMIT = 50_000  # distinct values kept per class (identifiers of a large project fit)
-_ORIGINAL_POST_INIT = CSTNode.__post_init__
-_WHITESPACE, _NAME, _NEWLINE = cst.SimpleWhitespace, cst.Name, cst.Newline
+_original_post_init: Callable[[Any], None] | None = None
+_WHITESPACE: type | None = None
+_NAME: type | None = None
+_NEWLINE: type | None = None
 _valid_whitespace: set[str] = set()
 _valid_newlines: set[str | None] = set()  # Newline(value=None): the module's default
 _valid_names: set[str] = set()
@@ -292,13 +297,15 @@ def _memoised_validation() -> Iterator[None]:
     process-wide, so a node another thread builds meanwhile (a fix, the language server) meets it
     too: harmless, because it validates exactly as libcst does. A count of running parses under a
     lock puts libcst's own method back only when the last concurrent parse ends."""
-    global _parses_running, _unchecked
+    global _parses_running
     if not shortcuts.enabled():
         yield
         return
+    from libcst._nodes.base import CSTNode
+
     with _install_lock:
-        if not _unchecked:
-            _unchecked = frozenset(c for c in _node_classes() if c._validate is CSTNode._validate)
+        if _original_post_init is None:
+            _prepare(CSTNode)
         _parses_running += 1
         CSTNode.__post_init__ = _memoised_post_init  # type: ignore[method-assign]
     try:
@@ -307,11 +314,19 @@ def _memoised_validation() -> Iterator[None]:
         with _install_lock:
             _parses_running -= 1
             if _parses_running == 0:
-                CSTNode.__post_init__ = _ORIGINAL_POST_INIT  # type: ignore[method-assign]
+                CSTNode.__post_init__ = _original_post_init  # type: ignore[method-assign]
 
 
-def _node_classes() -> Iterator[type]:
-    stack: list[type] = [CSTNode]
+def _prepare(base: type[CSTNode]) -> None:
+    """Keep libcst's own `__post_init__` and the classes the memo tells apart (once, under the lock)."""
+    global _original_post_init, _unchecked, _WHITESPACE, _NAME, _NEWLINE
+    _unchecked = frozenset(c for c in _node_classes(base) if c._validate is base._validate)
+    _WHITESPACE, _NAME, _NEWLINE = cst.SimpleWhitespace, cst.Name, cst.Newline
+    _original_post_init = base.__post_init__
+
+
+def _node_classes(base: type) -> Iterator[type]:
+    stack: list[type] = [base]
     while stack:
         kind = stack.pop()
         stack.extend(kind.__subclasses__())

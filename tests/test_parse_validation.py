@@ -69,7 +69,7 @@ def test_a_tree_libcsts_validator_rejects_stays_a_parse_failure(monkeypatch: pyt
 
 def test_libcsts_own_validation_is_back_after_the_parse() -> None:
     source.parse_source("x = y\n")
-    assert CSTNode.__post_init__ is source._ORIGINAL_POST_INIT
+    assert CSTNode.__post_init__ is source._original_post_init
     with pytest.raises(cst.CSTValidationError):
         cst.Name("not an identifier")
     with pytest.raises(cst.CSTValidationError):
@@ -133,7 +133,7 @@ def test_concurrent_parses_restore_libcsts_validation_only_at_the_end() -> None:
     assert CSTNode.__post_init__ is source._memoised_post_init  # the other parse still runs
     release.set()
     thread.join(10)
-    assert CSTNode.__post_init__ is source._ORIGINAL_POST_INIT
+    assert CSTNode.__post_init__ is source._original_post_init
 
 
 # The memo is exact because these validators read only the node's `value` (and a Name's
