@@ -21,6 +21,7 @@ import dataclasses
 import re
 
 from flasklint.diagnostics import Diagnostic
+from flasklint.lazy_regex import lazy_pattern
 from flasklint.source import physical_lines
 
 # flake8's defaults.NOQA_INLINE_REGEXP (plus `#noqa` without the space, which ruff accepts, and the
@@ -32,7 +33,7 @@ NOQA_RE = re.compile(
 CODE_RE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
 # `# flasklint: noqa[: CODES]` anywhere on its own line; flake8's `# flake8: noqa` (bare only:
 # flake8 ignores the comment when it lists codes, and so do we).
-FILE_NOQA_RE = re.compile(
+_file_noqa = lazy_pattern(
     r"^\s*(?:#|\{#-?)\s*(?P<tool>flasklint|flake8)[:=]\s*noqa(?P<rest>.*)$", re.IGNORECASE | re.MULTILINE
 )
 FILE_KEY = "file"
@@ -43,7 +44,7 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _MAY_SPAN_ROWS = re.compile(r"\"\"\"|'''|\\(?:\r\n|\r|\n)")
 # What can join rows into one logical line, and the comments in which nothing does.
 _STRING_PREFIX = r"[rRbBuUfF]{0,3}"
-_ROW_JOINERS = re.compile(
+_row_joiners = lazy_pattern(
     r"#[^\r\n]*"
     rf"|{_STRING_PREFIX}(?:'''(?:\\.|[^\\])*?'''|\"\"\"(?:\\.|[^\\])*?\"\"\")"
     rf"|{_STRING_PREFIX}(?:'(?:\\(?:\r\n|.)|[^\\'\r\n])*'|\"(?:\\(?:\r\n|.)|[^\\\"\r\n])*\")"
@@ -92,7 +93,7 @@ def is_suppressed(diagnostic: Diagnostic, suppressions: dict[str, list[str]]) ->
 
 
 def _file_exemption(text: str) -> set[str] | None:
-    for match in FILE_NOQA_RE.finditer(text):
+    for match in _file_noqa().finditer(text):
         rest = match.group("rest").strip()
         if not rest:
             return set()
@@ -119,7 +120,7 @@ def multi_row_lines(text: str) -> dict[str, int]:
     spans: dict[str, int] = {}
     row, position = 1, 0  # the row at `position`
     first = last = 0  # the span being grown (0: none yet)
-    for match in _ROW_JOINERS.finditer(text):
+    for match in _row_joiners().finditer(text):
         token = match.group()
         if token[0] == "#" or ("\n" not in token and "\r" not in token):
             continue

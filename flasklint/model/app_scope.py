@@ -10,7 +10,6 @@ unknown) with the unattributed one.
 
 from __future__ import annotations
 
-import difflib
 import errno
 import os
 import stat
@@ -221,6 +220,8 @@ class AppView:
 
     def closest_endpoints(self, name: str, limit: int = 3, among: list[str] | None = None) -> list[str]:
         """Likely intended endpoints: same last component in another blueprint first, then difflib's."""
+        import difflib
+
         candidates = sorted(self.endpoints) if among is None else sorted(among)
         local = name.rpartition(".")[2]
         same_view = [c for c in candidates if c != name and c.rpartition(".")[2] == local]

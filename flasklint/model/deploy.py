@@ -15,22 +15,22 @@ from __future__ import annotations
 import bisect
 import json
 import re
-import shlex
 from dataclasses import field
 from pathlib import PurePosixPath
 
+from flasklint.lazy_regex import lazy_pattern
 from flasklint.model.facts import Span
 from flasklint.records import dataclass
 
 PUBLIC_HOSTS = frozenset({"0.0.0.0", "::"})
 FALSE_VALUES = frozenset({"0", "false", "no"})  # flask.helpers.get_debug_flag
 OPERATORS = frozenset({"&&", "||", ";", "|", "&", "(", ")", ";;", "\n"})
-ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_assignment = lazy_pattern(r"^[A-Za-z_][A-Za-z0-9_]*=")
 # `flask` group options that take a value (so the word after them is not the subcommand).
 GROUP_OPTIONS_WITH_VALUE = frozenset({"--app", "-A", "--env-file", "-e"})
 _HOST_VALUE = r"[\"']?(?P<host>0\.0\.0\.0|::)(?![\w:.])"
-HOST_OPTION = re.compile(r"(?<![\w-])(?:--host|-h)(?:\s*=\s*|[\s\"',\\]+)" + _HOST_VALUE)
-HOST_VARIABLE = re.compile(r"FLASK_RUN_HOST[\"']?\s*[:=\s]\s*" + _HOST_VALUE)
+_host_option = lazy_pattern(r"(?<![\w-])(?:--host|-h)(?:\s*=\s*|[\s\"',\\]+)" + _HOST_VALUE)
+_host_variable = lazy_pattern(r"FLASK_RUN_HOST[\"']?\s*[:=\s]\s*" + _HOST_VALUE)
 
 
 @dataclass(frozen=True)
@@ -169,6 +169,8 @@ def is_debug_value(value: str) -> bool:
 
 def split_words(text: str) -> list[str]:
     """Shell words and operators (`&&`, `;`, `|` ...) of a command line; a plain split if quotes are unbalanced."""
+    import shlex
+
     lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
     lexer.whitespace_split = True
     try:
@@ -311,20 +313,20 @@ class _Scanner:
     def _simple_command(self, words: list[str], env: dict[str, Setting], region: _Region) -> None:
         inline: dict[str, Setting] = {}
         index = 0
-        while index < len(words) and ASSIGNMENT.match(words[index]):
+        while index < len(words) and _assignment().match(words[index]):
             key, _, value = words[index].partition("=")
             inline[key] = self._setting(value, key, region)
             index += 1
         rest = words[index:]
         if rest and rest[0] == "export":
             for word in rest[1:]:
-                if ASSIGNMENT.match(word):
+                if _assignment().match(word):
                     key, _, value = word.partition("=")
                     env[key] = self._setting(value, key, region)
             return
         while rest and rest[0] in ("exec", "env", "cross-env"):
             rest = rest[1:]
-            while rest and ASSIGNMENT.match(rest[0]):
+            while rest and _assignment().match(rest[0]):
                 key, _, value = rest[0].partition("=")
                 inline[key] = self._setting(value, key, region)
                 rest = rest[1:]
@@ -356,7 +358,7 @@ class _Scanner:
             if run.host not in PUBLIC_HOSTS:
                 return None
             flask_at = region.text.find("flask")
-            return Setting(run.host, self.document.locate(region, HOST_OPTION, max(flask_at, 0)))
+            return Setting(run.host, self.document.locate(region, _host_option(), max(flask_at, 0)))
         host_setting = env.get("FLASK_RUN_HOST")
         return host_setting if host_setting is not None and host_setting.value in PUBLIC_HOSTS else None
 
@@ -390,7 +392,7 @@ class _Scanner:
         return self.document.span(region.offset + stripped, 0), False
 
     def _setting(self, value: str, key: str, region: _Region) -> Setting:
-        span = self.document.locate(region, HOST_VARIABLE) if key == "FLASK_RUN_HOST" else None
+        span = self.document.locate(region, _host_variable()) if key == "FLASK_RUN_HOST" else None
         return Setting(value, span)
 
     def _dockerfile_env(self, rest: str, region: _Region) -> dict[str, Setting]:

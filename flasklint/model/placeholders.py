@@ -13,10 +13,11 @@ import string
 
 import libcst as cst
 
+from flasklint.lazy_regex import lazy_pattern
 from flasklint.records import dataclass
 
 # printf-style placeholders; numeric types only accept numbers, so they cannot carry markup.
-PRINTF = re.compile(
+_printf = lazy_pattern(
     r"%(?:\((?P<key>[^)]*)\))?[#0\- +]*(?P<width>\*|\d+)?(?:\.(?P<precision>\*|\d+))?[hlL]?"
     r"(?P<type>[diouxXeEfFgGcrsa%])"
 )
@@ -56,7 +57,7 @@ def printf_placeholders(template: str) -> list[Placeholder] | None:
     """`%s`-style placeholders in order; None when `*` widths make positions unknowable."""
     placeholders: list[Placeholder] = []
     position = 0
-    for match in PRINTF.finditer(template):
+    for match in _printf().finditer(template):
         kind = match["type"]
         if kind == "%":
             continue

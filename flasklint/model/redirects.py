@@ -27,6 +27,7 @@ from typing import Iterator
 
 import libcst as cst
 
+from flasklint.lazy_regex import lazy_pattern
 from flasklint.model import guards
 from flasklint.model.cst_helpers import argument, is_string_literal, literal_string, subscript_key
 from flasklint.model.dataflow import (
@@ -72,11 +73,11 @@ SITE_HEADERS = frozenset(
 URL_KINDS = frozenset({TEXT, DATA})
 HEADER_METHODS = frozenset({"set", "add", "setdefault", "__setitem__"})
 # A helper vets URLs when its name says so: a verdict word and a URL word (see `is_url_check_name`).
-_VERDICT = re.compile(r"safe|allowed|valid|trusted|whitelist|allowlist|local|internal|same_?(site|origin|host)")
-_URL_WORD = re.compile(r"url|uri|redirect|next|target|host|location|domain|referr?er|return_to|goto")
+_verdict = lazy_pattern(r"safe|allowed|valid|trusted|whitelist|allowlist|local|internal|same_?(site|origin|host)")
+_url_word = lazy_pattern(r"url|uri|redirect|next|target|host|location|domain|referr?er|return_to|goto")
 # A constant start that fixes the host: an absolute path with a real first segment, a query or
 # fragment, a relative path, or a scheme and host followed by the end of the authority.
-_HOST_FIXED = re.compile(r"/[^/\\]|[?#]|[A-Za-z0-9_.~-]+[/?#]|[A-Za-z][A-Za-z0-9+.-]*://[^/?#\\@]+[/?#]")
+_host_fixed = lazy_pattern(r"/[^/\\]|[?#]|[A-Za-z0-9_.~-]+[/?#]|[A-Za-z][A-Za-z0-9+.-]*://[^/?#\\@]+[/?#]")
 
 
 def is_url_check_name(name: str) -> bool:
@@ -87,7 +88,7 @@ def is_url_check_name(name: str) -> bool:
     is the project's own check, right or not.
     """
     lowered = name.lower()
-    return bool(_VERDICT.search(lowered) and _URL_WORD.search(lowered))
+    return bool(_verdict().search(lowered) and _url_word().search(lowered))
 
 
 def fixes_host(prefix: str) -> bool:
@@ -96,7 +97,7 @@ def fixes_host(prefix: str) -> bool:
     Browsers (and Werkzeug's headers) drop tabs and newlines, so `"/\\t/evil.example"` is
     `//evil.example`: they are removed before looking.
     """
-    return bool(_HOST_FIXED.match(re.sub(r"[\t\n\r]", "", prefix)))
+    return bool(_host_fixed().match(re.sub(r"[\t\n\r]", "", prefix)))
 
 
 @dataclass(frozen=True)

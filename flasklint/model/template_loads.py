@@ -11,7 +11,6 @@ blueprint's; for "does it exist" the order does not matter, only the union of th
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import os
 from pathlib import Path, PurePosixPath
@@ -165,6 +164,8 @@ def _ignored(pattern: str, parts: tuple[str, ...]) -> bool:
 
 def closest_names(name: str, candidates: set[str], limit: int = 3) -> list[str]:
     """Likely intended templates: the same file name in another folder first, then difflib's."""
+    import difflib
+
     ordered = sorted(candidates)
     base = PurePosixPath(name).name
     same_file = [c for c in ordered if c != name and PurePosixPath(c).name == base]

@@ -25,6 +25,7 @@ from typing import Iterator
 
 import jinja2
 
+from flasklint.lazy_regex import lazy_pattern
 from flasklint.model.facts import FileFacts, Span, TemplateRef, UrlForCall, UrlLiteral
 from flasklint.model.html_links import Barrier, Hole, Piece, Text, attribute_values, split_local_url
 from flasklint.records import dataclass
@@ -316,8 +317,8 @@ def _find_closing(text: str, start: int, closing: str) -> int:
 
 # -- syntax errors: where Jinja stopped ---------------------------------------------------------
 _JINJA_NEWLINE = re.compile(r"\r\n|\r|\n")  # the line breaks Jinja's lexer counts (a lone \r too)
-_UNKNOWN_TAG = re.compile(r"Encountered unknown tag '(\w+)'")
-_UNEXPECTED_CHAR = re.compile(r"^unexpected char .* at (\d+)$", re.S)
+_unknown_tag = lazy_pattern(r"Encountered unknown tag '(\w+)'")
+_unexpected_char = lazy_pattern(r"^unexpected char .* at (\d+)$", re.S)
 
 
 class _JinjaSource:
@@ -390,7 +391,7 @@ class _TrackedTokens:
 
 def _syntax_error(model: TemplateModel, exc: jinja2.TemplateSyntaxError, regions: list[_Region]) -> TemplateError:
     message = exc.message or "syntax error"
-    tag = _UNKNOWN_TAG.match(message)
+    tag = _unknown_tag().match(message)
     span = _error_span(model, exc)
     return TemplateError(message, span, tag[1] if tag else None, _in_foreign_tag(model, regions, span))
 
@@ -433,7 +434,7 @@ def _error_span(model: TemplateModel, exc: jinja2.TemplateSyntaxError) -> Span:
 def _offending(tracked: _TrackedTokens, parser: jinja2.parser.Parser, message: str) -> tuple[int, int] | str | None:
     """Source offsets of what Jinja rejected ("eof": the end of the template; None: not known)."""
     source = tracked.source
-    char = _UNEXPECTED_CHAR.match(message)
+    char = _unexpected_char().match(message)
     if char:  # the lexer names the offset itself
         return int(char[1]), int(char[1]) + 1
     if tracked.failed_in == "lexer":

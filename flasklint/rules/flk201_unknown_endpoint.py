@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import difflib
 from typing import Iterable
 
 from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Severity
@@ -300,6 +299,8 @@ def _clear_choice(endpoint: str, closest: list[str]) -> str | None:
         return closest[0]
     if not closest:
         return None
+    import difflib
+
     ratios = sorted(((difflib.SequenceMatcher(None, endpoint, c).ratio(), c) for c in closest), reverse=True)
     (best, choice), (second, _) = ratios[0], ratios[1]
     return choice if best >= CLEAR_RATIO and best - second >= CLEAR_LEAD else None

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Iterable, Iterator, TypedDict
 
 import libcst as cst
 
 from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Severity
+from flasklint.lazy_regex import lazy_pattern
 from flasklint.model.cst_helpers import argument, literal_string
 from flasklint.model.facts import FileFacts
 from flasklint.model.app_scope import ANY_APP
@@ -28,8 +28,8 @@ _OPTIONS = {
 _ALIASES = {"integer": "int", "str": "string", "number": "int"}
 # Extensions that register their own converters (flask_pymongo: ObjectId, flask_hashids: hashid).
 _CONVERTER_EXTENSIONS = frozenset({"flask_pymongo", "flask_hashids", "flask_uuid", "flask_mongoengine", "flask_regex"})
-_KEYWORD_RE = re.compile(r"(?:^|,)\s*([A-Za-z_][A-Za-z0-9_]*)\s*=")
-_QUOTED_RE = re.compile(r"'[^']*'|\"[^\"]*\"")
+_keyword = lazy_pattern(r"(?:^|,)\s*([A-Za-z_][A-Za-z0-9_]*)\s*=")
+_quoted = lazy_pattern(r"'[^']*'|\"[^\"]*\"")
 
 
 _HEADER = "from flask import Flask\n\napp = Flask(__name__)\n\n\n"
@@ -230,6 +230,8 @@ class BadRouteRule(ProjectRule):
         return False
 
     def _unknown(self, path: str, problem: Problem, name: str, known: list[str]) -> Diagnostic:
+        import difflib
+
         guess = _ALIASES.get(name) or next(iter(difflib.get_close_matches(name, known, n=1)), None)
         hint = f"; did you mean `{guess}`?" if guess else f"; the converters are {', '.join(f'`{k}`' for k in known)}"
         message = (
@@ -275,7 +277,7 @@ def _bad_options(span: tuple[int, int, int, int], converter: str, arguments: str
     if not arguments or converter not in _OPTIONS:
         return
     cls, options = _OPTIONS[converter]
-    for keyword in _KEYWORD_RE.findall(_QUOTED_RE.sub("''", arguments)):
+    for keyword in _keyword().findall(_quoted().sub("''", arguments)):
         if keyword not in options:
             yield _problem(span, f"`{converter}` has no option `{keyword}`: registering the route raises "
                            f"`TypeError: {cls}.__init__() got an unexpected keyword argument '{keyword}'`")
