@@ -27,7 +27,7 @@ from pygls.uris import to_fs_path
 
 from flasklint.config import Config, ConfigError, load_config
 from flasklint.diagnostics import Diagnostic
-from flasklint.engine import Project, find_project_root
+from flasklint.engine import Project, _encode_overlay, find_project_root
 from flasklint.model.facts import FileFacts
 from flasklint.file_kinds import kind_of
 from flasklint.noqa import is_suppressed, noqa_map, place_noqa_rows
@@ -221,6 +221,8 @@ class ProjectState:
             return Update(False, [], False)
         if text is not None:
             diagnostics = self._tail_edit(relative, text)
+            if diagnostics is None:
+                diagnostics = self._as_on_disk(relative, text)
             if diagnostics is not None:
                 self.buffers[relative] = version
                 return Update(True, diagnostics, False)
@@ -268,6 +270,24 @@ class ProjectState:
         analysed.facts = dataclasses.replace(analysed.facts, noqa=noqa_map(text, python=True))
         project.facts[relative] = analysed.facts  # no index input changed: the index stands
         self.parseable[relative] = text
+        return self._findings(relative, analysed)
+
+    def _as_on_disk(self, relative: str, text: str) -> list[Diagnostic] | None:
+        """The diagnostics of a buffer holding the very bytes of the file on disk the engine analysed
+        (a document opened after the build read it, as it was saved), from that analysis; None when
+        the buffer needs one of its own. Only for a Python file that parsed: a broken one's stand-in
+        is decided by `update`."""
+        project = self.require()
+        facts = project.facts.get(relative)
+        if facts is None or relative in self.buffers or facts.kind != "python" or facts.parse_error:
+            return None  # (a file in `buffers` has facts from a buffer, not from the disk's bytes)
+        if not project.analysed_from(relative, _encode_overlay(text, facts.kind)):
+            return None
+        self.parseable[relative] = text
+        analysed = self._analysed(facts, text)
+        if analysed is None:
+            return project.diagnostics(relative)
+        self.analysed[relative] = analysed
         return self._findings(relative, analysed)
 
     def _analysed(self, facts: FileFacts, text: str | None) -> Analysed | None:
