@@ -3,8 +3,10 @@
 The standard library writes each method it adds as source text and compiles it (one `exec` each):
 for flasklint's ~90 model classes that was about half of the time to import the engine, paid by
 every cold run. These three methods are the same for every class once its fields are known, so one
-definition serves all (the fields read with `operator.attrgetter`); `__init__` and a frozen class's
-`__setattr__`/`__delattr__` are still the standard library's, and `dataclasses.fields`, `replace`,
+definition serves all (the fields read with `operator.attrgetter`). A frozen class's `__setattr__` and
+`__delattr__` are closures over the class and its field names, the standard library's code without
+its `exec` (Python 3.10-3.12, whose `dataclasses` asks one helper for both; elsewhere they are the
+standard library's). `__init__` is still the standard library's, and `dataclasses.fields`, `replace`,
 `asdict` and `is_dataclass` work as on any dataclass. Same results as the generated methods, field
 options (`repr=`, `compare=`, `hash=`) and a class's own methods included: tests/test_records.py
 compares them. `order=True`, `slots=True` and other options go to the standard library unchanged.
@@ -42,7 +44,7 @@ def _record(cls: type[T], frozen: bool, eq: bool, repr: bool) -> type[T]:
     # The standard library's test: a class that defines __eq__ gets `__hash__ = None` from Python.
     explicit_hash = not (class_hash is dataclasses.MISSING or (class_hash is None and "__eq__" in body))
     own_repr, own_eq = "__repr__" in body, "__eq__" in body
-    cls = dataclasses.dataclass(cls, frozen=frozen, eq=False, repr=False)
+    cls = _standard_dataclass(cls, frozen)
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
     if repr and not own_repr:
         _set(cls, "__repr__", _repr_method([f.name for f in fields if f.repr]))
@@ -53,6 +55,45 @@ def _record(cls: type[T], frozen: bool, eq: bool, repr: bool) -> type[T]:
             hashed = [f.name for f in fields if (f.compare if f.hash is None else f.hash)]
             cls.__hash__ = _hash_method(_values(hashed)) if frozen else None  # type: ignore[method-assign,assignment]
     return cls
+
+
+def _standard_dataclass(cls: type[T], frozen: bool) -> type[T]:
+    """The standard library's class (no `__eq__` or `__repr__`), a frozen one with `_frozen_methods`."""
+    if not (frozen and _FROZEN_HELPER_RETURNS_METHODS):
+        return dataclasses.dataclass(cls, frozen=frozen, eq=False, repr=False)
+    standard = dataclasses._frozen_get_del_attr  # type: ignore[attr-defined]
+    dataclasses._frozen_get_del_attr = _frozen_methods  # type: ignore[attr-defined]
+    try:
+        return dataclasses.dataclass(cls, frozen=True, eq=False, repr=False)
+    finally:
+        dataclasses._frozen_get_del_attr = standard  # type: ignore[attr-defined]
+
+
+# Python 3.10-3.12: `_frozen_get_del_attr(cls, fields, globals)` returns the two methods to install
+# (3.13 adds them to a builder instead, and keeps the standard ones here).
+_FROZEN_HELPER_RETURNS_METHODS = (
+    dataclasses._frozen_get_del_attr.__code__.co_varnames[2] == "globals"  # type: ignore[attr-defined]
+)
+
+
+def _frozen_methods(
+    cls: type, fields: list[dataclasses.Field[Any]], _globals: object
+) -> tuple[Callable[..., None], ...]:
+    """`__setattr__` and `__delattr__` as the standard library writes them for a frozen class."""
+    names = tuple(f.name for f in fields)
+
+    def __setattr__(self: object, name: str, value: object) -> None:
+        if type(self) is cls or name in names:
+            raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cls, self).__setattr__(name, value)  # type: ignore[misc]
+
+    def __delattr__(self: object, name: str) -> None:
+        if type(self) is cls or name in names:
+            raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cls, self).__delattr__(name)  # type: ignore[misc]
+
+    __setattr__.__module__ = __delattr__.__module__ = cls.__module__  # as if compiled in its module
+    return __setattr__, __delattr__
 
 
 def _set(cls: type, name: str, method: Callable[..., Any]) -> None:

@@ -121,3 +121,59 @@ def test_options_it_does_not_share_go_to_the_standard_library() -> None:
         a: int
 
     assert Ordered(1) < Ordered(2) and Ordered.__dataclass_params__.order  # type: ignore[attr-defined]
+
+
+def frozen_behaviour(dataclass: Callable[..., Any]) -> list[object]:
+    """Assigning and deleting fields and other attributes, on the class and on a plain subclass."""
+
+    @dataclass(frozen=True)
+    class Point:
+        x: int
+        y: int = 0
+
+    class Plain(Point):  # not a dataclass: may set attributes that are not fields
+        pass
+
+    @dataclass(frozen=True)
+    class Empty:
+        pass
+
+    observed: list[object] = []
+    for instance in (Point(1), Plain(1), Empty()):
+        for action in (
+            lambda: setattr(instance, "x", 2),
+            lambda: setattr(instance, "other", 3),
+            lambda: delattr(instance, "x"),
+            lambda: delattr(instance, "other"),
+        ):
+            try:
+                action()
+                observed.append(("done", vars(instance)))
+            except AttributeError as exc:  # FrozenInstanceError is one
+                observed.append((type(exc).__name__, str(exc)))
+    for method in (Point.__setattr__, Point.__delattr__):
+        observed.append((method.__name__, method.__qualname__.rpartition("<locals>.")[2], method.__module__))
+    return observed
+
+
+def test_frozen_classes_refuse_and_allow_as_the_standard_dataclass() -> None:
+    expected = frozen_behaviour(dataclasses.dataclass)
+    assert ("FrozenInstanceError", "cannot assign to field 'x'") in expected
+    assert frozen_behaviour(records.dataclass) == expected
+
+
+def test_frozen_methods_are_not_compiled_per_class() -> None:
+    """Python 3.10-3.12: the methods are closures of one function (no `exec` per class)."""
+    if not records._FROZEN_HELPER_RETURNS_METHODS:
+        pytest.skip("this Python's dataclasses builds the frozen methods with a builder")
+
+    @records.dataclass(frozen=True)
+    class First:
+        a: int
+
+    @records.dataclass(frozen=True)
+    class Second:
+        b: int
+
+    assert First.__setattr__.__code__ is Second.__setattr__.__code__  # type: ignore[comparison-overlap]
+    assert dataclasses._frozen_get_del_attr is not records._frozen_methods  # type: ignore[attr-defined]
