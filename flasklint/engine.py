@@ -380,7 +380,7 @@ class Project:
 
     def _read(self, source: SourceFile, overlays: dict[str, str]) -> bytes | None:
         if source.relative in overlays:
-            return _encode_overlay(overlays[source.relative], source.kind)
+            return encode_overlay(overlays[source.relative], source.kind)
         try:
             data = source.absolute.read_bytes()
         except OSError as exc:
@@ -484,7 +484,7 @@ def _is_project_root(subdirectories: list[str], filenames: list[str]) -> bool:
     return marks_a_project({*filenames, *subdirectories})
 
 
-def _encode_overlay(text: str, kind: str) -> bytes:
+def encode_overlay(text: str, kind: str) -> bytes:
     """Editor text back to bytes as the file would hold them: in the encoding its coding cookie
     declares (a latin-1 module stays latin-1), so decoding it again yields the same text."""
     if kind == "python":

@@ -27,7 +27,7 @@ from pygls.uris import to_fs_path
 
 from flasklint.config import Config, ConfigError, load_config
 from flasklint.diagnostics import Diagnostic
-from flasklint.engine import Project, _encode_overlay, find_project_root
+from flasklint.engine import Project, encode_overlay, find_project_root
 from flasklint.model.facts import FileFacts
 from flasklint.file_kinds import kind_of
 from flasklint.noqa import is_suppressed, noqa_map, place_noqa_rows
@@ -281,7 +281,7 @@ class ProjectState:
         facts = project.facts.get(relative)
         if facts is None or relative in self.buffers or facts.kind != "python" or facts.parse_error:
             return None  # (a file in `buffers` has facts from a buffer, not from the disk's bytes)
-        if not project.analysed_from(relative, _encode_overlay(text, facts.kind)):
+        if not project.analysed_from(relative, encode_overlay(text, facts.kind)):
             return None
         self.parseable[relative] = text
         analysed = self._analysed(facts, text)
