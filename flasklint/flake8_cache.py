@@ -18,14 +18,12 @@ loads it, and its workers are forked from it.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import zlib
 from pathlib import Path
 
-from flasklint.cache_files import is_real_directory, read_regular_file, write_atomically
+from flasklint.cache_files import is_real_directory, read_regular_file
 from flasklint.config import find_project_root
-from flasklint.run_cache import MAX_ENTRY_BYTES, RunKey, _prune, run_key
+from flasklint.run_cache import MAX_ENTRY_BYTES, RunKey, run_key, save_entry
 
 HEADER = b"flasklint-flake8-table"  # not the CLI's header: neither reads the other's entries
 
@@ -57,17 +55,8 @@ def load(key: RunKey) -> bytes | None:
 
 
 def store(key: RunKey, table: bytes) -> None:
-    """Best effort, and only into a cache folder the per-file cache has made (tagged, git-ignored)."""
-    payload = encode(key.inputs, table)
-    directory = key.path.parent
-    if key.racy or len(payload) > MAX_ENTRY_BYTES or not is_real_directory(directory.parent):
-        return
-    with contextlib.suppress(OSError):
-        if not os.path.lexists(directory):
-            os.mkdir(directory)
-        if is_real_directory(directory):
-            write_atomically(key.path, payload, f".{key.path.name}.{os.getpid()}.tmp")
-            _prune(directory)
+    if not key.racy:
+        save_entry(key.path, encode(key.inputs, table))
 
 
 def encode(inputs: str, table: bytes) -> bytes:

@@ -74,19 +74,22 @@ class RunKey:
         return decode_entry(self.inputs, data) if data is not None else None
 
     def store(self, output: str, exit_code: int) -> None:
-        """Best effort, and only into a cache folder the per-file cache has made (tagged, git-ignored)."""
-        if self.racy:
-            return
-        payload = encode_entry(self.inputs, output, exit_code)
-        directory = self.path.parent
-        if len(payload) > MAX_ENTRY_BYTES or not is_real_directory(directory.parent):
-            return
-        with contextlib.suppress(OSError):
-            if not os.path.lexists(directory):
-                os.mkdir(directory)
-            if is_real_directory(directory):
-                write_atomically(self.path, payload, f".{self.path.name}.{os.getpid()}.tmp")
-                _prune(directory)
+        if not self.racy:
+            save_entry(self.path, encode_entry(self.inputs, output, exit_code))
+
+
+def save_entry(path: Path, payload: bytes) -> None:
+    """Best effort, and only into a cache folder the per-file cache has made (tagged, git-ignored),
+    which keeps its newest entries (the CLI's saved runs and the flake8 plugin's saved tables)."""
+    directory = path.parent
+    if len(payload) > MAX_ENTRY_BYTES or not is_real_directory(directory.parent):
+        return
+    with contextlib.suppress(OSError):
+        if not os.path.lexists(directory):
+            os.mkdir(directory)
+        if is_real_directory(directory):
+            write_atomically(path, payload, f".{path.name}.{os.getpid()}.tmp")
+            _prune(directory)
 
 
 def saved_output(command_line: list[str], paths: list[Path]) -> tuple[RunKey | None, tuple[str, int] | None]:
