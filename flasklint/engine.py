@@ -22,7 +22,7 @@ from typing import Iterable
 from flasklint import shortcuts
 from flasklint.atomic_write import is_temporary
 from flasklint.cache import Cache, cache_key, facts_payload
-from flasklint.config import ROOT_MARKERS, Config, load_config, marks_a_project
+from flasklint.config import Config, load_config, marks_a_project
 from flasklint.config import find_project_root  # noqa: F401 - the front-ends import it from here
 from flasklint.diagnostics import Diagnostic
 from flasklint.file_kinds import kind_of
@@ -428,6 +428,8 @@ class Project:
         self.facts[relative] = facts
         if previous is None or previous.index_inputs() != facts.index_inputs():
             self._index = None
+        elif self._index is not None:
+            self._index.facts_changed()
 
     def wants(self, relative: str) -> bool:
         """Whether `check` reports on this file: its kind, the excludes, and (templates) the template folders."""

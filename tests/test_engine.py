@@ -230,6 +230,29 @@ def test_an_edit_that_leaves_routes_alone_keeps_the_index_and_a_route_change_reb
     assert "home" in project.index.endpoints and "index" not in project.index.endpoints
 
 
+RENDERING_APP = (
+    "from flask import Flask, render_template, request\n\napp = Flask(__name__)\n\n"
+    "@app.route('/')\ndef index():\n    return render_template('page.html', name=request.args.get('name'))\n"
+)
+
+
+def test_an_edit_that_keeps_the_index_refreshes_what_project_rules_derived_from_the_old_facts(tmp_path: Path) -> None:
+    """FLK402 reports the template from the render calls of every module (computed once per index):
+    once the view stops passing request data, the template's finding goes, although the index is
+    kept (the render's template and route are unchanged) — as a fresh build of the same text says."""
+    write_project(tmp_path, {"pyproject.toml": "", "app.py": RENDERING_APP, "templates/page.html": "<p>{{ name|safe }}</p>\n"})
+    project = project_of(tmp_path)
+    assert codes(project, "templates/page.html") == [(1, 10, "FLK402")]
+    index = project.index
+    edited = RENDERING_APP.replace("request.args.get('name')", "'world'")
+    project.set_source("app.py", edited)
+    assert project.index is index
+    assert codes(project, "templates/page.html") == []
+    project.set_source("app.py", RENDERING_APP)
+    assert project.index is index
+    assert codes(project, "templates/page.html") == [(1, 10, "FLK402")]
+
+
 SESSION_APP = (
     "from flask import Flask, redirect, session\n\napp = Flask(__name__)\n\n"
     "@app.route('/login')\ndef login():\n    session['user'] = 'x'\n    return redirect('/login')\n"

@@ -10,7 +10,7 @@ unknown.
 from __future__ import annotations
 
 from dataclasses import field
-from typing import Sequence
+from typing import Callable, Hashable, Sequence, TypeVar
 
 from flasklint.model.app_scope import ANY_APP, AppTable, AppView, Endpoint, TablesCache, TemplateJinja
 from flasklint.model.facts import FileFacts
@@ -18,6 +18,8 @@ from flasklint.model.index_builder import IndexBuilder
 from flasklint.records import dataclass
 
 __all__ = ["ANY_APP", "Endpoint", "ProjectIndex", "TemplateJinja"]
+
+T = TypeVar("T")
 
 # Template context names that replace Flask's own helpers (a custom `url_for`).
 _FLASK_HELPERS = frozenset({"url_for"})
@@ -47,6 +49,8 @@ class ProjectIndex:
     # each answer walks every template folder of the project (one per blueprint in a large one).
     _template_apps: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
     _template_jinja: dict[str, TemplateJinja] = field(default_factory=dict, repr=False, compare=False)
+    # What a project rule computes once from every file's facts (see `derived`).
+    _derived: dict[Hashable, object] = field(default_factory=dict, repr=False, compare=False)
 
     # -- construction -----------------------------------------------------------------------
     @classmethod
@@ -121,6 +125,21 @@ class ProjectIndex:
                 return None
             apps |= found_set
         return apps
+
+    # -- what project rules derive from every file -------------------------------------------
+    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()` once per index and per state of its files: a project rule's whole-project
+        answer (which render calls reach a template, the project's autoescape settings), asked
+        for each file it checks. Rules are shared singletons, so the answer lives here, with the
+        facts it was computed from, not on the rule."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]  # type: ignore[return-value]
+
+    def facts_changed(self) -> None:
+        """A file's facts were replaced but the index inputs stayed the same (an edit inside a view
+        body: the language server keeps the index): what rules derived from the old facts goes."""
+        self._derived.clear()
 
     # -- views ------------------------------------------------------------------------------
     @property

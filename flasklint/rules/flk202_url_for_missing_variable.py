@@ -260,7 +260,9 @@ class UrlForMissingVariable(ProjectRule):
 
     def _values_unknowable(self, index: ProjectIndex) -> bool:
         """Some file may supply values (or URLs) the index does not model; asked only before reporting."""
-        return any(self.data(facts) for facts in index.files.values())
+        return index.derived(
+            (self.code, "values unknowable"), lambda: any(self.data(facts) for facts in index.files.values())
+        )
 
 
 def _literal_keys(node: cst.BaseExpression) -> bool:

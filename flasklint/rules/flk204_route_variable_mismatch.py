@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from typing import Iterable, TypedDict
 
@@ -209,12 +208,7 @@ class RouteVariableMismatch(ProjectRule):
 
     def _context(self, index: ProjectIndex) -> ViewArguments:
         """What the index says about every route of the project, computed once per index."""
-        cached = getattr(self, "_cached", None)
-        if cached is not None and cached[0]() is index:
-            return cached[1]
-        context = ViewArguments.of(index)
-        self._cached = (weakref.ref(index), context)
-        return context
+        return index.derived((self.code, "context"), lambda: ViewArguments.of(index))
 
     def _report(
         self, path: str, view: ViewSignature, route: RouteCall, found: _Found, context: ViewArguments

@@ -219,6 +219,10 @@ class BadRouteRule(ProjectRule):
                 yield self._unknown(facts.path, problem, name, sorted(known))
 
     def _converters_unknowable(self, index: ProjectIndex) -> bool:
+        """A converter the index cannot see may be registered (asked once per index)."""
+        return index.derived((self.code, "converters unknowable"), lambda: self._find_converters_unknowable(index))
+
+    def _find_converters_unknowable(self, index: ProjectIndex) -> bool:
         for facts in index.files.values():
             data = self.data(facts)
             if data and data["opaque_converters"]:

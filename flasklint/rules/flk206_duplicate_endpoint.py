@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import weakref
 from typing import Iterable, Iterator, TypedDict
 
 import libcst as cst
@@ -173,15 +172,14 @@ class DuplicateEndpoint(ProjectRule):
 
     def _collisions(self, index: ProjectIndex) -> dict[str, list[Collision]]:
         """Every collision of the project by the file of its later registration, computed once per index."""
-        cached = getattr(self, "_cached", None)
-        if cached is not None and cached[0]() is index:
-            return cached[1]
+        return index.derived((self.code, "collisions"), lambda: self._find_collisions(index))
+
+    def _find_collisions(self, index: ProjectIndex) -> dict[str, list[Collision]]:
         found: dict[str, list[Collision]] = {}
         for table in index.tables.values():
             if table.key != ANY_APP and not table.is_test:
                 for collision in self._table_collisions(index, table):
                     found.setdefault(collision[2].path, []).append(collision)
-        self._cached = (weakref.ref(index), found)
         return found
 
     def _table_collisions(self, index: ProjectIndex, table: AppTable) -> Iterator[Collision]:

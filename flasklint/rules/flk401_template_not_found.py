@@ -294,7 +294,6 @@ def index():
         },
     ]
 
-    _reached: tuple[ProjectIndex, set[str]] | None = None
 
     # -- collecting ------------------------------------------------------------------------------
     def collect(self, model: "ModuleModel") -> list[LoadData] | None:
@@ -318,9 +317,7 @@ def index():
                 yield diagnostic
 
     def _rendered(self, index: ProjectIndex) -> set[str]:
-        if self._reached is None or self._reached[0] is not index:
-            self._reached = (index, flask_rendered(index, self._names))
-        return self._reached[1]
+        return index.derived((self.code, "rendered"), lambda: flask_rendered(index, self._names))
 
     def _names(self, facts: FileFacts) -> list[str]:
         """The names a file loads, as Jinja's loaders look them up."""

@@ -329,7 +329,6 @@ class UnescapedTemplateOutput(ProjectRule):
             "@app.route('/b')\ndef b():\n    return Template('{{ q }}', autoescape=True).render(q=request.args['q'])\n",
         },
     ]
-    _reached: tuple[ProjectIndex, dict[str, list[tuple[str, RenderData]]]] | None = None
 
     # -- collecting ------------------------------------------------------------------------------
     def collect(self, model: ModuleModel) -> FileData | None:
@@ -425,7 +424,7 @@ class UnescapedTemplateOutput(ProjectRule):
                 " `autoescape=select_autoescape()`"
             )
             yield self.diagnostic(facts.path, tuple(passed["span"]), message)  # type: ignore[arg-type]
-        off, custom = _project_settings(self, index)
+        off, custom = index.derived((self.code, "settings"), lambda: _project_settings(self, index))
         for render in data["renders"]:
             if not render["html"]:
                 continue
@@ -456,8 +455,9 @@ class UnescapedTemplateOutput(ProjectRule):
     # -- which templates a render call reaches ---------------------------------------------------
     def reached(self, index: ProjectIndex) -> dict[str, list[tuple[str, RenderData]]]:
         """Template path -> the render calls (file, call) whose context reaches it; built once per index."""
-        if self._reached is not None and self._reached[0] is index:
-            return self._reached[1]
+        return index.derived((self.code, "reached"), lambda: self._find_reached(index))
+
+    def _find_reached(self, index: ProjectIndex) -> dict[str, list[tuple[str, RenderData]]]:
         reached: dict[str, list[tuple[str, RenderData]]] = {}
         for path, facts in index.files.items():
             data = self.python_data(facts)
@@ -465,7 +465,6 @@ class UnescapedTemplateOutput(ProjectRule):
                 view = index.view_for(facts, render["owners"])
                 for template in self._loaded(index, view, render["template"]):
                     reached.setdefault(template, []).append((path, render))
-        self._reached = (index, reached)
         return reached
 
     def _loaded(self, index: ProjectIndex, view: AppView, name: str) -> list[str]:
