@@ -678,12 +678,36 @@ def markdown(report: dict) -> str:
             f"| {row.work} | {figures_text(row.tool_median)} | {reference} | {ratio_text(row)} | {row.target} | {met} |"
         )
     run = report["run"]
+    measured = [row for row in rows.values() if not row.skipped]
     lines += ["", (
-        f"Medians of {run['repeat']} interleaved runs, commit {run['commit']}, {run['date']}, "
-        f"{run['cpus']} cores, load average {run['load'][0]:.1f} before and {run['load'][1]:.1f} after."
+        f"{provenance(measured, 'runs', lambda row: len(row.tool_runs))} "
+        f"{provenance(measured, 'commit', lambda row: row.commit or run['commit'])} "
+        f"Last run {run['date']}, {run['cpus']} cores, load average {run['load'][0]:.1f} before and {run['load'][1]:.1f} after."
         + "".join(f" {corpus_text(name, report[name])}." for name in ("apps", "large") if name in report)
     )]
     return "\n".join(lines)
+
+
+def provenance(rows: list[RowResult], what: str, value_of: Callable[[RowResult], object]) -> str:
+    """Where the rows' figures come from, as one sentence: a `--merge`d file mixes runs of several
+    invocations (say, the 1M-line rows measured once, later)."""
+    groups: dict[object, list[str]] = {}
+    for row in rows:
+        groups.setdefault(value_of(row), []).append(row.key)
+    ordered = sorted(groups.items(), key=lambda item: -len(item[1]))
+
+    def phrase(value: object) -> str:
+        if what == "runs":
+            return f"median of {value} interleaved runs" if value != 1 else "one run"
+        return f"commit {value}"
+
+    if not ordered:
+        return ""
+    (common, _), others = ordered[0], ordered[1:]
+    text = phrase(common).capitalize()
+    if others:
+        text += " (" + "; ".join(f"{', '.join(keys)}: {phrase(value)}" for value, keys in others) + ")"
+    return text + "."
 
 
 def one_line(reason: str) -> str:
