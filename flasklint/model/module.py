@@ -140,6 +140,11 @@ class ModuleModel:
         self.function_of: dict[cst.FunctionDef, FunctionInfo] = {}
         self.facts = FileFacts(path=path, module=module_name, kind="python", is_test=is_test_path(path))
         self._positions: ModulePositions | None = None
+        # Calls inside functions by their bare callee name (`helper(x)`) and by the function they are
+        # in, built on first need with the number of calls they cover (the traversal appends as it goes).
+        self._calls_by_name: dict[str, list[CallInfo]] = {}
+        self._calls_by_function: dict[cst.FunctionDef, list[CallInfo]] = {}
+        self._calls_indexed = -1
         # Built on first need by dataflow.dataflow_for and freed with the model (a global cache keyed
         # by models kept every analysed module alive in the language server).
         self.dataflow: ModuleDataflow | None = None
@@ -166,16 +171,31 @@ class ModuleModel:
     def callers_of(self, function: FunctionInfo) -> Iterator[CallInfo]:
         """Calls of a module-level function by its bare name from other functions of the module: a helper
         (`def store(f): f.save(...)`) sees the request data its callers hand it."""
-        for call in self.calls:
-            func = call.node.func
-            if (
-                call.function is not None
-                and call.function is not function
-                and isinstance(func, cst.Name)
-                and func.value == function.name
-                and self.qualify(func, call.scope) is None
-            ):
+        self._index_calls()
+        for call in self._calls_by_name.get(function.name, ()):
+            if call.function is not function and self.qualify(call.node.func, call.scope) is None:
                 yield call
+
+    def calls_in(self, function: FunctionInfo) -> list[CallInfo]:
+        """The calls made in `function`'s own body (not in functions nested in it), in source order."""
+        self._index_calls()
+        return [call for call in self._calls_by_function.get(function.node, ()) if call.function is function]
+
+    def _index_calls(self) -> None:
+        """Index the calls made inside functions by bare callee name and by function, once: asking
+        every call of the module for every function was quadratic on large view modules."""
+        if self._calls_indexed == len(self.calls):
+            return
+        by_name: dict[str, list[CallInfo]] = {}
+        by_function: dict[cst.FunctionDef, list[CallInfo]] = {}
+        for call in self.calls:
+            if call.function is not None:
+                by_function.setdefault(call.function.node, []).append(call)
+                func = call.node.func
+                if isinstance(func, cst.Name):
+                    by_name.setdefault(func.value, []).append(call)
+        self._calls_by_name, self._calls_by_function = by_name, by_function
+        self._calls_indexed = len(self.calls)
 
     def qualify(self, node: cst.BaseExpression, scope: Scope | None = None) -> str | None:
         return (scope or self.module_scope).imports.qualify(node)

@@ -148,11 +148,10 @@ def response_builders(model: ModuleModel) -> Iterator[FunctionInfo]:
 
 def constructed_bodies(model: ModuleModel, function: FunctionInfo, analysis: TaintAnalysis) -> Iterator[cst.BaseExpression]:
     """The HTML bodies of the responses a function constructs (`make_response(body)`, `Response(body)`)."""
-    for call_info in model.calls:
-        if call_info.function is function:
-            body = _constructed_body(model, function, analysis, call_info.node)
-            if body is not None:
-                yield body
+    for call_info in model.calls_in(function):
+        body = _constructed_body(model, function, analysis, call_info.node)
+        if body is not None:
+            yield body
 
 
 def response_bodies(model: ModuleModel, view: FunctionInfo, analysis: TaintAnalysis) -> Iterator[cst.BaseExpression]:
