@@ -289,6 +289,7 @@ class _FlowTypes(NamedTuple):
     loops: frozenset[type]
     bindings: frozenset[type]  # the nodes `_leave` binds names at
     between_fields: frozenset[type]  # the nodes `_after_field` acts on; others' children go in one walk
+    leaves: frozenset[type]  # nodes without children that the builder only counts (literals, `pass`)
 
 
 @functools.cache
@@ -305,7 +306,16 @@ def _flow_types() -> _FlowTypes:
         loops=node_types(cst.For, cst.While),
         bindings=node_types(cst.Assign, cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.Call),
         between_fields=node_types(cst.If, cst.For, cst.CompFor, cst.With),
+        leaves=node_types(
+            cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis, cst.FormattedStringText,
+            cst.Pass, cst.Break, cst.Continue,
+        ),  # fmt: skip
     )
+
+
+def leaf_types() -> frozenset[type]:
+    """Nodes without children other than names: literals, `pass`, `break`, `continue`."""
+    return _flow_types().leaves
 
 
 @dataclass(eq=False)
@@ -433,6 +443,20 @@ def _encloses(outer: Blocks, inner: Blocks) -> bool:
     return len(outer) <= len(inner) and all(a is b for a, b in zip(outer, inner))
 
 
+# Per node type: whether the flow builder only counts the node and walks its children (most nodes:
+# attributes, arguments, literals, expression statements). It records nothing at them, and skipping
+# the tests and calls it makes at the others is a good part of building a function's flow.
+_PLAIN: dict[type, bool] = {}
+
+
+def _is_plain(node_type: type, types: _FlowTypes) -> bool:
+    """Whether `_FlowBuilder.walk` does nothing at a node of this type beyond walking its children."""
+    if node_type is cst.Name or node_type is cst.Lambda or node_type is cst.Return:
+        return False
+    roles = (types.opaque, types.imports, types.between_fields, types.suites, types.compound, types.comprehensions)
+    return not any(node_type in role for role in (*roles, types.bindings))
+
+
 class _FlowBuilder:
     """Records bindings and uses in evaluation order; nested functions and classes are opaque."""
 
@@ -446,6 +470,12 @@ class _FlowBuilder:
     def walk(self, node: cst.CSTNode) -> None:
         self.order += 1
         node_type = type(node)
+        plain = _PLAIN.get(node_type)
+        if plain is None:
+            plain = _PLAIN[node_type] = _is_plain(node_type, self.types)
+        if plain:
+            self._walk_all(children(node))
+            return
         if node_type is cst.Name:
             self.flow.positions[node] = (self.order, self.path)
             return
@@ -462,15 +492,33 @@ class _FlowBuilder:
         self._enter(node)
         if node_type in types.between_fields:
             for field in child_fields(node_type):
-                for child in field_children(node, field):
-                    self.walk(child)
+                self._walk_all(field_children(node, field))
                 self._after_field(node, field)
         else:
-            for child in children(node):
-                self.walk(child)
+            self._walk_all(children(node))
         self._leave(node)
         self.path = outer_path
         del self.compound[outer_compound:]
+
+    def _walk_all(self, nodes: list[cst.CSTNode]) -> None:
+        """`walk` each node; name uses, literals and plain nodes are handled here, without a call to `walk`."""
+        positions, leaves = self.flow.positions, self.types.leaves
+        for node in nodes:
+            node_type = type(node)
+            if node_type is cst.Name:
+                self.order += 1
+                positions[node] = (self.order, self.path)
+            elif node_type in leaves:
+                self.order += 1
+            elif _PLAIN.get(node_type):
+                self.order += 1
+                self._walk_all(children(node))
+            elif node_type is cst.Call:  # what `walk` does at a call, in short: it opens no block
+                self.order += 1
+                self._walk_all(children(node))
+                self._appended(node)
+            else:
+                self.walk(node)
 
     def _enter(self, node: cst.CSTNode) -> None:
         node_type, types = type(node), self.types

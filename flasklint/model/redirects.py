@@ -42,6 +42,7 @@ from flasklint.model.dataflow import (
     Taints,
     added_operands,
     dataflow_for,
+    leaf_types,
 )
 from flasklint.model.module import CallInfo, FunctionInfo, ModuleModel
 from flasklint.model.walk import children
@@ -425,13 +426,11 @@ def _called_name(func: cst.BaseExpression) -> str:
 
 def url_checked_subjects(analysis: TaintAnalysis) -> Iterator[cst.BaseExpression]:
     """The expressions a function checks as URLs: see the module's docstring."""
-    nodes, parents = _body_nodes(analysis.function.node.body)
-    parsed_names = _names_with_host_parts_read(nodes)
-    for node in nodes:
-        node_type = type(node)
-        if node_type is cst.Call:
+    candidates, parents, parsed_names = _check_candidates(analysis.function.node.body)
+    for node in candidates:
+        if type(node) is cst.Call:
             yield from _call_subjects(analysis, node, parents, parsed_names)
-        elif node_type is cst.Comparison:
+        else:
             yield from _membership_subjects(node, partial(_bound_once, analysis))
 
 
@@ -467,15 +466,6 @@ def _assigned_names(node: cst.CSTNode) -> set[str]:
     return {t.value for t in targets if isinstance(t, cst.Name)}
 
 
-def _names_with_host_parts_read(nodes: list[cst.CSTNode]) -> set[str]:
-    """Names whose `.netloc` / `.scheme` / `.hostname` the function reads."""
-    return {
-        node.value.value
-        for node in nodes
-        if type(node) is cst.Attribute and node.attr.value in HOST_PARTS and type(node.value) is cst.Name
-    }
-
-
 def _membership_subjects(comparison: cst.Comparison, resolve: guards.Resolver) -> Iterator[cst.BaseExpression]:
     """`x not in app.config["REDIRECTS"]`: an allow-list the model cannot see the contents of.
 
@@ -509,20 +499,29 @@ def _only_slashes(prefix: cst.BaseExpression) -> bool:
     return value is not None and set(value) <= {"/", "\\"}
 
 
-def _body_nodes(body: cst.CSTNode) -> tuple[list[cst.CSTNode], dict[cst.CSTNode, cst.CSTNode]]:
-    """Every node of a function body, not those of nested functions, classes or lambdas, and the
-    parent of each (one walk: the checks need both)."""
-    nodes: list[cst.CSTNode] = []
+def _check_candidates(body: cst.CSTNode) -> tuple[list[cst.CSTNode], dict[cst.CSTNode, cst.CSTNode], set[str]]:
+    """What a URL check can be, in one walk of a function body (not of nested functions, classes or
+    lambdas): its calls and comparisons, in walk order; the parent of each call; the names whose
+    `.netloc` / `.scheme` / `.hostname` it reads."""
+    candidates: list[cst.CSTNode] = []
     parents: dict[cst.CSTNode, cst.CSTNode] = {}
+    parsed_names: set[str] = set()
+    leaves = leaf_types()
     pending = [body]
     while pending:
         node = pending.pop()
         node_type = type(node)  # leaf classes: the exact type gives isinstance's answer, without ABCMeta's check
         if node_type is cst.FunctionDef or node_type is cst.ClassDef or node_type is cst.Lambda:
             continue
-        nodes.append(node)
-        below = children(node)
-        for child in below:
-            parents[child] = node
-        pending.extend(below)
-    return nodes, parents
+        if node_type is cst.Call or node_type is cst.Comparison:
+            candidates.append(node)
+        elif node_type is cst.Attribute and node.attr.value in HOST_PARTS and type(node.value) is cst.Name:
+            parsed_names.add(node.value.value)
+        for child in children(node):
+            child_type = type(child)
+            if child_type is cst.Call:
+                parents[child] = node
+            elif child_type is cst.Name or child_type in leaves:
+                continue  # nothing to find in it, nor under it
+            pending.append(child)
+    return candidates, parents, parsed_names
