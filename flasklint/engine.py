@@ -22,6 +22,7 @@ from typing import Iterable
 from flasklint import shortcuts
 from flasklint.atomic_write import is_temporary
 from flasklint.cache import Cache, cache_key, facts_payload
+from flasklint.collection import collected_once
 from flasklint.config import Config, load_config, marks_a_project
 from flasklint.config import find_project_root  # noqa: F401 - the front-ends import it from here
 from flasklint.diagnostics import Diagnostic
@@ -67,6 +68,7 @@ class SourceFile:
     kind: str  # python | template | other
 
 
+@collected_once
 def analyse_python(relative: str, module: str, is_package: bool, data: bytes) -> FileFacts:
     """Facts and file-rule diagnostics of one Python file. Never raises for bad input."""
     if len(data) > MAX_ANALYSED_BYTES:
@@ -120,6 +122,7 @@ def _analyse_tree(relative: str, module: str, is_package: bool, decoded: str, fi
     return model.facts
 
 
+@collected_once
 def analyse_template(relative: str, data: bytes) -> FileFacts:
     if len(data) > MAX_ANALYSED_BYTES:
         return _not_analysed(relative, "", "template", too_large_reason(len(data)))
