@@ -694,20 +694,17 @@ def provenance(rows: list[RowResult], what: str, value_of: Callable[[RowResult],
     groups: dict[object, list[str]] = {}
     for row in rows:
         groups.setdefault(value_of(row), []).append(row.key)
-    ordered = sorted(groups.items(), key=lambda item: -len(item[1]))
+    ordered = sorted(groups.items(), key=lambda item: str(item[0]))
 
     def phrase(value: object) -> str:
         if what == "runs":
             return f"median of {value} interleaved runs" if value != 1 else "one run"
         return f"commit {value}"
 
-    if not ordered:
-        return ""
-    (common, _), others = ordered[0], ordered[1:]
-    text = phrase(common).capitalize()
-    if others:
-        text += " (" + "; ".join(f"{', '.join(keys)}: {phrase(value)}" for value, keys in others) + ")"
-    return text + "."
+    if len(ordered) <= 1:
+        return "".join(f"{phrase(value).capitalize()}." for value, _ in ordered)
+    text = "; ".join(f"{phrase(value)}: {', '.join(keys)}" for value, keys in ordered)
+    return text[0].upper() + text[1:] + "."
 
 
 def one_line(reason: str) -> str:
