@@ -68,7 +68,6 @@ class SourceFile:
     kind: str  # python | template | other
 
 
-@collected_once
 def analyse_python(relative: str, module: str, is_package: bool, data: bytes) -> FileFacts:
     """Facts and file-rule diagnostics of one Python file. Never raises for bad input."""
     if len(data) > MAX_ANALYSED_BYTES:
@@ -122,7 +121,6 @@ def _analyse_tree(relative: str, module: str, is_package: bool, decoded: str, fi
     return model.facts
 
 
-@collected_once
 def analyse_template(relative: str, data: bytes) -> FileFacts:
     if len(data) > MAX_ANALYSED_BYTES:
         return _not_analysed(relative, "", "template", too_large_reason(len(data)))
@@ -217,6 +215,7 @@ def _default_start_method() -> str:
 Job = tuple[str, str, str, bool, bytes]  # kind, relative path, module, is a package, content
 
 
+@collected_once
 def _analyse_job(job: Job) -> bytes | dict:
     """One file's facts as a worker hands them back: their cache entry's JSON (the main process
     parses it and writes it as it is), or a dict when a rule's data cannot be JSON."""

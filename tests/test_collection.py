@@ -1,4 +1,4 @@
-"""A file's analysis pauses the cyclic garbage collector and frees its own garbage when it ends."""
+"""A run's file analyses pause the cyclic garbage collector and each frees its own garbage when it ends."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 
 import libcst
 
+from conftest import write_project
 from flasklint.collection import collected_once
-from flasklint.engine import analyse_python, analyse_template
+from flasklint.engine import Project
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples"
 
@@ -18,28 +19,35 @@ def _live_cst_nodes() -> int:
     return sum(1 for item in gc.get_objects() if isinstance(item, libcst.CSTNode))
 
 
-def test_a_modules_tree_is_freed_when_its_analysis_returns_and_the_collector_is_back_on() -> None:
-    """The model's reference cycles (dataflow analyses point back at the module) held the whole tree
-    until a full collection; now it is gone as the call returns."""
-    source = (EXAMPLE / "quickstart" / "app.py").read_bytes()
+def _analysed(root: Path) -> Project:
+    project = Project(root, use_cache=False, jobs=1)  # in this process, as a small project's run
+    project.discover()
+    project.analyse()
+    return project
+
+
+def test_a_runs_trees_are_freed_as_each_file_is_done_and_the_collector_is_back_on(tmp_path: Path) -> None:
+    """The model's reference cycles (dataflow analyses point back at the module) held each tree
+    until a full collection; now none is left once the files are analysed."""
+    app = (EXAMPLE / "quickstart" / "app.py").read_text(encoding="utf-8")
+    write_project(tmp_path, {
+        "pyproject.toml": "", "app.py": app + "\n\ndef helper(x):\n    return helper(x)\n",
+        "templates/a.html": "{% extends 'base.html' %}{% block x %}{{ y }}{% endblock %}\n",
+    })
     gc.collect()
     before = _live_cst_nodes()
-    facts = analyse_python("app.py", "app", False, source + b"\n\ndef helper(x):\n    return helper(x)\n")
-    assert facts.kind == "python" and not facts.parse_error
+    project = _analysed(tmp_path)
+    assert project.facts["app.py"].kind == "python" and not project.facts["app.py"].parse_error
+    assert project.facts["templates/a.html"].kind == "template"
     assert gc.isenabled()
     assert _live_cst_nodes() <= before
 
 
-def test_a_template_analysis_also_resumes_the_collector() -> None:
-    facts = analyse_template("templates/a.html", b"{% extends 'base.html' %}{% block x %}{{ y }}{% endblock %}\n")
-    assert facts.kind == "template"
-    assert gc.isenabled()
-
-
-def test_a_collector_the_host_turned_off_stays_off() -> None:
+def test_a_collector_the_host_turned_off_stays_off(tmp_path: Path) -> None:
+    write_project(tmp_path, {"pyproject.toml": "", "app.py": "from flask import Flask\napp = Flask(__name__)\n"})
     gc.disable()
     try:
-        analyse_python("app.py", "app", False, b"from flask import Flask\napp = Flask(__name__)\n")
+        _analysed(tmp_path)
         assert not gc.isenabled()
     finally:
         gc.enable()
