@@ -294,7 +294,6 @@ def index():
         },
     ]
 
-
     # -- collecting ------------------------------------------------------------------------------
     def collect(self, model: "ModuleModel") -> list[LoadData] | None:
         return _data(python_loads(model))
