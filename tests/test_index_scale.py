@@ -84,6 +84,35 @@ def test_template_files_joins_every_spelling_of_folder_and_name_as_pathlib_does(
         expected = [found for folder in sorted(folders) if (found := by_pathlib(folder, name)) is not None]
         assert view().template_files(name) == expected, name
     assert view().template_files("sub/y.html") == ["other/sub/y.html", "a/b/sub/y.html", "plain/deep/sub/y.html"]
+    for name in [*names, "missing.html", "x.html/"]:
+        assert view().has_template_file(name) is bool(view().template_files(name)), name
+
+
+def test_has_template_file_needs_no_disk_check_once_an_analysed_file_answers(tmp_path: Path, monkeypatch) -> None:
+    """FLK401 asks each name in every template folder: an analysed file settles it without a `stat`
+    of the other folders; a name no analysed file answers is looked for on disk, as template_files does."""
+    from flasklint.model import app_scope
+
+    (tmp_path / "f3").mkdir()
+    (tmp_path / "f3" / "excluded.html").write_text("", encoding="utf-8")
+    table = AppTable("app", "app.py", template_folders={"f1", "f2", "f3"})
+    view = AppView([table], True, str(tmp_path), lambda relative: relative == "f2/x.html", lambda refs: None, TablesCache())
+    checked: list[str] = []
+    real_is_file = app_scope._is_file
+    monkeypatch.setattr(app_scope, "_is_file", lambda path: checked.append(path) or real_is_file(path))
+    assert view.has_template_file("x.html") is True
+    assert checked == []
+    assert view.has_template_file("excluded.html") is True
+    assert view.has_template_file("nowhere.html") is False
+    assert len(checked) == 6  # each folder for each of the two names
+    assert view.has_template_file("nowhere.html") is False and len(checked) == 6  # answered once per view's tables
+
+
+def test_a_views_merged_jinja_settings_are_worked_out_once(tmp_path: Path) -> None:
+    index = build(tmp_path)
+    view = index.view_for(index.files["shop/area0/__init__.py"])
+    assert view.jinja is view.jinja
+    assert view.jinja.opaque is False
 
 
 def test_the_template_names_of_a_view_are_worked_out_once_and_handed_out_as_copies(tmp_path: Path) -> None:
@@ -94,3 +123,23 @@ def test_the_template_names_of_a_view_are_worked_out_once_and_handed_out_as_copi
     names.add("mutated.html")
     assert view.cache.template_names == {"area0/list.html", "area1/list.html"}
     assert index.templates_of(index.view_for(index.files["shop/area1/__init__.py"])) == {"area0/list.html", "area1/list.html"}
+
+
+def test_matching_a_literal_path_skips_only_rules_whose_pattern_could_not_match() -> None:
+    """match_rule rules a rule out by the literal text before its first variable before building
+    the rule's pattern: the answer is the pattern's own for every rule and path."""
+    from flasklint.model.routing import HOLE, _match_regex, match_rule
+
+    rules = ["", "/", "/a", "/a/", "/a/<int:id>", "/<name>", "/<name>/x", "<x>", "/a/<b>/<c>", "/a<b>",
+             "/a/<int:id>/<int:id>", "/a/<bad", "/a/<path:p>", "/a/<any(x, y):k>", "/static/<path:filename>", "/a.b/<x>"]
+    paths = ["", "/", "/a", "/a/", "/a/1", "/a/x", "/b", "/a/1/2", f"/a/{HOLE}", f"/{HOLE}", f"/{HOLE}/x", "/ab",
+             "/a/<bad", "/a/x/y/z", "/static/app.css", "/a.b/1", "/axb/1", "x"]
+
+    def by_pattern(rule: str, path: str) -> dict[str, str] | None:
+        pattern = _match_regex(rule)
+        match = pattern.match(path) if pattern is not None else None
+        return dict(match.groupdict()) if match else None
+
+    for rule in rules:
+        for path in paths:
+            assert match_rule(rule, path) == by_pattern(rule, path), (rule, path)

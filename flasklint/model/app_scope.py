@@ -99,10 +99,12 @@ class TablesCache:
     endpoints: dict[str, list[Endpoint]] | None = None
     template_folders: list[str] | None = None
     template_files: dict[str, list[str]] = field(default_factory=dict)
+    template_found: dict[str, bool] = field(default_factory=dict)  # has_template_file's answers
     blueprint_names: set[str] | None = None
     folders_in_checkout: bool | None = None
     plain_folders: list[tuple[str, bool]] | None = None
     template_names: set[str] | None = None  # every name render_template may load (ProjectIndex.templates_of)
+    jinja: TemplateJinja | None = None  # the tables' Jinja settings, merged
 
 
 @dataclass
@@ -189,13 +191,15 @@ class AppView:
 
     @property
     def jinja(self) -> TemplateJinja:
-        settings = [table.jinja for table in self.tables]
-        return TemplateJinja(
-            frozenset().union(*(s.extensions for s in settings)),
-            any(s.custom_syntax for s in settings),
-            any(s.opaque for s in settings),
-            frozenset().union(*(s.context_names for s in settings)),
-        )
+        if self.cache.jinja is None:
+            settings = [table.jinja for table in self.tables]
+            self.cache.jinja = TemplateJinja(
+                frozenset().union(*(s.extensions for s in settings)),
+                any(s.custom_syntax for s in settings),
+                any(s.opaque for s in settings),
+                frozenset().union(*(s.context_names for s in settings)),
+            )
+        return self.cache.jinja
 
     # -- endpoints -------------------------------------------------------------------------
     def endpoint_may_exist(self, name: str) -> bool:
@@ -290,6 +294,22 @@ class AppView:
             ]
             self.cache.template_files[name] = found
         return list(found)
+
+    def has_template_file(self, name: str) -> bool:
+        """`bool(self.template_files(name))`, without a disk check when an analysed file answers: a
+        large project asks each name in hundreds of template folders, and FLK401 needs only whether
+        one holds it (the generated 1M-line project: 494,000 `stat` calls for 1,217 names)."""
+        listed = self.cache.template_files.get(name)
+        if listed is not None:
+            return bool(listed)
+        found = self.cache.template_found.get(name)
+        if found is None:
+            candidates = self._in_each_folder(name)
+            found = any(map(self.files, candidates)) or any(
+                _is_file(os.path.join(self.root, relative)) for relative in candidates
+            )
+            self.cache.template_found[name] = found
+        return found
 
     def _in_each_folder(self, name: str) -> list[str]:
         """`str(PurePosixPath(folder) / name)` for each template folder (the name itself in "" and "."),

@@ -118,12 +118,23 @@ def _match_regex(rule: str) -> re.Pattern[str] | None:
         return None
 
 
+@lru_cache(maxsize=65536)
+def _literal_start(rule: str) -> str:
+    """The rule's text before its first variable: every path `_match_regex(rule)` matches starts
+    with it. A literal is tried against every rule under its first segment, and compiling each
+    rule's pattern was most of FLK203's time on a large project (4,700 patterns for 82 literals)."""
+    first = parse_rule(rule).parts[:1]
+    return first[0] if first and isinstance(first[0], str) else ""
+
+
 def match_rule(rule: str, path: str) -> dict[str, str] | None:
     """Match a literal path (holes marked with HOLE) against a rule; returns variable -> value text.
 
     A hole standing for a whole variable matches it (`f"/posts/{id}"` matches `/posts/<int:id>`);
     a hole never matches the rule's literal text.
     """
+    if not path.startswith(_literal_start(rule)):
+        return None  # the pattern is anchored at that literal text: no need to build it
     pattern = _match_regex(rule)
     match = pattern.match(path) if pattern is not None else None
     return dict(match.groupdict()) if match else None

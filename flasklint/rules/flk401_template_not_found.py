@@ -330,7 +330,7 @@ def index():
         wanted = [name for name in names if name is not None]
         if view.extension_templates and any("/" in name for name in wanted):
             return None  # an extension's blueprint may hold it ("bootstrap/base.html")
-        if any(view.template_files(name) or may_be_generated(view, name) for name in wanted):
+        if any(view.has_template_file(name) or may_be_generated(view, name) for name in wanted):
             return None
         return self._report(index, view, facts, load)
 
