@@ -143,3 +143,23 @@ def test_matching_a_literal_path_skips_only_rules_whose_pattern_could_not_match(
     for rule in rules:
         for path in paths:
             assert match_rule(rule, path) == by_pattern(rule, path), (rule, path)
+
+
+def test_the_apps_behind_route_owners_are_resolved_once_per_owners_and_file(tmp_path: Path, monkeypatch) -> None:
+    """url_for and template loads ask `apps_of` for the owners of their view, once per call site."""
+    index = build(tmp_path)
+    builder = index._builder
+    assert builder is not None
+    facts = index.files["shop/area0/__init__.py"]
+    owners = [facts.routes[0].owner]
+    resolved: list[str | None] = []
+    real_resolve = builder.resolve
+    monkeypatch.setattr(builder, "resolve", lambda ref, origin, depth=0: resolved.append(ref) or real_resolve(ref, origin, depth))
+    first = builder.apps_of(owners, facts)
+    assert first == ["shop.app"] and resolved == owners
+    first.append("mutated")
+    assert builder.apps_of(list(owners), facts) == ["shop.app"]
+    assert resolved == owners  # answered from the first call
+    assert builder.apps_of(owners, index.files["shop/area1/__init__.py"]) == ["shop.app"]
+    assert resolved == owners * 2  # another importing file: resolved for it
+    assert builder.apps_of([], facts) is None
