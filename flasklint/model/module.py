@@ -179,7 +179,7 @@ class ModuleModel:
     def calls_in(self, function: FunctionInfo) -> list[CallInfo]:
         """The calls made in `function`'s own body (not in functions nested in it), in source order."""
         self._index_calls()
-        return [call for call in self._calls_by_function.get(function.node, ()) if call.function is function]
+        return list(self._calls_by_function.get(function.node, ()))
 
     def _index_calls(self) -> None:
         """Index the calls made inside functions by bare callee name and by function, once: asking
