@@ -31,6 +31,7 @@ from flasklint.model.facts import FileFacts
 from flasklint.model.imports import module_name_for
 from flasklint.model.index import ProjectIndex
 from flasklint.model.module import is_test_path
+from flasklint.model.positions import lean_codegen
 from flasklint.model.templates import build_template_model
 from flasklint.model.traversal import build_model
 from flasklint.noqa import is_suppressed, multi_row_lines, noqa_map, place_noqa_rows
@@ -105,17 +106,18 @@ def _analyse_tree(relative: str, module: str, is_package: bool, decoded: str, fi
             reason = f"flasklint's parser cannot read line {parsed.line} ({parsed.message})"
             return _not_analysed(relative, module, "python", reason)
         return _unparsable(relative, module, parsed)
-    model = build_model(relative, module, is_package, parsed.text, parsed.tree)
-    diagnostics: list[Diagnostic] = []
-    for rule in FILE_RULES:
-        if "python" in rule.kinds:
-            check = rule.check_module
-            diagnostics.extend(_run_safely(rule.code, relative, lambda c=check: c(model), retry_deeper=first_attempt))
-    model.facts.diagnostics = diagnostics
-    for rule in PROJECT_RULES:
-        data = _run_safely(rule.code, relative, lambda r=rule: _found(r.collect(model)), retry_deeper=first_attempt)
-        if data:
-            model.facts.rule_data[rule.code] = data[0]
+    with lean_codegen():  # installed once for the file: the model and rules ask spans node by node
+        model = build_model(relative, module, is_package, parsed.text, parsed.tree)
+        diagnostics: list[Diagnostic] = []
+        for rule in FILE_RULES:
+            if "python" in rule.kinds:
+                check = rule.check_module
+                diagnostics.extend(_run_safely(rule.code, relative, lambda c=check: c(model), retry_deeper=first_attempt))
+        model.facts.diagnostics = diagnostics
+        for rule in PROJECT_RULES:
+            data = _run_safely(rule.code, relative, lambda r=rule: _found(r.collect(model)), retry_deeper=first_attempt)
+            if data:
+                model.facts.rule_data[rule.code] = data[0]
     if parsed.shifts:  # form feeds were taken out of the indentation: report the file's own columns
         return FileFacts.from_dict(restore_columns(model.facts.to_dict(), parsed.shifts))
     return model.facts

@@ -19,13 +19,12 @@ import threading
 import tokenize
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import libcst as cst
 
-from flasklint import shortcuts
+from flasklint.scoped_patch import Replacement, ScopedPatch
 
 if TYPE_CHECKING:
     from libcst._nodes.base import CSTNode
@@ -260,7 +259,7 @@ def _run_in_deep_thread(target: Callable[[], None]) -> None:
 def _parse(text: str) -> cst.Module | SourceError:
     """libcst's tree of a text CPython accepts: a failure here is a limit of libcst's, not an error."""
     try:
-        with _memoised_validation():
+        with _VALIDATION.applied():
             return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         message = str(exc.message).strip().splitlines()[0] if exc.message else "invalid syntax"
@@ -279,7 +278,6 @@ def _parse(text: str) -> cst.Module | SourceError:
 # that passed. tests/test_parse_validation.py pins those validators' source.
 # libcst's classes are looked up on the first parse, not at import: warm runs never load libcst.
 _MEMO_LIMIT = 50_000  # distinct values kept per class (identifiers of a large project fit)
-_original_post_init: Callable[[Any], None] | None = None
 _WHITESPACE: type | None = None
 _NAME: type | None = None
 _NEWLINE: type | None = None
@@ -287,42 +285,22 @@ _valid_whitespace: set[str] = set()
 _valid_newlines: set[str | None] = set()  # Newline(value=None): the module's default
 _valid_names: set[str] = set()
 _unchecked: frozenset[type] = frozenset()  # classes whose _validate is CSTNode's no-op
-_install_lock = threading.Lock()
-_parses_running = 0
 
 
-@contextmanager
-def _memoised_validation() -> Iterator[None]:
-    """Install the memoised `__post_init__` for the parse (unless shortcuts are off). The switch is
-    process-wide, so a node another thread builds meanwhile (a fix, the language server) meets it
-    too: harmless, because it validates exactly as libcst does. A count of running parses under a
-    lock puts libcst's own method back only when the last concurrent parse ends."""
-    global _parses_running
-    if not shortcuts.enabled():
-        yield
-        return
+def _validation_replacements() -> list[Replacement]:
+    """The memoised `__post_init__` for CSTNode, and the classes the memo tells apart."""
+    global _unchecked, _WHITESPACE, _NAME, _NEWLINE
     from libcst._nodes.base import CSTNode
 
-    with _install_lock:
-        if _original_post_init is None:
-            _prepare(CSTNode)
-        _parses_running += 1
-        CSTNode.__post_init__ = _memoised_post_init  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        with _install_lock:
-            _parses_running -= 1
-            if _parses_running == 0:
-                CSTNode.__post_init__ = _original_post_init  # type: ignore[method-assign]
-
-
-def _prepare(base: type[CSTNode]) -> None:
-    """Keep libcst's own `__post_init__` and the classes the memo tells apart (once, under the lock)."""
-    global _original_post_init, _unchecked, _WHITESPACE, _NAME, _NEWLINE
-    _unchecked = frozenset(c for c in _node_classes(base) if c._validate is base._validate)
+    _unchecked = frozenset(c for c in _node_classes(CSTNode) if c._validate is CSTNode._validate)
     _WHITESPACE, _NAME, _NEWLINE = cst.SimpleWhitespace, cst.Name, cst.Newline
-    _original_post_init = base.__post_init__
+    return [(CSTNode, "__post_init__", _memoised_post_init)]
+
+
+# Installed for each parse (unless shortcuts are off): process-wide, so a node another thread builds
+# meanwhile (a fix, the language server) meets it too, harmless because it validates exactly as
+# libcst does; libcst's own method is back when the last concurrent parse ends.
+_VALIDATION = ScopedPatch(_validation_replacements)
 
 
 def _node_classes(base: type) -> Iterator[type]:

@@ -69,7 +69,7 @@ def test_a_tree_libcsts_validator_rejects_stays_a_parse_failure(monkeypatch: pyt
 
 def test_libcsts_own_validation_is_back_after_the_parse() -> None:
     source.parse_source("x = y\n")
-    assert CSTNode.__post_init__ is source._original_post_init
+    assert CSTNode.__post_init__ is source._VALIDATION.original(CSTNode, "__post_init__")
     with pytest.raises(cst.CSTValidationError):
         cst.Name("not an identifier")
     with pytest.raises(cst.CSTValidationError):
@@ -92,7 +92,7 @@ def test_invalid_nodes_are_rejected_while_the_memo_is_in_place(build: object) ->
     """Another thread may build nodes during a parse: the memo must not let a bad one through,
     even for a value (`ok`) or class a parse has already seen."""
     source.parse_source("ok = x  # c\n")
-    with source._memoised_validation():
+    with source._VALIDATION.applied():
         assert CSTNode.__post_init__ is source._memoised_post_init
         cst.Name("ok")
         with pytest.raises(cst.CSTValidationError):
@@ -122,7 +122,7 @@ def test_concurrent_parses_restore_libcsts_validation_only_at_the_end() -> None:
     release = threading.Event()
 
     def slow_parse() -> None:
-        with source._memoised_validation():
+        with source._VALIDATION.applied():
             inside.set()
             release.wait(10)
 
@@ -133,7 +133,7 @@ def test_concurrent_parses_restore_libcsts_validation_only_at_the_end() -> None:
     assert CSTNode.__post_init__ is source._memoised_post_init  # the other parse still runs
     release.set()
     thread.join(10)
-    assert CSTNode.__post_init__ is source._original_post_init
+    assert CSTNode.__post_init__ is source._VALIDATION.original(CSTNode, "__post_init__")
 
 
 # The memo is exact because these validators read only the node's `value` (and a Name's

@@ -3,7 +3,10 @@
 libcst's PositionProvider through a MetadataWrapper costs about three parses (it also runs a
 batched visit we do not need, and builds a CodeRange per node through generator-based context
 managers). This state computes the very same (line, column, end_line, end_column) tuples
-with plain tuples and a slotted context manager: same numbers, about half the time.
+with plain tuples and a slotted context manager: same numbers, about half the time. While it
+runs, libcst's per-node `_codegen` and expressions' `_parenthesize` (a generator-based context
+manager, once per expression) are replaced by equivalents that record the span inline for this
+state and defer to libcst's own for any other (`_LEAN_CODEGEN`): about half the time again.
 
 Most modules are asked for a few spans near the top (`app = Flask(__name__)`), so `ModulePositions`
 generates the module's top-level items one at a time, in order, with one state, and stops once the
@@ -15,9 +18,10 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flasklint.model.facts import Span
+from flasklint.scoped_patch import Replacement, ScopedPatch
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -100,7 +104,8 @@ class _PositionState:
 def node_positions(module: cst.Module) -> dict[cst.CSTNode, Span]:
     """Every node's syntactic span, exactly as libcst's PositionProvider computes it."""
     state = _PositionState(module)
-    module._codegen(state)
+    with _LEAN_CODEGEN.applied():
+        module._codegen(state)
     nodes: list[cst.CSTNode] = [module]
     for node in nodes:
         nodes.extend(node.children)
@@ -125,7 +130,7 @@ class ModulePositions:
         span = self._state.positions.get(key)
         if span is not None:
             return span
-        with self._lock:
+        with self._lock, _LEAN_CODEGEN.applied():
             positions = self._state.positions
             while key not in positions and not self._complete:
                 self._generate_next()
@@ -150,3 +155,59 @@ class ModulePositions:
             state.pop_trailing_newline()
         state.after_codegen(module)
         self._complete = True
+
+
+# -- libcst's per-node codegen steps, inline for the position state --------------------------------
+class _Parenthesized:
+    """`_BaseParenthesizedNode._parenthesize` for the position state, without a generator: the
+    node's left parentheses, then its syntactic span recorded around the body, then its right
+    ones (not generated if the body raised, as in the generator)."""
+
+    __slots__ = ("node", "state", "line", "column")
+
+    def __init__(self, node: Any, state: _PositionState) -> None:
+        self.node, self.state = node, state
+
+    def __enter__(self) -> None:
+        state = self.state
+        for lpar in self.node.lpar:
+            lpar._codegen(state)
+        self.line, self.column = state.line, state.column
+
+    def __exit__(self, kind: object, *exc: object) -> bool:
+        state, node = self.state, self.node
+        state.positions[id(node)] = (self.line, self.column, state.line, state.column)
+        if kind is None:
+            for rpar in node.rpar:
+                rpar._codegen(state)
+        return False
+
+
+def _lean_codegen_replacements() -> list[Replacement]:
+    from libcst._nodes.base import CSTNode
+    from libcst._nodes.expression import _BaseParenthesizedNode
+
+    standard_codegen = CSTNode.__dict__["_codegen"]
+    standard_parenthesize = _BaseParenthesizedNode.__dict__["_parenthesize"]
+
+    def _codegen(node: cst.CSTNode, state: Any, **kwargs: Any) -> None:
+        """libcst's `before_codegen`, `_codegen_impl`, `after_codegen`, with the two calls inlined."""
+        if type(state) is not _PositionState:
+            return standard_codegen(node, state, **kwargs)
+        line, column = state.line, state.column
+        node._codegen_impl(state, **kwargs)
+        state.positions.setdefault(id(node), (line, column, state.line, state.column))
+        return None
+
+    def _parenthesize(node: Any, state: Any) -> Any:
+        if type(state) is not _PositionState:
+            return standard_parenthesize(node, state)
+        return _Parenthesized(node, state)
+
+    return [(CSTNode, "_codegen", _codegen), (_BaseParenthesizedNode, "_parenthesize", _parenthesize)]
+
+
+_LEAN_CODEGEN = ScopedPatch(_lean_codegen_replacements)
+# For a caller about to ask many spans (the analysis of a file): installing the replacements
+# once, not for each span generated, spares the type caches libcst's classes lose on each install.
+lean_codegen = _LEAN_CODEGEN.applied

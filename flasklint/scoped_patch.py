@@ -1,0 +1,65 @@
+"""Methods of libcst's classes replaced by faster equivalents while our code needs them, and only then.
+
+Two hot paths run libcst's Python code once per node: building a node (`__post_init__`, see
+source.py) and generating code to compute positions (`_codegen`, see model/positions.py). A class
+attribute is the only hook libcst offers, so the faster equivalents are set on libcst's own classes
+for the duration of our call and libcst's originals are put back when the last concurrent user is
+done: code outside ours (another flake8 plugin, the language server's other threads after the
+analysis) sees libcst as shipped whenever flasklint is not analysing. Each replacement must behave
+exactly as the original for every caller, ours or not; their tests pin the originals' source.
+With shortcuts off (FLASKLINT_NO_SHORTCUTS=1) nothing is replaced.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+from flasklint import shortcuts
+
+Replacement = tuple[type, str, object]  # (class, attribute in the class's own namespace, new value)
+
+
+class ScopedPatch:
+    """Replacements made on first use (so importing us never imports libcst), installed while used."""
+
+    def __init__(self, replacements: Callable[[], list[Replacement]]) -> None:
+        self._make_replacements = replacements
+        self._replacements: list[Replacement] = []
+        self._originals: dict[tuple[type, str], object] = {}
+        self._users = 0
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def applied(self) -> Iterator[None]:
+        if not shortcuts.enabled():
+            yield
+            return
+        with self._lock:
+            if not self._replacements:
+                self._prepare()
+            if self._users == 0:
+                for owner, name, value in self._replacements:
+                    setattr(owner, name, value)
+            self._users += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._users -= 1
+                if self._users == 0:
+                    for (owner, name), value in self._originals.items():
+                        setattr(owner, name, value)
+
+    def original(self, owner: type, name: str) -> object:
+        """libcst's own attribute, as it was before the first use."""
+        with self._lock:
+            if not self._replacements:
+                self._prepare()
+        return self._originals[(owner, name)]
+
+    def _prepare(self) -> None:
+        replacements = self._make_replacements()
+        self._originals = {(owner, name): owner.__dict__[name] for owner, name, _ in replacements}
+        self._replacements = replacements
