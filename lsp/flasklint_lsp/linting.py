@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,7 @@ from lsprotocol import types
 from flasklint.diagnostics import Diagnostic
 
 from flasklint_lsp.convert import to_lsp
-from flasklint_lsp.projects import Located, ProjectState, own_diagnostics
+from flasklint_lsp.projects import Located, ProjectState, Update, own_diagnostics
 from flasklint_lsp.text import Snapshot
 
 if TYPE_CHECKING:
@@ -82,13 +83,33 @@ class Linter:
         if located is None:
             self.publish(uri, snapshot, [])
             return
-        update = await self.server.engine.run(located.state.update, located.relative, snapshot.text, snapshot.version)
+        state = located.state
+        job = self.server.engine.submit(_updated, state, located.relative, snapshot.text, snapshot.version)
+        try:
+            update, generation = await asyncio.wrap_future(job)
+        except asyncio.CancelledError:
+            # Superseded by a newer change of this document: a job still queued is cancelled with
+            # us, one already running completes, and the index change it may make would reach no
+            # other document (the newer lint feeds the same facts again and sees no change).
+            loop = asyncio.get_running_loop()
+            job.add_done_callback(lambda done: loop.call_soon_threadsafe(self._refresh_after_superseded, state, done))
+            raise
         if self._tasks.get(uri) is not asyncio.current_task() or self.server.snapshot(uri) is None:
+            self._refresh_after_superseded(state, job)
             return  # a newer lint of this document is on its way, or it was closed
         del self._tasks[uri]  # from here on, a refresh of this document is no longer someone else's job
         self.publish(uri, snapshot, update.diagnostics)
         if update.index_changed:
-            await self.refresh(located.state, skip=uri)
+            await self.refresh(state, skip=uri)
+        if state.generation != generation:
+            # Another file changed the project after these diagnostics were computed, and its refresh
+            # passed this document over (its lint was still pending): they may be stale, refresh them.
+            await self.refresh(state, only=uri)
+
+    def _refresh_after_superseded(self, state: ProjectState, job: Future[tuple[Update, int]]) -> None:
+        """A superseded lint's engine job ran after all: the other documents see the index it left."""
+        if not job.cancelled() and job.exception() is None and job.result()[0].index_changed:
+            self.server.spawn(self.refresh(state))
 
     async def _publish_own(self, uri: str, snapshot: Snapshot, located: Located) -> None:
         """While a large project is indexed, publish the document's own rules' findings first (the
@@ -144,15 +165,15 @@ class Linter:
         if self.published.pop(uri, None) is not None:
             self.server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
-    async def refresh(self, state: ProjectState, skip: str | None = None) -> None:
-        """Re-publish the project's open documents from the current index (no re-parse).
+    async def refresh(self, state: ProjectState, skip: str | None = None, only: str | None = None) -> None:
+        """Re-publish the project's open documents (or `only` one) from the current index (no re-parse).
 
         Only documents whose published text is the text the engine holds are refreshed; the others
         have a lint pending that will publish them anyway.
         """
         current: dict[str, tuple[str, Published]] = {}
         for uri, published in list(self.published.items()):
-            if uri == skip or uri in self._tasks:
+            if uri == skip or uri in self._tasks or (only is not None and uri != only):
                 continue
             located = await self.server.located(uri)
             if located is None or located.state is not state:
@@ -174,3 +195,9 @@ class Linter:
         for state in self.server.workspaces.states():
             if state.ready.is_set():
                 await self.refresh(state)
+
+
+def _updated(state: ProjectState, relative: str, text: str, version: int | None) -> tuple[Update, int]:
+    """`state.update(...)`, and the generation of the project's facts it left (read on the engine
+    thread, before any later update can bump it)."""
+    return state.update(relative, text, version), state.generation
