@@ -52,13 +52,6 @@ class ScopedPatch:
                     for (owner, name), value in self._originals.items():
                         setattr(owner, name, value)
 
-    def original(self, owner: type, name: str) -> object:
-        """libcst's own attribute, as it was before the first use."""
-        with self._lock:
-            if not self._replacements:
-                self._prepare()
-        return self._originals[(owner, name)]
-
     def _prepare(self) -> None:
         replacements = self._make_replacements()
         self._originals = {(owner, name): owner.__dict__[name] for owner, name, _ in replacements}

@@ -14,7 +14,6 @@ from libcst._nodes.expression import _BaseParenthesizedNode
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from flasklint import shortcuts
-from flasklint.model import positions
 from flasklint.model.positions import ModulePositions, lean_codegen, node_positions
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -131,4 +130,3 @@ def test_a_failing_generation_leaves_libcsts_methods_in_place() -> None:
     with pytest.raises(ZeroDivisionError), lean_codegen():
         1 / 0
     assert _libcsts_own() == own
-    assert positions._LEAN_CODEGEN.original(CSTNode, "_codegen") is own[0]
