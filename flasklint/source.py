@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import io
 import re
+import symtable
 import sys
 import threading
 import tokenize
@@ -100,11 +101,16 @@ def parse_python(text: str) -> ParsedModule | SourceError:
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         return SourceError("source contains a NUL byte and cannot be parsed", line)
-    module = _cpython_parse(text)
-    if isinstance(module, SourceError):
-        return module
-    parsed_text, shifts = _without_form_feed_indentation(text, module) if "\f" in text else (text, {})
-    del module  # the AST of a large file is large: free it before libcst builds its tree
+    error = cpython_syntax_error(text)
+    if error is not None:
+        return error
+    parsed_text, shifts = text, {}
+    if "\f" in text:
+        module = _cpython_parse(text)
+        if isinstance(module, SourceError):
+            return module
+        parsed_text, shifts = _without_form_feed_indentation(text, module)
+        del module  # the AST of a large file is large: free it before libcst builds its tree
     if looks_deep(parsed_text):
         tree = run_deep(lambda: _parse(parsed_text))
         if tree is None:
@@ -171,20 +177,41 @@ def restore_columns(value: Any, shifts: dict[int, int]) -> Any:
 
 
 def cpython_syntax_error(text: str) -> SourceError | None:
-    """CPython's verdict (its C parser is fast, its messages clear); None when the text parses."""
-    module = _cpython_parse(text)
-    return module if isinstance(module, SourceError) else None
+    """CPython's verdict; None when the text compiles as far as its symbol table.
 
-
-def _cpython_parse(text: str) -> ast.Module | SourceError:
+    `symtable` runs CPython's own parser and then its symbol-table pass, without building Python
+    AST objects: a third cheaper than `ast.parse`, and closer to the interpreter, which rejects
+    what that pass rejects (`def f(a, a)`, `nonlocal x` at module level, `import *` in a function).
+    Errors only the bytecode compiler raises (`return` outside a function) are not seen."""
     try:
         with warnings.catch_warnings():  # SyntaxWarnings about the user's code are not ours to print
             warnings.simplefilter("ignore")
+            symtable.symtable(text, "<unknown>", "exec")
+    except SyntaxError as exc:
+        return _syntax_error(exc)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return _parser_failure(exc)
+    return None
+
+
+def _cpython_parse(text: str) -> ast.Module | SourceError:
+    """CPython's tree, for the rare text that needs it (form feeds in its indentation)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             return ast.parse(text)
     except SyntaxError as exc:
-        return SourceError(f"syntax error: {exc.msg}", exc.lineno or 1, max((exc.offset or 1) - 1, 0))
+        return _syntax_error(exc)
     except (ValueError, RecursionError, MemoryError) as exc:
-        return SourceError(f"cannot parse the file: {type(exc).__name__}: {exc}".rstrip(": "))
+        return _parser_failure(exc)
+
+
+def _syntax_error(exc: SyntaxError) -> SourceError:
+    return SourceError(f"syntax error: {exc.msg}", exc.lineno or 1, max((exc.offset or 1) - 1, 0))
+
+
+def _parser_failure(exc: Exception) -> SourceError:
+    return SourceError(f"cannot parse the file: {type(exc).__name__}: {exc}".rstrip(": "))
 
 
 def looks_deep(text: str) -> bool:
