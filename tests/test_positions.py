@@ -25,6 +25,11 @@ TRICKY = {
     "no_trailing_newline": "x = (1,\n     2)",
     "semicolons_and_comments": "a = 1; b = 2  # c\n# trailing\n",
     "decorators_and_classes": "@a\n@b.c(1)\nclass K(Base):\n    '''doc'''\n\n    def m(self): return [i for i in x if i]\n",
+    # The leaves generated inline: parenthesized names and strings, strings and whitespace that
+    # span lines (a backslash continuation), a lone `\r` ending a line inside a string.
+    "parenthesized_leaves": "x = (a)\ny = ((b)) + ( 'c' )\nz = ('s'\n     't')\nw = '''a\r\nb'''\nf((k), v=(w))\n",
+    "continuations": "total = first + \\\n    second\nif a and \\\r\n   b:\n    pass\n",
+    "lone_cr_in_a_string": "y = '''a\rb'''\nz = 1\n",
 }
 
 
@@ -55,11 +60,16 @@ def test_crlf_lines_and_columns_are_exact() -> None:
 
 
 # -- the lean codegen steps installed on libcst's classes while spans are generated ---------------
-# positions._codegen and positions._Parenthesized repeat these two libcst methods for the position
-# state; a new libcst that changes one fails here: compare the new bodies, then update the digests.
+# positions._codegen and positions._Parenthesized repeat these libcst methods for the position state
+# (the leaves' `_codegen_impl` inline); a new libcst that changes one fails here: compare the new
+# bodies, then update the digests.
 PINNED = {
     CSTNode._codegen: "671900d832a8e7fa",
     _BaseParenthesizedNode._parenthesize: "84efe747829c8050",
+    cst.SimpleWhitespace._codegen_impl: "b36be7ef42bb71ca",
+    cst.Newline._codegen_impl: "5d1083b0f0efad63",
+    cst.Name._codegen_impl: "5ddfd37732e04c69",
+    cst.SimpleString._codegen_impl: "5ddfd37732e04c69",
 }
 
 
