@@ -56,3 +56,13 @@ class ScopedPatch:
         replacements = self._make_replacements()
         self._originals = {(owner, name): owner.__dict__[name] for owner, name, _ in replacements}
         self._replacements = replacements
+
+
+def class_tree(base: type) -> Iterator[type]:
+    """`base` and every class deriving from it: the classes a replacement on `base` reaches, or
+    which keep one of its methods."""
+    stack: list[type] = [base]
+    while stack:
+        kind = stack.pop()
+        stack.extend(kind.__subclasses__())
+        yield kind

@@ -19,13 +19,12 @@ import sys
 import threading
 import tokenize
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import libcst as cst
 
-from flasklint.scoped_patch import Replacement, ScopedPatch
+from flasklint.scoped_patch import Replacement, ScopedPatch, class_tree
 
 if TYPE_CHECKING:
     from libcst._nodes.base import CSTNode
@@ -319,7 +318,7 @@ def _validation_replacements() -> list[Replacement]:
     global _unchecked, _WHITESPACE, _NAME, _NEWLINE
     from libcst._nodes.base import CSTNode
 
-    _unchecked = frozenset(c for c in _node_classes(CSTNode) if c._validate is CSTNode._validate)
+    _unchecked = frozenset(c for c in class_tree(CSTNode) if c._validate is CSTNode._validate)
     _WHITESPACE, _NAME, _NEWLINE = cst.SimpleWhitespace, cst.Name, cst.Newline
     return [(CSTNode, "__post_init__", _memoised_post_init)]
 
@@ -328,14 +327,6 @@ def _validation_replacements() -> list[Replacement]:
 # meanwhile (a fix, the language server) meets it too, harmless because it validates exactly as
 # libcst does; libcst's own method is back when the last concurrent parse ends.
 _VALIDATION = ScopedPatch(_validation_replacements)
-
-
-def _node_classes(base: type) -> Iterator[type]:
-    stack: list[type] = [base]
-    while stack:
-        kind = stack.pop()
-        stack.extend(kind.__subclasses__())
-        yield kind
 
 
 def _memoised_post_init(node: CSTNode) -> None:

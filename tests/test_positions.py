@@ -11,6 +11,7 @@ import libcst as cst
 import pytest
 from libcst._nodes.base import CSTNode
 from libcst._nodes.expression import _BaseParenthesizedNode
+from libcst._nodes.op import _BaseOneTokenOp
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from flasklint import shortcuts
@@ -29,6 +30,7 @@ TRICKY = {
     # span lines (a backslash continuation), a lone `\r` ending a line inside a string.
     "parenthesized_leaves": "x = (a)\ny = ((b)) + ( 'c' )\nz = ('s'\n     't')\nw = '''a\r\nb'''\nf((k), v=(w))\n",
     "continuations": "total = first + \\\n    second\nif a and \\\r\n   b:\n    pass\n",
+    "operators": "x = a.b , c ; y = (a+b) * c // d ** -e\nif a is not b and c not in d or e >= f: pass\nf(k = 1, *args, **kw)[1:2, ::3]\nz |= y @ x\n",
     "lone_cr_in_a_string": "y = '''a\rb'''\nz = 1\n",
 }
 
@@ -70,6 +72,7 @@ PINNED = {
     cst.Newline._codegen_impl: "5d1083b0f0efad63",
     cst.Name._codegen_impl: "5ddfd37732e04c69",
     cst.SimpleString._codegen_impl: "5ddfd37732e04c69",
+    _BaseOneTokenOp._codegen_impl: "39cd1fbfdc7644c8",
 }
 
 

@@ -21,7 +21,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from flasklint.model.facts import Span
-from flasklint.scoped_patch import Replacement, ScopedPatch
+from flasklint.scoped_patch import Replacement, ScopedPatch, class_tree
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -187,15 +187,19 @@ def _lean_codegen_replacements() -> list[Replacement]:
     from libcst import Name, Newline, SimpleString, SimpleWhitespace
     from libcst._nodes.base import CSTNode
     from libcst._nodes.expression import _BaseParenthesizedNode
+    from libcst._nodes.op import _BaseOneTokenOp
 
     standard_codegen = CSTNode.__dict__["_codegen"]
     standard_parenthesize = _BaseParenthesizedNode.__dict__["_parenthesize"]
+    one_token_impl = _BaseOneTokenOp.__dict__["_codegen_impl"]
+    # `,` `.` `=` `:` and the operators: whitespace, one token (its syntactic span), whitespace.
+    one_token_ops = frozenset(kind for kind in class_tree(_BaseOneTokenOp) if kind._codegen_impl is one_token_impl)
     newline_split = _NEWLINE.split
 
     def _codegen(node: cst.CSTNode, state: Any, **kwargs: Any) -> None:
         """libcst's `before_codegen`, `_codegen_impl`, `after_codegen`, with the two calls inlined;
-        and for the leaves that are most of a tree (whitespace is ~45 % of the nodes, then names,
-        newlines, strings) their `_codegen_impl` too: each adds one token."""
+        and for the nodes that are most of a tree (whitespace is ~45 % of them, then names,
+        newlines, strings, commas, dots and operators) their `_codegen_impl` too."""
         if type(state) is not _PositionState:
             return standard_codegen(node, state, **kwargs)
         line, column = state.line, state.column
@@ -206,6 +210,15 @@ def _lean_codegen_replacements() -> list[Replacement]:
                 value = state.default_newline
         elif (kind is Name or kind is SimpleString) and not node.lpar and not node.rpar:  # type: ignore[attr-defined]
             value = node.value  # type: ignore[attr-defined]
+        elif kind in one_token_ops and not kwargs:
+            node.whitespace_before._codegen(state)  # type: ignore[attr-defined]
+            line, column = state.line, state.column
+            token = node._get_token()  # type: ignore[attr-defined]
+            state.tokens.append(token)  # a keyword or punctuation: no line break
+            state.column += len(token)
+            state.positions[id(node)] = (line, column, state.line, state.column)  # its syntactic span
+            node.whitespace_after._codegen(state)  # type: ignore[attr-defined]
+            return None
         else:
             node._codegen_impl(state, **kwargs)
             state.positions.setdefault(id(node), (line, column, state.line, state.column))
