@@ -9,9 +9,10 @@ import libcst as cst
 
 def literal_string(node: cst.BaseExpression | None) -> str | None:
     """The value of a plain (or implicitly concatenated) string literal; None for anything else."""
-    if isinstance(node, cst.SimpleString):
+    # Exact types: libcst's node classes have no subclasses, and isinstance against them (ABCs) runs Python code.
+    if type(node) is cst.SimpleString:
         return _simple_string_value(node.value)
-    if isinstance(node, cst.ConcatenatedString):
+    if type(node) is cst.ConcatenatedString:
         return _concatenated_value(node)
     return None
 

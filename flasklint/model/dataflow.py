@@ -835,38 +835,39 @@ class TaintAnalysis:
 
     # -- expressions ---------------------------------------------------------------------------
     def _evaluate(self, node: cst.BaseExpression) -> Taints:
-        if isinstance(node, cst.Name):
+        # Exact types: libcst's node classes have no subclasses, and isinstance against them (ABCs) runs Python code.
+        if type(node) is cst.Name:
             return self._name(node)
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             return self._attribute(node)
-        if isinstance(node, cst.Subscript):
+        if type(node) is cst.Subscript:
             return self._subscript(node)
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             return self._call(node)
-        if isinstance(node, cst.FormattedString):
-            holes = [p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression)]
+        if type(node) is cst.FormattedString:
+            holes = [p.expression for p in node.parts if type(p) is cst.FormattedStringExpression]
             return _rekind(_union(self.taint(h) for h in holes), TEXT)
-        if isinstance(node, cst.ConcatenatedString):
+        if type(node) is cst.ConcatenatedString:
             return self.taint(node.left) | self.taint(node.right)
-        if isinstance(node, cst.BinaryOperation):
+        if type(node) is cst.BinaryOperation:
             return self._binary(node)
-        if isinstance(node, cst.BooleanOperation):
+        if type(node) is cst.BooleanOperation:
             return self.taint(node.left) | self.taint(node.right)
-        if isinstance(node, cst.IfExp):
+        if type(node) is cst.IfExp:
             return self.taint(node.body) | self.taint(node.orelse)
-        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        if type(node) in (cst.List, cst.Tuple, cst.Set):
             return _seq(_union(self._element(e) for e in node.elements))
-        if isinstance(node, cst.Dict):
-            parts = [self.taint(e.value) for e in node.elements if isinstance(e, cst.DictElement)]
-            parts += [self.taint(e.value) for e in node.elements if isinstance(e, cst.StarredDictElement)]
+        if type(node) is cst.Dict:
+            parts = [self.taint(e.value) for e in node.elements if type(e) is cst.DictElement]
+            parts += [self.taint(e.value) for e in node.elements if type(e) is cst.StarredDictElement]
             return _rekind(_union(parts), DATA)
-        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+        if type(node) in (cst.ListComp, cst.SetComp, cst.GeneratorExp):
             return _seq(self.taint(node.elt))
-        if isinstance(node, cst.DictComp):
+        if type(node) is cst.DictComp:
             return _rekind(self.taint(node.key) | self.taint(node.value), DATA)
-        if isinstance(node, cst.Await):
+        if type(node) is cst.Await:
             return self.taint(node.expression)
-        if isinstance(node, cst.NamedExpr):
+        if type(node) is cst.NamedExpr:
             return self.taint(node.value)
         return CLEAN
 

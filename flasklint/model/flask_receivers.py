@@ -46,9 +46,10 @@ def is_route_call(model: ModuleModel, call: cst.Call, scope: Scope) -> bool:
     any name whose call has Flask's shape: a literal rule starting with `/`.
     """
     func = call.func
-    if not (isinstance(func, cst.Attribute) and func.attr.value in ROUTE_REGISTRARS):
+    # Exact types: libcst's node classes have no subclasses, and isinstance against them (ABCs) runs Python code.
+    if not (type(func) is cst.Attribute and func.attr.value in ROUTE_REGISTRARS):
         return False
-    if not isinstance(func.value, (cst.Name, cst.Attribute)):
+    if type(func.value) not in (cst.Name, cst.Attribute):
         return False
     if model.ref_of(func.value, scope) in flask_objects(model):
         return True
@@ -56,7 +57,7 @@ def is_route_call(model: ModuleModel, call: cst.Call, scope: Scope) -> bool:
     if rule is None or not rule.startswith("/") or not _flask_only_module(model):
         return False
     imported = model.qualify(func.value, scope)
-    if isinstance(func.value, cst.Attribute):  # `views.bp.route` yes, `app.config.get` no
+    if type(func.value) is cst.Attribute:  # `views.bp.route` yes, `app.config.get` no
         return imported is not None
     return imported is None or "." in imported  # `import requests; requests.get("/x")` is a module's function
 

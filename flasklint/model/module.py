@@ -202,9 +202,10 @@ class ModuleModel:
 
     def ref_of(self, node: cst.BaseExpression, scope: Scope) -> str | None:
         """A project-wide reference for the object an expression names ("pkg.auth.bp", "param:app")."""
-        if isinstance(node, cst.Name):
+        # Exact types: libcst's node classes have no subclasses, and isinstance against them (ABCs) runs Python code.
+        if type(node) is cst.Name:
             return self._ref_of_name(node.value, scope)
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             base = self.ref_of(node.value, scope)
             return f"{base}.{node.attr.value}" if base else None
         return None

@@ -171,12 +171,13 @@ def response_bodies(model: ModuleModel, view: FunctionInfo, analysis: TaintAnaly
 
 def response_call(analysis: TaintAnalysis, node: cst.BaseExpression) -> str | None:
     """"response" for Flask's Response class, "make_response" for make_response(), else None."""
-    if not isinstance(node, cst.Call):
+    # Exact types: libcst's node classes have no subclasses, and isinstance against them (ABCs) runs Python code.
+    if type(node) is not cst.Call:
         return None
     callee = analysis.callee(node.func)
     if callee in RESPONSE_CLASSES:
         return "response"
-    if isinstance(node.func, cst.Attribute) and node.func.attr.value == "response_class":
+    if type(node.func) is cst.Attribute and node.func.attr.value == "response_class":
         return "response"  # app.response_class / current_app.response_class
     if callee in MAKE_RESPONSE:
         return "make_response"

@@ -84,30 +84,31 @@ def _block(statements: Sequence[cst.CSTNode], no_return: NoReturn) -> Paths:
 
 
 def _statement(statement: cst.CSTNode, no_return: NoReturn) -> Paths:
-    if isinstance(statement, cst.SimpleStatementLine):
+    # Exact types: libcst's node classes have no subclasses, and isinstance against them (ABCs) runs Python code.
+    if type(statement) is cst.SimpleStatementLine:
         inner = _block(statement.body, no_return)
         inner.tails = [statement] if inner.tails else []
         return inner
-    if isinstance(statement, cst.Return):
-        empty = statement.value is None or (isinstance(statement.value, cst.Name) and statement.value.value == "None")
+    if type(statement) is cst.Return:
+        empty = statement.value is None or (type(statement.value) is cst.Name and statement.value.value == "None")
         return Paths(bare_returns=[statement] if empty else [], returns_value=not empty)
-    if isinstance(statement, cst.Raise):
+    if type(statement) is cst.Raise:
         return Paths()
-    if isinstance(statement, cst.Break):
+    if type(statement) is cst.Break:
         return Paths(breaks=True)
-    if isinstance(statement, cst.Continue):
+    if type(statement) is cst.Continue:
         return Paths()
-    if isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call) and no_return(statement.value):
+    if type(statement) is cst.Expr and type(statement.value) is cst.Call and no_return(statement.value):
         return Paths()
-    if isinstance(statement, cst.If):
+    if type(statement) is cst.If:
         return _if(statement, no_return)
-    if isinstance(statement, (cst.For, cst.While)):
+    if type(statement) in (cst.For, cst.While):
         return _loop(statement, no_return)
-    if isinstance(statement, (cst.Try, cst.TryStar)):
+    if type(statement) in (cst.Try, cst.TryStar):
         return _try(statement, no_return)
-    if isinstance(statement, cst.With):
+    if type(statement) is cst.With:
         return _block(_statements(statement.body), no_return)
-    if isinstance(statement, cst.Match):
+    if type(statement) is cst.Match:
         return _match(statement, no_return)
     return Paths(tails=[statement])
 

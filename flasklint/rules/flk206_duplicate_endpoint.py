@@ -236,10 +236,11 @@ def _conditional_lines(model: ModuleModel) -> list[tuple[int, int]]:
     pending: list[cst.CSTNode] = list(model.tree.body)
     while pending:
         statement = pending.pop()
-        if isinstance(statement, conditional):
+        # Exact types: libcst's node classes have no subclasses, and isinstance against them (ABCs) runs Python code.
+        if type(statement) in conditional:
             span = model.span(statement)
             rows.append((span[0], span[2]))
-        elif isinstance(statement, (cst.FunctionDef, cst.ClassDef, cst.With)) and isinstance(
+        elif type(statement) in (cst.FunctionDef, cst.ClassDef, cst.With) and isinstance(
             statement.body, cst.IndentedBlock
         ):
             pending.extend(statement.body.body)
