@@ -194,6 +194,9 @@ def _lean_codegen_replacements() -> list[Replacement]:
     one_token_impl = _BaseOneTokenOp.__dict__["_codegen_impl"]
     # `,` `.` `=` `:` and the operators: whitespace, one token (its syntactic span), whitespace.
     one_token_ops = frozenset(kind for kind in class_tree(_BaseOneTokenOp) if kind._codegen_impl is one_token_impl)
+    # One token each: whitespace, a newline, and a name or string outside parentheses.
+    leaves = frozenset({SimpleWhitespace, Newline, Name, SimpleString})
+    parenthesizable = frozenset({Name, SimpleString})
     newline_split = _NEWLINE.split
 
     def _codegen(node: cst.CSTNode, state: Any, **kwargs: Any) -> None:
@@ -204,12 +207,22 @@ def _lean_codegen_replacements() -> list[Replacement]:
             return standard_codegen(node, state, **kwargs)
         line, column = state.line, state.column
         kind = type(node)
-        if kind is SimpleWhitespace or kind is Newline:
+        if kind in leaves and not kwargs and not (kind in parenthesizable and (node.lpar or node.rpar)):  # type: ignore
             value = node.value  # type: ignore[attr-defined]
             if value is None:  # a Newline's: the module's default
                 value = state.default_newline
-        elif (kind is Name or kind is SimpleString) and not node.lpar and not node.rpar:  # type: ignore[attr-defined]
-            value = node.value  # type: ignore[attr-defined]
+            state.tokens.append(value)
+            if "\n" in value or "\r" in value:
+                segments = newline_split(value)
+                state.line += len(segments) - 1
+                state.column = len(segments[-1])
+            else:
+                state.column += len(value)
+            span = (line, column, state.line, state.column)
+            if kind in parenthesizable:
+                state.positions[id(node)] = span  # their parenthesize records it (a later occurrence wins)
+            else:
+                state.positions.setdefault(id(node), span)
         elif kind in one_token_ops and not kwargs:
             node.whitespace_before._codegen(state)  # type: ignore[attr-defined]
             line, column = state.line, state.column
@@ -218,25 +231,9 @@ def _lean_codegen_replacements() -> list[Replacement]:
             state.column += len(token)
             state.positions[id(node)] = (line, column, state.line, state.column)  # its syntactic span
             node.whitespace_after._codegen(state)  # type: ignore[attr-defined]
-            return None
         else:
             node._codegen_impl(state, **kwargs)
             state.positions.setdefault(id(node), (line, column, state.line, state.column))
-            return None
-        if kwargs:  # these leaves take none: libcst's own error
-            node._codegen_impl(state, **kwargs)
-        state.tokens.append(value)
-        if "\n" in value or "\r" in value:
-            segments = newline_split(value)
-            state.line += len(segments) - 1
-            state.column = len(segments[-1])
-        else:
-            state.column += len(value)
-        span = (line, column, state.line, state.column)
-        if kind is Name or kind is SimpleString:
-            state.positions[id(node)] = span  # their parenthesize records it (a later occurrence wins)
-        else:
-            state.positions.setdefault(id(node), span)
         return None
 
     def _parenthesize(node: Any, state: Any) -> Any:
