@@ -207,7 +207,8 @@ def _lean_codegen_replacements() -> list[Replacement]:
             return standard_codegen(node, state, **kwargs)
         line, column = state.line, state.column
         kind = type(node)
-        if kind in leaves and not kwargs and not (kind in parenthesizable and (node.lpar or node.rpar)):  # type: ignore
+        parenthesized = kind in parenthesizable and (node.lpar or node.rpar)  # type: ignore[attr-defined]
+        if kind in leaves and not kwargs and not parenthesized:
             value = node.value  # type: ignore[attr-defined]
             if value is None:  # a Newline's: the module's default
                 value = state.default_newline

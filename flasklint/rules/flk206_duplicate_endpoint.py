@@ -240,9 +240,7 @@ def _conditional_lines(model: ModuleModel) -> list[tuple[int, int]]:
         if type(statement) in conditional:
             span = model.span(statement)
             rows.append((span[0], span[2]))
-        elif type(statement) in (cst.FunctionDef, cst.ClassDef, cst.With) and isinstance(
-            statement.body, cst.IndentedBlock
-        ):
+        elif type(statement) in (cst.FunctionDef, cst.ClassDef, cst.With) and type(statement.body) is cst.IndentedBlock:
             pending.extend(statement.body.body)
     return rows
 
