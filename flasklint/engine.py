@@ -118,6 +118,7 @@ def _analyse_tree(relative: str, module: str, is_package: bool, decoded: str, fi
             data = _run_safely(rule.code, relative, lambda r=rule: _found(r.collect(model)), retry_deeper=first_attempt)
             if data:
                 model.facts.rule_data[rule.code] = data[0]
+        model.release()
     if parsed.shifts:  # form feeds were taken out of the indentation: report the file's own columns
         return FileFacts.from_dict(restore_columns(model.facts.to_dict(), parsed.shifts))
     return model.facts

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 from functools import partial
-from typing import Callable, Iterable, Iterator, Literal, NamedTuple, Union
+from typing import Callable, Iterable, Iterator, Literal, NamedTuple, TypeVar, Union
 
 import libcst as cst
 
@@ -1129,8 +1129,15 @@ def _keyword_is_true(call: cst.Call, keyword: str) -> bool:
     return isinstance(value, cst.Name) and value.value == "True"
 
 
+Analysis = TypeVar("Analysis", bound=TaintAnalysis)
+
+
 class ModuleDataflow:
-    """Per-module cache of function flows and analyses, shared by every rule that asks."""
+    """Per-module cache of function flows and analyses, shared by every rule that asks.
+
+    The analyses point back at it and at the model, which holds it: `release` ends those cycles
+    when the file's analysis is over, so reference counting frees the tree at once.
+    """
 
     def __init__(self, model: ModuleModel) -> None:
         self.model = model
@@ -1139,6 +1146,10 @@ class ModuleDataflow:
         self.module_functions: dict[str, FunctionInfo] = {
             f.name: f for f in model.functions if f.scope.parent is model.module_scope
         }
+
+    def release(self) -> None:
+        self._flows.clear()
+        self._analyses.clear()
 
     def flow(self, function: FunctionInfo) -> FunctionFlow:
         flow = self._flows.get(function.node)
@@ -1150,11 +1161,17 @@ class ModuleDataflow:
         self, function: FunctionInfo, purpose: Purpose, bindings: Bindings | None = None, depth: int = 0
     ) -> TaintAnalysis:
         """The analysis of `function`; `bindings` replaces the route-variable sources of its parameters."""
-        key = (function.node, purpose, None if bindings is None else frozenset(bindings.items()), depth)
+        return self.analysis_of(TaintAnalysis, function, purpose, bindings, depth)
+
+    def analysis_of(
+        self, kind: type[Analysis], function: FunctionInfo, purpose: Purpose, bindings: Bindings | None, depth: int
+    ) -> Analysis:
+        """`analysis` made by a subclass (one that changes what counts as clean), cached beside the others."""
+        key = (kind, function.node, purpose, None if bindings is None else frozenset(bindings.items()), depth)
         analysis = self._analyses.get(key)
         if analysis is None:
-            analysis = self._analyses[key] = TaintAnalysis(self, function, purpose, bindings, depth)
-        return analysis
+            analysis = self._analyses[key] = kind(self, function, purpose, bindings, depth)
+        return analysis  # type: ignore[return-value]
 
     def analyses(self, function: FunctionInfo, purpose: Purpose) -> Iterator[TaintAnalysis]:
         """The function on its own, then once per same-module call passing it request data (one level).

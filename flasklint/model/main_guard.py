@@ -26,19 +26,24 @@ class ImportTimeStatement:
 
 def is_name_test(test: cst.BaseExpression) -> bool:
     """The `if` test mentions `__name__` (`__name__ == "__main__"`, `"__main__" == __name__`, ...)."""
-    found = False
+    finder = _NameFinder()
+    test.visit(finder)
+    return finder.found
 
-    class _Finder(cst.CSTVisitor):
-        def visit_Name(self, node: cst.Name) -> None:
-            nonlocal found
-            found = found or node.value == "__name__"
 
-        def visit_Attribute(self, node: cst.Attribute) -> bool:
-            node.value.visit(self)  # `cls.__name__` is another name
-            return False
+class _NameFinder(cst.CSTVisitor):
+    """Whether a `__name__` name is used (a class at module level: one made per call is a reference
+    cycle, left to the garbage collector with whatever it holds)."""
 
-    test.visit(_Finder())
-    return found
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.found = self.found or node.value == "__name__"
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)  # `cls.__name__` is another name
+        return False
 
 
 def import_time_statements(module: cst.Module) -> Iterator[ImportTimeStatement]:

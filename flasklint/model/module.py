@@ -149,6 +149,14 @@ class ModuleModel:
         # by models kept every analysed module alive in the language server).
         self.dataflow: ModuleDataflow | None = None
 
+    def release(self) -> None:
+        """End the analyses built on this model once the rules are done with it: they point back at
+        it, and without those cycles the tree is freed by reference counting as the file's analysis
+        ends, instead of by a collection that walks its tens of thousands of nodes first."""
+        if self.dataflow is not None:
+            self.dataflow.release()
+            self.dataflow = None
+
     # -- positions -------------------------------------------------------------------------
     def span(self, node: cst.CSTNode) -> Span:
         """(line, col, end_line, end_col) of a node; the position pass runs on need, only as far

@@ -38,6 +38,7 @@ from flasklint.model.dataflow import (
     TEXT,
     Bindings,
     ModuleDataflow,
+    Purpose,
     TaintAnalysis,
     Taints,
     added_operands,
@@ -114,14 +115,13 @@ class OpenRedirect:
 def open_redirects(model: ModuleModel) -> Iterator[OpenRedirect]:
     """Each redirect target that holds unchecked request data, in source order, each target once."""
     dataflow = dataflow_for(model)
-    analyses = _Analyses(dataflow)
     reported: set[cst.CSTNode] = set()
     found: list[OpenRedirect] = []
     for function, sinks in _sinks_by_function(model):
         try:
             tainted = [
                 OpenRedirect(target, sink, taints, analysis)
-                for analysis in _analyses_of(analyses, function)
+                for analysis in _analyses_of(dataflow, function)
                 for target, sink in sinks
                 for taints in [frozenset(t for t in analysis.taint(target) if t.kind in URL_KINDS)]
                 if taints
@@ -247,41 +247,33 @@ def _may_hold_return(node_type: type) -> bool:
 # -- the analyses ----------------------------------------------------------------------------
 
 
-class _Analyses:
-    """One `UrlAnalysis` per (function, bindings, depth), shared by the sinks and helper calls of a module."""
-
-    def __init__(self, dataflow: ModuleDataflow) -> None:
-        self.dataflow = dataflow
-        self._cache: dict[tuple, UrlAnalysis] = {}
-
-    def get(self, function: FunctionInfo, bindings: Bindings | None = None, depth: int = 0) -> UrlAnalysis:
-        key = (function.node, None if bindings is None else frozenset(bindings.items()), depth)
-        analysis = self._cache.get(key)
-        if analysis is None:
-            analysis = self._cache[key] = UrlAnalysis(self, function, bindings, depth)
-        return analysis
-
-
-def _analyses_of(analyses: _Analyses, function: FunctionInfo) -> Iterator[UrlAnalysis]:
+def _analyses_of(dataflow: ModuleDataflow, function: FunctionInfo) -> Iterator[UrlAnalysis]:
     """The function on its own, then once per same-module call passing it request data."""
-    yield analyses.get(function)
-    dataflow = analyses.dataflow
+    yield _url_analysis(dataflow, function)
     if dataflow.module_functions.get(function.name) is not function:
         return
     for call in dataflow.model.callers_of(function):
         assert call.function is not None
-        bindings = analyses.get(call.function).bind_arguments(function, call.node)
+        bindings = _url_analysis(dataflow, call.function).bind_arguments(function, call.node)
         if any(t.kind in URL_KINDS for taints in bindings.values() for t in taints):
-            yield analyses.get(function, bindings, depth=1)
+            yield _url_analysis(dataflow, function, bindings, depth=1)
+
+
+def _url_analysis(
+    dataflow: ModuleDataflow, function: FunctionInfo, bindings: Bindings | None = None, depth: int = 0
+) -> UrlAnalysis:
+    """One per (function, bindings, depth), shared by the sinks and helper calls of a module."""
+    return dataflow.analysis_of(UrlAnalysis, function, "path", bindings, depth)
 
 
 class UrlAnalysis(TaintAnalysis):
     """The shared analysis (its "path" purpose: HTML escapes and `quote()` keep a URL tainted), where
     same-site URLs, host-fixing starts and checked values are clean (see the module's docstring)."""
 
-    def __init__(self, analyses: _Analyses, function: FunctionInfo, bindings: Bindings | None, depth: int) -> None:
-        super().__init__(analyses.dataflow, function, "path", bindings, depth)
-        self.analyses = analyses
+    def __init__(
+        self, dataflow: ModuleDataflow, function: FunctionInfo, purpose: Purpose, bindings: Bindings | None, depth: int
+    ) -> None:
+        super().__init__(dataflow, function, purpose, bindings, depth)
         self._checked: frozenset[str] | None = None
 
     def checked(self) -> frozenset[str]:
@@ -332,7 +324,7 @@ class UrlAnalysis(TaintAnalysis):
         helper = self.dataflow.module_functions.get(name)
         if helper is None or helper is self.function or self.depth >= 1 or self.flow.is_local(name):
             return CLEAN
-        analysis = self.analyses.get(helper, self.bind_arguments(helper, node), self.depth + 1)
+        analysis = _url_analysis(self.dataflow, helper, self.bind_arguments(helper, node), self.depth + 1)
         return frozenset(t for r in analysis.flow.returns if r.value is not None for t in analysis.taint(r.value))
 
     # -- constant starts -----------------------------------------------------------------------

@@ -44,24 +44,27 @@ def function_paths(function: cst.FunctionDef, no_return: NoReturn) -> Paths:
 
 def contains_yield(function: cst.FunctionDef) -> bool:
     """A generator (a `yield` in its own body, not in a nested function, class or lambda)."""
-    found = False
+    finder = _YieldFinder(function)
+    function.visit(finder)
+    return finder.found
 
-    class _Finder(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return node is function
 
-        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-            return False
+class _YieldFinder(cst.CSTVisitor):
+    def __init__(self, function: cst.FunctionDef) -> None:
+        self.function = function
+        self.found = False
 
-        def visit_Lambda(self, node: cst.Lambda) -> bool:
-            return False
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return node is self.function
 
-        def visit_Yield(self, node: cst.Yield) -> None:
-            nonlocal found
-            found = True
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
 
-    function.visit(_Finder())
-    return found
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        self.found = True
 
 
 def _statements(body: cst.BaseSuite) -> Sequence[cst.BaseStatement | cst.BaseSmallStatement]:

@@ -232,17 +232,24 @@ def _is_false(node: cst.BaseExpression) -> bool:
 
 def _returns_false(function: FunctionInfo) -> bool:
     """Every return of the override is the constant False."""
-    returns: list[cst.Return] = []
-
-    class Returns(cst.CSTVisitor):
-        def visit_Return(self, node: cst.Return) -> None:
-            returns.append(node)
-
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return node is function.node
-
-    function.node.visit(Returns())
+    finder = _Returns(function.node)
+    function.node.visit(finder)
+    returns = finder.returns
     return bool(returns) and all(r.value is not None and _is_false(r.value) for r in returns)
+
+
+class _Returns(cst.CSTVisitor):
+    """The function's own returns (not those of functions nested in it)."""
+
+    def __init__(self, function: cst.FunctionDef) -> None:
+        self.function = function
+        self.returns: list[cst.Return] = []
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self.returns.append(node)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return node is self.function
 
 
 def _first_line(model: ModuleModel, node: cst.CSTNode) -> str:

@@ -211,36 +211,42 @@ def _forwards(wrapper: cst.FunctionDef, view: str) -> bool:
     names = {view, double.name.value} | ({args} if args else set())
     if len(names) != (3 if args else 2):
         return False
-    forwarded = 0
-    stray = False
+    uses = _ForwardingUses(view, args, double.name.value, names)
+    wrapper.body.visit(uses)
+    return uses.forwarded > 0 and not uses.stray
 
-    class Visitor(cst.CSTVisitor):
-        def visit_Call(self, call: cst.Call) -> bool:
-            nonlocal forwarded
-            if _is_forwarding(call, view, args, double.name.value):
-                forwarded += 1
-                return False
-            return True
 
-        def visit_Name(self, name: cst.Name) -> None:
-            nonlocal stray
-            stray = stray or name.value in names
+class _ForwardingUses(cst.CSTVisitor):
+    """Counts the calls forwarding to the view; `stray`: the names used any other way.
 
-        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
-            attribute.value.visit(self)
+    (Visitors here are module-level classes: one made per call is a reference cycle, and the
+    garbage collector would have to walk the tree it reaches before freeing it.)"""
+
+    def __init__(self, view: str, args: str | None, kwargs: str, names: set[str]) -> None:
+        self.view, self.args, self.kwargs, self.names = view, args, kwargs, names
+        self.forwarded = 0
+        self.stray = False
+
+    def visit_Call(self, call: cst.Call) -> bool:
+        if _is_forwarding(call, self.view, self.args, self.kwargs):
+            self.forwarded += 1
             return False
+        return True
 
-        def visit_Arg(self, arg: cst.Arg) -> bool:
-            arg.value.visit(self)
-            return False
+    def visit_Name(self, name: cst.Name) -> None:
+        self.stray = self.stray or name.value in self.names
 
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            nonlocal stray
-            stray = True  # a nested scope may rebind the names
-            return False
+    def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+        attribute.value.visit(self)
+        return False
 
-    wrapper.body.visit(Visitor())
-    return forwarded > 0 and not stray
+    def visit_Arg(self, arg: cst.Arg) -> bool:
+        arg.value.visit(self)
+        return False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.stray = True  # a nested scope may rebind the names
+        return False
 
 
 def _is_forwarding(call: cst.Call, view: str, args: str | None, kwargs: str) -> bool:
@@ -395,34 +401,38 @@ def _in(model: ModuleModel, node: cst.CSTNode, function: cst.FunctionDef) -> boo
 
 def _mentions(node: cst.CSTNode, *names: str) -> bool:
     """A Name node with one of these values anywhere under `node` (attribute and keyword names excepted)."""
-    wanted = set(names)
-    found = False
+    finder = _NameUses(set(names))
+    node.visit(finder)
+    return finder.found
 
-    class Visitor(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            nonlocal found
-            found = found or name.value in wanted
 
-        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
-            attribute.value.visit(self)
-            return False
+class _NameUses(cst.CSTVisitor):
+    def __init__(self, wanted: set[str]) -> None:
+        self.wanted = wanted
+        self.found = False
 
-        def visit_Arg(self, arg: cst.Arg) -> bool:
-            arg.value.visit(self)
-            return False
+    def visit_Name(self, name: cst.Name) -> None:
+        self.found = self.found or name.value in self.wanted
 
-    node.visit(Visitor())
-    return found
+    def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+        attribute.value.visit(self)
+        return False
+
+    def visit_Arg(self, arg: cst.Arg) -> bool:
+        arg.value.visit(self)
+        return False
 
 
 def _debug_fstring(node: cst.CSTNode) -> bool:
     """`f"{uid=}"` prints the name itself: renaming it changes the text."""
-    found = False
+    finder = _DebugExpressions()
+    node.visit(finder)
+    return finder.found
 
-    class Visitor(cst.CSTVisitor):
-        def visit_FormattedStringExpression(self, expression: cst.FormattedStringExpression) -> None:
-            nonlocal found
-            found = found or expression.equal is not None
 
-    node.visit(Visitor())
-    return found
+class _DebugExpressions(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_FormattedStringExpression(self, expression: cst.FormattedStringExpression) -> None:
+        self.found = self.found or expression.equal is not None

@@ -195,23 +195,30 @@ def _is_flask_class(model: ModuleModel, callee: cst.BaseExpression, assign: Assi
 def _later_flask_use(model: ModuleModel, assign: AssignInfo, name: str) -> str | None:
     """The first Flask-only attribute read on the name after the rebinding, in its scope or nested ones."""
     scope_node: cst.CSTNode = assign.function.node if assign.function else model.tree
-    end = model.span(assign.node)[2:]
-    found: list[str] = []
+    uses = _FlaskUses(model, scope_node, name, model.span(assign.node)[2:])
+    scope_node.visit(uses)
+    return uses.found[0] if uses.found else None
 
-    class _Uses(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            shadowed = any(param.name.value == name for param in node.params.params)
-            return node is scope_node or not shadowed
 
-        def visit_Attribute(self, node: cst.Attribute) -> None:
-            if (
-                not found and isinstance(node.value, cst.Name) and node.value.value == name
-                and node.attr.value in FLASK_ATTRIBUTES and model.span(node)[:2] > end
-            ):
-                found.append(node.attr.value)
+class _FlaskUses(cst.CSTVisitor):
+    """Flask-only attributes read on `name` after `end`, where no nested function's parameter shadows it.
 
-    scope_node.visit(_Uses())
-    return found[0] if found else None
+    (Module-level visitors: one made per call is a reference cycle holding the model.)"""
+
+    def __init__(self, model: ModuleModel, scope_node: cst.CSTNode, name: str, end: tuple[int, ...]) -> None:
+        self.model, self.scope_node, self.name, self.end = model, scope_node, name, end
+        self.found: list[str] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        shadowed = any(param.name.value == self.name for param in node.params.params)
+        return node is self.scope_node or not shadowed
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if (
+            not self.found and isinstance(node.value, cst.Name) and node.value.value == self.name
+            and node.attr.value in FLASK_ATTRIBUTES and self.model.span(node)[:2] > self.end
+        ):
+            self.found.append(node.attr.value)
 
 
 def _fix(model: ModuleModel, assign: AssignInfo, name: str, call: cst.Call) -> Fix:
@@ -224,20 +231,23 @@ def _safety(assign: AssignInfo, name: str) -> Applicability:
     """Safe only for a function's local that never leaves it: no other code can hold the middleware."""
     if assign.function is None:
         return Applicability.UNSAFE
-    leaves = False
+    escapes = _Escapes(name)
+    assign.function.node.visit(escapes)
+    return Applicability.UNSAFE if escapes.leaves else Applicability.SAFE
 
-    class _Escapes(cst.CSTVisitor):
-        def visit_Return(self, node: cst.Return) -> None:
-            nonlocal leaves
-            leaves = leaves or (isinstance(node.value, cst.Name) and node.value.value == name)
 
-        def visit_Global(self, node: cst.Global) -> None:
-            nonlocal leaves
-            leaves = leaves or any(item.name.value == name for item in node.names)
+class _Escapes(cst.CSTVisitor):
+    """Whether the function returns `name` or declares it global or nonlocal."""
 
-        def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
-            nonlocal leaves
-            leaves = leaves or any(item.name.value == name for item in node.names)
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.leaves = False
 
-    assign.function.node.visit(_Escapes())
-    return Applicability.UNSAFE if leaves else Applicability.SAFE
+    def visit_Return(self, node: cst.Return) -> None:
+        self.leaves = self.leaves or (isinstance(node.value, cst.Name) and node.value.value == self.name)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.leaves = self.leaves or any(item.name.value == self.name for item in node.names)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        self.leaves = self.leaves or any(item.name.value == self.name for item in node.names)

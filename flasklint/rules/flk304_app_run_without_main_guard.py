@@ -9,6 +9,7 @@ from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from flasklint.model.flask_receivers import is_flask_app
 from flasklint.model.main_guard import ImportTimeStatement, import_time_statements
 from flasklint.model.module import ModuleModel
+from flasklint.model.walk import children
 from flasklint.rule import Case, FileRule, Finding
 
 GUARD = 'if __name__ == "__main__":'
@@ -137,16 +138,13 @@ def _guard_fix(model: ModuleModel, item: ImportTimeStatement) -> Fix | None:
 
 
 def _holds_multiline_string(node: cst.CSTNode) -> bool:
-    found = False
-
-    class _Finder(cst.CSTVisitor):
-        def visit_SimpleString(self, string: cst.SimpleString) -> None:
-            nonlocal found
-            found = found or "\n" in string.value or "\r" in string.value
-
-        def visit_FormattedString(self, string: cst.FormattedString) -> None:
-            nonlocal found
-            found = found or "\n" in cst.Module([]).code_for_node(string)
-
-    node.visit(_Finder())
-    return found
+    """Whether a string in the statement spans lines (indenting its lines would change its value)."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if type(current) is cst.SimpleString and ("\n" in current.value or "\r" in current.value):
+            return True
+        if type(current) is cst.FormattedString and "\n" in cst.Module([]).code_for_node(current):
+            return True
+        pending.extend(children(current))
+    return False
