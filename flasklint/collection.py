@@ -1,12 +1,13 @@
 """A run's file analyses pause Python's cyclic garbage collector, and each collects once at its end.
 
-A libcst tree is tens of thousands of container objects per thousand lines, and the model built on it
-holds reference cycles (a module's dataflow analyses point back at it, scopes at their import tables).
-With the collector running, each young-generation pass during the analysis scans the growing tree
-again, and once the analysis is over the tree, held by those cycles, waits for a rare full collection:
-about a tenth of the analysis CPU, and several files' trees alive at once. Paused, everything the file
-allocates stays in the youngest generation; one collection of that generation when the file is done
-frees its cyclic garbage (the tree included) and keeps only the facts.
+A libcst tree is tens of thousands of container objects per thousand lines. With the collector
+running, each young-generation pass during the analysis scans the growing tree again, and whatever
+survives a pass waits for a rarer one of an older generation. Paused, everything the file allocates
+stays in the youngest generation; one collection of that generation when the file is done frees the
+little cyclic garbage left (the standard library's, libcst's scope analysis when a fix asks it) and
+keeps only the facts. The model and its analyses themselves leave no cycle (ModuleModel.release,
+tests/test_collection.py): reference counting frees the tree as the analysis ends, so that collection
+walks only what the file keeps.
 
 Only a run's batch of files (`engine._analyse_job`: the CLI, the flake8 builder, a project's first
 build, in workers or in-process) is paused, not the language server's analysis of each edit: a server
