@@ -42,12 +42,15 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Only a triple-quoted string or a backslash at the end of a line (in a string or not) makes one
 # logical line span several rows; a file without either needs no scanning.
 _MAY_SPAN_ROWS = re.compile(r"\"\"\"|'''|\\(?:\r\n|\r|\n)")
-# What can join rows into one logical line, and the comments in which nothing does.
-_STRING_PREFIX = r"[rRbBuUfF]{0,3}"
+# What can join rows into one logical line, and the comments in which nothing does. A string's prefix
+# (r, b, f...) sits on its opening quote's row and changes no string's extent (a backslash escapes the
+# next character in every kind), so matches start at the quote: every alternative then starts with
+# `#`, a quote or a backslash, and the regex engine skips to the next of them instead of trying each
+# position (a third less time).
 _row_joiners = lazy_pattern(
     r"#[^\r\n]*"
-    rf"|{_STRING_PREFIX}(?:'''(?:\\.|[^\\])*?'''|\"\"\"(?:\\.|[^\\])*?\"\"\")"
-    rf"|{_STRING_PREFIX}(?:'(?:\\(?:\r\n|.)|[^\\'\r\n])*'|\"(?:\\(?:\r\n|.)|[^\\\"\r\n])*\")"
+    r"|'''(?:\\.|[^\\])*?'''|\"\"\"(?:\\.|[^\\])*?\"\"\""
+    r"|'(?:\\(?:\r\n|.)|[^\\'\r\n])*'|\"(?:\\(?:\r\n|.)|[^\\\"\r\n])*\""
     r"|\\(?:\r\n|\r|\n)",
     re.DOTALL,
 )

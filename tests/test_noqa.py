@@ -178,6 +178,9 @@ def tokenize_spans(text: str) -> dict[str, int]:
         'def f():\n    """Doc.\n\n    More.\n    """\n    return 1\n',
         'x = """\r\nwindows\r\n"""\r\ny = 1\r\n',
         "# a comment with ''' in it\nx = (1,\n     '''a\nb''')\n",
+        # prefixes, upper-case ones included, and a quote a raw string's backslash keeps
+        'x = Rb"""a\nb"""; y = F\'{a}\'\nz = BR\'\'\'c\nd\'\'\'\n',
+        "p = r'\\'' + \"x\"  # '''\nq = fr\"\"\"\n{y}\"\"\"\nw = u'''\\\n'''\n",
     ],
 )
 def test_multi_row_lines_agree_with_tokenize(source: str) -> None:
