@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import io
+import operator
 import re
 import symtable
 import sys
@@ -20,6 +21,7 @@ import threading
 import tokenize
 import warnings
 from dataclasses import dataclass, field
+from itertools import accumulate, repeat
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import libcst as cst
@@ -45,6 +47,8 @@ DEEP_RECURSION_LIMIT = 100_000
 _deep_lock = threading.Lock()  # the recursion limit is process-wide: one deep run at a time
 _deep_thread = threading.local()  # set inside a deep run, where a nested run_deep runs inline
 _STRUCTURE = re.compile(r"[()\[\]{}]|\\?\r?\n")
+_NOT_BRACKET = re.compile(r"[^()\[\]{}]+")
+_BRACKET_STEPS = str.maketrans("([{)]}", "\x02\x02\x02\x00\x00\x00")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # Python's own line ends (not str.splitlines')
 _LEADING_BLANKS = re.compile(r"[ \t\f]*")
 
@@ -218,6 +222,8 @@ def looks_deep(text: str) -> bool:
     count too: a false alarm only costs a CPython parse.)"""
     if len(text) > LONG_LINE and max(map(len, text.split("\n"))) > LONG_LINE:
         return True
+    if text.count("\n") + text.count("\r") <= LONG_SPAN:  # no group or run of continuations that long
+        return _deepest_bracket(text) > DEEP_BRACKETS
     depth = lines_in_group = continued = 0
     for match in _STRUCTURE.finditer(text):
         token = match.group()
@@ -238,6 +244,14 @@ def looks_deep(text: str) -> bool:
             if lines_in_group > LONG_SPAN:
                 return True
     return False
+
+
+def _deepest_bracket(text: str) -> int:
+    """The deepest bracket nesting, a closing bracket with none open ignored (the loop of `looks_deep`,
+    in C: the depth after each bracket is the running sum of +1/-1 less its lowest value so far)."""
+    steps = _NOT_BRACKET.sub("", text).translate(_BRACKET_STEPS).encode("latin-1")  # 2: opens, 0: closes
+    sums = list(accumulate(map(operator.sub, steps, repeat(1)), initial=0))
+    return max(map(operator.sub, sums, accumulate(sums, min)))
 
 
 def run_deep(function: Callable[[], T]) -> T | None:

@@ -16,7 +16,7 @@ from test_cli import PYPROJECT, flasklint
 
 from conftest import fix, lint, write_project
 from flasklint.engine import analyse_python
-from flasklint.source import ParsedModule, SourceError, parse_python, parse_source, restore_columns
+from flasklint.source import ParsedModule, SourceError, looks_deep, parse_python, parse_source, restore_columns
 
 # libcst failed on this valid file ("no matching outer block for dedent"): FLK001, FLK104 lost.
 FORM_FEED_BLOCK = (
@@ -156,3 +156,21 @@ def test_restore_columns_moves_every_kind_of_position() -> None:
             }
         ],
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "deep"),
+    [
+        ("x = " + "(" * 100 + ")" * 100 + "\n", False),
+        ("x = " + "(" * 101 + ")" * 101 + "\n", True),
+        ("x = " + "[{(" * 33 + "1" + ")}]" * 33 + "\n", False),  # 99 deep, three kinds
+        ("s = ')))' \n" + "x = " + "(" * 101 + "\n", True),  # a closer with none open does not lower it
+        ("x = (" + "(1)," * 500 + ")\n", False),  # many brackets, shallow
+        ("x = (\n" + "    1,\n" * 2001 + ")\n", True),  # a group of more than 2,000 lines
+        ("x = 1 + \\\n" * 2001 + "1\n", True),  # as many backslash continuations in a row
+        ("x = (\n" + "    1,\n" * 1999 + ")\n" + "y = 1\n" * 500, False),  # long file, short groups
+        ("x = " + "(" * 101 + "\n" + "y = 1\n" * 2500, True),  # long file, deep
+    ],
+)
+def test_looks_deep_bounds_nesting_group_length_and_continuations(text: str, deep: bool) -> None:
+    assert looks_deep(text) is deep
