@@ -169,6 +169,8 @@ def test_false_positive_traps(project, source: str) -> None:
         ("Procfile.dev", "web: FLASK_DEBUG=1 flask run -h 0.0.0.0\n", (1, 32, 1, 39)),
         ("scripts/dev.sh", "#!/bin/sh\nexport FLASK_DEBUG=on\npip install flask && exec flask run --host=0.0.0.0\n", (3, 43, 3, 50)),
         ("run.sh", "#!/bin/sh\npython -m flask --app app run --debug --host '0.0.0.0'\n", (2, 46, 2, 53)),
+        # quote removal makes the word `flask` (the scan that skips scripts without it sees this too)
+        ("serve.sh", "#!/bin/sh\nfl'ask' run --debug --host=0.0.0.0\n", (2, 27, 2, 34)),
         (
             "docker-compose.yml",
             "services:\n  web:\n    build: .\n    command: flask run --host=0.0.0.0\n    environment:\n      - FLASK_DEBUG=1\n",

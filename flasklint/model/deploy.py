@@ -18,6 +18,7 @@ import re
 from dataclasses import field
 from pathlib import PurePosixPath
 
+from flasklint import shortcuts
 from flasklint.lazy_regex import lazy_pattern
 from flasklint.model.facts import Span
 from flasklint.records import dataclass
@@ -26,6 +27,9 @@ PUBLIC_HOSTS = frozenset({"0.0.0.0", "::"})
 FALSE_VALUES = frozenset({"0", "false", "no"})  # flask.helpers.get_debug_flag
 OPERATORS = frozenset({"&&", "||", ";", "|", "&", "(", ")", ";;", "\n"})
 _assignment = lazy_pattern(r"^[A-Za-z_][A-Za-z0-9_]*=")
+# The word `flask`, also as the shell's quote removal can make it (`fl"ask"`, `fl\ask`): without it a
+# shell script runs no `flask run`, and its (slow, shlex) word splitting is skipped.
+_flask_word = lazy_pattern(r"""f[\\"']*l[\\"']*a[\\"']*s[\\"']*k""")
 # `flask` group options that take a value (so the word after them is not the subcommand).
 GROUP_OPTIONS_WITH_VALUE = frozenset({"--app", "-A", "--env-file", "-e"})
 _HOST_VALUE = r"[\"']?(?P<host>0\.0\.0\.0|::)(?![\w:.])"
@@ -109,7 +113,8 @@ def public_debug_servers(path: str, text: str) -> list[PublicDebugServer]:
     elif name.startswith("procfile"):
         scanner.procfile()
     elif name.endswith(".sh"):
-        scanner.shell_script()
+        if not shortcuts.enabled() or _flask_word().search(text):  # a script runs no `flask run` otherwise
+            scanner.shell_script()
     elif name.endswith((".yml", ".yaml")) and "compose" in name:
         scanner.compose()
     elif name in (".flaskenv", ".env"):
