@@ -110,7 +110,8 @@ class Flake8Plugin:
 
 
 def _flasklint_selected(options: argparse.Namespace) -> bool:
-    """Whether flake8 would report any FLK code (`--select E,W,F` with the plugin installed: no)."""
+    """Whether flake8 would report any FLK code (`--select E,W` or `--extend-ignore FLK`: no;
+    `--select E,W,F`: yes, flake8 matches by prefix and `F` is one of `FLK`)."""
     try:
         from flake8.style_guide import Decision, DecisionEngine
 

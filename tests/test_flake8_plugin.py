@@ -340,16 +340,24 @@ def test_several_roots_and_files_outside_the_working_directory(tmp_path: Path) -
     assert builds(trace) == sorted(str((tmp_path / name).resolve()) for name in ("blog", "shop"))
 
 
-def test_nothing_is_built_when_flake8_selects_no_flk_code(tmp_path: Path) -> None:
+@pytest.mark.parametrize("selection", [["--select", "E9"], ["--select", "E,W,F", "--extend-ignore", "FLK"]])
+def test_nothing_is_built_when_flake8_selects_no_flk_code(tmp_path: Path, selection: list[str]) -> None:
     project = make_many(tmp_path / "app")
     trace = tmp_path / "trace"
     result = subprocess.run(
-        [sys.executable, "-m", "flake8", "--select", "E9", "--jobs", "2", "."],
+        [sys.executable, "-m", "flake8", *selection, "--jobs", "2", "."],
         cwd=project, capture_output=True, text=True, timeout=300, env={**os.environ, TRACE_BUILDS_VARIABLE: str(trace)},
     )
-    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    assert result.returncode in (0, 1) and result.stderr == "" and "FLK" not in result.stdout  # E,W,F: its own findings
     assert builds(trace) == []
 
+
+
+def test_pyflakes_f_selects_flk_too_as_flake8_matches_by_prefix(tmp_path: Path) -> None:
+    """README: `--select E,W,F` runs the plugin (`F` is a prefix of `FLK`); `F401` does not."""
+    make(tmp_path)
+    assert {code.split()[0] for *_, code in flake8_findings(".", "--select", "E,W,F", cwd=tmp_path)} >= {"FLK104"}
+    assert not any(code.startswith("FLK") for *_, code in flake8_findings(".", "--select", "E,W,F401", cwd=tmp_path))
 
 # flake8's API in one process, as an editor integration drives it: options parsed for the project
 # (the builder runs), then the plugin handed a buffer whose text differs from the file on disk.
