@@ -12,6 +12,7 @@ from typing import Iterator, Sequence
 
 import libcst as cst
 
+from flasklint.model.walk import libcst_visitor
 from flasklint.records import dataclass
 
 
@@ -26,16 +27,16 @@ class ImportTimeStatement:
 
 def is_name_test(test: cst.BaseExpression) -> bool:
     """The `if` test mentions `__name__` (`__name__ == "__main__"`, `"__main__" == __name__`, ...)."""
-    finder = _NameFinder()
+    finder = libcst_visitor(_NameFinder)()
     test.visit(finder)
     return finder.found
 
 
-class _NameFinder(cst.CSTVisitor):
-    """Whether a `__name__` name is used (a class at module level: one made per call is a reference
-    cycle, left to the garbage collector with whatever it holds)."""
+class _NameFinder:
+    """Whether a `__name__` name is used (libcst's visitor through `libcst_visitor`)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.found = False
 
     def visit_Name(self, node: cst.Name) -> None:

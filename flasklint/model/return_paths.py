@@ -16,6 +16,7 @@ from typing import Callable, Sequence
 
 import libcst as cst
 
+from flasklint.model.walk import libcst_visitor
 from flasklint.records import dataclass
 
 # A call statement the caller knows never returns (`abort(404)`, `sys.exit()`).
@@ -44,13 +45,14 @@ def function_paths(function: cst.FunctionDef, no_return: NoReturn) -> Paths:
 
 def contains_yield(function: cst.FunctionDef) -> bool:
     """A generator (a `yield` in its own body, not in a nested function, class or lambda)."""
-    finder = _YieldFinder(function)
+    finder = libcst_visitor(_YieldFinder)(function)
     function.visit(finder)
     return finder.found
 
 
-class _YieldFinder(cst.CSTVisitor):
+class _YieldFinder:
     def __init__(self, function: cst.FunctionDef) -> None:
+        super().__init__()
         self.function = function
         self.found = False
 

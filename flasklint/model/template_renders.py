@@ -26,6 +26,7 @@ from flasklint.model.dataflow import TaintAnalysis, dataflow_for, is_value
 from flasklint.model.facts import Span
 from flasklint.model.module import FunctionInfo, ModuleModel, view_owners
 from flasklint.model.responses import html_handlers, response_bodies
+from flasklint.model.walk import libcst_visitor
 from flasklint.records import dataclass
 
 RENDERS = frozenset(
@@ -232,16 +233,17 @@ def _is_false(node: cst.BaseExpression) -> bool:
 
 def _returns_false(function: FunctionInfo) -> bool:
     """Every return of the override is the constant False."""
-    finder = _Returns(function.node)
+    finder = libcst_visitor(_Returns)(function.node)
     function.node.visit(finder)
     returns = finder.returns
     return bool(returns) and all(r.value is not None and _is_false(r.value) for r in returns)
 
 
-class _Returns(cst.CSTVisitor):
+class _Returns:
     """The function's own returns (not those of functions nested in it)."""
 
     def __init__(self, function: cst.FunctionDef) -> None:
+        super().__init__()
         self.function = function
         self.returns: list[cst.Return] = []
 

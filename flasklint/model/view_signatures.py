@@ -26,6 +26,7 @@ from flasklint.model.facts import Span
 from flasklint.model.flask_receivers import is_route_call
 from flasklint.model.module import FunctionInfo, ModuleModel, Scope
 from flasklint.model.routing import DEFAULT_CONVERTERS, parse_rule
+from flasklint.model.walk import libcst_visitor
 
 # Decorators that call the view with the arguments they get (`func(*args, **kwargs)`, read in their sources).
 PASS_THROUGH_DECORATORS = frozenset(
@@ -211,18 +212,18 @@ def _forwards(wrapper: cst.FunctionDef, view: str) -> bool:
     names = {view, double.name.value} | ({args} if args else set())
     if len(names) != (3 if args else 2):
         return False
-    uses = _ForwardingUses(view, args, double.name.value, names)
+    uses = libcst_visitor(_ForwardingUses)(view, args, double.name.value, names)
     wrapper.body.visit(uses)
     return uses.forwarded > 0 and not uses.stray
 
 
-class _ForwardingUses(cst.CSTVisitor):
+class _ForwardingUses:
     """Counts the calls forwarding to the view; `stray`: the names used any other way.
 
-    (Visitors here are module-level classes: one made per call is a reference cycle, and the
-    garbage collector would have to walk the tree it reaches before freeing it.)"""
+    (libcst's visitor through `libcst_visitor`, as the other visitors here.)"""
 
     def __init__(self, view: str, args: str | None, kwargs: str, names: set[str]) -> None:
+        super().__init__()
         self.view, self.args, self.kwargs, self.names = view, args, kwargs, names
         self.forwarded = 0
         self.stray = False
@@ -401,13 +402,14 @@ def _in(model: ModuleModel, node: cst.CSTNode, function: cst.FunctionDef) -> boo
 
 def _mentions(node: cst.CSTNode, *names: str) -> bool:
     """A Name node with one of these values anywhere under `node` (attribute and keyword names excepted)."""
-    finder = _NameUses(set(names))
+    finder = libcst_visitor(_NameUses)(set(names))
     node.visit(finder)
     return finder.found
 
 
-class _NameUses(cst.CSTVisitor):
+class _NameUses:
     def __init__(self, wanted: set[str]) -> None:
+        super().__init__()
         self.wanted = wanted
         self.found = False
 
@@ -425,13 +427,14 @@ class _NameUses(cst.CSTVisitor):
 
 def _debug_fstring(node: cst.CSTNode) -> bool:
     """`f"{uid=}"` prints the name itself: renaming it changes the text."""
-    finder = _DebugExpressions()
+    finder = libcst_visitor(_DebugExpressions)()
     node.visit(finder)
     return finder.found
 
 
-class _DebugExpressions(cst.CSTVisitor):
+class _DebugExpressions:
     def __init__(self) -> None:
+        super().__init__()
         self.found = False
 
     def visit_FormattedStringExpression(self, expression: cst.FormattedStringExpression) -> None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import collections.abc
 import dataclasses
 import typing
-from functools import partial
+from functools import cache, partial
 from operator import attrgetter
-from typing import Callable
+from typing import Callable, TypeVar
 
 import libcst as cst
 
@@ -176,6 +176,18 @@ def node_types(*bases: type) -> frozenset[type]:
             found.add(cls)
             pending.extend(cls.__subclasses__())
     return frozenset(found)
+
+
+Methods = TypeVar("Methods")
+
+
+@cache
+def libcst_visitor(methods: type[Methods]) -> type[Methods]:
+    """`methods` (a plain class of `visit_<Type>`/`leave_<Type>` methods) as a libcst visitor class,
+    made once, on first use. A module-level subclass of `cst.CSTVisitor` would import libcst with its
+    module, and a warm run imports neither libcst nor Jinja; one made per call is a reference cycle
+    holding whatever its methods close over (the tree) until a collection."""
+    return type(methods.__name__, (methods, cst.CSTVisitor), {})  # a subclass of `methods`
 
 
 class LeanVisitor:

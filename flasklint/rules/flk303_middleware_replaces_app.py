@@ -9,6 +9,7 @@ from flasklint.edits import replace_node
 from flasklint.model.flask_receivers import imports_other_framework
 from flasklint.model.imports import dotted_name
 from flasklint.model.module import FLASK_CLASSES, AssignInfo, ModuleModel
+from flasklint.model.walk import libcst_visitor
 from flasklint.rule import Case, FileRule, Finding
 
 # WSGI middleware wrapping a callable application: none of them has Flask's methods.
@@ -195,17 +196,18 @@ def _is_flask_class(model: ModuleModel, callee: cst.BaseExpression, assign: Assi
 def _later_flask_use(model: ModuleModel, assign: AssignInfo, name: str) -> str | None:
     """The first Flask-only attribute read on the name after the rebinding, in its scope or nested ones."""
     scope_node: cst.CSTNode = assign.function.node if assign.function else model.tree
-    uses = _FlaskUses(model, scope_node, name, model.span(assign.node)[2:])
+    uses = libcst_visitor(_FlaskUses)(model, scope_node, name, model.span(assign.node)[2:])
     scope_node.visit(uses)
     return uses.found[0] if uses.found else None
 
 
-class _FlaskUses(cst.CSTVisitor):
+class _FlaskUses:
     """Flask-only attributes read on `name` after `end`, where no nested function's parameter shadows it.
 
-    (Module-level visitors: one made per call is a reference cycle holding the model.)"""
+    (libcst's visitor through `libcst_visitor`.)"""
 
     def __init__(self, model: ModuleModel, scope_node: cst.CSTNode, name: str, end: tuple[int, ...]) -> None:
+        super().__init__()
         self.model, self.scope_node, self.name, self.end = model, scope_node, name, end
         self.found: list[str] = []
 
@@ -231,15 +233,16 @@ def _safety(assign: AssignInfo, name: str) -> Applicability:
     """Safe only for a function's local that never leaves it: no other code can hold the middleware."""
     if assign.function is None:
         return Applicability.UNSAFE
-    escapes = _Escapes(name)
+    escapes = libcst_visitor(_Escapes)(name)
     assign.function.node.visit(escapes)
     return Applicability.UNSAFE if escapes.leaves else Applicability.SAFE
 
 
-class _Escapes(cst.CSTVisitor):
+class _Escapes:
     """Whether the function returns `name` or declares it global or nonlocal."""
 
     def __init__(self, name: str) -> None:
+        super().__init__()
         self.name = name
         self.leaves = False
 
