@@ -217,7 +217,19 @@ def _forwards(wrapper: cst.FunctionDef, view: str) -> bool:
     return uses.forwarded > 0 and not uses.stray
 
 
-class _ForwardingUses:
+class _UsesOnly:
+    """Names as uses only: an attribute's name (`x.view`) and a keyword's (`f(view=1)`) are not visited."""
+
+    def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+        attribute.value.visit(self)  # type: ignore[arg-type]
+        return False
+
+    def visit_Arg(self, arg: cst.Arg) -> bool:
+        arg.value.visit(self)  # type: ignore[arg-type]
+        return False
+
+
+class _ForwardingUses(_UsesOnly):
     """Counts the calls forwarding to the view; `stray`: the names used any other way.
 
     (libcst's visitor through `libcst_visitor`, as the other visitors here.)"""
@@ -236,14 +248,6 @@ class _ForwardingUses:
 
     def visit_Name(self, name: cst.Name) -> None:
         self.stray = self.stray or name.value in self.names
-
-    def visit_Attribute(self, attribute: cst.Attribute) -> bool:
-        attribute.value.visit(self)
-        return False
-
-    def visit_Arg(self, arg: cst.Arg) -> bool:
-        arg.value.visit(self)
-        return False
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         self.stray = True  # a nested scope may rebind the names
@@ -407,7 +411,7 @@ def _mentions(node: cst.CSTNode, *names: str) -> bool:
     return finder.found
 
 
-class _NameUses:
+class _NameUses(_UsesOnly):
     def __init__(self, wanted: set[str]) -> None:
         super().__init__()
         self.wanted = wanted
@@ -415,14 +419,6 @@ class _NameUses:
 
     def visit_Name(self, name: cst.Name) -> None:
         self.found = self.found or name.value in self.wanted
-
-    def visit_Attribute(self, attribute: cst.Attribute) -> bool:
-        attribute.value.visit(self)
-        return False
-
-    def visit_Arg(self, arg: cst.Arg) -> bool:
-        arg.value.visit(self)
-        return False
 
 
 def _debug_fstring(node: cst.CSTNode) -> bool:
