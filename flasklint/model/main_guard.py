@@ -36,7 +36,6 @@ class _NameFinder:
     """Whether a `__name__` name is used (libcst's visitor through `libcst_visitor`)."""
 
     def __init__(self) -> None:
-        super().__init__()
         self.found = False
 
     def visit_Name(self, node: cst.Name) -> None:

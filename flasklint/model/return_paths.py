@@ -52,7 +52,6 @@ def contains_yield(function: cst.FunctionDef) -> bool:
 
 class _YieldFinder:
     def __init__(self, function: cst.FunctionDef) -> None:
-        super().__init__()
         self.function = function
         self.found = False
 

@@ -243,7 +243,6 @@ class _Returns:
     """The function's own returns (not those of functions nested in it)."""
 
     def __init__(self, function: cst.FunctionDef) -> None:
-        super().__init__()
         self.function = function
         self.returns: list[cst.Return] = []
 

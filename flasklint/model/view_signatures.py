@@ -235,7 +235,6 @@ class _ForwardingUses(_UsesOnly):
     (libcst's visitor through `libcst_visitor`, as the other visitors here.)"""
 
     def __init__(self, view: str, args: str | None, kwargs: str, names: set[str]) -> None:
-        super().__init__()
         self.view, self.args, self.kwargs, self.names = view, args, kwargs, names
         self.forwarded = 0
         self.stray = False
@@ -413,7 +412,6 @@ def _mentions(node: cst.CSTNode, *names: str) -> bool:
 
 class _NameUses(_UsesOnly):
     def __init__(self, wanted: set[str]) -> None:
-        super().__init__()
         self.wanted = wanted
         self.found = False
 
@@ -430,7 +428,6 @@ def _debug_fstring(node: cst.CSTNode) -> bool:
 
 class _DebugExpressions:
     def __init__(self) -> None:
-        super().__init__()
         self.found = False
 
     def visit_FormattedStringExpression(self, expression: cst.FormattedStringExpression) -> None:

@@ -183,11 +183,28 @@ Methods = TypeVar("Methods")
 
 @cache
 def libcst_visitor(methods: type[Methods]) -> type[Methods]:
-    """`methods` (a plain class of `visit_<Type>`/`leave_<Type>` methods) as a libcst visitor class,
-    made once, on first use. A module-level subclass of `cst.CSTVisitor` would import libcst with its
-    module, and a warm run imports neither libcst nor Jinja; one made per call is a reference cycle
-    holding whatever its methods close over (the tree) until a collection."""
-    return type(methods.__name__, (methods, cst.CSTVisitor), {})  # a subclass of `methods`
+    """`methods` (a plain class of `visit_<Type>`/`leave_<Type>` methods, and an `__init__`; no `super()`
+    calls) as a libcst visitor class, made once, on first use. A module-level subclass of
+    `cst.CSTVisitor` would import libcst with its module, and a warm run imports neither libcst nor
+    Jinja; one made per call is a reference cycle holding whatever its methods close over (the tree)
+    until a collection. The methods are copied into a direct subclass rather than inherited: libcst
+    looks each node's `visit_<Type>` up by a name it builds, which misses the type attribute cache and
+    walks the whole MRO, so one more class there costs a dictionary lookup per node and hook."""
+    namespace = {
+        name: value
+        for cls in reversed(methods.__mro__[:-1])  # its own bases' methods too (not object's)
+        for name, value in vars(cls).items()
+        if name not in ("__dict__", "__weakref__")
+    }
+    setup = namespace.pop("__init__", None)
+
+    def __init__(self: cst.CSTVisitor, *args: object, **kwargs: object) -> None:
+        cst.CSTVisitor.__init__(self)
+        if setup is not None:
+            setup(self, *args, **kwargs)
+
+    namespace["__init__"] = __init__
+    return type(methods.__name__, (cst.CSTVisitor,), namespace)  # type: ignore[return-value]
 
 
 class LeanVisitor:

@@ -207,7 +207,6 @@ class _FlaskUses:
     (libcst's visitor through `libcst_visitor`.)"""
 
     def __init__(self, model: ModuleModel, scope_node: cst.CSTNode, name: str, end: tuple[int, ...]) -> None:
-        super().__init__()
         self.model, self.scope_node, self.name, self.end = model, scope_node, name, end
         self.found: list[str] = []
 
@@ -242,7 +241,6 @@ class _Escapes:
     """Whether the function returns `name` or declares it global or nonlocal."""
 
     def __init__(self, name: str) -> None:
-        super().__init__()
         self.name = name
         self.leaves = False
 
