@@ -12,7 +12,7 @@ from typing import Iterator, Sequence
 
 import libcst as cst
 
-from flasklint.model.walk import libcst_visitor
+from flasklint.model.walk import mentions
 from flasklint.records import dataclass
 
 
@@ -26,24 +26,9 @@ class ImportTimeStatement:
 
 
 def is_name_test(test: cst.BaseExpression) -> bool:
-    """The `if` test mentions `__name__` (`__name__ == "__main__"`, `"__main__" == __name__`, ...)."""
-    finder = libcst_visitor(_NameFinder)()
-    test.visit(finder)
-    return finder.found
-
-
-class _NameFinder:
-    """Whether a `__name__` name is used (libcst's visitor through `libcst_visitor`)."""
-
-    def __init__(self) -> None:
-        self.found = False
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.found = self.found or node.value == "__name__"
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)  # `cls.__name__` is another name
-        return False
+    """The `if` test mentions `__name__` (`__name__ == "__main__"`, `"__main__" == __name__`, ...;
+    `cls.__name__` is another name)."""
+    return mentions(test, "__name__")
 
 
 def import_time_statements(module: cst.Module) -> Iterator[ImportTimeStatement]:

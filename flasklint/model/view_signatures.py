@@ -26,7 +26,7 @@ from flasklint.model.facts import Span
 from flasklint.model.flask_receivers import is_route_call
 from flasklint.model.module import FunctionInfo, ModuleModel, Scope
 from flasklint.model.routing import DEFAULT_CONVERTERS, parse_rule
-from flasklint.model.walk import libcst_visitor
+from flasklint.model.walk import UsesOnly, libcst_visitor, mentions
 
 # Decorators that call the view with the arguments they get (`func(*args, **kwargs)`, read in their sources).
 PASS_THROUGH_DECORATORS = frozenset(
@@ -217,19 +217,7 @@ def _forwards(wrapper: cst.FunctionDef, view: str) -> bool:
     return uses.forwarded > 0 and not uses.stray
 
 
-class _UsesOnly:
-    """Names as uses only: an attribute's name (`x.view`) and a keyword's (`f(view=1)`) are not visited."""
-
-    def visit_Attribute(self, attribute: cst.Attribute) -> bool:
-        attribute.value.visit(self)  # type: ignore[arg-type]
-        return False
-
-    def visit_Arg(self, arg: cst.Arg) -> bool:
-        arg.value.visit(self)  # type: ignore[arg-type]
-        return False
-
-
-class _ForwardingUses(_UsesOnly):
+class _ForwardingUses(UsesOnly):
     """Counts the calls forwarding to the view; `stray`: the names used any other way.
 
     (libcst's visitor through `libcst_visitor`, as the other visitors here.)"""
@@ -374,7 +362,7 @@ def _renames(model: ModuleModel, function: FunctionInfo, signature: ViewSignatur
 def rename_spans(model: ModuleModel, function: cst.FunctionDef, param: str, to: str) -> list[Span] | None:
     """The spans to rewrite to rename a parameter of `function` to `to`: its name, its reassignments in the
     function and every reference (closures included); None when the rename may change what a name means."""
-    if _mentions(function.body, to) or _mentions(function.body, *_INTROSPECTION) or _debug_fstring(function.body):
+    if mentions(function.body, to) or mentions(function.body, *_INTROSPECTION) or _debug_fstring(function.body):
         return None
     from libcst.metadata import MetadataWrapper, ScopeProvider  # only when a rename is wanted
 
@@ -401,22 +389,6 @@ def rename_spans(model: ModuleModel, function: cst.FunctionDef, param: str, to: 
 def _in(model: ModuleModel, node: cst.CSTNode, function: cst.FunctionDef) -> bool:
     start, end = model.span(node), model.span(function)
     return (end[0], end[1]) <= (start[0], start[1]) and (start[2], start[3]) <= (end[2], end[3])
-
-
-def _mentions(node: cst.CSTNode, *names: str) -> bool:
-    """A Name node with one of these values anywhere under `node` (attribute and keyword names excepted)."""
-    finder = libcst_visitor(_NameUses)(set(names))
-    node.visit(finder)
-    return finder.found
-
-
-class _NameUses(_UsesOnly):
-    def __init__(self, wanted: set[str]) -> None:
-        self.wanted = wanted
-        self.found = False
-
-    def visit_Name(self, name: cst.Name) -> None:
-        self.found = self.found or name.value in self.wanted
 
 
 def _debug_fstring(node: cst.CSTNode) -> bool:

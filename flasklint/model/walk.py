@@ -207,6 +207,35 @@ def libcst_visitor(methods: type[Methods]) -> type[Methods]:
     return type(methods.__name__, (cst.CSTVisitor,), namespace)  # type: ignore[return-value]
 
 
+class UsesOnly:
+    """libcst visitor methods (see `libcst_visitor`) that visit names as uses only: an attribute's name
+    (`x.view`) and a keyword's (`f(view=1)`) are not visited."""
+
+    def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+        attribute.value.visit(self)  # type: ignore[arg-type]
+        return False
+
+    def visit_Arg(self, arg: cst.Arg) -> bool:
+        arg.value.visit(self)  # type: ignore[arg-type]
+        return False
+
+
+class _NameUses(UsesOnly):
+    def __init__(self, wanted: set[str]) -> None:
+        self.wanted = wanted
+        self.found = False
+
+    def visit_Name(self, name: cst.Name) -> None:
+        self.found = self.found or name.value in self.wanted
+
+
+def mentions(node: cst.CSTNode, *names: str) -> bool:
+    """A Name node with one of these values anywhere under `node` (attribute and keyword names excepted)."""
+    finder = libcst_visitor(_NameUses)(set(names))
+    node.visit(finder)
+    return finder.found
+
+
 class LeanVisitor:
     """Base for visitors driven by `walk`: subclasses define visit_<Type>/leave_<Type> methods."""
 
