@@ -26,63 +26,83 @@ class _DeferredModule(types.ModuleType):
 
 
 def _load(name: str) -> types.ModuleType:
-    """The real package, imported now if its stand-in still holds its place (which then mirrors it).
+    """The package its stand-in holds the place of: the stand-in itself, made the package.
 
-    The stand-in then becomes a plain module: the modules that imported it keep it as their `cst`
-    or `jinja2`, and read its attributes on every node they look at. A module subclass makes each
-    such read a slow generic lookup (CPython specialises attribute reads only on plain modules):
-    7 % of a file's analysis."""
+    It becomes a plain module: the modules that imported it keep it as their `cst` or `jinja2` and
+    read its attributes on every node they look at; a module subclass makes each such read a slow
+    generic lookup (CPython specialises attribute reads only on plain modules): 7 % of a file's
+    analysis. Its `__init__` does not run: each name it imports from a submodule is imported when
+    first read (`_exports_on_first_read`), so a run that never reads `libcst.MetadataWrapper` or
+    `jinja2.FileSystemLoader` never imports `libcst.metadata` or Jinja's loaders and bytecode caches
+    (about a tenth of each package's import, paid by every cold run)."""
     module = sys.modules.get(name)
     if not isinstance(module, _DeferredModule):
         return importlib.import_module(name)
-    del sys.modules[name]
-    real = importlib.import_module(name)
-    module.__dict__.update(real.__dict__)
-    module.__dict__["__getattr__"] = _forwarding(real)
+    spec = module.__spec__
     module.__class__ = types.ModuleType
-    return real
+    module.__file__, module.__loader__, module.__package__ = spec.origin, spec.loader, name
+    module.__getattr__ = _exports_on_first_read(module, _exports(spec.origin, name))  # type: ignore[attr-defined]
+    return module
 
 
-def _forwarding(real: types.ModuleType) -> "types.FunctionType":
-    """A module `__getattr__` (PEP 562): what the real module gains later (a submodule imported
-    after it, `libcst.metadata`) is read from it."""
+def _exports(init_path: str, package: str) -> dict[str, tuple[str, str]]:
+    """{name: (submodule, its name there)} for each top-level `from SUBMODULE import NAME [as NAME]`
+    of a package's `__init__`; what it defines otherwise (in a `try:`, by assignment) is not listed."""
+    import re
+
+    with open(init_path, encoding="utf-8") as init:
+        text = init.read()
+    exports = {}
+    for source, names in re.findall(r"^from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", text, re.M):
+        for name in re.sub(r"#[^\n]*", "", names).strip("()").split(","):
+            words = name.split()
+            if len(words) in (1, 3) and words[0] != "*":
+                exports[words[-1]] = (importlib.util.resolve_name(source, package), words[0])
+    return exports
+
+
+def _exports_on_first_read(package: types.ModuleType, exports: dict[str, tuple[str, str]]) -> "types.FunctionType":
+    """The package's module `__getattr__` (PEP 562), asked for a name it does not hold yet: a listed
+    export is imported from its submodule and kept; a submodule's name imports it (as `from . import
+    nodes` in the package's own modules expects); any other name runs the package's `__init__` once
+    (which defines everything, its imports already done), as importing the package would have.
+    Threads may ask at once (the language server's): each import is the import system's to lock."""
+    import _thread
+
+    whole_init = _thread.RLock()
+    init_ran: list[bool] = []
 
     def __getattr__(attribute: str) -> object:
-        return getattr(real, attribute)
+        submodule = f"{package.__name__}.{attribute}"
+        if attribute in exports:
+            source, original = exports[attribute]
+            value = getattr(importlib.import_module(source), original)
+        elif submodule in sys.modules or importlib.util.find_spec(submodule) is not None:
+            value = importlib.import_module(submodule)
+        else:
+            with whole_init:
+                if not init_ran:
+                    init_ran.append(True)
+                    package.__spec__.loader.exec_module(package)  # type: ignore[union-attr]
+            try:
+                value = package.__dict__[attribute]
+            except KeyError:
+                raise AttributeError(f"module {package.__name__!r} has no attribute {attribute!r}") from None
+        setattr(package, attribute, value)
+        return value
 
     return __getattr__  # type: ignore[return-value]
 
 
-class _AlreadyLoaded:
-    """Hands the import system a module that loading its package has just loaded."""
-
-    def __init__(self, module: types.ModuleType) -> None:
-        self.module = module
-        self.spec = module.__spec__
-
-    def create_module(self, spec: object) -> types.ModuleType:
-        return self.module
-
-    def exec_module(self, module: types.ModuleType) -> None:
-        module.__spec__ = self.spec  # back to its own
-
-
 class _PackageFirst:
     """`import libcst.matchers` (by any code in the process: another flake8 plugin, a test) while
-    libcst is deferred: the package is loaded first, as its own modules expect, instead of the
-    submodule alone (which imports `from libcst import ...` half-way and fails)."""
+    libcst is deferred: the package is made ready first, as its own modules expect (they read
+    `from libcst import ...` half-way), then the submodule is found as usual, in its folder."""
 
-    def find_spec(self, fullname: str, path: object, target: object = None) -> object:
+    def find_spec(self, fullname: str, path: object, target: object = None) -> None:
         package = fullname.partition(".")[0]
-        if package == fullname or not isinstance(sys.modules.get(package), _DeferredModule):
-            return None
-        _load(package)
-        loaded = sys.modules.get(fullname)
-        if loaded is None:
-            return None  # the package did not load it: found as usual, in the package's own folder
-        spec = importlib.util.spec_from_loader(fullname, _AlreadyLoaded(loaded))
-        loaded.__spec__ = spec  # the import system takes a loaded module's spec: it must be this one
-        return spec
+        if package != fullname and isinstance(sys.modules.get(package), _DeferredModule):
+            _load(package)
 
 
 def _defer_import(name: str) -> None:

@@ -84,3 +84,32 @@ def test_once_loaded_the_stand_ins_are_plain_modules() -> None:
     result = subprocess.run([sys.executable, "-c", ONCE_LOADED], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["True True", "True True"]
+
+
+EXPORTS_ON_FIRST_READ = """
+import importlib.metadata, sys
+from flasklint.engine import analyse_python, analyse_template
+analyse_python("app.py", "app", False, b"from flask import Flask, url_for\\napp = Flask(__name__)\\nurl_for('x')\\n")
+analyse_template("templates/index.html", b"<a href='{{ url_for(\\"index\\") }}'>{{ x|e }}</a>")
+print(sorted(name for name in ("libcst.metadata", "libcst.helpers", "jinja2.loaders", "jinja2.bccache") if name in sys.modules))
+import libcst, jinja2
+from libcst import MetadataWrapper
+from libcst.metadata.wrapper import MetadataWrapper as defined
+print(MetadataWrapper is defined, "libcst.metadata" in sys.modules)
+print(libcst.LIBCST_VERSION == importlib.metadata.version("libcst"), jinja2.__version__ == importlib.metadata.version("jinja2"))
+print(hasattr(libcst, "NoSuchNode"), hasattr(jinja2, "no_such_name"), jinja2.FileSystemLoader.__module__)
+namespace = {}
+exec("from libcst import *", namespace)
+print(set(libcst.__all__) <= set(namespace))
+"""
+
+
+def test_a_package_s_exports_are_imported_when_first_read() -> None:
+    """libcst's and Jinja's `__init__` do not run when flasklint loads them: analysing a module and a
+    template imports neither `libcst.metadata` nor Jinja's loaders and bytecode caches (about a tenth
+    of each package's import). An export is imported from its submodule on first read; a name
+    defined otherwise (`LIBCST_VERSION` in a `try:`, `__version__`, `__all__`) runs the whole
+    `__init__` once, so every name the package has is there, and only those."""
+    result = subprocess.run([sys.executable, "-c", EXPORTS_ON_FIRST_READ], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["[]", "True True", "True True", "False False jinja2.loaders", "True"]
