@@ -44,14 +44,24 @@ class LazyPool:
     def __exit__(self, *exc: object) -> None:
         self._stack.close()
 
-    def map(self, function: Callable[[Job], Result], jobs: Sequence[Job], sizes: Sequence[int]) -> Iterator[tuple[int, Result]]:
+    def map(
+        self,
+        function: Callable[[Job], Result],
+        jobs: Sequence[Job],
+        sizes: Sequence[int],
+        prepare: Callable[[], object] | None = None,
+    ) -> Iterator[tuple[int, Result]]:
         """`function` over `jobs`: (job's number, result) pairs, each as soon as it is ready, so the
         caller stores (and caches) one while the workers compute the next; `sizes` estimates each
-        job's cost. Workers already running take any batch of two or more (they cost nothing more)."""
+        job's cost. Workers already running take any batch of two or more (they cost nothing more).
+        `prepare` runs here just before workers are forked: what it imports, they inherit (one
+        import for all, its pages shared) instead of each importing it on its first job."""
         if self.workers <= 1 or len(jobs) < (2 if self._pool is not None else self.threshold):
             yield from ((number, function(job)) for number, job in enumerate(jobs))
             return
         if self._pool is None:
+            if prepare is not None and self.start_method == "fork":
+                prepare()
             self._pool = self._stack.enter_context(analysis_pool(self.workers, self.start_method))
         order = sorted(range(len(jobs)), key=lambda number: -sizes[number])
         yield from zip(order, self._pool.map(function, [jobs[n] for n in order], chunksize=2))

@@ -106,8 +106,8 @@ def test_the_projects_of_one_run_share_its_workers(tmp_path: Path, monkeypatch: 
     analysed_by: dict[str, set[int]] = {}
     real_job = workers.LazyPool.map
 
-    def recording_map(self, function, jobs, sizes):  # type: ignore[no-untyped-def]
-        results = list(real_job(self, function, jobs, sizes))
+    def recording_map(self, function, jobs, sizes, prepare=None):  # type: ignore[no-untyped-def]
+        results = list(real_job(self, function, jobs, sizes, prepare))
         if jobs:
             analysed_by.setdefault(jobs[0][1], set()).add(self._pool is not None)
         return iter(results)
@@ -126,3 +126,55 @@ def test_the_projects_of_one_run_share_its_workers(tmp_path: Path, monkeypatch: 
     while any(_alive(pid) for pid in running) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_alive(pid) for pid in running)
+
+
+FIRST_JOBS = """
+import os, sys
+from pathlib import Path
+import flasklint.engine as engine
+real_job = engine._analyse_job
+def recording_job(job):
+    with open(sys.argv[2], "a") as record:
+        record.write(f"{os.getpid()} {'libcst._nodes.module' in sys.modules} {'jinja2.environment' in sys.modules}\\n")
+    return real_job(job)
+engine._analyse_job = recording_job
+project = engine.Project(Path(sys.argv[1]), use_cache=False, jobs=2, start_method=sys.argv[3])
+project.discover()
+project.analyse()
+print(os.getpid(), len(project.facts), "libcst._nodes.module" in sys.modules, "jinja2.environment" in sys.modules)
+"""
+
+
+def test_forked_workers_inherit_the_parsers(tmp_path: Path) -> None:
+    """Before the pool forks, the engine imports libcst (and Jinja, the project having templates):
+    the workers inherit them instead of each importing them on its first file."""
+    files = {"app.py": "from flask import Flask, render_template\n\napp = Flask(__name__)\n"}
+    files.update({f"v{n}.py": f"from app import app, render_template\n\n@app.route('/{n}')\ndef v{n}():\n    return render_template('t{n}.html')\n" for n in range(PARALLEL_THRESHOLD)})
+    files.update({f"templates/t{n}.html": "<p>{{ n }}</p>\n" for n in range(3)})
+    write_project(tmp_path / "project", {"pyproject.toml": "", **files})
+    record = tmp_path / "first-jobs.txt"
+    run = subprocess.run(
+        [sys.executable, "-c", FIRST_JOBS, str(tmp_path / "project"), str(record), "fork"],
+        capture_output=True, text=True, check=True,
+    )
+    parent, analysed, *parent_has = run.stdout.split()
+    assert int(analysed) == len(files) and parent_has == ["True", "True"]
+    jobs = [line.split() for line in record.read_text().splitlines()]
+    assert len(jobs) == len(files) and all(pid != parent for pid, _, _ in jobs)
+    assert all(has == ["True", "True"] for _, *has in jobs)
+
+
+@pytest.mark.parametrize("start_method", ["fork", "forkserver"])
+def test_a_pool_prepares_only_workers_it_forks(start_method: str) -> None:
+    """`prepare` runs once, just before the workers start, and only when they are forked from this
+    process (a forkserver's or spawned workers would not inherit what it imports); batches the
+    running workers take, or this process runs itself, do not run it."""
+    from flasklint.workers import LazyPool
+
+    prepared: list[str] = []
+    with LazyPool(2, start_method, threshold=3) as pool:
+        small = dict(pool.map(abs, [-1, -2], [1, 1], prepare=lambda: prepared.append("small")))
+        batch = dict(pool.map(abs, [-1, -2, -3], [1, 1, 1], prepare=lambda: prepared.append("first")))
+        again = dict(pool.map(abs, [-4, -5], [1, 1], prepare=lambda: prepared.append("again")))
+    assert (small, batch, again) == ({0: 1, 1: 2}, {0: 1, 1: 2, 2: 3}, {0: 4, 1: 5})
+    assert prepared == (["first"] if start_method == "fork" else [])
