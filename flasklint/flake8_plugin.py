@@ -10,7 +10,8 @@ Building a project is the expensive part, and it is done once per run:
   each file's findings, with the digest of the text they hold for, to a table file, one project
   at a time (flake8_table.py). flake8 does not wait for it: its workers lint their files, and one
   that needs a project the builder has not finished waits for that project only. The builder
-  runs no process pool: flake8's workers keep the other cores busy meanwhile.
+  builds the first project with the engine's pool (flake8's workers wait for it) and the later
+  ones alone: flake8's workers keep the other cores busy meanwhile.
 - The whole table is saved (flake8_cache.py): a run over unchanged projects reads it back in the
   main process and starts no builder.
 - Workers look their file up in that table: forked ones inherit it, spawned (macOS, Windows) and
