@@ -209,11 +209,11 @@ def _not_analysed(relative: str, module: str, kind: str, reason: str) -> FileFac
     return facts
 
 
-def _load_parsers(kinds: set[str]) -> None:
-    """Import libcst and Jinja as a worker analysing files of these kinds needs them, by parsing
-    nothing: run before the pool forks its workers, which then inherit them (each would otherwise
-    import them on its first file: ~0.3 s of CPU for libcst, ~0.1 s for Jinja, per worker), and the
-    flake8 builder, which analyses its later projects itself, imports them once."""
+def load_parsers(kinds: set[str]) -> None:
+    """Import libcst and Jinja as analysing files of these kinds needs them, by parsing nothing: run
+    before the pool forks its workers, which then inherit them (each would otherwise import them on
+    its first file: ~0.3 s of CPU for libcst, ~0.1 s for Jinja, per worker); the flake8 builder
+    runs it while flake8's main process is still listing the files."""
     if "python" in kinds:
         parse_python("")
     if "template" in kinds:
@@ -377,7 +377,7 @@ class Project:
         kinds = {job[0] for job, _ in pending} | ({"template"} if with_templates else set())
         jobs, sizes = [job for job, _ in pending], [len(job[4]) for job, _ in pending]
         analysed: dict[int, FileFacts] = {}
-        for number, result in pool.map(_analyse_job, jobs, sizes, prepare=lambda: _load_parsers(kinds)):
+        for number, result in pool.map(_analyse_job, jobs, sizes, prepare=lambda: load_parsers(kinds)):
             if isinstance(result, bytes):
                 analysed[number] = FileFacts.from_dict(json.loads(result))
                 if self.cache:

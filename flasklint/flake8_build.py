@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterator
 
 from flasklint.config import ConfigError
-from flasklint.engine import Project, find_project_root
+from flasklint.engine import Project, find_project_root, load_parsers
 from flasklint.flake8_table import chunk_line, read_header
 from flasklint.flake8_text import normalise, text_digest
 from flasklint.noqa import FILE_KEY
@@ -160,13 +160,18 @@ def _trace_build(root: Path) -> None:
 
 def main(arguments: list[str]) -> int:
     """Arguments: the table file (flake8_table.py) and where to append its lines (a descriptor
-    holding the file's lock, or the file's name). Its header names the files and the whole-run
-    cache's key (flake8_cache.py) under which the whole table, built without a warning, is saved.
-    A bad `[tool.flasklint]` (flake8's main process checked it) ends the table early: the workers
-    then build for themselves and report it."""
+    holding the file's lock, or the file's name). It loads the parsers, then waits for flake8's
+    main process to write the table's header and say `go` on stdin (its stdin closed without it:
+    not needed, it exits). The header names the files and the whole-run cache's key
+    (flake8_cache.py) under which the whole table, built without a warning, is saved. A bad
+    `[tool.flasklint]` (flake8's main process checked it) ends the table early: the workers then
+    build for themselves and report it."""
     from flasklint.cli import configure_logging
     from flasklint.cli_logging import WarningCount
 
+    load_parsers({"python", "template"})
+    if sys.stdin.buffer.readline() != b"go\n":
+        return 0
     configure_logging(verbose=False)
     name, table = arguments
     request = read_header(name)

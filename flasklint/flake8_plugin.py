@@ -152,7 +152,21 @@ def _files_to_lint(options: argparse.Namespace) -> list[Path]:
 def _prebuild(options: argparse.Namespace) -> Table | None:
     """The table of this run's files: the last run's if nothing changed, else the one the builder
     starts writing now; None (each process builds for itself) if neither can be had. A bad
-    `[tool.flasklint]` is flake8's critical error."""
+    `[tool.flasklint]` is flake8's critical error.
+
+    The builder is started first, before it is known to be needed: its start (Python, the engine,
+    libcst and Jinja) takes about as long as listing the files and reading the last run's key here,
+    which it then overlaps, on a core flake8 leaves idle until its workers start. Not needed, it
+    is stopped before it has written anything."""
+    builder = _Builder.start()
+    try:
+        return _table_for(options, builder)
+    finally:
+        if builder is not None:
+            builder.release()
+
+
+def _table_for(options: argparse.Namespace, builder: _Builder | None) -> Table | None:
     try:
         paths = _files_to_lint(options)
     except Exception:  # noqa: BLE001 - another flake8's internals: workers build for themselves
@@ -171,9 +185,9 @@ def _prebuild(options: argparse.Namespace) -> Table | None:
         _remove_at_exit(name)
     else:
         _check_configurations(roots)
-        name = _start_builder({"paths": names, "key": key and [str(key.path), key.inputs, key.racy]})
-        if name is None:
+        if builder is None:
             return None
+        name = builder.go({"paths": names, "key": key and [str(key.path), key.inputs, key.racy]})
     os.environ[TABLE_VARIABLE] = f"{os.getpid()}:{name}"  # for spawned workers: forked ones inherit the Table
     return Table(name)
 
@@ -204,31 +218,59 @@ def _check_configurations(roots: list[Path]) -> None:
             raise ExecutionError(f"flasklint: {exc}") from None
 
 
-def _start_builder(request: dict[str, object]) -> str | None:
-    """Start the builder on a new table file headed by `request`; the file's name, or None if the
-    builder could not start. Where the table cannot be streamed, wait for the builder."""
-    name, descriptor = flake8_table.create(request)
-    _remove_at_exit(name)  # after the builder has exited (exit handlers run last registered first)
-    table = descriptor if CAN_STREAM else name
-    try:
-        # Started in the standard library's directory: `-m` puts the working directory first on its sys.path.
-        builder = subprocess.Popen(
-            [sys.executable, "-m", "flasklint.flake8_build", name, str(table)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            cwd=SAFE_DIRECTORY,
-            pass_fds=(descriptor,) if CAN_STREAM else (),
-        )
-    except OSError:
-        log.debug("flasklint: cannot start the builder", exc_info=True)
-        return None
-    finally:
-        os.close(descriptor)  # the builder's copy holds the lock now
-    if CAN_STREAM:
-        atexit.register(_wait_for, builder, os.getpid())  # its CPU time is flake8's, and it saves the table
-    else:
-        builder.wait()
-    return name
+class _Builder:
+    """The builder process (flake8_build.py), started on a new table file before its request is
+    known: it waits for the word to start, and without it (its stdin closed first) it exits."""
+
+    def __init__(self, process: subprocess.Popen[bytes], name: str, descriptor: int) -> None:
+        self.process, self.name, self.descriptor = process, name, descriptor
+        self.started = False
+
+    @classmethod
+    def start(cls) -> _Builder | None:
+        """None if it cannot start (the workers then build for themselves)."""
+        name, descriptor = flake8_table.create()
+        _remove_at_exit(name)  # after the builder has exited (exit handlers run last registered first)
+        table = descriptor if CAN_STREAM else name
+        try:
+            # Started in the standard library's directory: `-m` puts the working directory first on its sys.path.
+            process = subprocess.Popen(
+                [sys.executable, "-m", "flasklint.flake8_build", name, str(table)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                cwd=SAFE_DIRECTORY,
+                pass_fds=(descriptor,) if CAN_STREAM else (),
+            )
+        except OSError:
+            log.debug("flasklint: cannot start the builder", exc_info=True)
+            os.close(descriptor)
+            return None
+        atexit.register(_wait_for, process, os.getpid())  # its CPU time is flake8's, and it saves the table
+        return cls(process, name, descriptor)
+
+    def go(self, request: dict[str, object]) -> str:
+        """Head the table with `request` and let the builder start; the table file's name. Where the
+        table cannot be streamed, wait for the builder."""
+        flake8_table.write_header(self.descriptor, request)
+        self.started = True
+        self.release()
+        if not CAN_STREAM:
+            self.process.wait()
+        return self.name
+
+    def release(self) -> None:
+        """Hand the table to the builder (told to start) or stop it (it has written nothing yet);
+        either way this process lets go of the file and of the builder's stdin."""
+        if self.descriptor < 0:
+            return
+        os.close(self.descriptor)  # the builder's copy holds the lock now
+        self.descriptor = -1
+        with contextlib.suppress(OSError):
+            if self.started:
+                self.process.stdin.write(b"go\n")  # type: ignore[union-attr]
+            self.process.stdin.close()  # type: ignore[union-attr]
+        if not self.started:
+            self.process.kill()
 
 
 def _wait_for(builder: subprocess.Popen[bytes], owner: int) -> None:

@@ -1,11 +1,12 @@
 """The table of findings the builder hands flake8's processes, one project at a time.
 
 It is a file of JSON lines: flake8's main process writes the first, `{"paths": [...]}` (the files
-the builder was asked about), and the builder appends one `{"files": {path: entry}}` per project,
-as soon as that project is built, in the order flake8 lints the files (an entry is `[digest of
-the text its findings hold for, or null: any text; findings]`, or null: the worker builds it).
-flake8's workers start at once and lint their files; a worker needing a file the builder has not
-reached yet waits for that project only, so flake8's own work overlaps the builder's.
+the builder was asked about), then tells the builder to start, which appends one `{"files":
+{path: entry}}` per project, as soon as that project is built, in the order flake8 lints the files
+(an entry is `[digest of the text its findings hold for, or null: any text; findings]`, or null:
+the worker builds it). flake8's workers start at once and lint their files; a worker needing a
+file the builder has not reached yet waits for that project only, so flake8's own work overlaps
+the builder's.
 
 The builder holds an exclusive `flock` on the file for its whole life (flake8's main process locks
 it and hands the descriptor over, so no worker can look before the builder holds it): a reader
@@ -34,14 +35,19 @@ CAN_STREAM = fcntl is not None
 Entry = list | None
 
 
-def create(header: dict[str, object]) -> tuple[str, int]:
-    """A new table file holding the header line (`paths`, and what else the builder is asked);
-    returns its name and a descriptor locked for the builder (pass it on, then close it)."""
+def create() -> tuple[str, int]:
+    """A new, empty table file: its name and a descriptor locked for the builder (pass it on, write
+    the header with it, then close it)."""
     descriptor, name = _new_file()
-    os.write(descriptor, _line(header))
     if fcntl is not None:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
     return name, descriptor
+
+
+def write_header(descriptor: int, header: dict[str, object]) -> None:
+    """The header line (`paths`, and what else the builder is asked), written before the builder
+    appends anything (it waits to be told to start, see flake8_build.py)."""
+    os.write(descriptor, _line(header))
 
 
 def write_complete(header: dict[str, object], files: dict[str, Entry]) -> str:

@@ -429,11 +429,12 @@ def test_the_builder_writes_each_project_as_soon_as_it_is_built(tmp_path: Path) 
     names = [str(path) for path in paths]
     key = flake8_cache.table_key(flake8_cache.project_roots(paths), paths)
     assert key is not None and not key.racy
-    name, descriptor = flake8_table.create({"paths": names, "key": [str(key.path), key.inputs, key.racy]})
+    name, descriptor = flake8_table.create()
     try:
+        flake8_table.write_header(descriptor, {"paths": names, "key": [str(key.path), key.inputs, key.racy]})
         builder = subprocess.run(
             [sys.executable, "-m", "flasklint.flake8_build", name, str(descriptor)],
-            pass_fds=(descriptor,), capture_output=True, text=True, timeout=300,
+            pass_fds=(descriptor,), input="go\n", capture_output=True, text=True, timeout=300,
         )
     finally:
         os.close(descriptor)
@@ -452,3 +453,26 @@ def test_the_builder_writes_each_project_as_soon_as_it_is_built(tmp_path: Path) 
     assert found == {finding for finding in expected if finding[0] in names}
     saved = json.loads(flake8_cache.load(key) or b"null")
     assert saved == {"files": {**chunks[0]["files"], **chunks[1]["files"]}}
+
+
+def test_a_builder_not_told_to_start_writes_nothing(tmp_path: Path) -> None:
+    """flake8's main process starts the builder before it knows whether the last run's table will
+    do; a builder whose stdin closes without `go` builds nothing, writes nothing and exits."""
+    from flasklint import flake8_table
+
+    shop = make(tmp_path / "shop")
+    trace = tmp_path / "builds.txt"
+    name, descriptor = flake8_table.create()
+    try:
+        flake8_table.write_header(descriptor, {"paths": [str(shop / "app.py")], "key": None})
+        builder = subprocess.run(
+            [sys.executable, "-m", "flasklint.flake8_build", name, str(descriptor)],
+            pass_fds=(descriptor,), input="", capture_output=True, text=True, timeout=300,
+            env={**os.environ, TRACE_BUILDS_VARIABLE: str(trace)},
+        )
+    finally:
+        os.close(descriptor)
+    lines = Path(name).read_bytes().splitlines()
+    os.unlink(name)
+    assert (builder.returncode, builder.stderr, len(lines), trace.exists()) == (0, "", 1, False)
+    assert not (shop / ".flasklint_cache").exists()

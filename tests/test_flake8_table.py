@@ -12,7 +12,7 @@ import time
 import pytest
 
 from flasklint import flake8_table
-from flasklint.flake8_table import Table, chunk_line, create, write_complete
+from flasklint.flake8_table import Table, chunk_line, create, write_complete, write_header
 
 pytestmark = pytest.mark.skipif(not flake8_table.CAN_STREAM, reason="no flock: the table is written whole first")
 
@@ -22,7 +22,8 @@ ENTRY = ["0123", [[4, 17, "FLK104 secret key hardcoded"]]]
 @pytest.fixture
 def table_file():
     """A table file asked about a.py and b.py, with the builder's locked descriptor."""
-    name, descriptor = create({"paths": ["/p/a.py", "/p/b.py"], "key": None})
+    name, descriptor = create()
+    write_header(descriptor, {"paths": ["/p/a.py", "/p/b.py"], "key": None})
     yield name, descriptor
     for remove in (lambda: os.unlink(name), lambda: os.close(descriptor)):
         with contextlib.suppress(OSError):
