@@ -6,6 +6,7 @@ a queue nobody would write to again.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -176,5 +177,13 @@ def test_a_pool_prepares_only_workers_it_forks(start_method: str) -> None:
         small = dict(pool.map(abs, [-1, -2], [1, 1], prepare=lambda: prepared.append("small")))
         batch = dict(pool.map(abs, [-1, -2, -3], [1, 1, 1], prepare=lambda: prepared.append("first")))
         again = dict(pool.map(abs, [-4, -5], [1, 1], prepare=lambda: prepared.append("again")))
+        frozen_in_workers = set(dict(pool.map(gc_frozen, [0, 1, 2, 3], [1, 1, 1, 1])).values())
     assert (small, batch, again) == ({0: 1, 1: 2}, {0: 1, 1: 2, 2: 3}, {0: 4, 1: 5})
     assert prepared == (["first"] if start_method == "fork" else [])
+    # Forked workers keep what they inherited out of the collector's walks; this process does not.
+    assert gc.get_freeze_count() == 0
+    assert (min(frozen_in_workers) > 1000) == (start_method == "fork")
+
+
+def gc_frozen(_: int) -> int:
+    return gc.get_freeze_count()
