@@ -41,6 +41,10 @@ def _load(name: str) -> types.ModuleType:
     spec = module.__spec__
     module.__class__ = types.ModuleType
     module.__file__, module.__loader__, module.__package__ = spec.origin, spec.loader, name
+    # Loaded, as the import system marks a module it has finished loading: C code importing the
+    # package (libcst's parser asks for it to build each node) reads this flag, and its absence costs
+    # an exception each time (4.6 % of a project's analysis).
+    spec._initializing = False  # type: ignore[attr-defined]
     module.__getattr__ = _exports_on_first_read(module, _exports(spec.origin, name))  # type: ignore[attr-defined]
     return module
 
