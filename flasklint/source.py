@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import libcst as cst
 
+from flasklint import shortcuts
+from flasklint.module_parts import parse_in_parts
 from flasklint.scoped_patch import Replacement, ScopedPatch, class_tree
 
 if TYPE_CHECKING:
@@ -297,10 +299,12 @@ def _run_in_deep_thread(target: Callable[[], None]) -> None:
 
 
 def _parse(text: str) -> cst.Module | SourceError:
-    """libcst's tree of a text CPython accepts: a failure here is a limit of libcst's, not an error."""
+    """libcst's tree of a text CPython accepts: a failure here is a limit of libcst's, not an error.
+    A large module is parsed in pieces (module_parts.py): the same tree, a fraction of the peak memory."""
     try:
         with _VALIDATION.applied():
-            return cst.parse_module(text)
+            joined = parse_in_parts(text, cst.parse_module) if shortcuts.enabled() else None
+            return joined or cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         message = str(exc.message).strip().splitlines()[0] if exc.message else "invalid syntax"
         return SourceError(f"libcst: {message}", exc.raw_line, max(exc.raw_column, 0), valid_python=True)

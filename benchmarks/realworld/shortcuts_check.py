@@ -4,7 +4,7 @@
 
 Each shortcut skips work a text pre-scan shows cannot matter (a file naming nothing a rule looks
 for is not parsed; a module naming no removed API is not walked for one; libcst's node validation
-is remembered while parsing; spans are generated with libcst's per-node codegen steps inlined).
+is remembered while parsing; a large module is parsed in pieces and joined; spans are generated with libcst's per-node codegen steps inlined).
 `FLASKLINT_NO_SHORTCUTS=1` turns them all off (flasklint/shortcuts.py).
 This runs `flasklint check --no-cache` on every repository of repos.json both ways and compares the
 raw JSON output, exit status and stderr byte for byte; exit 1 on any difference. tests/
