@@ -18,7 +18,6 @@ code, so an upgrade or a local edit invalidates everything.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -29,6 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import flasklint
+from flasklint.digests import blake2b
 from flasklint.cache_files import flasklint_sources, is_real_directory, read_regular_file, write_atomically
 from flasklint.model.facts import FileFacts
 from flasklint.rules.flk002_file_not_analysed import MAX_ANALYSED_BYTES
@@ -48,16 +48,20 @@ CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flasklint cache\n
 @lru_cache(maxsize=1)
 def engine_fingerprint() -> str:
     """Hash of flasklint's own sources: results computed by other code must not be reused."""
-    digest = hashlib.sha256(flasklint.__version__.encode())
+    digest = blake2b(flasklint.__version__.encode(), digest_size=32)
     for relative, size, mtime in flasklint_sources():
         digest.update(f"{relative}:{size}:{mtime}".encode())
     return digest.hexdigest()[:16]
 
 
 def cache_key(data: bytes, relative_path: str, module: str, extra: str = "") -> str:
-    digest = hashlib.sha256(data)
+    digest = blake2b(data, digest_size=32)
     digest.update(b"\0" + relative_path.encode() + b"\0" + module.encode() + b"\0" + extra.encode())
     return digest.hexdigest()
+
+
+def payload_digest(payload: bytes) -> str:
+    return blake2b(payload, digest_size=32).hexdigest()
 
 
 def facts_payload(facts: FileFacts) -> bytes | None:
@@ -70,14 +74,14 @@ def facts_payload(facts: FileFacts) -> bytes | None:
 
 
 def encode_entry(key: str, payload: bytes) -> bytes:
-    """`flasklint-cache-entry <key> <sha256 of the JSON>` on the first line, the facts' JSON after it."""
-    return b"%s %s %s\n%s" % (ENTRY_HEADER, key.encode(), hashlib.sha256(payload).hexdigest().encode(), payload)
+    """`flasklint-cache-entry <key> <BLAKE2b-256 of the JSON>` on the first line, the facts' JSON after it."""
+    return b"%s %s %s\n%s" % (ENTRY_HEADER, key.encode(), payload_digest(payload).encode(), payload)
 
 
 def decode_entry(key: str, data: bytes) -> FileFacts | None:
     """The facts an entry holds for `key`; None for anything else (another key, damage, a forgery)."""
     header, newline, payload = data.partition(b"\n")
-    if not newline or header.split(b" ") != [ENTRY_HEADER, key.encode(), hashlib.sha256(payload).hexdigest().encode()]:
+    if not newline or header.split(b" ") != [ENTRY_HEADER, key.encode(), payload_digest(payload).encode()]:
         return None
     from flasklint.cache_shape import is_file_facts  # only to read: a cold run does not build its checks
 

@@ -7,7 +7,6 @@ noqa; a front-end only formats and delivers them.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import logging
@@ -26,7 +25,9 @@ from flasklint.collection import collected_once
 from flasklint.config import Config, load_config, marks_a_project
 from flasklint.config import find_project_root  # noqa: F401 - the front-ends import it from here
 from flasklint.diagnostics import Diagnostic
+from flasklint.digests import blake2b
 from flasklint.file_kinds import kind_of
+from flasklint.memory import RELEASE_AFTER, release_freed_memory
 from flasklint.model.facts import FileFacts
 from flasklint.model.imports import module_name_for
 from flasklint.model.index import ProjectIndex
@@ -94,6 +95,8 @@ def analyse_python(relative: str, module: str, is_package: bool, data: bytes) ->
         retried = run_deep(lambda: _analyse_tree(relative, module, is_package, decoded, first_attempt=False))
         facts = retried if retried is not None else _not_analysed(relative, module, "python", "it nests too deeply")
     facts.noqa, facts.noqa_rows = facts_noqa, noqa_rows
+    if len(decoded) >= RELEASE_AFTER:
+        release_freed_memory()
     return facts
 
 
@@ -499,7 +502,7 @@ class Project:
 
 
 def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
+    return blake2b(data, digest_size=16).digest()
 
 
 def _is_project_root(subdirectories: list[str], filenames: list[str]) -> bool:

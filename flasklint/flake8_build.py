@@ -25,6 +25,7 @@ from flasklint.config import ConfigError
 from flasklint.engine import Project, find_project_root, load_parsers
 from flasklint.flake8_table import chunk_line, read_header
 from flasklint.flake8_text import normalise, text_digest
+from flasklint.memory import release_freed_memory
 from flasklint.noqa import FILE_KEY
 from flasklint.source import SourceError, decode_source
 
@@ -133,6 +134,7 @@ def build(paths: list[Path]) -> Iterator[dict[str, Entry | None]]:
         project = build_project(root, jobs=None if number == 0 else LATER_PROJECTS_JOBS)
         yield {str(path): _entry(project, path) for path in files}
         del project  # one project's facts in memory at a time
+        release_freed_memory()
 
 
 def _entry(project: Project, path: Path) -> Entry | None:

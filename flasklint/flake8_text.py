@@ -4,12 +4,12 @@ the other: the worker must stay free of the engine the builder loads."""
 
 from __future__ import annotations
 
-import hashlib
+from flasklint.digests import blake2b
 
 
 def text_digest(text: str) -> str:
     """A digest of the text, newlines and BOM normalised (flake8 reads with universal newlines)."""
-    return hashlib.blake2b(normalise(text).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return blake2b(normalise(text).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def normalise(text: str) -> str:

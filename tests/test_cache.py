@@ -3,7 +3,6 @@ and nothing in it is ever unpickled. Observed through the cache directory, as a 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import pickle
@@ -23,7 +22,7 @@ from test_cli import PYPROJECT, SECRET_APP, flasklint
 from test_flake8_plugin import flake8_findings, flasklint_findings
 
 from conftest import write_project
-from flasklint.cache import CACHE_DIR_NAME, engine_fingerprint
+from flasklint.cache import CACHE_DIR_NAME, engine_fingerprint, payload_digest
 from flasklint.run_cache import RUNS_DIR_NAME
 
 FILES = {
@@ -165,7 +164,7 @@ def entry_of(root: Path, name: str) -> Path:
 def forge(entry: Path, payload: bytes) -> None:
     """Write `payload` as the entry of its key with a correct header and checksum, as a repository
     shipping a crafted `.flasklint_cache` can: only the content can tell it is not flasklint's."""
-    entry.write_bytes(b"flasklint-cache-entry %s %s\n%s" % (entry.stem.encode(), hashlib.sha256(payload).hexdigest().encode(), payload))
+    entry.write_bytes(b"flasklint-cache-entry %s %s\n%s" % (entry.stem.encode(), payload_digest(payload).encode(), payload))
 
 
 def forge_facts(entry: Path, change: Callable[[dict], object]) -> None:
