@@ -298,13 +298,23 @@ def _run_in_deep_thread(target: Callable[[], None]) -> None:
             sys.setrecursionlimit(limit)
 
 
+def parse_module(text: str) -> cst.Module:
+    """`libcst.parse_module(text)` for a str: what its entry point does for one (the native parser,
+    encoding "utf-8"), without importing the entry point's module, which loads libcst's pure-Python
+    tokenizer and configuration detection for bytes input (3 % of a small project's cold check;
+    tests/test_parse_validation.py pins the entry point's code)."""
+    from libcst import native
+
+    return native.parse_module(text, encoding="utf-8")
+
+
 def _parse(text: str) -> cst.Module | SourceError:
     """libcst's tree of a text CPython accepts: a failure here is a limit of libcst's, not an error.
     A large module is parsed in pieces (module_parts.py): the same tree, a fraction of the peak memory."""
     try:
         with _VALIDATION.applied():
-            joined = parse_in_parts(text, cst.parse_module) if shortcuts.enabled() else None
-            return joined or cst.parse_module(text)
+            joined = parse_in_parts(text, parse_module) if shortcuts.enabled() else None
+            return joined or parse_module(text)
     except cst.ParserSyntaxError as exc:
         message = str(exc.message).strip().splitlines()[0] if exc.message else "invalid syntax"
         return SourceError(f"libcst: {message}", exc.raw_line, max(exc.raw_column, 0), valid_python=True)

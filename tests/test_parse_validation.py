@@ -153,3 +153,38 @@ PINNED = {
 def test_the_memoised_validators_are_the_ones_read(validator: object) -> None:
     body = inspect.getsource(validator)  # type: ignore[arg-type]
     assert hashlib.sha256(body.encode()).hexdigest()[:16] == PINNED[validator], body
+
+
+# `source.parse_module` calls libcst's native parser as `libcst.parse_module` does for a str (encoding
+# "utf-8"), without importing the entry point's module. A libcst that changes that path fails here:
+# read the new bodies, then update source.parse_module and these digests together.
+ENTRY_POINT = {
+    "entrypoints.parse_module": "72dcef62a218d5a3",
+    "entrypoints._parse": "1de28e64f9875c7a",
+    "detect_config.convert_to_utf8": "5271dbd67dce52dd",
+    "detect_config._detect_encoding": "7908dbad0cc4f615",
+}
+
+
+@pytest.mark.parametrize("name", list(ENTRY_POINT))
+def test_the_entry_point_bypassed_is_the_one_read(name: str) -> None:
+    from libcst._parser import detect_config, entrypoints
+
+    module, function = name.split(".")
+    body = inspect.getsource(getattr({"entrypoints": entrypoints, "detect_config": detect_config}[module], function))
+    assert hashlib.sha256(body.encode()).hexdigest()[:16] == ENTRY_POINT[name], body
+
+
+@pytest.mark.parametrize(
+    "text", ["x = 1\n", "# -*- coding: latin-1 -*-\nname = 'café'\n", "\ufeffimport os\r\n", "def f(:\n", "if x:\n  pass\n else:\n"]
+)
+def test_parse_module_is_libcsts(text: str) -> None:
+    try:
+        expected: cst.Module | str = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        expected = str(exc)
+    try:
+        found: cst.Module | str = source.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        found = str(exc)
+    assert found == expected if isinstance(expected, str) else isinstance(found, cst.Module) and found.deep_equals(expected)
