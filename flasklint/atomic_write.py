@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import time
 from pathlib import Path
 from typing import Iterable
@@ -31,6 +30,8 @@ def write_atomically(path: Path, text: str, encoding: str = "utf-8", expected: b
     the file must still hold exactly those bytes right before it is replaced: an edit saved
     meanwhile (an editor, another tool) raises FileChangedError and the file is left as it is.
     """
+    import tempfile  # here, not at the top: a check imports this module but writes no file with it
+
     path = Path(os.path.realpath(path))
     data = text.encode(encoding)  # fail before touching the disk if the text cannot be encoded
     mode = path.stat().st_mode & 0o7777 if path.exists() else None

@@ -21,7 +21,6 @@ import contextlib
 import json
 import logging
 import os
-import shutil
 import threading
 import time
 from functools import lru_cache
@@ -140,6 +139,8 @@ class Cache:
             self._sweep()
             path = subdirectory / f"{key}.json"
             if is_real_directory(path):  # a directory in the entry's place cannot be renamed over
+                import shutil  # here: shutil loads three compression modules a check never needs
+
                 shutil.rmtree(path)
             write_atomically(path, entry, _temporary_name(path))
         except OSError:
