@@ -14,7 +14,6 @@ import os
 import re
 import sys
 import tokenize
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
@@ -36,6 +35,7 @@ from flasklint.model.positions import lean_codegen
 from flasklint.model.templates import build_template_model
 from flasklint.model.traversal import build_model
 from flasklint.noqa import is_suppressed, multi_row_lines, noqa_map, place_noqa_rows
+from flasklint.records import dataclass
 from flasklint.rules import FILE_RULES, PROJECT_RULES, RULES_BY_CODE, SYNTAX_ERROR, TEMPLATE_SYNTAX_ERROR
 from flasklint.rules.flk002_file_not_analysed import MAX_ANALYSED_BYTES, FileNotAnalysed, too_large_reason
 from flasklint.source import SourceError, cpython_syntax_error, decode_source, parse_python, restore_columns, run_deep

@@ -20,7 +20,7 @@ import sys
 import threading
 import tokenize
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import field
 from itertools import accumulate, repeat
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
@@ -28,6 +28,7 @@ import libcst as cst
 
 from flasklint import shortcuts
 from flasklint.module_parts import parse_in_parts
+from flasklint.records import dataclass
 from flasklint.scoped_patch import Replacement, ScopedPatch, class_tree
 
 if TYPE_CHECKING:

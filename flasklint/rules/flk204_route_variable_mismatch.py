@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterable, TypedDict
 
 from flasklint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Severity
@@ -15,6 +14,7 @@ from flasklint.model.view_signatures import (
     pass_through_decorators,
     view_signatures,
 )
+from flasklint.records import dataclass
 from flasklint.rule import Case, Finding, ProjectRule
 
 _HEADER = "from flask import Flask\n\napp = Flask(__name__)\n\n\n"
