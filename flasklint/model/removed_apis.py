@@ -16,6 +16,7 @@ from typing import Any, Callable
 import libcst as cst
 
 from flasklint import shortcuts
+from flasklint.lazy_regex import lazy_pattern
 from flasklint.model.cst_helpers import literal_string, subscript_key
 from flasklint.model.imports import dotted_name
 from flasklint.model.module import ModuleModel, Scope
@@ -221,18 +222,18 @@ _TOKENS = sorted(
     | set(REMOVED_APP_ATTRIBUTES)
     | {callee.rpartition(".")[2] for callee in RENAMED_KEYWORDS}
 )
-_NAMES_REMOVED_USE = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, _TOKENS)))
+_NAMES_REMOVED_USE = lazy_pattern(r"\b(?:%s)\b" % "|".join(map(re.escape, _TOKENS)))
 # The attribute names `_Finder._attribute` can record: a removed name's last component, an app attribute.
 _ATTRIBUTE_NAMES = frozenset({entry.name for entry in REMOVED_NAMES.values()} | set(REMOVED_APP_ATTRIBUTES))
 # A config key needs `.config[...]` (the key itself may be an implicit concatenation, so the attribute
 # is the token) in a module importing Flask (`_config_key`): elsewhere `config` alone walks nothing.
-_NAMES_REMOVED_USE_OR_CONFIG = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, [*_TOKENS, "config"])))
+_NAMES_REMOVED_USE_OR_CONFIG = lazy_pattern(r"\b(?:%s)\b" % "|".join(map(re.escape, [*_TOKENS, "config"])))
 
 
 def may_use_removed(text: str, imports_flask: bool) -> bool:
     """Whether the module's text names anything `_Finder` records (a cheap scan before its walk)."""
-    scan = _NAMES_REMOVED_USE_OR_CONFIG if imports_flask else _NAMES_REMOVED_USE
-    return scan.search(text) is not None
+    scan = _NAMES_REMOVED_USE_OR_CONFIG if imports_flask else _NAMES_REMOVED_USE  # compiled when first needed
+    return scan().search(text) is not None
 
 
 def removed_uses(model: ModuleModel) -> list[RemovedUse]:
