@@ -5,6 +5,7 @@ The linter never imports or executes the code it analyses: editors open untruste
 heads `sys.path`: it imports only modules Python has loaded before any `-m` module runs.
 """
 
+import _thread
 import importlib
 import importlib.util
 import sys
@@ -25,6 +26,9 @@ class _DeferredModule(types.ModuleType):
         return getattr(_load(self.__name__), attribute)
 
 
+_converting = _thread.RLock()  # one stand-in made its package at a time
+
+
 def _load(name: str) -> types.ModuleType:
     """The package its stand-in holds the place of: the stand-in itself, made the package.
 
@@ -35,18 +39,21 @@ def _load(name: str) -> types.ModuleType:
     first read (`_exports_on_first_read`), so a run that never reads `libcst.MetadataWrapper` or
     `jinja2.FileSystemLoader` never imports `libcst.metadata` or Jinja's loaders and bytecode caches
     (about a tenth of each package's import, paid by every cold run)."""
-    module = sys.modules.get(name)
-    if not isinstance(module, _DeferredModule):
-        return importlib.import_module(name)
-    spec = module.__spec__
-    module.__class__ = types.ModuleType
-    module.__file__, module.__loader__, module.__package__ = spec.origin, spec.loader, name
-    # Loaded, as the import system marks a module it has finished loading: C code importing the
-    # package (libcst's parser asks for it to build each node) reads this flag, and its absence costs
-    # an exception each time (4.6 % of a project's analysis).
-    spec._initializing = False  # type: ignore[attr-defined]
-    module.__getattr__ = _exports_on_first_read(module, _exports(spec.origin, name))  # type: ignore[attr-defined]
-    return module
+    with _converting:
+        module = sys.modules.get(name)
+        if not isinstance(module, _DeferredModule):
+            return importlib.import_module(name)
+        spec = module.__spec__
+        # Everything is in place before the class changes: a thread that reads an attribute meanwhile
+        # (the language server analyses in threads) either waits here or finds the module complete.
+        module.__getattr__ = _exports_on_first_read(module, _exports(spec.origin, name))  # type: ignore[attr-defined]
+        module.__file__, module.__loader__, module.__package__ = spec.origin, spec.loader, name
+        # Loaded, as the import system marks a module it has finished loading: C code importing the
+        # package (libcst's parser asks for it to build each node) reads this flag, and its absence
+        # costs an exception each time (4.8 % of a project's analysis).
+        spec._initializing = False  # type: ignore[attr-defined]
+        module.__class__ = types.ModuleType
+        return module
 
 
 def _exports(init_path: str, package: str) -> dict[str, tuple[str, str]]:
@@ -71,8 +78,6 @@ def _exports_on_first_read(package: types.ModuleType, exports: dict[str, tuple[s
     nodes` in the package's own modules expects); any other name runs the package's `__init__` once
     (which defines everything, its imports already done), as importing the package would have.
     Threads may ask at once (the language server's): each import is the import system's to lock."""
-    import _thread
-
     whole_init = _thread.RLock()
     init_ran: list[bool] = []
 

@@ -115,3 +115,37 @@ def test_a_package_s_exports_are_imported_when_first_read() -> None:
     result = subprocess.run([sys.executable, "-c", EXPORTS_ON_FIRST_READ], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["[]", "True True", "True True", "False False jinja2.loaders", "True", "True"]
+
+
+THREADS_AT_ONCE = """
+import sys, threading
+import flasklint
+sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter allows
+import jinja2, libcst
+names = [(jinja2, "Environment"), (jinja2, "TemplateSyntaxError"), (libcst, "Name"), (libcst, "Module")] * 8
+start = threading.Barrier(len(names))
+failures = []
+
+def read(module, name):
+    start.wait()
+    try:
+        getattr(module, name)
+    except Exception as exc:
+        failures.append(repr(exc))
+
+threads = [threading.Thread(target=read, args=pair) for pair in names]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(failures)
+"""
+
+
+def test_threads_reading_a_deferred_package_at_once_all_find_their_names() -> None:
+    """The language server analyses in threads: the first reads of jinja2 and libcst may come at
+    once, while the stand-in is being made the package."""
+    for _ in range(5):
+        result = subprocess.run([sys.executable, "-c", THREADS_AT_ONCE], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines() == ["[]"]
