@@ -19,7 +19,7 @@ from pathlib import Path
 import libcst as cst
 
 from flasklint import module_parts
-from score import DEFAULT_CHECKOUTS, REPOS_FILE, load_repos
+from score import DEFAULT_CHECKOUTS, REPOS_FILE, present_checkouts
 
 
 def check_file(path: Path) -> str:
@@ -47,13 +47,7 @@ def main(argv: list[str] | None = None) -> int:
 
     totals = {"same": 0, "whole": 0, "skipped": 0, "DIFFERS": 0}
     checked = 0
-    for repo in load_repos(args.repos):
-        checkout = args.checkouts / repo.folder_name
-        if args.repo and repo.id not in args.repo:
-            continue
-        if not checkout.is_dir():
-            print(f"warning: no checkout of {repo.name} in {args.checkouts} (run checkout.py)", file=sys.stderr)
-            continue
+    for repo, checkout in present_checkouts(args.repos, args.checkouts, args.repo):
         checked += 1
         counts = dict.fromkeys(totals, 0)
         for path in sorted(checkout.rglob("*.py")):

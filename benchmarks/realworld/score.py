@@ -27,6 +27,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 HERE = Path(__file__).resolve().parent
 REPOS_FILE = HERE / "repos.json"
@@ -72,6 +73,18 @@ class Run:
 def load_repos(path: Path) -> list[Repo]:
     data = json.loads(path.read_text())
     return [Repo(r.get("id", r["name"]), r["name"], r["commit"], r["paths"]) for r in data["repos"]]
+
+
+def present_checkouts(repos_file: Path, checkouts: Path, only: list[str] | None) -> Iterator[tuple[Repo, Path]]:
+    """Each repository of the list (or of `only`, by id) with its checkout; a warning for one not checked out."""
+    for repo in load_repos(repos_file):
+        checkout = checkouts / repo.folder_name
+        if only and repo.id not in only:
+            continue
+        if not checkout.is_dir():
+            print(f"warning: no checkout of {repo.name} in {checkouts} (run checkout.py)", file=sys.stderr)
+            continue
+        yield repo, checkout
 
 
 def load_labels(path: Path) -> list[dict]:
@@ -272,14 +285,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare", type=Path, help="diff the raw output against one saved by --save-findings")
     args = parser.parse_args(argv)
 
-    repos = [r for r in load_repos(args.repos) if not args.repo or r.id in args.repo]
-    runs = []
-    for repo in repos:  # one at a time: big repositories would compete for the same cores
-        checkout = args.checkouts / repo.folder_name
-        if not checkout.is_dir():
-            print(f"warning: no checkout of {repo.name} in {args.checkouts} (run checkout.py)", file=sys.stderr)
-            continue
-        runs.append(run_flasklint(args.flasklint, repo, checkout))
+    # One at a time: big repositories would compete for the same cores.
+    runs = [run_flasklint(args.flasklint, repo, checkout) for repo, checkout in present_checkouts(args.repos, args.checkouts, args.repo)]
     result = score(runs, load_labels(args.labels))
     print_report(runs, result)
     if args.json:

@@ -19,7 +19,7 @@ import os
 import sys
 from pathlib import Path
 
-from score import DEFAULT_CHECKOUTS, REPOS_FILE, Run, default_flasklint, load_repos, normalised_output, normalised_stderr
+from score import DEFAULT_CHECKOUTS, REPOS_FILE, Run, default_flasklint, normalised_output, normalised_stderr, present_checkouts
 from score import run_flasklint
 
 SWITCH = "FLASKLINT_NO_SHORTCUTS"
@@ -60,13 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     differing = checked = findings = 0
-    for repo in load_repos(args.repos):
-        checkout = args.checkouts / repo.folder_name
-        if args.repo and repo.id not in args.repo:
-            continue
-        if not checkout.is_dir():
-            print(f"warning: no checkout of {repo.name} in {args.checkouts} (run checkout.py)", file=sys.stderr)
-            continue
+    for repo, checkout in present_checkouts(args.repos, args.checkouts, args.repo):
         on, off = run(args.flasklint, repo, checkout, True), run(args.flasklint, repo, checkout, False)
         checked += 1
         findings += len(on.findings)
