@@ -39,6 +39,9 @@ def _load(name: str) -> types.ModuleType:
     first read (`_exports_on_first_read`), so a run that never reads `libcst.MetadataWrapper` or
     `jinja2.FileSystemLoader` never imports `libcst.metadata` or Jinja's loaders and bytecode caches
     (about a tenth of each package's import, paid by every cold run)."""
+    from flasklint import method_code_cache
+
+    method_code_cache.install()  # before libcst's node classes are made (their methods' code is kept)
     with _converting:
         module = sys.modules.get(name)
         if not isinstance(module, _DeferredModule):

@@ -21,6 +21,7 @@ import sys
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
+from flasklint import method_code_cache
 from flasklint.config import ConfigError
 from flasklint.engine import Project, find_project_root, load_parsers
 from flasklint.flake8_table import chunk_line, read_header
@@ -172,6 +173,7 @@ def main(arguments: list[str]) -> int:
     from flasklint.cli_logging import WarningCount
 
     load_parsers({"python", "template"})
+    method_code_cache.release()  # the parsers' classes are made: their compiled methods need not stay
     if sys.stdin.buffer.readline() != b"go\n":
         return 0
     configure_logging(verbose=False)

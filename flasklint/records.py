@@ -18,11 +18,15 @@ import dataclasses
 from operator import attrgetter
 from reprlib import recursive_repr
 
+from flasklint import method_code_cache
+
 TYPE_CHECKING = False  # typing's, without importing typing
 if TYPE_CHECKING:
     from typing import Any, Callable, TypeVar
 
     T = TypeVar("T")
+
+method_code_cache.install()  # the `__init__` each class still compiles: kept across runs
 
 
 def dataclass(

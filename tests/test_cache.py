@@ -115,10 +115,13 @@ def test_the_cache_never_unpickles(tmp_path: Path) -> None:
 
 
 def test_flasklint_has_no_unpickler() -> None:
+    """Nothing a repository can hold is ever unpickled or unmarshalled. The one reader of marshal is
+    the per-user file of compiled dataclass methods, outside any repository (test_method_code_cache.py
+    checks where it may be and whose it must be)."""
     package = Path(__file__).resolve().parent.parent / "flasklint"
     unsafe = re.compile(r"^\s*(import|from)\s+(pickle|cPickle|dill|marshal|shelve|jsonpickle)\b", re.M)
-    offenders = [str(p) for p in package.rglob("*.py") if unsafe.search(p.read_text(encoding="utf-8"))]
-    assert offenders == []
+    offenders = [p.name for p in package.rglob("*.py") if unsafe.search(p.read_text(encoding="utf-8"))]
+    assert offenders == ["method_code_cache.py"]
 
 
 def test_a_warm_run_imports_neither_libcst_nor_jinja(tmp_path: Path) -> None:
