@@ -143,7 +143,7 @@ def config_from_mapping(section: object, origin: str) -> Config:
 
 def validate_selectors(codes: list[str], where: str) -> list[str]:
     """Upper-cased codes; each must be `ALL` or a prefix of a known rule code (a typo is an error)."""
-    from flasklint.rules import rule_codes  # the codes only: no rule is loaded to validate them
+    from flasklint.rule_codes import rule_codes  # the codes only: no rule is loaded to validate them
 
     known = rule_codes()
     normalised = [code.strip().upper() for code in codes]

@@ -116,7 +116,7 @@ def _flasklint_selected(options: argparse.Namespace) -> bool:
     try:
         from flake8.style_guide import Decision, DecisionEngine
 
-        from flasklint.rules import rule_codes
+        from flasklint.rule_codes import rule_codes
 
         decider = DecisionEngine(options)
         return any(decider.decision_for(code) is Decision.Selected for code in rule_codes())

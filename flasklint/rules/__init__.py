@@ -11,12 +11,10 @@ TEMPLATE_SYNTAX_ERROR) load every rule module the first time one of them is read
 from __future__ import annotations
 
 import importlib
-import pkgutil
-import re
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from flasklint.rule import FileRule, ProjectRule, Rule
+from flasklint.rule_codes import rule_codes, rule_modules  # noqa: F401 - the registry's too
 
 if TYPE_CHECKING:
     from flasklint.rules.flk001_syntax_error import SyntaxErrorRule
@@ -29,25 +27,8 @@ if TYPE_CHECKING:
     SYNTAX_ERROR: SyntaxErrorRule
     TEMPLATE_SYNTAX_ERROR: TemplateSyntaxErrorRule
 
-RULE_MODULE = re.compile(r"flk(\d+)_\w+")
 _LISTS = ("ALL_RULES", "RULES_BY_CODE", "FILE_RULES", "PROJECT_RULES", "SYNTAX_ERROR", "TEMPLATE_SYNTAX_ERROR")
 _loaded: dict[str, Rule] = {}  # code -> the one instance every caller shares
-
-
-@lru_cache(maxsize=1)
-def rule_modules() -> dict[str, str]:
-    """Rule code -> the name of the module holding it, from the package's file names alone."""
-    found = {}
-    for module_info in pkgutil.iter_modules(__path__):
-        match = RULE_MODULE.fullmatch(module_info.name)
-        if match:
-            found[f"FLK{match.group(1)}"] = module_info.name
-    return dict(sorted(found.items()))
-
-
-def rule_codes() -> list[str]:
-    """Every rule's code, sorted, without importing a rule."""
-    return list(rule_modules())
 
 
 def rule(code: str) -> Rule | None:
