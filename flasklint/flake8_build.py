@@ -14,6 +14,7 @@ processes stay as small as flake8 alone when the builder did the work.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -135,6 +136,10 @@ def build(paths: list[Path]) -> Iterator[dict[str, Entry | None]]:
         project = build_project(root, jobs=None if number == 0 else LATER_PROJECTS_JOBS)
         yield {str(path): _entry(project, path) for path in files}
         del project  # one project's facts in memory at a time
+        # A project's facts hang in reference cycles (its index and the index's builder): only the
+        # collector frees them, and it seldom visits its oldest generation, so without this they
+        # piled up project after project (flake8 on 7 apps: the builder held 56 MiB at its end, 46).
+        gc.collect()
         release_freed_memory()
 
 

@@ -476,3 +476,24 @@ def test_a_builder_not_told_to_start_writes_nothing(tmp_path: Path) -> None:
     os.unlink(name)
     assert (builder.returncode, builder.stderr, len(lines), trace.exists()) == (0, "", 1, False)
     assert not (shop / ".flasklint_cache").exists()
+
+
+def test_the_builder_frees_each_project_before_the_next(tmp_path: Path) -> None:
+    """A project's facts hang in reference cycles: the builder collects them before it builds the
+    next project (with the collector off here, as the analysis keeps it, nothing else would)."""
+    for name in ("first", "second"):
+        write_project(tmp_path / name, {"pyproject.toml": "", f"{name}_app.py": SECRET_APP})
+    script = (
+        "import gc, sys\n"
+        "from pathlib import Path\n"
+        "from flasklint.flake8_build import build\n"
+        "from flasklint.model.facts import FileFacts\n"
+        "gc.disable()\n"
+        f"root = Path({str(tmp_path)!r})\n"
+        "built = build([root / 'first' / 'first_app.py', root / 'second' / 'second_app.py'])\n"
+        "for files in built:\n"
+        "    alive = sorted(o.path for o in gc.get_objects() if isinstance(o, FileFacts))\n"
+        "    print(next(iter(files)).rsplit('/', 1)[-1], alive)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines() == ["first_app.py ['first_app.py']", "second_app.py ['second_app.py']"]
