@@ -39,7 +39,9 @@ benchmarks/realworld/checkout.py; default folder /work/realworld-checkouts, `--c
 into benchmarks/generated/speed/apps/, so their caches can be wiped without touching the checkouts.
 Without the checkouts the [apps] and [flake8] rows are skipped with a message: CI need not run them.
 Tools: bandit and the plugin-free flake8 live in benchmarks/generated/tools-venv/, built on first
-use (bench.py's ensure_tools). Results go to benchmarks/speed_results.json.
+use (bench.py's ensure_tools). flasklint runs from a venv where it is pip-installed as a user installs
+it (benchmarks/generated/speed/installed/, not editable, with this venv's versions of its dependencies;
+`python -c ...` references run with its Python too). Results go to benchmarks/speed_results.json.
 """
 
 from __future__ import annotations
@@ -100,7 +102,7 @@ WORK = {
 ROW_ORDER = list(WORK)
 MEMORY_INTERVAL = 0.05
 README_START, README_END = "<!-- speed-table:start -->", "<!-- speed-table:end -->"
-BIN = Path(sys.executable).parent
+BIN = Path(sys.executable).parent  # replaced by the installed venv's (install_like_a_user) before any run
 
 
 # -- one run of one command -----------------------------------------------------------------------
@@ -354,6 +356,38 @@ def use_snapshot(revision: str) -> str:
     return sha
 
 
+def install_like_a_user(revision: str | None) -> Path:
+    """The bin folder of a venv where flasklint is pip-installed as a user installs it, not editable:
+    an editable install's finder is imported at the start of every Python process of its venv (the
+    references' too), ~15 ms each, which no user pays. Its dependencies and flake8 are the versions
+    of the venv running this script; flasklint is reinstalled from `revision`'s tree (or the working
+    tree) on each run. The commands still import flasklint from PYTHONPATH where `use_snapshot` set it
+    (the same code); the install gives them its console script and flake8 entry point."""
+    from importlib import metadata
+
+    venv = SCRATCH / "installed"
+    python = venv / "bin" / "python"
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+        pins = subprocess.run(
+            [sys.executable, "-m", "pip", "freeze", "--exclude-editable"], capture_output=True, text=True, check=True
+        ).stdout
+        constraints = venv / "constraints.txt"
+        constraints.write_text(pins, encoding="utf-8")
+        dependencies = ["libcst", "jinja2", "pygls", f"flake8=={metadata.version('flake8')}"]
+        subprocess.run([*pip, "-c", str(constraints), *dependencies], check=True)
+    source = REPOSITORY
+    if revision is not None:
+        source = SCRATCH / f"tree-{revision}"
+        if not (source / "pyproject.toml").exists():
+            source.mkdir(parents=True, exist_ok=True)
+            archive = subprocess.run(["git", "-C", str(REPOSITORY), "archive", revision], capture_output=True, check=True)
+            subprocess.run(["tar", "-x", "-C", str(source)], input=archive.stdout, check=True)
+    subprocess.run([*pip, "--no-deps", "--force-reinstall", str(source)], check=True, cwd=SCRATCH)
+    return python.parent
+
+
 def compile_like_an_install() -> None:
     """Measure flasklint with its bytecode, as `pip install` leaves it and as the references (libcst,
     bandit, flake8) are loaded from site-packages. Under PYTHONDONTWRITEBYTECODE (set in some
@@ -361,14 +395,14 @@ def compile_like_an_install() -> None:
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     for package in (flasklint_package(), flasklint_package().parent / "lsp" / "flasklint_lsp"):
         if package.is_dir():
-            subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
+            subprocess.run([str(BIN / "python"), "-m", "compileall", "-q", str(package)], check=True)
 
 
 @functools.lru_cache(maxsize=1)
 def flasklint_package() -> Path:
     """Where the commands' `import flasklint` lands (asked of a child: PYTHONPATH applies there)."""
     found = subprocess.run(
-        [sys.executable, "-c", "import flasklint; print(flasklint.__file__)"],
+        [str(BIN / "python"), "-c", "import flasklint; print(flasklint.__file__)"],
         capture_output=True, text=True, check=True, cwd=SCRATCH,
     )
     return Path(found.stdout.strip()).parent
@@ -482,7 +516,7 @@ def check(paths: list[Path], cold: bool, memory: bool = False) -> Command:
 
 
 def python(code: str) -> Command:
-    return Command(f'`python -c "{code}"`', [sys.executable, "-c", code])
+    return Command(f'`python -c "{code}"`', [str(BIN / "python"), "-c", code])
 
 
 def filled(command: Command, paths: list[Path]) -> Callable[[], None]:
@@ -812,6 +846,8 @@ def main(argv: list[str] | None = None) -> int:
     groups = args.only or [g for g in GROUPS if not (args.quick and g in ("lsp", "large"))]
     SCRATCH.mkdir(parents=True, exist_ok=True)
     measured_commit = use_snapshot(args.commit) if args.commit else working_tree_commit()
+    global BIN
+    BIN = install_like_a_user(measured_commit if args.commit else None)
     print(f"measuring flasklint at {measured_commit} ({flasklint_package()}), median of {repeat}", flush=True)
     compile_like_an_install()
     load_before = os.getloadavg()[0]
