@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-# After a file of at least this many characters, the freed memory is returned (each call walks
-# the heap: ~1 ms, too much to pay after every small file).
-RELEASE_AFTER = 16_000
+# After a file of at least this many characters, the freed memory is returned. Each call walks the
+# heap (~0.7 ms in a pool worker): after every file that is ~5 % of a small file's analysis. From 4 kB
+# (rather than 16 kB) flake8's cold peak on the 7 apps went from ~118.5 to ~114 MiB (three runs each).
+RELEASE_AFTER = 4_000
 
 _trim: Callable[[int], int] | None = None
 _looked_up = False
