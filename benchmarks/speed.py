@@ -725,7 +725,7 @@ def markdown(report: dict) -> str:
             lines.append(f"| {row.work} | not measured: {one_line(row.skipped)} | | | {row.target} | — |")
             continue
         reference = f"{row.reference}: {figures_text(row.reference_median)}" if row.reference else "—"
-        met = "yes" if row.met else "**no**"
+        met = "—" if row.met is None else "yes" if row.met else "**no**"  # None: a row shown, not a target
         lines.append(
             f"| {row.work} | {figures_text(row.tool_median)} | {reference} | {ratio_text(row)} | {row.target} | {met} |"
         )
