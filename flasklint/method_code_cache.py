@@ -8,8 +8,9 @@ same `compile` call `exec` makes), as a module's source decides its `.pyc`: so e
 kept, under a digest of its text, in one file per user and Python (`$XDG_CACHE_HOME/flasklint/`,
 else `~/.cache/flasklint/`; marshal, as `.pyc` files are) and reused by the next run. The file is
 mapped, not read: a process unmarshals only the methods of the classes it makes (flake8's main
-process makes a few, a check some 700 of the file's ~1,200), so it costs no memory beyond them. The first run after
-installing flasklint or libcst (or another Python) compiles them and writes the file at exit.
+process makes a few, a check some 700 of the file's ~1,200), so it costs no memory beyond them.
+The first run after installing flasklint or libcst (or another Python) compiles them and writes
+the file at exit.
 
 Only classes defined in libcst's and flasklint's own modules are served from it (`dataclasses` passes
 the class's module namespace); any other code's dataclasses are compiled as usual. The file is used
