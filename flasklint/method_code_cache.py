@@ -173,9 +173,10 @@ def release() -> None:
 def _save() -> None:
     """The kept entries and this process's new ones, written beside the file and renamed over it: a
     reader never sees half a file. Any failure leaves things as they were: the cache only saves time."""
-    if not _new:
+    path = cache_path()
+    if not _new or path is None:
         return
-    kept = _kept or _KeptFile(cache_path())
+    kept = _kept or _KeptFile(path)
     keys = [key for key in kept.index if key not in _new]
     if len(keys) + len(_new) > MAX_ENTRIES:
         keys = [key for key in keys if key in _used]
@@ -186,19 +187,14 @@ def _save() -> None:
         index[key] = (offset, len(entry), _digest(entry))
         offset += len(entry)
     packed = marshal.dumps(index)
-    path = cache_path()
-    if path is None:
-        return
-    temporary = f"{path}.{os.getpid()}.tmp"
+    header = MAGIC_NUMBER + len(packed).to_bytes(4, "little") + _digest(packed)
+    from pathlib import Path
+
+    from flasklint.cache_files import write_atomically
+
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(MAGIC_NUMBER + len(packed).to_bytes(4, "little") + _digest(packed) + packed)
-            file.write(b"".join(entry for _, entry in entries))
-        os.replace(temporary, path)
+        data = header + packed + b"".join(entry for _, entry in entries)
+        write_atomically(Path(path), data, f"{FILE_NAME}.{os.getpid()}.tmp")
     except OSError:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
+        pass
