@@ -4,18 +4,22 @@ A warm run loads the latter without the engine, so this module needs only the st
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
-from pathlib import Path
 
 import flasklint
+
+TYPE_CHECKING = False  # pathlib's, not imported: a warm run (run_cache.py) spells its paths as strings
+if TYPE_CHECKING:
+    from os import PathLike
+
+    StrPath = str | PathLike[str]
 
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 _CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-def is_real_directory(path: Path) -> bool:
+def is_real_directory(path: StrPath) -> bool:
     """A directory itself, not a symlink to one (a planted link must not redirect the cache's writes)."""
     try:
         return stat.S_ISDIR(os.lstat(path).st_mode)
@@ -23,7 +27,7 @@ def is_real_directory(path: Path) -> bool:
         return False
 
 
-def read_regular_file(path: Path, limit: int) -> bytes | None:
+def read_regular_file(path: StrPath, limit: int) -> bytes | None:
     """The bytes of a regular file, not through a symlink, at most `limit` bytes; None otherwise (a FIFO
     or a device would block or stream forever)."""
     try:
@@ -46,18 +50,20 @@ def read_regular_file(path: Path, limit: int) -> bytes | None:
         os.close(descriptor)
 
 
-def write_atomically(path: Path, data: bytes, temporary_name: str) -> None:
+def write_atomically(path: StrPath, data: bytes, temporary_name: str) -> None:
     """Write beside the target under `temporary_name`, then rename over it (which replaces a symlink,
     never follows it)."""
-    temporary = path.with_name(temporary_name)
+    temporary = os.path.join(os.path.dirname(path), temporary_name)
     try:
         descriptor = os.open(temporary, _CREATE_FLAGS, 0o644)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
         os.replace(temporary, path)
     except OSError:
-        with contextlib.suppress(OSError):
+        try:
             os.unlink(temporary)
+        except OSError:  # (not contextlib.suppress: a warm run does without contextlib)
+            pass
         raise
 
 

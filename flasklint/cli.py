@@ -11,15 +11,15 @@ from __future__ import annotations
 import os
 import re
 import sys
-from pathlib import Path, PurePosixPath
 
 from flasklint import __version__
 from flasklint.isolation import drop_project_paths
 
-TYPE_CHECKING = False  # typing's, without importing typing: a warm run never loads it
+TYPE_CHECKING = False  # typing's and pathlib's, not imported: neither `--version` nor a warm run loads them
 if TYPE_CHECKING:
     import argparse
     from collections import Counter
+    from pathlib import Path
     from typing import Sequence
 
     from flasklint.config import Config
@@ -52,6 +52,7 @@ def _patterns(value: str) -> list[str]:
 
 def build_parser() -> argparse.ArgumentParser:
     import argparse
+    from pathlib import Path
 
     from flasklint.output import FORMATS
 
@@ -141,12 +142,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_ERROR
 
 
-def named_paths(words: list[str]) -> list[Path] | None:
-    """The paths a `check` command line names (after `check`), read without argparse: a warm run
-    looks its saved result up before the parser is built. None when a word is an option no saved
-    run was given, or one not spelled in full (argparse decides what it means). A wrong guess is a
-    miss of the whole-run cache, never a wrong hit (run_cache.py)."""
-    paths: list[Path] = []
+def named_paths(words: list[str]) -> list[str] | None:
+    """The paths a `check` command line names (after `check`), read without argparse and spelled as
+    `str(Path(word))` (what the run's key holds): a warm run looks its saved result up before the
+    parser is built. None when a word is an option no saved run was given, or one not spelled in
+    full (argparse decides what it means). A wrong guess is a miss of the whole-run cache, never a
+    wrong hit (run_cache.py)."""
+    paths: list[str] = []
     value_expected = False
     for word in words:
         if value_expected:
@@ -158,8 +160,21 @@ def named_paths(words: list[str]) -> list[Path] | None:
             elif word not in SAVED_RUN_FLAGS:
                 return None
         else:
-            paths.append(Path(word))
-    return None if value_expected else paths or [Path(".")]
+            paths.append(_path_spelling(word))
+    return None if value_expected else paths or ["."]
+
+
+def _path_spelling(word: str) -> str:
+    """`str(Path(word))` without importing pathlib on POSIX (a warm run's ~15 ms): no empty or `.`
+    parts, one root slash but a leading `//` kept (POSIX leaves its meaning to the system)."""
+    if os.name != "posix":
+        from pathlib import Path
+
+        return str(Path(word))
+    root = "/" if word.startswith("/") else ""
+    if word.startswith("//") and not word.startswith("///"):
+        root = "//"
+    return root + "/".join(part for part in word.split("/") if part not in ("", ".")) or "."
 
 
 def _print_saved_run(arguments: list[str]) -> tuple[int | None, RunKey | None]:
@@ -278,6 +293,8 @@ def _missing(path: Path) -> str | None:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from flasklint.config import find_project_root
     from flasklint.output.report import Report
 
@@ -429,6 +446,8 @@ def _is_under(file: Path, path: Path) -> bool:
 def _include_explicit_file(project: Project, path: Path) -> None:
     """A file named on the command line is checked even if excluded (as ruff does); never the
     source of a project template, which is not Python (nor a Flask template) until rendered."""
+    from pathlib import PurePosixPath
+
     from flasklint.config import is_template_source
 
     if path.is_file():

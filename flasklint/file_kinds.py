@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from pathlib import PurePosixPath
 
-TYPE_CHECKING = False  # typing's, without importing typing: a warm run (run_cache.py) uses kind_of
+TYPE_CHECKING = False  # typing's and pathlib's, not imported: a warm run (run_cache.py) uses kind_of_name
 if TYPE_CHECKING:
+    from pathlib import PurePosixPath
     from typing import Literal
 
     Kind = Literal["python", "template", "other"]
@@ -31,14 +31,20 @@ _DEPLOYMENT_NAME = re.compile("|".join(fnmatch.translate(glob) for glob in DEPLO
 
 def kind_of(path: PurePosixPath) -> Kind | None:
     """What a file is to flasklint, from its name alone; None: a file flasklint does not read.
-
     A template counts only inside a template folder: the engine decides that, knowing the folders.
     """
-    if path.suffix == PYTHON_SUFFIX:
+    return kind_of_name(path.name)
+
+
+def kind_of_name(name: str) -> Kind | None:
+    """`kind_of` for a file name as a string (the warm run's key lists a tree without pathlib)."""
+    dot = name.rfind(".")
+    suffix = name[dot:] if 0 < dot < len(name) - 1 else ""  # PurePath.suffix: none for ".py" or "a."
+    if suffix == PYTHON_SUFFIX:
         return "python"
-    if path.suffix.lower() in TEMPLATE_SUFFIXES:
+    if suffix.lower() in TEMPLATE_SUFFIXES:
         return "template"
-    if _DEPLOYMENT_NAME.match(path.name):
+    if _DEPLOYMENT_NAME.match(name):
         return "other"
     return None
 

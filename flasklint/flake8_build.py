@@ -203,7 +203,7 @@ def _save(key: list, table: bytes) -> None:
     from flasklint.run_cache import RunKey
 
     path, inputs, racy = key
-    flake8_cache.store(RunKey(Path(path), inputs, racy), table)
+    flake8_cache.store(RunKey(path, inputs, racy), table)
 
 
 if __name__ == "__main__":

@@ -21,9 +21,8 @@ from __future__ import annotations
 import zlib
 from pathlib import Path
 
-from flasklint.cache_files import is_real_directory, read_regular_file
 from flasklint.config import find_project_root
-from flasklint.run_cache import MAX_ENTRY_BYTES, RunKey, run_key, save_entry
+from flasklint.run_cache import RunKey, run_key, save_entry
 
 HEADER = b"flasklint-flake8-table"  # not the CLI's header: neither reads the other's entries
 
@@ -48,9 +47,7 @@ def table_key(roots: list[Path], paths: list[Path]) -> RunKey | None:
 
 def load(key: RunKey) -> bytes | None:
     """The table (JSON, as the builder wrote it) saved under this key; None: build it."""
-    if not (is_real_directory(key.path.parent.parent) and is_real_directory(key.path.parent)):
-        return None
-    data = read_regular_file(key.path, MAX_ENTRY_BYTES)
+    data = key.read()
     return decode(key.inputs, data) if data is not None else None
 
 

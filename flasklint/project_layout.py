@@ -2,19 +2,22 @@
 whole-run cache's key (run_cache.py) agree on.
 
 Apart from config.py (which re-exports it) so that a warm run, which finds its result saved, can
-compute its key without the configuration's dataclasses: this module needs only the standard
-library modules Python's own startup has usually loaded (pathlib, re, fnmatch).
+compute its key without the configuration's dataclasses: this module needs only `os`, `re` and
+`fnmatch` (pathlib is imported by the functions taking paths, which a warm run does not call).
 """
 
 from __future__ import annotations
 
+import errno
 import fnmatch
+import os
 import re
+import stat
 from functools import lru_cache
-from pathlib import Path, PurePath
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (a warm run never needs it)
 if TYPE_CHECKING:
+    from pathlib import Path, PurePath
     from typing import Collection
 
 # Folders never analysed, whatever `exclude` says: version control, virtualenvs, caches, build
@@ -54,6 +57,10 @@ def is_template_source(path: PurePath) -> bool:
     return any(_TEMPLATED_NAME.match(part) for part in path.parts)
 
 
+# The errors pathlib's `exists` and `is_dir` take for "no such file" (its `_ignore_error`).
+_MISSING = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})
+_MISSING_ON_WINDOWS = frozenset({21, 123, 1921})  # not ready, invalid name, cannot resolve a link
+
 # A directory holding one of these is a project root: its pyproject.toml is the configuration.
 ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 
@@ -62,13 +69,40 @@ def find_project_root(path: Path) -> Path:
     """The nearest ancestor holding a project marker; else the directory itself. A folder of a
     project template (`{{cookiecutter.app_name}}/pyproject.toml`) is not a project yet: its
     markers are templates, and its files belong to the template's repository."""
-    path = path.resolve()
-    start = path if path.is_dir() else path.parent
-    for directory in (start, *start.parents):
-        present = [name for name in (*ROOT_MARKERS, "__init__.py") if (directory / name).exists()]
-        if marks_a_project(present) and not is_template_source(directory):
+    from pathlib import Path
+
+    return Path(project_root(os.fspath(path)))
+
+
+def project_root(path: str) -> str:
+    """`find_project_root` on strings, for the warm run (pathlib costs it ~15 ms of imports): the same
+    folder, spelled as `str(Path.resolve())` spells it (both are `os.path.realpath`'s), and the same
+    OSError where a folder cannot be searched."""
+    resolved = os.path.realpath(path)
+    directory = resolved if _exists(resolved, directory=True) else os.path.dirname(resolved)
+    start = directory
+    while True:
+        present = [name for name in (*ROOT_MARKERS, "__init__.py") if _exists(os.path.join(directory, name))]
+        if marks_a_project(present) and not any(_TEMPLATED_NAME.match(part) for part in directory.split(os.sep)):
             return directory
-    return start
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return start
+        directory = parent
+
+
+def _exists(path: str, directory: bool = False) -> bool:
+    """Whether the path exists (as a directory, if asked), as pathlib's `exists` and `is_dir` answer:
+    False where it is missing, OSError where that cannot be known (a folder without search permission)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno in _MISSING or getattr(exc, "winerror", None) in _MISSING_ON_WINDOWS:
+            return False
+        raise
+    except ValueError:  # a NUL in the path
+        return False
+    return not directory or stat.S_ISDIR(mode)
 
 
 def marks_a_project(names: Collection[str]) -> bool:

@@ -32,17 +32,21 @@ checksum; anything else is a miss, never an error; no symbolic link is followed.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 import time
 import zlib
-from pathlib import Path, PurePosixPath
 
 import flasklint
 from flasklint.cache_files import flasklint_sources, is_real_directory, read_regular_file, write_atomically
-from flasklint.file_kinds import kind_of
-from flasklint.project_layout import ROOT_MARKERS, find_project_root, is_always_excluded
+from flasklint.file_kinds import kind_of_name
+from flasklint.project_layout import ROOT_MARKERS, is_always_excluded, project_root
+
+TYPE_CHECKING = False  # pathlib's and typing's, not imported: a warm run spells its paths as strings
+if TYPE_CHECKING:
+    from os import PathLike
+
+    StrPath = str | PathLike[str]
 
 CACHE_DIR_NAME = ".flasklint_cache"  # the per-file cache's folder (cache.py): one folder to ignore
 RUNS_DIR_NAME = "runs"
@@ -60,49 +64,57 @@ class RunKey:
 
     __slots__ = ("path", "inputs", "racy", "identity")
 
-    def __init__(self, path: Path, inputs: str, racy: bool, identity: str = "") -> None:
-        self.path = path
+    def __init__(self, path: StrPath, inputs: str, racy: bool, identity: str = "") -> None:
+        self.path = os.fspath(path)
         self.inputs = inputs
         self.racy = racy
         self.identity = identity  # the run's words and places (part of the inputs): see `run_key`'s `known`
 
     def load(self) -> tuple[str, int] | None:
         """The saved output and exit code of a run with this key; None: compute them."""
-        if not (is_real_directory(self.path.parent.parent) and is_real_directory(self.path.parent)):
-            return None
-        data = read_regular_file(self.path, MAX_ENTRY_BYTES)
+        data = self.read()
         return decode_entry(self.inputs, data) if data is not None else None
+
+    def read(self) -> bytes | None:
+        """The entry's bytes, from a cache folder that is a real one (not a planted link); else None."""
+        folder = os.path.dirname(self.path)
+        if not (is_real_directory(os.path.dirname(folder)) and is_real_directory(folder)):
+            return None
+        return read_regular_file(self.path, MAX_ENTRY_BYTES)
 
     def store(self, output: str, exit_code: int) -> None:
         if not self.racy:
             save_entry(self.path, encode_entry(self.inputs, output, exit_code))
 
 
-def save_entry(path: Path, payload: bytes) -> None:
+def save_entry(path: str, payload: bytes) -> None:
     """Best effort, and only into a cache folder the per-file cache has made (tagged, git-ignored),
     which keeps its newest entries (the CLI's saved runs and the flake8 plugin's saved tables)."""
-    directory = path.parent
-    if len(payload) > MAX_ENTRY_BYTES or not is_real_directory(directory.parent):
+    directory = os.path.dirname(path)
+    if len(payload) > MAX_ENTRY_BYTES or not is_real_directory(os.path.dirname(directory)):
         return
-    with contextlib.suppress(OSError):
+    try:
         if not os.path.lexists(directory):
             os.mkdir(directory)
         if is_real_directory(directory):
-            write_atomically(path, payload, f".{path.name}.{os.getpid()}.tmp")
+            write_atomically(path, payload, f".{os.path.basename(path)}.{os.getpid()}.tmp")
             _prune(directory)
+    except OSError:  # best effort (not contextlib.suppress: a warm run does without contextlib)
+        pass
 
 
-def saved_output(command_line: list[str], paths: list[Path]) -> tuple[RunKey | None, tuple[str, int] | None]:
+def saved_output(command_line: list[str], paths: list[str]) -> tuple[RunKey | None, tuple[str, int] | None]:
     """The key of a run of this command line and, when nothing it read has changed since the last
     one, what that run printed on stdout and its exit code (else None). `paths`: the paths the
-    command line names (a guess); the key is None when one of them is missing or unreadable."""
-    roots: list[Path] = []
+    command line names (a guess, spelled as `str(Path(word))`); the key is None when one of them is
+    missing or unreadable."""
+    roots: list[str] = []
     for path in paths:
         try:
-            if not path.exists():
+            if not os.path.exists(path):
                 return None, None  # an error to report: the full run does it
-            root = find_project_root(path)
-        except OSError:
+            root = project_root(path)
+        except (OSError, ValueError):  # ValueError: a NUL in the path
             return None, None
         if root not in roots:
             roots.append(root)
@@ -111,7 +123,7 @@ def saved_output(command_line: list[str], paths: list[Path]) -> tuple[RunKey | N
 
 
 def run_key(
-    roots: list[Path], explicit: list[Path], command_line: list[str], known: RunKey | None = None
+    roots: list[StrPath], explicit: list[StrPath], command_line: list[str] | dict[str, list[str]], known: RunKey | None = None
 ) -> RunKey | None:
     """The key of a run of this command line, checking `explicit` (the paths it names) in these
     project roots; None when it cannot be known (a folder that cannot be listed). `known`: a key
@@ -127,13 +139,13 @@ def run_key(
         if found is None:
             return None
         records.append([str(root), found])
-    records.append(["explicit", [[str(p), *_status(str(p))] for p in explicit if p.is_file()]])
+    records.append(["explicit", [[str(p), *_status(str(p))] for p in explicit if os.path.isfile(p)]])
     newest = max((record[1] for _, tree in records for record in tree), default=0)
     # Two command lines sharing a name only take turns: each entry holds its inputs whole.
     encoded = identity.encode("utf-8")
     name = f"{zlib.crc32(encoded):08x}{zlib.adler32(encoded):08x}"
     return RunKey(
-        path=roots[0] / CACHE_DIR_NAME / RUNS_DIR_NAME / f"{name}{ENTRY_SUFFIX}",
+        path=os.path.join(roots[0], CACHE_DIR_NAME, RUNS_DIR_NAME, f"{name}{ENTRY_SUFFIX}"),
         inputs=repr([identity, code_fingerprint(), records]),  # repr: one line (newlines are escaped)
         racy=newest > started - RACY_NANOSECONDS,  # type: ignore[operator]
         identity=identity,
@@ -146,7 +158,7 @@ def code_fingerprint() -> list[object]:
     return [flasklint.__version__, sys.version, sys.executable, uid, flasklint_sources()]
 
 
-def _tree_records(root: Path) -> list[list[object]] | None:
+def _tree_records(root: StrPath) -> list[list[object]] | None:
     """[path, mtime, size, ctime, inode] of every file discovery could analyse under `root` and of
     every project marker (a nested project is checked apart); None when a folder cannot be listed.
 
@@ -169,7 +181,7 @@ def _tree_records(root: Path) -> list[list[object]] | None:
             if is_folder:
                 if entry.name in ROOT_MARKERS:  # `.git`: only that it is there (git writes in it all the time)
                     records.append([path, 0, 0, 0, 0])
-            elif entry.name in ROOT_MARKERS or kind_of(PurePosixPath(entry.name)) is not None:  # (a name's kind)
+            elif entry.name in ROOT_MARKERS or kind_of_name(entry.name) is not None:
                 records.append([path, *_status(entry.path)])
     return records
 
@@ -207,7 +219,7 @@ def decode_entry(inputs: str, data: bytes) -> tuple[str, int] | None:
         return None
 
 
-def _prune(directory: Path) -> None:
+def _prune(directory: str) -> None:
     """Keep the newest MAX_ENTRIES entries; remove temporary files of killed runs."""
     now = time.time()
     entries = []

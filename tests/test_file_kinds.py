@@ -39,6 +39,8 @@ KINDS = {
     "frontend/package.json": "other",
     "APP.PY": None,  # Python's import system is case-sensitive
     ".py": None,  # a dotfile has no suffix
+    "notes.": None,  # nor a name ending in a dot
+    "app.v2.py": "python",
     "templates/.html": None,
     "README.md": None,
     "setup.cfg": None,

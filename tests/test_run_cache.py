@@ -98,6 +98,29 @@ def test_an_unchanged_project_prints_the_saved_result_without_loading_a_rule(tmp
     assert unused.isdisjoint(loaded), unused & loaded
 
 
+# What pip's console script runs (`import re`, then flasklint.cli's main), in an interpreter that
+# imports nothing at startup (-S: no site, so no editable install's finder, which loads pathlib).
+CONSOLE_SCRIPT = "import re, sys; from flasklint.cli import main; sys.exit(main())"
+
+
+@pytest.mark.parametrize("arguments", [["check"], ["check", "./app.py"], ["--version"]])
+def test_a_warm_run_and_version_import_no_more_than_they_use(tmp_path: Path, arguments: list[str]) -> None:
+    """`--version` and a warm `check` are mostly the interpreter's start and its imports: they load
+    neither pathlib (~15 ms with urllib.parse) nor contextlib nor importlib.util."""
+    saved_project(tmp_path, *arguments[1:])
+    repository = str(Path(__file__).resolve().parent.parent)
+    traced = subprocess.run(
+        [sys.executable, "-S", "-X", "importtime", "-c", CONSOLE_SCRIPT, *arguments],
+        cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": repository},
+    )
+    loaded = {line.split("|")[-1].strip() for line in traced.stderr.splitlines() if line.startswith("import time:")}
+    assert traced.returncode == (0 if arguments == ["--version"] else 1), traced.stderr
+    assert SAVED in traced.stdout or arguments == ["--version"], traced.stdout
+    assert "flasklint.run_cache" in loaded or arguments == ["--version"]
+    unused = {"pathlib", "contextlib", "importlib.util", "argparse", "typing", "flasklint.engine", "libcst"}
+    assert unused.isdisjoint(loaded), unused & loaded
+
+
 def _edit_keeping_size_and_mtime(root: Path) -> None:
     app = root / "app.py"
     status = app.stat()
@@ -335,12 +358,14 @@ COMMAND_LINES = [
     ["a", "--output-format", "json", "--exit-zero"],
     ["--exclude", "x", "--extend-exclude", "y", "--ignore", "FLK3", "."],
     ["--output-format=sarif", "--unsafe-fixes", "--show-fixes", "--force-exclude", "--quiet", "--extend-select", "FLK"],
+    ["./app//", "views.py/", "a/./b/../c", "//srv/app", "///srv", "/", "", "./"],
 ]
 
 
 @pytest.mark.parametrize("words", COMMAND_LINES)
 def test_the_paths_read_before_argparse_are_argparses(words: list[str]) -> None:
-    assert named_paths(words) == (_check_parser().parse_args(words).paths or [Path(".")])
+    """Spelled as the run's key spells argparse's paths (`str(Path(word))`), without pathlib."""
+    assert named_paths(words) == [str(path) for path in _check_parser().parse_args(words).paths or [Path(".")]]
 
 
 @pytest.mark.parametrize("words", [["--fix"], ["--exit-z"], ["-qv"], ["--select"], ["--", "app.py"], ["-v", "."]])
@@ -355,11 +380,11 @@ def test_a_run_that_misses_lists_the_project_once(tmp_path: Path, monkeypatch: p
 
     write_project(tmp_path, FILES)
     age(tmp_path)
-    listed: list[Path] = []
+    listed: list[str] = []
     tree_records = run_cache._tree_records
     monkeypatch.setattr(run_cache, "_tree_records", lambda root: listed.append(root) or tree_records(root))
     monkeypatch.chdir(tmp_path)
     assert main(["check", "--exit-zero", "-q"]) == 0
-    assert listed == [tmp_path.resolve()] and len(entries(tmp_path)) == 1
+    assert listed == [str(tmp_path.resolve())] and len(entries(tmp_path)) == 1
     assert main(["check", "--exit-zero", "-q"]) == 0  # the saved result, found by the lookup
-    assert listed == [tmp_path.resolve()] * 2
+    assert listed == [str(tmp_path.resolve())] * 2
