@@ -21,11 +21,13 @@ compiling as without it. `FLASKLINT_NO_METHOD_CACHE=1` turns it off.
 
 from __future__ import annotations
 
+import _thread
 import builtins
 import dataclasses
 import marshal
 import os
 import sys
+import time
 from importlib.util import MAGIC_NUMBER
 from types import CodeType
 
@@ -34,6 +36,7 @@ from flasklint.digests import blake2b
 SERVED_MODULES = ("libcst.", "flasklint.")
 FILE_NAME = f"dataclass-methods-{sys.implementation.cache_tag}.bin"
 MAX_ENTRIES = 20_000  # beyond this (texts of many libcst versions), the file keeps only this run's
+STALE_TEMPORARY_SECONDS = 60  # a writer's temporary file older than this was left by a killed process
 # The file: MAGIC_NUMBER, the index's length (4 bytes, little-endian) and digest, the index (marshal:
 # {text digest: (offset in the entries, length, entry digest)}), then the entries (marshalled code).
 _DIGEST = 16
@@ -90,6 +93,9 @@ _kept: _KeptFile | None = None  # opened on first use
 _new: dict[bytes, bytes] = {}  # compiled by this process: text digest -> marshalled code
 _used: set[bytes] = set()
 _added = False
+# Classes are made in several threads at once (the language server's): the file is opened, and
+# written, by one at a time.
+_lock = _thread.RLock()
 
 
 def install() -> None:
@@ -124,11 +130,12 @@ def _exec(source: object, globals: dict | None = None, locals: object = None, /,
 
 def _compiled(text: str) -> CodeType:
     global _kept, _added
-    if _kept is None:
-        _kept = _KeptFile(cache_path())
     key = _digest(text.encode("utf-8", "surrogatepass"))
-    _used.add(key)
-    entry = _new.get(key) or _kept.entry(key)
+    with _lock:
+        if _kept is None:
+            _kept = _KeptFile(cache_path())
+        _used.add(key)
+        entry = _new.get(key) or _kept.entry(key)
     if entry is not None:
         try:
             code = marshal.loads(entry)
@@ -138,12 +145,13 @@ def _compiled(text: str) -> CodeType:
             return code
     # What `exec(text)` compiles from dataclasses' frame: no future features of ours inherited.
     code = compile(text, "<string>", "exec", dont_inherit=True)
-    _new[key] = marshal.dumps(code)
-    if not _added:
-        _added = True
-        import atexit
+    with _lock:
+        _new[key] = marshal.dumps(code)
+        if not _added:
+            _added = True
+            import atexit
 
-        atexit.register(_save)
+            atexit.register(_save)
     return code
 
 
@@ -161,18 +169,24 @@ def release() -> None:
     """For a long-lived process whose classes are made: what it compiled is written now and the
     file is unmapped. A class made later opens it again."""
     global _kept
-    if _new:
-        _save()
-    if _kept is not None:
-        _kept.close()
-    _kept = None
-    _new.clear()
-    _used.clear()
+    with _lock:
+        if _new:
+            _save()
+        if _kept is not None:
+            _kept.close()
+        _kept = None
+        _new.clear()
+        _used.clear()
 
 
 def _save() -> None:
     """The kept entries and this process's new ones, written beside the file and renamed over it: a
     reader never sees half a file. Any failure leaves things as they were: the cache only saves time."""
+    with _lock:
+        _save_unlocked()
+
+
+def _save_unlocked() -> None:
     path = cache_path()
     if not _new or path is None:
         return
@@ -188,13 +202,26 @@ def _save() -> None:
         offset += len(entry)
     packed = marshal.dumps(index)
     header = MAGIC_NUMBER + len(packed).to_bytes(4, "little") + _digest(packed)
-    from pathlib import Path
-
     from flasklint.cache_files import write_atomically
 
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        _remove_stale_temporaries(os.path.dirname(path))
         data = header + packed + b"".join(entry for _, entry in entries)
-        write_atomically(Path(path), data, f"{FILE_NAME}.{os.getpid()}.tmp")
+        write_atomically(path, data, f"{FILE_NAME}.{os.getpid()}.tmp")
     except OSError:
+        pass
+
+
+def _remove_stale_temporaries(directory: str) -> None:
+    """The temporary files of writers killed between writing and renaming (`FILE_NAME.<pid>.tmp`):
+    nothing else would ever remove them. A live writer's is younger than a minute."""
+    now = time.time()
+    try:
+        with os.scandir(directory) as found:
+            for entry in found:
+                if entry.name.startswith(f"{FILE_NAME}.") and entry.name.endswith(".tmp"):
+                    if now - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMPORARY_SECONDS:
+                        os.unlink(entry.path)
+    except OSError:  # another process removed it first, or the folder cannot be listed: the save goes on
         pass

@@ -173,3 +173,46 @@ def test_the_file_is_never_under_the_working_directory(tmp_path: Path, xdg: str)
 
     assert result.stdout.strip() in ("None", str(Path(pwd.getpwuid(os.getuid()).pw_dir, ".cache", CACHE_FILE)))
     assert not any(tmp_path.rglob("*.bin"))
+
+
+def test_a_killed_writers_temporary_file_is_removed_by_the_next_save(tmp_path: Path) -> None:
+    """A writer killed between its temporary file and the rename leaves `FILE.<pid>.tmp`: the next
+    save removes it once it is over a minute old (a live writer's never is)."""
+    folder = tmp_path / CACHE_FILE.parent
+    folder.mkdir(mode=0o700)
+    stale, fresh, other = (folder / f"{CACHE_FILE.name}.{n}.tmp" for n in (11, 12, 13))
+    for path in (stale, fresh, other):
+        path.write_bytes(b"half a file")
+    os.utime(stale, (0, 0))
+    os.utime(other, (0, 0))
+    other.rename(folder / "unrelated.tmp")  # not one of ours: left alone
+    _run("import flasklint.engine\nflasklint.engine.load_parsers({'python'})\n", tmp_path)
+    assert (tmp_path / CACHE_FILE).is_file()
+    assert sorted(path.name for path in folder.iterdir()) == sorted([CACHE_FILE.name, fresh.name, "unrelated.tmp"])
+
+
+def test_classes_made_in_threads_at_once_share_one_opened_file(tmp_path: Path) -> None:
+    """The language server makes classes in several threads: the file is opened once, and every
+    method compiled by any thread is written."""
+    script = (
+        "import dataclasses, sys, threading, time, types\n"
+        "from flasklint import method_code_cache\n"
+        "method_code_cache.install()\n"
+        "opened = []\n"
+        "real = method_code_cache._KeptFile\n"
+        "def slow_open(path):  # a slow disk: every thread would find the file not opened yet\n"
+        "    opened.append(path)\n"
+        "    time.sleep(0.05)\n"
+        "    return real(path)\n"
+        "method_code_cache._KeptFile = slow_open\n"
+        "def make(n):\n"
+        "    module = sys.modules[f'flasklint.threaded{n}'] = types.ModuleType(f'flasklint.threaded{n}')\n"
+        "    module.dataclasses = dataclasses\n"
+        "    exec(f'@dataclasses.dataclass\\nclass C{n}:\\n    a{n}: int = {n}\\n', module.__dict__)\n"
+        "threads = [threading.Thread(target=make, args=(n,)) for n in range(8)]\n"
+        "[t.start() for t in threads]\n"
+        "[t.join() for t in threads]\n"
+        "print(len(opened), len(method_code_cache._new))\n"
+    )
+    opened, compiled = _run(script, tmp_path).stdout.split()
+    assert int(opened) == 1 and int(compiled) >= 8 * 3  # __init__, __repr__, __eq__ of each class
