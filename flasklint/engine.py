@@ -52,7 +52,10 @@ log = logging.getLogger("flasklint")
 # checks the model's name tables against this list, and the findings with and without it).
 RELEVANT = re.compile(
     r"flask|Flask|url_for|route|add_url_rule|register_blueprint|SECRET_KEY|secret_key|session_interface|"
-    r"login_user|\.run\(|_request\b|errorhandler|register_error_handler|Blueprint|as_view|render_template|\.save\(|"
+    r"login_user|\.run\(|errorhandler|register_error_handler|Blueprint|as_view|render_template|\.save\(|"
+    # Request hooks, class views' dispatch, and the removed first-request hooks (FLK501) on any object;
+    # not every `*_request` (a `make_request` helper or a `requests` wrapper is no Flask code).
+    r"(?:before|after|teardown)_(?:app_)?request\b|before_(?:app_)?first_request\b|got_first_request\b|dispatch_request\b|"
     r"from_(?:object|pyfile|envvar|file|prefixed_env|mapping|json)\(|config\.update\(|"
     r"@[\w.]+\.(?:get|post|put|patch|delete)\(|create_app|jinja|context_processor|template_global|"
     r"DispatcherMiddleware|Markup|url_defaults|url_value_preprocessor|url_map|template_folder|root_path|"

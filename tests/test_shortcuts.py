@@ -90,8 +90,9 @@ def test_the_relevance_scan_knows_every_name_the_model_matches_on_any_object() -
     """Names matched as attributes whatever the module imports (a helper's `bp.before_request`, an
     `api.add_resource` on an Api from another module) keep a module parsed."""
     from flasklint.engine import RELEVANT
-    from flasklint.model.flask_api import EXTENSION_REGISTRARS, ROUTE_DECORATORS
+    from flasklint.model.flask_api import EXTENSION_REGISTRARS, ROUTE_DECORATORS, VIEW_METHODS
     from flasklint.model.jinja_facts import ADD_TEMPLATE_GLOBAL, CONTEXT_PROCESSORS, TEMPLATE_GLOBAL_DECORATORS
+    from flasklint.model.removed_apis import FLASK_ONLY_ATTRIBUTES
     from flasklint.model.responses import ERROR_HANDLER_DECORATORS
     from flasklint.model.template_loaders import LOADER_ATTRIBUTES, LOADER_METHODS
     from flasklint.model.traversal import URL_DEFAULTS_REGISTRARS, URL_VALUE_PREPROCESSOR_REGISTRARS
@@ -102,11 +103,17 @@ def test_the_relevance_scan_knows_every_name_the_model_matches_on_any_object() -
         | ERROR_HANDLER_DECORATORS | CONTEXT_PROCESSORS | TEMPLATE_GLOBAL_DECORATORS | ADD_TEMPLATE_GLOBAL
         | LOADER_ATTRIBUTES | LOADER_METHODS
         | {"register_blueprint", "add_url_rule", "as_view", "session_interface", "register_error_handler"}
+        | {name for name in VIEW_METHODS | FLASK_ONLY_ATTRIBUTES if name.endswith("_request")}  # the request ones
+        | {"got_first_request"}  # FLK501, on an app from another module
     )  # fmt: skip
     missed = [name for name in sorted(attributes) if not RELEVANT.search(f"from .ext import bp\nbp.{name}(view)\n")]
     missed += [name for name in sorted(ROUTE_DECORATORS) if not RELEVANT.search(f"@bp.{name}('/x')\ndef x(): ...\n")]
     if not RELEVANT.search("bp.url_map.converters['x'] = C\n"):
         missed.append("url_map")
     assert missed == []
-    for unrelated in ("import requests\nrequests.get(url)\n", "db.session.add(user)\n", "return redirect_uri\n"):
+    unrelated_texts = (
+        "import requests\nrequests.get(url)\n", "db.session.add(user)\n", "return redirect_uri\n",
+        "response = self.make_request(url)\n", "def handle_request(environ):\n    pass\n",
+    )  # fmt: skip
+    for unrelated in unrelated_texts:
         assert not RELEVANT.search(unrelated)
