@@ -359,10 +359,11 @@ def use_snapshot(revision: str) -> str:
 def install_like_a_user(revision: str | None) -> Path:
     """The bin folder of a venv where flasklint is pip-installed as a user installs it, not editable:
     an editable install's finder is imported at the start of every Python process of its venv (the
-    references' too), ~25 ms each on this host, which no user pays. Its dependencies and flake8 are the versions
-    of the venv running this script; flasklint is reinstalled from `revision`'s tree (or the working
-    tree) on each run. The commands still import flasklint from PYTHONPATH where `use_snapshot` set it
-    (the same code); the install gives them its console script and flake8 entry point."""
+    references' too), ~25 ms each on this host, which no user pays. Its dependencies and flake8 are
+    the versions of the venv running this script; flasklint is reinstalled from `revision`'s tree (or
+    the working tree) on each run. The commands still import flasklint from PYTHONPATH where
+    `use_snapshot` set it (the same code); the install gives them its console script and flake8 entry
+    point."""
     from importlib import metadata
 
     venv = SCRATCH / "installed"

@@ -18,7 +18,7 @@ from functools import lru_cache
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (a warm run never needs it)
 if TYPE_CHECKING:
     from pathlib import Path, PurePath
-    from typing import Collection
+    from typing import Collection, Iterable
 
 # Folders never analysed, whatever `exclude` says: version control, virtualenvs, caches, build
 # output. They are folder names only: `.env/` is a virtualenv, but the `.env` file beside the app
@@ -54,7 +54,11 @@ _TEMPLATED_NAME = re.compile("|".join(fnmatch.translate(glob) for glob in TEMPLA
 
 def is_template_source(path: PurePath) -> bool:
     """Whether a component of the path is a Jinja expression or tag (see TEMPLATED_NAMES)."""
-    return any(_TEMPLATED_NAME.match(part) for part in path.parts)
+    return _has_templated_part(path.parts)
+
+
+def _has_templated_part(parts: Iterable[str]) -> bool:
+    return any(_TEMPLATED_NAME.match(part) for part in parts)
 
 
 # The errors pathlib's `exists` and `is_dir` take for "no such file" (its `_ignore_error`).
@@ -83,7 +87,7 @@ def project_root(path: str) -> str:
     start = directory
     while True:
         present = [name for name in (*ROOT_MARKERS, "__init__.py") if _exists(os.path.join(directory, name))]
-        if marks_a_project(present) and not any(_TEMPLATED_NAME.match(part) for part in directory.split(os.sep)):
+        if marks_a_project(present) and not _has_templated_part(directory.split(os.sep)):
             return directory
         parent = os.path.dirname(directory)
         if parent == directory:

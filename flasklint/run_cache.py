@@ -123,7 +123,10 @@ def saved_output(command_line: list[str], paths: list[str]) -> tuple[RunKey | No
 
 
 def run_key(
-    roots: list[StrPath], explicit: list[StrPath], command_line: list[str] | dict[str, list[str]], known: RunKey | None = None
+    roots: list[StrPath],
+    explicit: list[StrPath],
+    command_line: list[str] | dict[str, list[str]],
+    known: RunKey | None = None,
 ) -> RunKey | None:
     """The key of a run of this command line, checking `explicit` (the paths it names) in these
     project roots; None when it cannot be known (a folder that cannot be listed). `known`: a key

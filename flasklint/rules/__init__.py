@@ -3,9 +3,9 @@
 Discovery (rather than a hand-kept list) means adding a rule is adding one file. A module's name
 gives its rule's code (`flk101_unescaped_input_in_html.py` holds FLK101, tests/test_rule_registry.py
 checks it), so the codes are known without importing any rule (flasklint/rule_codes.py reads them):
-validating `--select` and printing `--version` or a warm run's saved result load none of them. A rule alone is loaded by `rule(code)`;
-the lists below (ALL_RULES, RULES_BY_CODE, FILE_RULES, PROJECT_RULES, SYNTAX_ERROR,
-TEMPLATE_SYNTAX_ERROR) load every rule module the first time one of them is read.
+validating `--select` and printing `--version` or a warm run's saved result load none of them. A rule
+alone is loaded by `rule(code)`; the lists below (ALL_RULES, RULES_BY_CODE, FILE_RULES, PROJECT_RULES,
+SYNTAX_ERROR, TEMPLATE_SYNTAX_ERROR) load every rule module the first time one of them is read.
 """
 
 from __future__ import annotations
