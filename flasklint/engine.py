@@ -283,6 +283,8 @@ class Project:
         self.temporaries: list[Path] = []
         # Subdirectories that are projects of their own (see discover(skip_nested_projects=True)).
         self.nested_roots: list[Path] = []
+        # Templates standing as stubs (path and kind only) after `analyse(python_findings_only=True)`.
+        self.template_stubs: set[str] = set()
         self._index: ProjectIndex | None = None
 
     # -- discovery -------------------------------------------------------------------------
@@ -333,8 +335,13 @@ class Project:
         self.unreadable[f"{Path(os.path.relpath(directory, self.root)).as_posix()}/"] = error.strerror or str(error)
 
     # -- analysis --------------------------------------------------------------------------
-    def analyse(self, overlays: dict[str, str] | None = None) -> None:
-        """Facts for every file: from the cache, in parallel when many files need analysing."""
+    def analyse(self, overlays: dict[str, str] | None = None, python_findings_only: bool = False) -> None:
+        """Facts for every file: from the cache, in parallel when many files need analysing.
+
+        `python_findings_only` (flake8's builder: it reports on Python files alone): a template is
+        analysed only if a rule's findings on a Python file read its facts (`ProjectRule.templates_read`);
+        each other template in a template folder stands as a stub holding its path (`template_stubs`):
+        its name is all the Python files' findings read of it. Stubs are not cached."""
         overlays = overlays or {}
         pending: list[tuple[Job, str]] = []
         for source in self.files.values():
@@ -355,20 +362,55 @@ class Project:
         with project_workers(self.jobs, self.start_method, PARALLEL_THRESHOLD) as pool:
             self._analyse_pending(pending, pool, with_templates=templates)
             self._index = None
-            pending = []
-            folders = self.index.template_folders
-            for source in self.files.values():
-                if source.kind != "template":
-                    continue
-                if not _in_template_folder(source.relative, folders):
+            sources = self._template_sources()
+            if python_findings_only and shortcuts.enabled():
+                self._analyse_templates_read(sources, overlays, pool)
+            else:
+                self._analyse_templates(sources, overlays, pool)
+                self._index = None
+
+    def _template_sources(self) -> list[SourceFile]:
+        """The templates in a template folder the index knows; the facts of any other are dropped."""
+        folders = self.index.template_folders
+        sources = []
+        for source in self.files.values():
+            if source.kind != "template":
+                continue
+            if _in_template_folder(source.relative, folders):
+                sources.append(source)
+            else:
+                self.facts.pop(source.relative, None)
+                self.template_stubs.discard(source.relative)
+        return sources
+
+    def _analyse_templates(self, sources: list[SourceFile], overlays: dict[str, str], pool: LazyPool) -> None:
+        pending: list[tuple[Job, str]] = []
+        for source in sources:
+            stub = source.relative in self.template_stubs
+            self.template_stubs.discard(source.relative)
+            data = self._read(source, overlays)
+            if data is None:
+                if stub:
                     self.facts.pop(source.relative, None)
-                    continue
-                data = self._read(source, overlays)
-                if data is not None:
-                    key = cache_key(data, source.relative, "template", source.kind)
-                    self._use_cache_or_queue(("template", source.relative, "", False, data), key, pending)
-            self._analyse_pending(pending, pool)
+                continue
+            key = cache_key(data, source.relative, "template", source.kind)
+            self._use_cache_or_queue(("template", source.relative, "", False, data), key, pending)
+        self._analyse_pending(pending, pool)
+
+    def _analyse_templates_read(self, sources: list[SourceFile], overlays: dict[str, str], pool: LazyPool) -> None:
+        """Stubs for the templates, then the analysis of those the rules read, until they read no stub
+        (a template analysed may extend another). The index left is the one of the final facts."""
+        by_path = {source.relative: source for source in sources}
+        for relative in by_path:
+            self.facts[relative] = FileFacts(path=relative, module="", kind="template")
+            self.template_stubs.add(relative)
+        while True:
             self._index = None
+            read = set().union(*(rule.templates_read(self.index) for rule in PROJECT_RULES))
+            wanted = [by_path[path] for path in sorted(read & self.template_stubs) if path in by_path]
+            if not wanted:
+                return
+            self._analyse_templates(wanted, overlays, pool)
 
     def _use_cache_or_queue(self, job: Job, key: str, pending: list[tuple[Job, str]]) -> None:
         cached = self.cache.get(key) if self.cache else None
@@ -437,6 +479,7 @@ class Project:
             return
         source = SourceFile(relative, absolute, kind)
         self.files[relative] = source
+        self.template_stubs.discard(relative)
         overlays = {relative: text} if text is not None else {}
         data = self._read(source, overlays)
         if data is None:

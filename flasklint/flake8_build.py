@@ -50,7 +50,7 @@ def build_project(root: Path, jobs: int | None = None) -> Project:
         jobs = 1
     project = Project(root, jobs=jobs)
     project.discover(skip_nested_projects=True)  # as the CLI: a nested project is another one
-    project.analyse()
+    project.analyse(python_findings_only=True)  # flake8 lints Python files: templates as their findings read them
     for relative, reason in sorted(project.unreadable.items()):
         log.warning("cannot read %s: %s (findings that depend on it may be missing)", root / relative, reason)
     return project
@@ -105,7 +105,7 @@ def disk_text(data: bytes) -> str:
 def _same_as_disk(project: Project, relative: str, text: str) -> bool:
     """Is `text` what flake8 read from the file on disk (then the project's facts stand)?"""
     source = project.files.get(relative)
-    if source is None or relative not in project.facts:
+    if source is None or relative not in project.facts or relative in project.template_stubs:
         return False
     try:
         data = source.absolute.read_bytes()
@@ -148,8 +148,8 @@ def _entry(project: Project, path: Path) -> Entry | None:
     if relative is None or project.config.is_excluded(PurePosixPath(relative)):
         return None, []  # whatever its text, nothing to report
     source = project.files.get(relative)
-    if source is None or relative not in project.facts:
-        return None  # not part of the project (a dot-directory, a nested project's marker...)
+    if source is None or relative not in project.facts or relative in project.template_stubs:
+        return None  # not part of the project (a dot-directory, a nested project's marker...), or a stub
     try:
         data = source.absolute.read_bytes()
     except OSError:

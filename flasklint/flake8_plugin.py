@@ -11,7 +11,8 @@ Building a project is the expensive part, and it is done once per run:
   at a time (flake8_table.py). flake8 does not wait for it: its workers lint their files, and one
   that needs a project the builder has not finished waits for that project only. The builder
   builds the first project with the engine's pool (flake8's workers wait for it) and the later
-  ones alone: flake8's workers keep the other cores busy meanwhile.
+  ones alone: flake8's workers keep the other cores busy meanwhile. It analyses a template only
+  when a Python file's findings read it (`Project.analyse(python_findings_only=True)`).
 - The whole table is saved (flake8_cache.py): a run over unchanged projects reads it back in the
   main process and starts no builder.
 - Workers look their file up in that table: forked ones inherit it, spawned (macOS, Windows) and

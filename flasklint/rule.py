@@ -164,3 +164,11 @@ class ProjectRule(Rule):
 
     def check(self, index: "ProjectIndex", facts: "FileFacts") -> Iterable[Diagnostic]:
         return ()
+
+    def templates_read(self, index: "ProjectIndex") -> Iterable[str]:
+        """The templates (paths) whose facts `check` reads, beyond their path, when it checks a Python
+        file. flake8's builder reports on Python files alone: it analyses only these templates and
+        lets a stub holding the path stand for each other (`Project.analyse(python_findings_only=True)`),
+        asking again until the answer holds no stub. A rule whose Python findings read a template's
+        facts (its outputs, what it extends) must name that template here."""
+        return ()

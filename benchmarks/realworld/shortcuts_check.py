@@ -4,11 +4,14 @@
 
 Each shortcut skips work a text pre-scan shows cannot matter (a file naming nothing a rule looks
 for is not parsed; a module naming no removed API is not walked for one; libcst's node validation
-is remembered while parsing; a large module is parsed in pieces and joined; spans are generated with libcst's per-node codegen steps inlined).
-`FLASKLINT_NO_SHORTCUTS=1` turns them all off (flasklint/shortcuts.py).
+is remembered while parsing; a large module is parsed in pieces and joined; spans are generated with
+libcst's per-node codegen steps inlined; flake8's builder analyses only the templates a Python file's
+findings read). `FLASKLINT_NO_SHORTCUTS=1` turns them all off (flasklint/shortcuts.py).
 This runs `flasklint check --no-cache` on every repository of repos.json both ways and compares the
-raw JSON output, exit status and stderr byte for byte; exit 1 on any difference. tests/
-test_shortcuts.py does the same for examples/ and every rule case; this is the real-code half.
+raw JSON output, exit status and stderr byte for byte; then `flake8 --isolated --select FLK` on the
+same paths both ways (each run without `.flasklint_cache/`, so the builder analyses everything),
+comparing its output and exit status. Exit 1 on any difference. tests/test_shortcuts.py and
+tests/test_template_stubs.py do the same for examples/ and every rule case; this is the real-code half.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -38,6 +43,21 @@ def run(flasklint: str, repo, checkout: Path, shortcuts: bool) -> Run:  # type: 
             os.environ[SWITCH] = previous
 
 
+def run_flake8(flake8: str, repo, checkout: Path, shortcuts: bool) -> tuple[int, list[str]]:  # type: ignore[no-untyped-def]
+    """flake8's FLK findings on the repository's paths (exit status, sorted lines), with the shortcuts
+    on or off, from a cold cache. flake8's console script, not `python -m flake8`, so that nothing of
+    the checkout comes first on its sys.path; `--isolated`: the checkout's flake8 settings are not read."""
+    for cache in checkout.rglob(".flasklint_cache"):
+        shutil.rmtree(cache)
+    environment = {key: value for key, value in os.environ.items() if key != SWITCH}
+    if not shortcuts:
+        environment[SWITCH] = "1"
+    command = [flake8, "--isolated", "--select", "FLK", "--exit-zero", "-j", "2", *repo.paths]
+    result = subprocess.run(command, cwd=checkout, capture_output=True, env=environment)
+    lines = sorted(result.stdout.decode(errors="replace").splitlines())
+    return result.returncode, lines + [f"stderr: {line}" for line in result.stderr.decode(errors="replace").splitlines()]
+
+
 def differences(on: Run, off: Run, checkout: Path) -> list[str]:
     """The unified diff of the two runs' outputs (stdout, stderr, exit status); empty when identical."""
     lines: list[str] = []
@@ -57,14 +77,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repo", action="append", help="only this repository id (repeatable)")
     parser.add_argument("--flasklint", default=default_flasklint(), help="the flasklint executable to run")
     parser.add_argument("--repos", type=Path, default=REPOS_FILE, help="the repository list (default: repos.json)")
+    parser.add_argument("--flake8", default=str(Path(sys.executable).parent / "flake8"), help="the flake8 executable to run")
     args = parser.parse_args(argv)
 
-    differing = checked = findings = 0
+    differing = checked = findings = flake8_findings = 0
     for repo, checkout in present_checkouts(args.repos, args.checkouts, args.repo):
         on, off = run(args.flasklint, repo, checkout, True), run(args.flasklint, repo, checkout, False)
         checked += 1
         findings += len(on.findings)
         diff = differences(on, off, checkout)
+        flake8_on, flake8_off = run_flake8(args.flake8, repo, checkout, True), run_flake8(args.flake8, repo, checkout, False)
+        if flake8_on != flake8_off:
+            diff += [f"flake8 exit status: {flake8_off[0]} without shortcuts, {flake8_on[0]} with"]
+            diff += difflib.unified_diff(flake8_off[1], flake8_on[1], "flake8 without", "flake8 with", lineterm="", n=2)
+        flake8_findings += len([line for line in flake8_on[1] if not line.startswith("stderr: ")])
         speedup = off.seconds / on.seconds if on.seconds else 0.0
         verdict = "identical" if not diff and on.error is None else "DIFFERS"
         print(f"{repo.id}: {verdict} ({len(on.findings)} findings; {off.seconds:.1f} s without, {on.seconds:.1f} s with, {speedup:.2f}x)")
@@ -72,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
             differing += 1
             for line in ([on.error] if on.error else []) + diff[:80]:
                 print(f"  {line}")
-    print(f"shortcuts: {checked} repositories, {findings} findings, {'identical' if not differing else f'{differing} differ'}")
+    verdict = "identical" if not differing else f"{differing} differ"
+    print(f"shortcuts: {checked} repositories, {findings} findings, {flake8_findings} flake8 findings, {verdict}")
     return 1 if differing or not checked else 0
 
 
