@@ -178,6 +178,19 @@ def analyse_other(relative: str, data: bytes) -> FileFacts:
     return facts
 
 
+def _templates_read(index: ProjectIndex) -> set[str] | None:
+    """The templates whose facts the rules' findings on Python files read; None (all of them) if a
+    rule failed to say (logged, as any rule's error): a stub must never stand where facts are read."""
+    read: set[str] = set()
+    for rule in PROJECT_RULES:
+        try:
+            read.update(rule.templates_read(index))
+        except Exception:  # noqa: BLE001 - isolate rule bugs
+            log.exception("internal error in rule %s naming the templates it reads; every template is analysed", rule.code)
+            return None
+    return read
+
+
 def _found(data: object | None) -> list[object]:
     """A project rule's `collect` result as the list `_run_safely` expects (empty: nothing to keep), in
     its JSON form (tuples as lists): a rule reads the same data fresh as from the cache."""
@@ -406,8 +419,9 @@ class Project:
             self.template_stubs.add(relative)
         while True:
             self._index = None
-            read = set().union(*(rule.templates_read(self.index) for rule in PROJECT_RULES))
-            wanted = [by_path[path] for path in sorted(read & self.template_stubs) if path in by_path]
+            read = _templates_read(self.index)
+            stubs = [source for path, source in by_path.items() if path in self.template_stubs]
+            wanted = [source for source in stubs if read is None or source.relative in read]
             if not wanted:
                 return
             self._analyse_templates(wanted, overlays, pool)

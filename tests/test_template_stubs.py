@@ -103,3 +103,19 @@ def test_a_stub_is_never_cached_nor_looked_up_as_the_file(tmp_path: Path) -> Non
     assert after.facts["templates/about.html"] == fresh.facts["templates/about.html"]
     assert after.facts["templates/about.html"].rule_data  # not the stub's empty facts
     assert after.diagnostics("templates/about.html") == fresh.diagnostics("templates/about.html")
+
+
+def test_a_rule_failing_to_name_its_templates_has_every_template_analysed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from flasklint.rules.flk402_unescaped_template_output import UnescapedTemplateOutput
+
+    def broken(self: UnescapedTemplateOutput, index: object) -> set[str]:
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(UnescapedTemplateOutput, "templates_read", broken)
+    root = write_project(tmp_path, RENDERS_THROUGH_A_BASE)
+    project = _analysed(root, python_findings_only=True)
+    assert project.template_stubs == set()
+    assert "internal error in rule FLK402 naming the templates it reads" in caplog.text
+    assert _python_findings(project) == _python_findings(_analysed(root, python_findings_only=False))

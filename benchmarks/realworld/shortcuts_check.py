@@ -55,7 +55,8 @@ def run_flake8(flake8: str, repo, checkout: Path, shortcuts: bool) -> tuple[int,
     command = [flake8, "--isolated", "--select", "FLK", "--exit-zero", "-j", "2", *repo.paths]
     result = subprocess.run(command, cwd=checkout, capture_output=True, env=environment)
     lines = sorted(result.stdout.decode(errors="replace").splitlines())
-    return result.returncode, lines + [f"stderr: {line}" for line in result.stderr.decode(errors="replace").splitlines()]
+    stderr = [f"stderr: {line}" for line in result.stderr.decode(errors="replace").splitlines()]
+    return result.returncode, lines + stderr
 
 
 def differences(on: Run, off: Run, checkout: Path) -> list[str]:
@@ -77,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repo", action="append", help="only this repository id (repeatable)")
     parser.add_argument("--flasklint", default=default_flasklint(), help="the flasklint executable to run")
     parser.add_argument("--repos", type=Path, default=REPOS_FILE, help="the repository list (default: repos.json)")
-    parser.add_argument("--flake8", default=str(Path(sys.executable).parent / "flake8"), help="the flake8 executable to run")
+    flake8 = str(Path(sys.executable).parent / "flake8")
+    parser.add_argument("--flake8", default=flake8, help="the flake8 executable to run (default: beside this Python)")
     args = parser.parse_args(argv)
 
     differing = checked = findings = flake8_findings = 0
@@ -86,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         checked += 1
         findings += len(on.findings)
         diff = differences(on, off, checkout)
-        flake8_on, flake8_off = run_flake8(args.flake8, repo, checkout, True), run_flake8(args.flake8, repo, checkout, False)
+        flake8_on = run_flake8(args.flake8, repo, checkout, True)
+        flake8_off = run_flake8(args.flake8, repo, checkout, False)
         if flake8_on != flake8_off:
             diff += [f"flake8 exit status: {flake8_off[0]} without shortcuts, {flake8_on[0]} with"]
             diff += difflib.unified_diff(flake8_off[1], flake8_on[1], "flake8 without", "flake8 with", lineterm="", n=2)
