@@ -42,22 +42,25 @@ TRACE_BUILDS_VARIABLE = "FLASKLINT_TRACE_BUILDS"
 _PROJECTS: dict[Path, Project] = {}
 
 
-def build_project(root: Path, jobs: int | None = None) -> Project:
-    """Discover and analyse one project root (from and into the cache). Raises ConfigError."""
+def build_project(root: Path, jobs: int | None = None, python_findings_only: bool = False) -> Project:
+    """Discover and analyse one project root (from and into the cache). Raises ConfigError.
+    `python_findings_only`: templates only as the Python files on disk read them (the builder's
+    case: its project never takes other text)."""
     _trace_build(root)
     # flake8's --jobs workers are daemon processes, which may not start a process pool.
     if multiprocessing.current_process().daemon:
         jobs = 1
     project = Project(root, jobs=jobs)
     project.discover(skip_nested_projects=True)  # as the CLI: a nested project is another one
-    project.analyse(python_findings_only=True)  # flake8 lints Python files: templates as their findings read them
+    project.analyse(python_findings_only=python_findings_only)
     for relative, reason in sorted(project.unreadable.items()):
         log.warning("cannot read %s: %s (findings that depend on it may be missing)", root / relative, reason)
     return project
 
 
 def project_for(root: Path) -> Project:
-    """The project of a root, built once per process (raises ConfigError)."""
+    """The project of a root, built once per process (raises ConfigError). Every template is
+    analysed: the text flake8 hands over may render one the files on disk do not."""
     project = _PROJECTS.get(root)
     if project is None:
         project = _PROJECTS[root] = build_project(root)
@@ -133,7 +136,8 @@ def build(paths: list[Path]) -> Iterator[dict[str, Entry | None]]:
             root_of_directory[path.parent] = find_project_root(path)
         by_root.setdefault(root_of_directory[path.parent], []).append(path)
     for number, (root, files) in enumerate(by_root.items()):
-        project = build_project(root, jobs=None if number == 0 else LATER_PROJECTS_JOBS)
+        # flake8 lints Python files: templates only as their findings read them.
+        project = build_project(root, jobs=None if number == 0 else LATER_PROJECTS_JOBS, python_findings_only=True)
         yield {str(path): _entry(project, path) for path in files}
         del project  # one project's facts in memory at a time
         # A project's facts hang in reference cycles (its index and the index's builder): only the

@@ -119,3 +119,20 @@ def test_a_rule_failing_to_name_its_templates_has_every_template_analysed(
     assert project.template_stubs == set()
     assert "internal error in rule FLK402 naming the templates it reads" in caplog.text
     assert _python_findings(project) == _python_findings(_analysed(root, python_findings_only=False))
+
+
+def test_a_worker_linting_other_text_has_every_template(tmp_path: Path) -> None:
+    """flake8 may hand a worker text that is not the file's (stdin, an editor's buffer): that text may
+    render a template no file on disk renders, so the worker's own project has no stub."""
+    from flasklint.flake8_build import _PROJECTS, findings, project_for
+
+    files = dict(RENDERS_THROUGH_A_BASE, **{"app.py": APP})
+    root = write_project(tmp_path, files).resolve()
+    _PROJECTS.pop(root, None)
+    try:
+        project = project_for(root)
+        assert project.template_stubs == set()
+        found = findings(project, root / "app.py", RENDERS_THROUGH_A_BASE["app.py"])
+        assert [(row, column, message.split()[0]) for row, column, message in found] == [(7, 43, "FLK402")]
+    finally:
+        _PROJECTS.pop(root, None)
