@@ -186,7 +186,7 @@ def _templates_read(index: ProjectIndex) -> set[str] | None:
         try:
             read.update(rule.templates_read(index))
         except Exception:  # noqa: BLE001 - isolate rule bugs
-            log.exception("internal error in rule %s naming the templates it reads; every template is analysed", rule.code)
+            log.exception("internal error in rule %s naming the templates it reads; all are analysed", rule.code)
             return None
     return read
 

@@ -43,7 +43,9 @@ def run(flasklint: str, repo, checkout: Path, shortcuts: bool) -> Run:  # type: 
             os.environ[SWITCH] = previous
 
 
-def run_flake8(flake8: str, repo, checkout: Path, shortcuts: bool) -> tuple[int, list[str]]:  # type: ignore[no-untyped-def]
+def run_flake8(  # type: ignore[no-untyped-def]
+    flake8: str, repo, checkout: Path, shortcuts: bool
+) -> tuple[int, list[str]]:
     """flake8's FLK findings on the repository's paths (exit status, sorted lines), with the shortcuts
     on or off, from a cold cache. flake8's console script, not `python -m flake8`, so that nothing of
     the checkout comes first on its sys.path; `--isolated`: the checkout's flake8 settings are not read."""

@@ -452,15 +452,9 @@ class UnescapedTemplateOutput(ProjectRule):
                     )
                     yield self.diagnostic(facts.path, tuple(passed["span"]), message)  # type: ignore[arg-type]
 
-    def templates_read(self, index: ProjectIndex) -> set[str]:
-        """What `_renders` reads: the templates each HTML render loads, and those they extend or include."""
-        read: set[str] = set()
-        for facts in index.files.values():
-            data = self.python_data(facts)
-            for render in data["renders"] if data else ():
-                if render["html"]:
-                    read.update(self._loaded(index, index.view_for(facts, render["owners"]), render["template"]))
-        return read
+    def templates_read(self, index: ProjectIndex) -> Iterable[str]:
+        """What `_renders` reads: the templates each render loads, and those they extend or include."""
+        return self.reached(index).keys()
 
     # -- which templates a render call reaches ---------------------------------------------------
     def reached(self, index: ProjectIndex) -> dict[str, list[tuple[str, RenderData]]]:
