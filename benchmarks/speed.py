@@ -737,8 +737,37 @@ def markdown(report: dict) -> str:
         f"{provenance(measured, 'commit', lambda row: row.commit or run['commit'])} "
         f"Last run {run['date']}, {run['cpus']} cores, load average {run['load'][0]:.1f} before and {run['load'][1]:.1f} after."
         + "".join(f" {corpus_text(name, report[name])}." for name in ("apps", "large") if name in report)
+        + host_text(rows)
     )]
     return "\n".join(lines)
+
+
+# Where the issue set its targets, `python -c "import libcst"` took 0.17 s (its table). The same
+# command is this run's reference of the tiny rows: how much slower this host runs Python, for the
+# reader of an absolute figure. The verdicts stay this host's own.
+ISSUE_IMPORT_LIBCST_WALL = 0.17
+
+
+def host_text(rows: dict[str, RowResult]) -> str:
+    """This host's speed against the issue's, and each absolute wall target missed here, scaled by it."""
+    gauge = rows.get("tiny-cold")
+    here = gauge.reference_median.get("wall") if gauge is not None and not gauge.skipped else None
+    if not here:
+        return ""
+    factor = here / ISSUE_IMPORT_LIBCST_WALL
+    text = (
+        f" This host: `python -c \"import libcst\"` took {seconds(here)} in this run, "
+        f"{seconds(ISSUE_IMPORT_LIBCST_WALL)} where the issue set its targets ({factor:.1f}× as long)"
+    )
+    missed = [
+        f"{row.work} {seconds(check.value)} here, ≈ {seconds(check.value / factor)} at that host's speed "
+        f"(target {seconds(check.limit)})"
+        for row in rows.values()
+        if not row.skipped
+        for check in row.checks
+        if check.metric == "wall" and not check.relative and not check.met
+    ]
+    return text + (f"; an absolute target missed here, scaled: {'; '.join(missed)}." if missed else ".")
 
 
 def provenance(rows: list[RowResult], what: str, value_of: Callable[[RowResult], object]) -> str:
