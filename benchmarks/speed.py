@@ -749,7 +749,8 @@ ISSUE_IMPORT_LIBCST_WALL = 0.17
 
 
 def host_text(rows: dict[str, RowResult]) -> str:
-    """This host's speed against the issue's, and each absolute wall target missed here, scaled by it."""
+    """This host's speed against the issue's, and each absolute wall target missed here, scaled by it
+    (only rows of the gauge's own run: a `--merge`d file may hold rows of a faster or slower hour)."""
     gauge = rows.get("tiny-cold")
     here = gauge.reference_median.get("wall") if gauge is not None and not gauge.skipped else None
     if not here:
@@ -763,7 +764,7 @@ def host_text(rows: dict[str, RowResult]) -> str:
         f"{row.work} {seconds(check.value)} here, ≈ {seconds(check.value / factor)} at that host's speed "
         f"(target {seconds(check.limit)})"
         for row in rows.values()
-        if not row.skipped
+        if not row.skipped and row.date == gauge.date
         for check in row.checks
         if check.metric == "wall" and not check.relative and not check.met
     ]
