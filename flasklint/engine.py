@@ -11,7 +11,6 @@ import io
 import json
 import logging
 import os
-import re
 import sys
 import tokenize
 from pathlib import Path, PurePosixPath
@@ -36,6 +35,7 @@ from flasklint.model.templates import build_template_model
 from flasklint.model.traversal import build_model
 from flasklint.noqa import is_suppressed, multi_row_lines, noqa_map, place_noqa_rows
 from flasklint.records import dataclass
+from flasklint.relevance import may_matter
 from flasklint.rules import FILE_RULES, PROJECT_RULES, RULES_BY_CODE, SYNTAX_ERROR, TEMPLATE_SYNTAX_ERROR
 from flasklint.rules.flk002_file_not_analysed import MAX_ANALYSED_BYTES, FileNotAnalysed, too_large_reason
 from flasklint.source import SourceError, cpython_syntax_error, decode_source, parse_python, restore_columns, run_deep
@@ -43,25 +43,6 @@ from flasklint.workers import LazyPool, project_workers
 
 log = logging.getLogger("flasklint")
 
-# A Python file that mentions none of these cannot hold anything a rule looks for: it is indexed
-# by name (for FLK301 and config resolution) but never parsed. Parsing is the dominant cost.
-# Flask's objects (request, session, redirect, flash, ...) count only when imported from flask,
-# werkzeug, jinja2 or markupsafe (the model resolves names through the module's imports, which
-# spell the package); the names listed are those the model matches on any object, whatever it
-# imports: route and hook decorators, registrars, loader attributes (tests/test_shortcuts.py
-# checks the model's name tables against this list, and the findings with and without it).
-RELEVANT = re.compile(
-    r"flask|Flask|url_for|route|add_url_rule|register_blueprint|SECRET_KEY|secret_key|session_interface|"
-    r"login_user|\.run\(|errorhandler|register_error_handler|Blueprint|as_view|render_template|\.save\(|"
-    # Request hooks, class views' dispatch, and the removed first-request hooks (FLK501) on any object;
-    # not every `*_request` (a `make_request` helper or a `requests` wrapper is no Flask code).
-    r"(?:before|after|teardown)_(?:app_)?request\b|before_(?:app_)?first_request\b|got_first_request\b|dispatch_request\b|"
-    r"from_(?:object|pyfile|envvar|file|prefixed_env|mapping|json)\(|config\.update\(|"
-    r"@[\w.]+\.(?:get|post|put|patch|delete)\(|create_app|jinja|context_processor|template_global|"
-    r"DispatcherMiddleware|Markup|url_defaults|url_value_preprocessor|url_map|template_folder|root_path|"
-    r"iter_blueprints|add_resource|endpoint\s*=|add_namespace|register_api|add_view|init_app_routes|WhiteNoise|TransLogger|"
-    r"werkzeug"  # FLK501: removed Werkzeug APIs (`from werkzeug.urls import url_quote`) in modules naming no flask API
-)
 PARALLEL_THRESHOLD = 24
 NOT_ANALYSED: FileNotAnalysed = RULES_BY_CODE["FLK002"]  # type: ignore[assignment]
 
@@ -81,7 +62,7 @@ def analyse_python(relative: str, module: str, is_package: bool, data: bytes) ->
     if isinstance(decoded, SourceError):
         return _unparsable(relative, module, decoded)
     facts_noqa, noqa_rows = noqa_map(decoded, python=True), multi_row_lines(decoded)
-    if not is_package and shortcuts.enabled() and not RELEVANT.search(decoded):
+    if not is_package and shortcuts.enabled() and not may_matter(decoded):
         # Nothing here for the Flask rules; CPython's own (much faster) parser still checks syntax.
         # (Packages' __init__.py are always parsed: their imports re-export blueprints and apps.)
         facts = FileFacts(path=relative, module=module, kind="python", is_test=is_test_path(relative))

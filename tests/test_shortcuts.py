@@ -1,7 +1,7 @@
 """The engine's text pre-scans skip work, never findings: every rule case and example project gives
 the very same diagnostics with the shortcuts on and off (FLASKLINT_NO_SHORTCUTS=1).
 
-benchmarks/shortcuts_check.py runs the same comparison on the real-repository checkouts.
+benchmarks/realworld/shortcuts_check.py runs the same comparison on the real-repository checkouts.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def test_config_alone_needs_a_module_importing_flask_for_the_walk() -> None:
 def test_the_relevance_scan_knows_every_name_the_model_matches_on_any_object() -> None:
     """Names matched as attributes whatever the module imports (a helper's `bp.before_request`, an
     `api.add_resource` on an Api from another module) keep a module parsed."""
-    from flasklint.engine import RELEVANT
+    from flasklint.relevance import RELEVANT
     from flasklint.model.flask_api import EXTENSION_REGISTRARS, ROUTE_DECORATORS, VIEW_METHODS
     from flasklint.model.jinja_facts import ADD_TEMPLATE_GLOBAL, CONTEXT_PROCESSORS, TEMPLATE_GLOBAL_DECORATORS
     from flasklint.model.removed_apis import REMOVED_APP_ATTRIBUTES
@@ -117,3 +117,31 @@ def test_the_relevance_scan_knows_every_name_the_model_matches_on_any_object() -
     )  # fmt: skip
     for unrelated in unrelated_texts:
         assert not RELEVANT.search(unrelated)
+
+
+def test_the_substring_prefilter_decides_as_the_whole_expression() -> None:
+    """`may_matter` tries an alternative only when its substring is present: the same verdict as the
+    one expression, on each alternative's matches, its near misses, and this repository's sources."""
+    from flasklint.relevance import RELEVANT, may_matter
+
+    matches = (
+        "import flask", "x = Flask", "url_for(", "a.route", "add_url_rule", "register_blueprint", "SECRET_KEY",
+        "secret_key", "session_interface", "login_user", "app.run()", "errorhandler", "register_error_handler",
+        "Blueprint", "as_view", "render_template", "f.save(p)", "bp.before_app_request", "teardown_request\n",
+        "before_first_request", "got_first_request", "dispatch_request", "config.from_object(", "config.update(",
+        "@api.get(", "@ns.x.delete(", "create_app", "jinja", "context_processor", "template_global",
+        "DispatcherMiddleware", "Markup", "url_defaults", "url_value_preprocessor", "url_map", "template_folder",
+        "root_path", "iter_blueprints", "add_resource", "endpoint =", "endpoint=", "add_namespace", "register_api",
+        "add_view", "init_app_routes", "WhiteNoise", "TransLogger", "werkzeug",
+    )  # fmt: skip
+    near_misses = (
+        "requests.get(url)", "@property\ndef get(self): return d.get(k)", "make_request()", "before_requests",
+        "handle_request", "from_x(", "config.updated(", "endpoints", "endpoint\n", "app.running()", "save()",
+        "@cache.get\n", "@x.get (", "def route_", "",
+    )  # fmt: skip
+    root = Path(__file__).resolve().parent.parent
+    sources = [path.read_text(encoding="utf-8") for folder in ("flasklint", "tests") for path in (root / folder).rglob("*.py")]
+    texts = [*matches, *near_misses, *sources]
+    assert [may_matter(text) for text in texts] == [RELEVANT.search(text) is not None for text in texts]
+    assert all(may_matter(text) for text in matches)
+    assert not any(may_matter(text) for text in near_misses[:-2])

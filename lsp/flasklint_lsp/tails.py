@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flasklint.engine import RELEVANT
+from flasklint.relevance import may_matter
 from flasklint.rules.flk002_file_not_analysed import MAX_ANALYSED_BYTES
 
 # A row that holds nothing for the parser: empty, or a comment starting in column 0.
@@ -47,7 +47,7 @@ def code_of(text: str, multi_row: dict[str, int]) -> Code | None:
         return None
     end = sum(len(row) + 1 for row in rows[: last + 1])
     prefix = text[: min(end, len(text))]
-    return Code(prefix, bool(RELEVANT.search(prefix)))
+    return Code(prefix, may_matter(prefix))
 
 
 def only_tail_changed(code: Code, text: str) -> bool:
@@ -60,7 +60,7 @@ def only_tail_changed(code: Code, text: str) -> bool:
         if not rest.startswith("\n"):
             return not rest  # the very same text
         rest = rest[1:]
-    if "\r" in rest or not code.relevant and RELEVANT.search(rest):
+    if "\r" in rest or not code.relevant and may_matter(rest):
         return False  # a name a rule looks for, in a file that was not parsed: it would be now
     return all(_TAIL_ROW.fullmatch(row) for row in rest.split("\n"))
 
