@@ -1,6 +1,6 @@
 """Issue 14's speed table in one run: each figure next to its reference, measured in the same run.
 
-    .venv/bin/python benchmarks/speed.py                 # every row, median of 3 (~20 min on 2 idle cores)
+    .venv/bin/python benchmarks/speed.py                 # every row, median of 3 (flake8 rows 5; ~20 min on 2 idle cores)
     .venv/bin/python benchmarks/speed.py --quick         # one run per row, no 1M-line project, no LSP
     .venv/bin/python benchmarks/speed.py --only tiny --only flake8 --repeat 5
     .venv/bin/python benchmarks/speed.py --commit HEAD   # the committed code, not a working tree being edited
