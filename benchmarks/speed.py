@@ -883,12 +883,13 @@ def main(argv: list[str] | None = None) -> int:
     measured_commit = use_snapshot(args.commit) if args.commit else working_tree_commit()
     global BIN
     BIN = install_like_a_user(measured_commit if args.commit else None)
-    flake8_runs = "" if args.repeat or args.quick or "flake8" not in groups else f" ({FLAKE8_REPEAT} for flake8's rows)"
+    flake8_repeat = args.repeat or (1 if args.quick else FLAKE8_REPEAT)
+    flake8_runs = f" ({flake8_repeat} for flake8's rows)" if flake8_repeat != repeat and "flake8" in groups else ""
     print(f"measuring flasklint at {measured_commit} ({flasklint_package()}), median of {repeat}{flake8_runs}", flush=True)
     compile_like_an_install()
     load_before = os.getloadavg()[0]
     tools = ensure_tools() if {"apps", "flake8"} & set(groups) else None
-    report, results = run_groups(groups, repeat, args, tools)
+    report, results = run_groups(groups, (repeat, flake8_repeat), args, tools)
     date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     for row in results:
         row.commit, row.date = row.commit or measured_commit, row.date or date
@@ -933,8 +934,12 @@ def update_readme(table: str) -> None:
     print(f"updated {readme}")
 
 
-def run_groups(groups: list[str], repeat: int, args: argparse.Namespace, tools: Path | None) -> tuple[dict, list[RowResult]]:
-    """The chosen rows' results, and what the report says about the corpora."""
+def run_groups(
+    groups: list[str], repeats: tuple[int, int], args: argparse.Namespace, tools: Path | None
+) -> tuple[dict, list[RowResult]]:
+    """The chosen rows' results, and what the report says about the corpora. `repeats`: runs per row,
+    and per flake8 row."""
+    repeat, flake8_repeat = repeats
     tiny = prepare_tiny()
     prime(tiny, tools)
     results: list[RowResult] = []
@@ -944,7 +949,6 @@ def run_groups(groups: list[str], repeat: int, args: argparse.Namespace, tools: 
         if apps:
             report["apps"] = {"repos": {e["id"]: e["commit"] for e in app_entries()}, **corpus_figures(apps)}
             results += measured(apps_rows(apps, tools) if "apps" in groups else [], repeat)
-            flake8_repeat = args.repeat or (1 if args.quick else FLAKE8_REPEAT)
             results += measured(flake8_rows(apps, tools) if "flake8" in groups else [], flake8_repeat)
         else:
             keys = (["apps-cold", "apps-warm"] if "apps" in groups else []) + (
