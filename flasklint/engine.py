@@ -27,7 +27,7 @@ from flasklint.digests import blake2b
 from flasklint.file_kinds import kind_of
 from flasklint.memory import RELEASE_AFTER, release_freed_memory
 from flasklint.model.facts import FileFacts
-from flasklint.model.imports import module_name_for
+from flasklint.model.imports import ModuleNames, module_name_for
 from flasklint.model.index import ProjectIndex
 from flasklint.model.module import is_test_path
 from flasklint.model.positions import lean_codegen
@@ -338,6 +338,7 @@ class Project:
         its name is all the Python files' findings read of it. Stubs are not cached."""
         overlays = overlays or {}
         pending: list[tuple[Job, str]] = []
+        module_names = ModuleNames(self.root)
         for source in self.files.values():
             if source.kind == "template":
                 continue  # templates are analysed once the index knows the template folders
@@ -348,7 +349,7 @@ class Project:
                 job: Job = ("other", source.relative, "", False, data)
                 key = cache_key(data, source.relative, "", source.kind)
             else:
-                module = module_name_for(source.absolute, self.root)
+                module = module_names.of(source.absolute)
                 job = ("python", source.relative, module, source.absolute.name == "__init__.py", data)
                 key = cache_key(data, source.relative, module)
             self._use_cache_or_queue(job, key, pending)

@@ -8,6 +8,7 @@ traversal we already make.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import libcst as cst
@@ -28,6 +29,44 @@ def module_name_for(path: Path, root: Path) -> str:
             break
         directory = directory.parent
     return ".".join(parts) or path.parent.name
+
+
+class ModuleNames:
+    """`module_name_for` over the files of one project, each directory resolved and tested once.
+
+    A project's files share their directories: per file, `module_name_for` resolves the whole path
+    (a `stat` per component) and tests each parent package for its `__init__.py` again. Here only a
+    symlinked file goes that way (its target's directory decides); the others take their
+    directory's resolved path and package prefix, found once. Meant for one pass over the files:
+    a package created meanwhile is not seen."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._resolved: dict[str, Path] = {}
+        self._prefixes: dict[Path, tuple[str, ...]] = {}
+
+    def of(self, path: Path) -> str:
+        if os.path.islink(path):
+            return module_name_for(path, self.root)
+        parent = str(path.parent)
+        directory = self._resolved.get(parent)
+        if directory is None:
+            directory = self._resolved[parent] = Path(os.path.realpath(parent))
+        parts = (*self._prefix(directory), *((path.stem,) if path.stem != "__init__" else ()))
+        return ".".join(parts) or directory.name
+
+    def _prefix(self, directory: Path) -> tuple[str, ...]:
+        """The package names from the import root down to `directory` (empty: not a package)."""
+        prefix = self._prefixes.get(directory)
+        if prefix is None:
+            if not (directory / "__init__.py").is_file() or directory == directory.parent:
+                prefix = ()
+            elif directory == self.root:
+                prefix = (directory.name,)
+            else:
+                prefix = (*self._prefix(directory.parent), directory.name)
+            self._prefixes[directory] = prefix
+        return prefix
 
 
 def dotted_name(node: cst.BaseExpression | None) -> str | None:

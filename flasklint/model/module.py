@@ -138,6 +138,10 @@ class ModuleModel:
         self.calls: list[CallInfo] = []
         self.assigns: list[AssignInfo] = []
         self.function_of: dict[cst.FunctionDef, FunctionInfo] = {}
+        # id() of each app or blueprint constructor call the traversal recorded -> the object's ref:
+        # later passes ask of every call whether it is one, by identity (a span would run the
+        # position pass through the whole module).
+        self.constructor_refs: dict[int, str] = {}
         self.facts = FileFacts(path=path, module=module_name, kind="python", is_test=is_test_path(path))
         self._positions: ModulePositions | None = None
         # Calls inside functions by their bare callee name (`helper(x)`) and by the function they are

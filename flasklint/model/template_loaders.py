@@ -40,7 +40,6 @@ def collect_loader_facts(model: ModuleModel) -> None:
 class _Collector:
     def __init__(self, model: ModuleModel) -> None:
         self.model = model
-        self._constructors: dict[tuple[int, int, int, int], str] | None = None
 
     # -- assignments -----------------------------------------------------------------------
     def assignment(self, assign: AssignInfo) -> None:
@@ -96,8 +95,7 @@ class _Collector:
     def _constructor(self, call: CallInfo) -> None:
         """`Flask(__name__, template_folder=config.TEMPLATES)`, `Blueprint(..., root_path=...)`: folders the
         index cannot compute (a computed folder, another root path, a computed import name)."""
-        constructed = self._constructed()
-        ref = constructed.get(self.model.span(call.node)) if constructed else None
+        ref = self.model.constructor_refs.get(id(call.node))
         if ref is None:
             return
         app = next((app for app in self.model.facts.apps if app.ref == ref), None)
@@ -115,14 +113,6 @@ class _Collector:
             self._add(ref, import_name, "import_name not a literal")
         if any(arg.star for arg in call.node.args) and (app is None or app.cls is None):
             self._add(ref, call.node, "arguments forwarded")
-
-    def _constructed(self) -> dict[tuple[int, int, int, int], str]:
-        """Span of each app/blueprint constructor call the traversal recorded -> the object's ref."""
-        if self._constructors is None:
-            facts = self.model.facts
-            self._constructors = {app.span: app.ref for app in facts.apps}
-            self._constructors.update({bp.span: bp.ref for bp in facts.blueprints})
-        return self._constructors
 
     # -- helpers ---------------------------------------------------------------------------
     def _is_jinja_env(self, node: cst.BaseExpression, scope: Scope) -> bool:

@@ -314,6 +314,7 @@ class _Extractor(LeanVisitor):
         if has_keyword(call, "template_folder") or _positional_count(call) > 6:
             template_folder = literal_string(argument(call, 6, "template_folder"))
         factory = self.function.qualname if self.function else None
+        self.model.constructor_refs[id(call)] = ref
         self.model.facts.apps.append(
             AppDef(
                 ref=ref,
@@ -336,6 +337,7 @@ class _Extractor(LeanVisitor):
         has_static = static_folder is not None and not is_none(static_folder)
         static_url_path = _static_url_path(argument(call, 3, "static_url_path"), static_folder) if has_static else None
         template_node = argument(call, 4, "template_folder")
+        self.model.constructor_refs[id(call)] = ref
         self.model.facts.blueprints.append(
             BlueprintDef(
                 ref=ref,
