@@ -86,6 +86,31 @@ def test_config_alone_needs_a_module_importing_flask_for_the_walk() -> None:
     assert removed_apis.may_use_removed("cfg = self.config['KEY']", imports_flask=True)
 
 
+CONFIG_SUBSCRIPTS = {
+    "plain": 'app.config["JSON_SORT_KEYS"] = False\n',
+    "parenthesized attribute": '(app.config)["JSON_SORT_KEYS"] = False\n',
+    "blanks": 'app.config  ["JSON_SORT_KEYS"] = False\n',
+    "a continuation": 'app.config \\\n    ["JSON_SORT_KEYS"] = False\n',
+    "a comment inside parentheses": '(app.config  # the settings\n    ["JSON_SORT_KEYS"]) = False\n',
+}
+
+
+@pytest.mark.parametrize("use", CONFIG_SUBSCRIPTS.values(), ids=CONFIG_SUBSCRIPTS.keys())
+def test_every_spelling_of_a_config_subscript_lets_the_walk_run(use: str) -> None:
+    """Between `config` and its `[` Python allows closing parentheses, blanks, continuations and
+    comments: the scan lets each through, and FLK501 reports each assignment as without the scan."""
+    assert removed_apis.may_use_removed(use, imports_flask=True)
+    source = "from flask import Flask\n\napp = Flask(__name__)\n" + use
+    found = [d.code for d in analyse_python("app.py", "app", False, source.encode()).diagnostics]
+    assert "FLK501" in found, found
+
+
+def test_config_without_a_subscript_walks_nothing() -> None:
+    """Reading settings, loading them, or a variable named config: no removed key can be set there."""
+    for text in ("app.config.from_object(Settings)", "config = load()", "value = settings.config.get('X')"):
+        assert not removed_apis.may_use_removed(text, imports_flask=True), text
+
+
 def test_the_relevance_scan_knows_every_name_the_model_matches_on_any_object() -> None:
     """Names matched as attributes whatever the module imports (a helper's `bp.before_request`, an
     `api.add_resource` on an Api from another module) keep a module parsed."""

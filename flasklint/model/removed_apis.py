@@ -225,15 +225,18 @@ _TOKENS = sorted(
 _NAMES_REMOVED_USE = lazy_pattern(r"\b(?:%s)\b" % "|".join(map(re.escape, _TOKENS)))
 # The attribute names `_Finder._attribute` can record: a removed name's last component, an app attribute.
 _ATTRIBUTE_NAMES = frozenset({entry.name for entry in REMOVED_NAMES.values()} | set(REMOVED_APP_ATTRIBUTES))
-# A config key needs `.config[...]` (the key itself may be an implicit concatenation, so the attribute
-# is the token) in a module importing Flask (`_config_key`): elsewhere `config` alone walks nothing.
-_NAMES_REMOVED_USE_OR_CONFIG = lazy_pattern(r"\b(?:%s)\b" % "|".join(map(re.escape, [*_TOKENS, "config"])))
+# A config key is recorded at `<x>.config[...]` (`_config_key`) in a module importing Flask: the key
+# itself may be an implicit concatenation, so the subscripted attribute is the token; between it and
+# the `[` only closing parentheses, blanks, continuations and comments can stand. `config` alone (in
+# most modules of an app: reads of settings, `app.config.from_object`) walks nothing.
+_CONFIG_SUBSCRIPT = lazy_pattern(r"\bconfig(?:[\s\\)]|#[^\r\n]*)*\[")
 
 
 def may_use_removed(text: str, imports_flask: bool) -> bool:
     """Whether the module's text names anything `_Finder` records (a cheap scan before its walk)."""
-    scan = _NAMES_REMOVED_USE_OR_CONFIG if imports_flask else _NAMES_REMOVED_USE  # compiled when first needed
-    return scan().search(text) is not None
+    if _NAMES_REMOVED_USE().search(text) is not None:  # compiled when first needed
+        return True
+    return imports_flask and _CONFIG_SUBSCRIPT().search(text) is not None
 
 
 def removed_uses(model: ModuleModel) -> list[RemovedUse]:
