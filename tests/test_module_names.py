@@ -1,4 +1,5 @@
-"""ModuleNames (one pass over a project's files) names each module as module_name_for does."""
+"""Module names as Python gives them: packages up to the import root, symlinks resolved, one pass
+over a project's files (ModuleNames) naming each module as one call for the file (module_name_for) does."""
 
 from __future__ import annotations
 

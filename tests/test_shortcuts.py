@@ -80,8 +80,8 @@ def test_the_removed_api_scan_keeps_each_kind_of_use() -> None:
 
 
 def test_config_alone_needs_a_module_importing_flask_for_the_walk() -> None:
-    """A removed config key counts only in a module importing Flask (`_config_key`), so `config`
-    (in most modules of an app: settings, CLI, models) lets the walk run only there."""
+    """A removed config key counts only in a module importing Flask (`_config_key`), so a `config`
+    subscript (in many modules of an app: settings, CLI, models) lets the walk run only there."""
     assert not removed_apis.may_use_removed("cfg = self.config['KEY']", imports_flask=False)
     assert removed_apis.may_use_removed("cfg = self.config['KEY']", imports_flask=True)
 
@@ -96,13 +96,15 @@ CONFIG_SUBSCRIPTS = {
 
 
 @pytest.mark.parametrize("use", CONFIG_SUBSCRIPTS.values(), ids=CONFIG_SUBSCRIPTS.keys())
-def test_every_spelling_of_a_config_subscript_lets_the_walk_run(use: str) -> None:
+def test_every_spelling_of_a_config_subscript_lets_the_walk_run(use: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Between `config` and its `[` Python allows closing parentheses, blanks, continuations and
     comments: the scan lets each through, and FLK501 reports each assignment as without the scan."""
     assert removed_apis.may_use_removed(use, imports_flask=True)
-    source = "from flask import Flask\n\napp = Flask(__name__)\n" + use
-    found = [d.code for d in analyse_python("app.py", "app", False, source.encode()).diagnostics]
-    assert "FLK501" in found, found
+    source = ("from flask import Flask\n\napp = Flask(__name__)\n" + use).encode()
+    found = analyse_python("app.py", "app", False, source).diagnostics
+    monkeypatch.setenv(shortcuts.DISABLE_VARIABLE, "1")
+    assert [d.code for d in found] == ["FLK501"]
+    assert found == analyse_python("app.py", "app", False, source).diagnostics
 
 
 def test_config_without_a_subscript_walks_nothing() -> None:

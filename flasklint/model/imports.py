@@ -18,27 +18,16 @@ def module_name_for(path: Path, root: Path) -> str:
     """The dotted module name Python would give `path` when `root` (or a parent package) is on sys.path.
 
     Walks up through directories that hold an `__init__.py`; the first directory without one is
-    the import root. `pkg/__init__.py` is the module `pkg`.
+    the import root. `pkg/__init__.py` is the module `pkg`. (One file: `ModuleNames` names many.)
     """
-    path = path.resolve()
-    parts = [path.stem] if path.stem != "__init__" else []
-    directory = path.parent
-    while (directory / "__init__.py").is_file() and directory != directory.parent:
-        parts.insert(0, directory.name)
-        if directory == root:
-            break
-        directory = directory.parent
-    return ".".join(parts) or path.parent.name
+    return ModuleNames(root).of(path)
 
 
 class ModuleNames:
-    """`module_name_for` over the files of one project, each directory resolved and tested once.
-
-    A project's files share their directories: per file, `module_name_for` resolves the whole path
-    (a `stat` per component) and tests each parent package for its `__init__.py` again. Here only a
-    symlinked file goes that way (its target's directory decides); the others take their
-    directory's resolved path and package prefix, found once. Meant for one pass over the files:
-    a package created meanwhile is not seen."""
+    """Module names (`module_name_for`) of the files of one project, each directory resolved and
+    tested for its `__init__.py` once: a project's files share their directories, and resolving a
+    path costs a `stat` per component. Meant for one pass over the files: a package created
+    meanwhile is not seen."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -47,7 +36,7 @@ class ModuleNames:
 
     def of(self, path: Path) -> str:
         if os.path.islink(path):
-            return module_name_for(path, self.root)
+            path = path.resolve()  # a symlinked module: its target's directory names it
         parent = str(path.parent)
         directory = self._resolved.get(parent)
         if directory is None:
