@@ -29,7 +29,7 @@ import libcst as cst
 from flasklint import shortcuts
 from flasklint.module_parts import parse_in_parts
 from flasklint.records import dataclass
-from flasklint.scoped_patch import Replacement, ScopedPatch, class_tree
+from flasklint.scoped_patch import Replacement, ScopedPatch
 
 if TYPE_CHECKING:
     from libcst._nodes.base import CSTNode
@@ -323,63 +323,29 @@ def _parse(text: str) -> cst.Module | SourceError:
         return SourceError(f"libcst: {type(exc).__name__}: {exc}", valid_python=True)
 
 
-# -- libcst's node validation, memoised while parsing ---------------------------------------------
-# Every node libcst builds runs `_validate()` from its dataclass `__post_init__` (~15% of a parse).
-# It cannot simply be skipped: libcst's validator rejects some trees its own parser builds from
-# code CPython runs (`() if 0 else(lambda:())` raises TypeError, libcst issue #1061), and such a
-# file must stay a parse failure. So the very same checks run, only faster: a node whose class
-# keeps CSTNode's empty validator is not called at all, and the three most frequent classes,
-# whose validators depend on nothing but `value` (and a Name's parentheses), remember the values
-# that passed. tests/test_parse_validation.py pins those validators' source.
-# libcst's classes are looked up on the first parse, not at import: warm runs never load libcst.
-_MEMO_LIMIT = 50_000  # distinct values kept per class (identifiers of a large project fit)
-_WHITESPACE: type | None = None
-_NAME: type | None = None
-_NEWLINE: type | None = None
-_valid_whitespace: set[str] = set()
-_valid_newlines: set[str | None] = set()  # Newline(value=None): the module's default
-_valid_names: set[str] = set()
-_unchecked: frozenset[type] = frozenset()  # classes whose _validate is CSTNode's no-op
+# -- libcst's node validation, not run on the parser's trees --------------------------------------
+# Every node libcst builds runs `_validate()` from its dataclass `__post_init__` (~10 % of a parse).
+# The validators guard trees built by hand (a fix's nodes: libcst's validation stays on for them).
+# A parse here reads code CPython has accepted (`parse_python` asks it first), and the tree libcst's
+# parser builds from it is what libcst's codegen turns back into that very text: there a validator
+# has nothing to catch, and when it rejects the tree it is wrong (`() if 0 else(lambda:())` raises
+# TypeError in one, libcst issue #1061; such a file used to be "not analysed", FLK002). So a parse
+# runs with CSTNode's `__post_init__` doing nothing. This defines what is analysed, so it holds with
+# shortcuts off too (the findings must not depend on them). tests/test_parse_validation.py compares
+# the trees with libcst's own, validated, parse.
+
+
+def _unvalidated(node: CSTNode) -> None:
+    """`CSTNode.__post_init__` while parsing: the node is not validated (see above)."""
 
 
 def _validation_replacements() -> list[Replacement]:
-    """The memoised `__post_init__` for CSTNode, and the classes the memo tells apart."""
-    global _unchecked, _WHITESPACE, _NAME, _NEWLINE
     from libcst._nodes.base import CSTNode
 
-    _unchecked = frozenset(c for c in class_tree(CSTNode) if c._validate is CSTNode._validate)
-    _WHITESPACE, _NAME, _NEWLINE = cst.SimpleWhitespace, cst.Name, cst.Newline
-    return [(CSTNode, "__post_init__", _memoised_post_init)]
+    return [(CSTNode, "__post_init__", _unvalidated)]
 
 
-# Installed for each parse (unless shortcuts are off): process-wide, so a node another thread builds
-# meanwhile (a fix, the language server) meets it too, harmless because it validates exactly as
-# libcst does; libcst's own method is back when the last concurrent parse ends.
-_VALIDATION = ScopedPatch(_validation_replacements)
-
-
-def _memoised_post_init(node: CSTNode) -> None:
-    """`node._validate()`, skipped where its outcome is known: same exceptions, same nodes. (The
-    hottest path, once per node: the common cases come first and return without a call.)"""
-    kind = type(node)
-    if kind is _WHITESPACE:
-        if node.value not in _valid_whitespace:  # type: ignore[attr-defined]
-            _validate_value(node, node.value, _valid_whitespace)  # type: ignore[attr-defined]
-    elif kind in _unchecked:
-        return
-    elif kind is _NAME and not node.lpar and not node.rpar:  # type: ignore[attr-defined]
-        if node.value not in _valid_names:  # type: ignore[attr-defined]
-            _validate_value(node, node.value, _valid_names)  # type: ignore[attr-defined]
-    elif kind is _NEWLINE:
-        if node.value not in _valid_newlines:  # type: ignore[attr-defined]
-            _validate_value(node, node.value, _valid_newlines)  # type: ignore[attr-defined]
-    else:
-        node._validate()
-
-
-def _validate_value(node: CSTNode, value: object, valid: set[Any]) -> None:
-    """Validate a node whose validator reads only `value`, and remember the value if it passed."""
-    node._validate()
-    if len(valid) >= _MEMO_LIMIT:
-        valid.clear()
-    valid.add(value)
+# Installed for each parse: process-wide, so a node another thread builds meanwhile (a fix in the
+# language server) is not validated either; a fix's text is parsed and checked by CPython before it
+# is kept (fix.py). libcst's own method is back when the last concurrent parse ends.
+_VALIDATION = ScopedPatch(_validation_replacements, shortcut=False)
