@@ -124,12 +124,16 @@ def _exec(source: object, globals: dict | None = None, locals: object = None, /,
         if locals is None:
             locals = caller.f_locals
     if isinstance(source, str) and str(globals.get("__name__", "")).startswith(SERVED_MODULES):
-        source = _compiled(source)
+        source = compiled(source)
     builtins.exec(source, globals, locals, **options)  # type: ignore[arg-type,call-overload]
 
 
-def _compiled(text: str) -> CodeType:
+def compiled(text: str) -> CodeType:
+    """The code `compile(text, "<string>", "exec")` gives, from the cache when it holds it (also used
+    for the methods node_init.py writes for libcst's classes)."""
     global _kept, _added
+    if os.environ.get("FLASKLINT_NO_METHOD_CACHE"):
+        return compile(text, "<string>", "exec", dont_inherit=True)
     key = _digest(text.encode("utf-8", "surrogatepass"))
     with _lock:
         if _kept is None:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import libcst as cst
 
-from flasklint import shortcuts
+from flasklint import node_init, shortcuts
 from flasklint.module_parts import parse_in_parts
 from flasklint.records import dataclass
 from flasklint.scoped_patch import Replacement, ScopedPatch
@@ -312,6 +312,7 @@ def parse_module(text: str) -> cst.Module:
 def _parse(text: str) -> cst.Module | SourceError:
     """libcst's tree of a text CPython accepts: a failure here is a limit of libcst's, not an error.
     A large module is parsed in pieces (module_parts.py): the same tree, a fraction of the peak memory."""
+    node_init.install()
     try:
         with _VALIDATION.applied():
             joined = parse_in_parts(text, parse_module) if shortcuts.enabled() else None
