@@ -18,8 +18,10 @@ real code and the errors against libcst's own methods.
 
 Unlike the replacements of scoped_patch.py, these stay once made: they behave exactly as the
 originals, and swapping ~225 classes' `__init__` around every parse would cost more than it saves.
-They are made on the first parse (warm runs never load libcst) and compiled through
-method_code_cache, so a cold start pays no `compile`. Off with shortcuts (FLASKLINT_NO_SHORTCUTS).
+Making them takes ~7 ms, which pays off from ~150 kB of parsed source: they are made once a
+process has parsed `INSTALL_AFTER_BYTES` (a small project's check or an editor's first files do
+without them; warm runs never load libcst), and compiled through method_code_cache, so no run pays
+for a `compile`. Off with shortcuts (FLASKLINT_NO_SHORTCUTS).
 """
 
 from __future__ import annotations
@@ -33,10 +35,21 @@ from flasklint.scoped_patch import class_tree
 
 # What dataclasses' frozen `__init__` reads from its globals: the setter and the post-init hook.
 _DATACLASS_INIT_NAMES = frozenset({"__setattr__", "__post_init__"})
+INSTALL_AFTER_BYTES = 64 * 1024
 _lock = threading.Lock()
 # Each class given a faster `__init__`, with the one dataclasses wrote (tests compare the two).
 replaced: dict[type, FunctionType] = {}
 _installed = False
+_parsed_bytes = 0
+
+
+def count_parsed(size: int) -> None:
+    """A parse of `size` characters is about to run: make the faster methods once enough has been."""
+    global _parsed_bytes
+    if not _installed:
+        _parsed_bytes += size
+        if _parsed_bytes >= INSTALL_AFTER_BYTES:
+            install()
 
 
 def install() -> None:
@@ -61,7 +74,7 @@ def install() -> None:
 def _slot_writing_init(kind: type) -> FunctionType | None:
     """The class's faster `__init__`, or None where its own must stay (see the module's docstring)."""
     original = kind.__dict__.get("__init__")
-    if not isinstance(original, FunctionType) or not dataclasses.is_dataclass(kind):
+    if "__slots__" not in kind.__dict__ or not isinstance(original, FunctionType) or not dataclasses.is_dataclass(kind):
         return None
     if original.__code__.co_filename != "<string>" or not set(original.__code__.co_names) <= _DATACLASS_INIT_NAMES:
         return None  # not the method dataclasses wrote

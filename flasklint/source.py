@@ -312,7 +312,7 @@ def parse_module(text: str) -> cst.Module:
 def _parse(text: str) -> cst.Module | SourceError:
     """libcst's tree of a text CPython accepts: a failure here is a limit of libcst's, not an error.
     A large module is parsed in pieces (module_parts.py): the same tree, a fraction of the peak memory."""
-    node_init.install()
+    node_init.count_parsed(len(text))
     try:
         with _VALIDATION.applied():
             joined = parse_in_parts(text, parse_module) if shortcuts.enabled() else None

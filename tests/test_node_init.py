@@ -24,7 +24,7 @@ SOURCES = sorted((REPOSITORY / "flasklint").rglob("*.py")) + sorted((REPOSITORY 
 
 @pytest.fixture(scope="module", autouse=True)
 def installed() -> None:
-    source.parse_source("x = 1\n")  # the first parse makes them
+    node_init.install()
     assert node_init.replaced
 
 
@@ -164,11 +164,29 @@ def test_classes_it_cannot_vouch_for_keep_their_init() -> None:
         assert node_init._slot_writing_init(kind) is None, kind
 
 
+# A child process: how many classes were replaced after parsing a small file, then enough source.
+_COUNT_SCRIPT = """
+from flasklint import node_init, source
+source.parse_source('x = 1\\n')
+small = len(node_init.replaced)
+text = 'value = compute(1, 2)\\n' * (node_init.INSTALL_AFTER_BYTES // 22 + 1)
+source.parse_source(text)
+print(small, len(node_init.replaced))
+"""
+
+
+def _replaced_counts(shortcuts_on: bool) -> list[int]:
+    environment = {key: value for key, value in os.environ.items() if key != "FLASKLINT_NO_SHORTCUTS"}
+    if not shortcuts_on:
+        environment["FLASKLINT_NO_SHORTCUTS"] = "1"
+    found = subprocess.run([sys.executable, "-c", _COUNT_SCRIPT], capture_output=True, text=True, env=environment, check=True)
+    return [int(count) for count in found.stdout.split()]
+
+
+def test_made_once_enough_source_is_parsed() -> None:
+    small, large = _replaced_counts(shortcuts_on=True)
+    assert small == 0 and large > 150
+
+
 def test_not_made_with_shortcuts_off() -> None:
-    script = "from flasklint import node_init, source\nsource.parse_source('x = 1\\n')\nprint(len(node_init.replaced))\n"
-    environment = {**os.environ, "FLASKLINT_NO_SHORTCUTS": "1"}
-    found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=environment, check=True)
-    assert found.stdout.strip() == "0"
-    environment.pop("FLASKLINT_NO_SHORTCUTS")
-    found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=environment, check=True)
-    assert int(found.stdout) > 150
+    assert _replaced_counts(shortcuts_on=False) == [0, 0]
