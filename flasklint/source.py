@@ -326,14 +326,15 @@ def _parse(text: str) -> cst.Module | SourceError:
 
 # -- libcst's node validation, not run on the parser's trees --------------------------------------
 # Every node libcst builds runs `_validate()` from its dataclass `__post_init__` (~10 % of a parse).
-# The validators guard trees built by hand (a fix's nodes: libcst's validation stays on for them).
-# A parse here reads code CPython has accepted (`parse_python` asks it first), and the tree libcst's
-# parser builds from it is what libcst's codegen turns back into that very text: there a validator
-# has nothing to catch, and when it rejects the tree it is wrong (`() if 0 else(lambda:())` raises
-# TypeError in one, libcst issue #1061; such a file used to be "not analysed", FLK002). So a parse
-# runs with CSTNode's `__post_init__` doing nothing. This defines what is analysed, so it holds with
-# shortcuts off too (the findings must not depend on them). tests/test_parse_validation.py compares
-# the trees with libcst's own, validated, parse.
+# The validators guard trees built by hand (a fix's nodes: libcst's validation stays on for them):
+# they check that the code a tree generates reads back as that tree (the whitespace a keyword needs,
+# balanced parentheses, identifiers). A parse here reads code CPython has accepted (`parse_python`
+# asks it first), and the tree libcst's parser builds holds the very tokens it read: there a
+# validator has nothing to catch, and when it rejects such a tree it is wrong (`() if 0
+# else(lambda:())` raises TypeError in one, libcst issue #1061; such a file used to be "not
+# analysed", FLK002). So a parse runs with CSTNode's `__post_init__` doing nothing. This defines
+# what is analysed, so it holds with shortcuts off too (the findings must not depend on them).
+# tests/test_parse_validation.py compares the trees with libcst's own, validated, parse.
 
 
 def _unvalidated(node: CSTNode) -> None:
