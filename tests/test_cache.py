@@ -58,6 +58,16 @@ def test_cold_run_fills_the_cache_and_marks_it(tmp_path: Path) -> None:
     assert (tmp_path / CACHE_DIR_NAME / "CACHEDIR.TAG").read_text(encoding="utf-8").startswith("Signature: 8a477f59")
 
 
+def test_entries_share_at_most_sixteen_directories(tmp_path: Path) -> None:
+    """Each entry directory is a `mkdir` on a cold run (cache.SHARD_DIGITS): 60 files, 16 at most."""
+    write_project(tmp_path, {**FILES, **{f"module_{number}.py": f"VALUE = {number}\n" for number in range(60)}})
+    check(tmp_path)
+    found = entries(tmp_path)
+    assert len(found) == 65
+    directories = {path.parent for path in found}
+    assert len(directories) <= 16 and all(len(directory.name) == 1 for directory in directories)
+
+
 def test_warm_run_reanalyses_nothing(tmp_path: Path) -> None:
     write_project(tmp_path, FILES)
     cold = check(tmp_path)
