@@ -2,14 +2,14 @@
 
 Two hot paths run libcst's Python code once per node: building a node (`__post_init__`, whose
 validation a parse skips, see source.py) and generating code to compute positions (`_codegen`, see
-model/positions.py). A class
-attribute is the only hook libcst offers, so the faster equivalents are set on libcst's own classes
-for the duration of our call and libcst's originals are put back when the last concurrent user is
-done: code outside ours (another flake8 plugin, the language server's other threads after the
-analysis) sees libcst as shipped whenever flasklint is not analysing. A shortcut's replacement
-must behave exactly as the original for every caller, ours or not (their tests pin the originals'
-source), and with shortcuts off (FLASKLINT_NO_SHORTCUTS=1) it is not made. A replacement that
-defines what flasklint analyses (a parse without libcst's validators) is made either way.
+model/positions.py). A class attribute is the only hook libcst offers, so the faster equivalents are
+set on libcst's own classes for the duration of our call and libcst's originals are put back when
+the last concurrent user is done: code outside ours (another flake8 plugin, the language server's
+other threads after the analysis) sees libcst as shipped whenever flasklint is not analysing. A
+shortcut's replacement must behave exactly as the original for every caller, ours or not (their
+tests pin the originals' source), and with shortcuts off (FLASKLINT_NO_SHORTCUTS=1) it is not made.
+A replacement that defines what flasklint analyses (a parse without libcst's validators) is made
+either way.
 """
 
 from __future__ import annotations
