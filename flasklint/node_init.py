@@ -86,12 +86,10 @@ def _slot_writing_init(kind: type) -> FunctionType | None:
         field.name for field in fields
     ):
         return None  # its parameters are not exactly the fields (an InitVar, a keyword-only field)
-    setters = {}
+    setters, heirs = {}, _heirs(kind)
     for field in fields:
         member = _lookup(kind, field.name)
-        if type(member).__name__ != "member_descriptor" or any(
-            _lookup(heir, field.name) is not member for heir in _heirs(kind)
-        ):
+        if type(member).__name__ != "member_descriptor" or any(_lookup(heir, field.name) is not member for heir in heirs):
             return None
         setters[field.name] = member.__set__
     return _compiled_init(kind, original, fields, setters)
